@@ -1,0 +1,25 @@
+#pragma once
+// Each subcommand lives in its own file and registers itself on the app.
+// A subcommand sets `action`; app.cpp runs it after parsing and maps its Error
+// to an exit code in one place.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "core/error.hpp"
+
+namespace arborist::cli {
+
+struct GlobalOptions {
+  bool json = false;   // machine-readable output where the command has it
+  bool quiet = false;  // no progress or notices on stderr
+};
+
+struct Command {
+  std::function<Result<void>()> action;
+};
+
+void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_dagu_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_validate_command(CLI::App& app, const GlobalOptions& global, Command& command);
+
+}  // namespace arborist::cli

@@ -1,0 +1,61 @@
+#include "cli/output.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace arborist::cli {
+
+bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+bool color_enabled() {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  return stderr_is_terminal();
+}
+
+static void write_err(std::string_view s) { std::fwrite(s.data(), 1, s.size(), stderr); }
+
+static std::string colorize(const std::string& line) {
+  if (!color_enabled()) return line;
+  // Colour the severity word only; the rest stays plain for copy/paste.
+  std::string out = line;
+  for (auto [word, code] : {std::pair{"error:", "\033[1;31m"}, std::pair{"warning:", "\033[1;33m"}}) {
+    auto pos = out.find(word);
+    if (pos != std::string::npos) {
+      out.insert(pos + std::string_view(word).size(), "\033[0m");
+      out.insert(pos, code);
+      break;
+    }
+  }
+  return out;
+}
+
+void print_problems(const std::vector<Problem>& problems) {
+  for (const auto& p : problems) write_err(colorize(format_problem(p)) + "\n");
+}
+
+void print_error(const Error& error) {
+  std::string head;
+  if (!error.where.file.empty()) {
+    head += error.where.file;
+    if (error.where.line > 0) head += ":" + std::to_string(error.where.line);
+    if (error.where.column > 0) head += ":" + std::to_string(error.where.column);
+    head += ": ";
+  } else {
+    head = "arborist: ";
+  }
+  write_err(colorize(head + "error: " + error.message) + "\n");
+  print_problems(error.problems);
+  if (!error.hint.empty()) write_err("  hint: " + error.hint + "\n");
+}
+
+void print_notice(std::string_view message) { write_err("arborist: " + std::string(message) + "\n"); }
+
+void write_stdout(std::string_view data) {
+  std::fwrite(data.data(), 1, data.size(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace arborist::cli

@@ -1,0 +1,19 @@
+#pragma once
+// Diagnostics on stderr (coloured only on a terminal without NO_COLOR); data on stdout.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace arborist::cli {
+
+bool stderr_is_terminal();
+bool color_enabled();  // stderr is a terminal and NO_COLOR is unset or empty
+
+void print_error(const Error& error);
+void print_problems(const std::vector<Problem>& problems);
+void print_notice(std::string_view message);  // "arborist: message" on stderr
+void write_stdout(std::string_view data);
+
+}  // namespace arborist::cli

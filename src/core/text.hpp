@@ -1,0 +1,31 @@
+#pragma once
+// Small text helpers shared by every module.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace arborist::text {
+
+std::string_view trim(std::string_view s);
+std::string to_lower(std::string_view s);
+bool starts_with_ci(std::string_view s, std::string_view prefix);
+std::vector<std::string> split_lines(std::string_view s);
+std::string join(std::span<const std::string> parts, std::string_view sep);
+
+// Index of the first byte that is not valid UTF-8, or nullopt if it all is.
+std::optional<size_t> invalid_utf8_offset(std::string_view s);
+// 1-based line and column of a byte offset.
+std::pair<int, int> line_column_of(std::string_view s, size_t offset);
+
+size_t edit_distance(std::string_view a, std::string_view b);
+// The closest candidate within a small edit distance, for "did you mean …?".
+std::optional<std::string> closest_match(std::string_view word, std::span<const std::string> candidates);
+// "did you mean 'x'?" or "" when nothing is close.
+std::string did_you_mean(std::string_view word, std::span<const std::string> candidates);
+
+// Lowercase, words joined by sep, only [a-z0-9]; at most max_len characters.
+std::string slugify(std::string_view s, char sep, size_t max_len);
+
+}  // namespace arborist::text

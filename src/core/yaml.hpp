@@ -1,0 +1,44 @@
+#pragma once
+// YAML at the edge: parse text into JSON values with YAML 1.2 core-schema typing
+// (only true/false are booleans; quoted scalars stay strings) and remember where
+// each value came from, so checks can report file:line:col.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace arborist::yaml {
+
+struct Position {
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
+};
+
+struct Document {
+  nlohmann::ordered_json value;
+  // JSON pointer ("" for the root, "/steps/0/name") -> position. For a mapping
+  // entry this is the position of its key; for a sequence item, of the item.
+  std::unordered_map<std::string, Position> positions;
+  Position start;  // where the document begins
+
+  // The position of the pointer, or of its nearest ancestor that has one.
+  Position position_of(std::string_view pointer) const;
+  Location location_of(const std::string& file, std::string_view pointer) const;
+};
+
+struct ParseLimits {
+  size_t max_nodes = 1'000'000;  // guards against alias bombs ("billion laughs")
+};
+
+// Parses every document in the text. Fails (ExitCode::invalid_input) with a
+// positioned message on malformed YAML, duplicate keys, non-UTF-8 bytes, or a
+// document that expands past the node limit. `file` is used in messages only.
+Result<std::vector<Document>> parse(std::string_view text, const std::string& file, ParseLimits limits = {});
+
+// Escapes a key for use in a JSON pointer (~ -> ~0, / -> ~1).
+std::string pointer_escape(std::string_view key);
+
+}  // namespace arborist::yaml

@@ -1,0 +1,70 @@
+#pragma once
+// The task spec: the one model between planning and emitting (docs/spec-format.md).
+// Durations are whole seconds. Empty strings / empty vectors mean "not set".
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace arborist::spec {
+
+inline constexpr int kFormatVersion = 1;
+
+struct EnvVar {
+  std::string name;
+  std::string value;
+  bool operator==(const EnvVar&) const = default;
+};
+
+struct Param {
+  std::string name;
+  std::string default_value;
+  std::string description;
+  bool operator==(const Param&) const = default;
+};
+
+// A check before a step runs: `condition` is a shell command (exit 0 = pass) or,
+// with `expected`, a value (e.g. "$(date +%u)", "`date +%u`", "${ENV}") compared
+// with `expected` (a string, or "re:<regex>").
+struct Precondition {
+  std::string condition;
+  std::string expected;
+  bool operator==(const Precondition&) const = default;
+};
+
+struct Step {
+  std::string name;         // unique; what depends_on refers to
+  std::string description;  // what the step does, in words
+  std::string command;      // one line, or
+  std::string script;       // a multi-line shell script
+  std::vector<std::string> depends_on;
+  std::optional<int> retries;         // extra attempts after a failure
+  std::optional<int> retry_interval;  // seconds between attempts
+  std::optional<int> timeout;         // seconds
+  bool continue_on_failure = false;
+  std::vector<EnvVar> env;
+  std::string dir;        // working directory
+  std::string container;  // image to run the step in
+  std::string output;     // capture stdout into this variable
+  std::vector<Precondition> preconditions;
+  bool operator==(const Step&) const = default;
+};
+
+struct Spec {
+  int version = kFormatVersion;
+  std::string name;
+  std::string description;
+  std::string schedule;  // cron ("0 2 * * *") or a descriptor (@daily)
+  std::vector<EnvVar> env;
+  std::vector<Param> params;
+  std::string on_failure;  // commands run by Dagu's lifecycle handlers
+  std::string on_success;
+  std::string on_exit;
+  std::vector<std::string> assumptions;
+  std::vector<std::string> open_questions;
+  std::vector<Step> steps;
+  bool operator==(const Spec&) const = default;
+
+  const Step* find_step(const std::string& name) const;
+};
+
+}  // namespace arborist::spec

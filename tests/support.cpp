@@ -1,0 +1,130 @@
+#include "support.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace arborist::test {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "arborist-test-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+  fs::remove_all(path_, ec);
+}
+
+fs::path TempDir::write(const std::string& name, const std::string& content) const {
+  fs::path p = path_ / name;
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << content;
+  return p;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path source_dir() { return ARBORIST_SOURCE_DIR; }
+fs::path shared_dir() { return ARBORIST_SHARED_DIR; }
+std::string binary_path() { return ARBORIST_BINARY; }
+
+RunResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text, const fs::path& cwd,
+                      const std::map<std::string, std::string>& env) {
+  int in_pipe[2], out_pipe[2], err_pipe[2];
+  if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) throw std::runtime_error("pipe failed");
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    dup2(in_pipe[0], 0);
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+    for (const auto& [k, v] : env) {
+      if (v == "\x01unset")
+        unsetenv(k.c_str());
+      else
+        setenv(k.c_str(), v.c_str(), 1);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  // Feed stdin and drain stdout/stderr together so large outputs never deadlock.
+  size_t written = 0;
+  int in_fd = in_pipe[1];
+  if (stdin_text.empty()) {
+    close(in_fd);
+    in_fd = -1;
+  } else {
+    fcntl(in_fd, F_SETFL, O_NONBLOCK);
+  }
+  RunResult result;
+  bool out_open = true, err_open = true;
+  char buf[65536];
+  while (out_open || err_open || in_fd >= 0) {
+    std::vector<pollfd> fds;
+    if (out_open) fds.push_back({out_pipe[0], POLLIN, 0});
+    if (err_open) fds.push_back({err_pipe[0], POLLIN, 0});
+    if (in_fd >= 0) fds.push_back({in_fd, POLLOUT, 0});
+    if (poll(fds.data(), fds.size(), 60000) <= 0) break;
+    for (const auto& p : fds) {
+      if (p.fd == in_fd && (p.revents & (POLLOUT | POLLERR | POLLHUP))) {
+        ssize_t n = write(in_fd, stdin_text.data() + written, stdin_text.size() - written);
+        if (n > 0) written += static_cast<size_t>(n);
+        if (n < 0 || written >= stdin_text.size()) {
+          close(in_fd);
+          in_fd = -1;
+        }
+      } else if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+        ssize_t n = read(p.fd, buf, sizeof buf);
+        if (n <= 0) {
+          close(p.fd);
+          (p.fd == out_pipe[0] ? out_open : err_open) = false;
+        } else {
+          (p.fd == out_pipe[0] ? result.out : result.err).append(buf, static_cast<size_t>(n));
+        }
+      }
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+RunResult run_arborist(const std::vector<std::string>& args, const std::string& stdin_text, const fs::path& cwd,
+                       const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv{binary_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto e = env;
+  e.emplace("NO_COLOR", "1");
+  return run_program(argv, stdin_text, cwd, e);
+}
+
+}  // namespace arborist::test
