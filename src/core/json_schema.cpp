@@ -1,5 +1,8 @@
 #include "core/json_schema.hpp"
 
+#include <algorithm>
+#include <map>
+#include <set>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -8,8 +11,274 @@
 
 namespace arborist::schema {
 
+using json = nlohmann::json;
+
+namespace {
+
+// ---- schema pre-processing -------------------------------------------------
+//
+// valijson 1.0 builds the `propertyNames` subschema under the cache key of the
+// schema that contains it (schema_parser.hpp passes `nodePath`, not
+// `nodePath + "/propertyNames"`). When that containing schema was reached
+// through a `$ref` (so its path is already in the cache), the lookup returns the
+// containing schema itself: every property NAME is then validated against the
+// whole object schema ("type": "object") and fails. Dagu's schema hits this for
+// `harness:` (harnessDefaultsConfig -> allOf -> $ref harnessExecutorConfig) and
+// `step_types:` ($ref customStepTypes). A `$ref` is resolved under the cache
+// key of its target, so moving every propertyNames subschema into its own
+// definition and referring to it gives each one a unique key. The schema's
+// meaning is unchanged (draft-07 local refs; the schema has no `$id`).
+
+constexpr std::string_view kHoistPrefix = "__arborist_propertyNames_";
+
+struct Hoister {
+  json hoisted = json::object();
+  int counter = 0;
+
+  void schema(json& node) {
+    if (!node.is_object()) return;
+    for (const char* key : {"properties", "patternProperties", "definitions"}) {
+      if (auto it = node.find(key); it != node.end() && it->is_object())
+        for (auto& [name, sub] : it->items()) schema(sub);
+    }
+    if (auto it = node.find("dependencies"); it != node.end() && it->is_object())
+      for (auto& [name, sub] : it->items()) schema(sub);
+    for (const char* key : {"additionalItems", "additionalProperties", "contains", "not", "if", "then", "else"}) {
+      if (auto it = node.find(key); it != node.end()) schema(*it);
+    }
+    if (auto it = node.find("items"); it != node.end()) {
+      if (it->is_array())
+        for (auto& sub : *it) schema(sub);
+      else
+        schema(*it);
+    }
+    for (const char* key : {"allOf", "anyOf", "oneOf"}) {
+      if (auto it = node.find(key); it != node.end() && it->is_array())
+        for (auto& sub : *it) schema(sub);
+    }
+    if (auto it = node.find("propertyNames"); it != node.end() && it->is_object() && !it->contains("$ref")) {
+      schema(*it);
+      std::string name = std::string(kHoistPrefix) + std::to_string(counter++);
+      hoisted[name] = std::move(*it);
+      *it = json{{"$ref", "#/definitions/" + name}};
+    }
+  }
+};
+
+json hoist_property_names(json document) {
+  Hoister hoister;
+  hoister.schema(document);
+  if (!hoister.hoisted.empty()) {
+    json& definitions = document["definitions"];
+    if (!definitions.is_object()) definitions = json::object();
+    for (auto& [name, sub] : hoister.hoisted.items()) definitions[name] = std::move(sub);
+  }
+  return document;
+}
+
+// ---- readable messages -------------------------------------------------------
+//
+// valijson reports every failing constraint of every oneOf/anyOf branch plus
+// "wrapper" lines ("Failed to validate against any child schemas …"). To turn
+// that into one useful line per place, we walk the schema along the instance
+// pointer to learn what was expected there (types, enum values), drop the
+// wrappers, and keep the most specific messages.
+
+std::vector<std::string> split_pointer(const std::string& pointer) {
+  std::vector<std::string> parts;
+  if (pointer.empty()) return parts;
+  size_t pos = 1;
+  while (true) {
+    size_t next = pointer.find('/', pos);
+    std::string part = pointer.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+    std::string unescaped;
+    for (size_t i = 0; i < part.size(); ++i) {
+      if (part[i] == '~' && i + 1 < part.size()) {
+        unescaped += part[i + 1] == '1' ? '/' : '~';
+        ++i;
+      } else {
+        unescaped += part[i];
+      }
+    }
+    parts.push_back(unescaped);
+    if (next == std::string::npos) break;
+    pos = next + 1;
+  }
+  return parts;
+}
+
+struct SchemaWalker {
+  const json& root;
+
+  const json* resolve(const json* node) const {
+    for (int guard = 0; node && node->is_object() && node->contains("$ref") && guard < 32; ++guard) {
+      const std::string ref = (*node)["$ref"].get<std::string>();
+      if (ref.rfind("#", 0) != 0) return nullptr;
+      try {
+        node = &root.at(json::json_pointer(ref.substr(1)));
+      } catch (const std::exception&) {
+        return nullptr;
+      }
+    }
+    return node;
+  }
+
+  // The schema and every branch it may take (allOf/oneOf/anyOf/then/else).
+  void expand(const json* node, std::vector<const json*>& out, int depth = 0) const {
+    node = resolve(node);
+    if (!node || !node->is_object() || depth > 16) return;
+    out.push_back(node);
+    for (const char* key : {"allOf", "anyOf", "oneOf"}) {
+      if (auto it = node->find(key); it != node->end() && it->is_array())
+        for (const auto& sub : *it) expand(&sub, out, depth + 1);
+    }
+    for (const char* key : {"then", "else"}) {
+      if (auto it = node->find(key); it != node->end()) expand(&*it, out, depth + 1);
+    }
+  }
+
+  std::vector<const json*> at(const std::string& pointer) const {
+    std::vector<const json*> current;
+    expand(&root, current);
+    for (const auto& part : split_pointer(pointer)) {
+      std::vector<const json*> next;
+      bool is_index = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
+      for (const json* s : current) {
+        if (is_index) {
+          if (auto it = s->find("items"); it != s->end()) {
+            if (it->is_array()) {
+              size_t i = std::stoul(part);
+              if (i < it->size()) expand(&(*it)[i], next);
+            } else {
+              expand(&*it, next);
+            }
+          }
+        }
+        bool named = false;
+        if (auto it = s->find("properties"); it != s->end() && it->contains(part)) {
+          expand(&(*it)[part], next);
+          named = true;
+        }
+        if (!named) {
+          if (auto it = s->find("additionalProperties"); it != s->end() && it->is_object()) expand(&*it, next);
+        }
+      }
+      current = std::move(next);
+      if (current.empty()) break;
+    }
+    return current;
+  }
+};
+
+std::string type_word(const std::string& type) {
+  if (type == "string") return "a string";
+  if (type == "integer") return "an integer";
+  if (type == "number") return "a number";
+  if (type == "boolean") return "true or false";
+  if (type == "array") return "a list";
+  if (type == "object") return "a mapping";
+  if (type == "null") return "empty (null)";
+  return type;
+}
+
+std::string instance_type_word(const json& value) {
+  switch (value.type()) {
+    case json::value_t::string: return "a string";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "an integer";
+    case json::value_t::number_float: return "a number";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::array: return "a list";
+    case json::value_t::object: return "a mapping";
+    case json::value_t::null: return "nothing (null)";
+    default: return "a value";
+  }
+}
+
+std::string join_words(const std::vector<std::string>& words, const std::string& last_sep) {
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) out += i + 1 == words.size() ? last_sep : ", ";
+    out += words[i];
+  }
+  return out;
+}
+
+std::string expected_types(const std::vector<const json*>& schemas) {
+  // Order matters for determinism; keep the order of first appearance.
+  std::vector<std::string> types;
+  auto add = [&](const std::string& t) {
+    if (std::find(types.begin(), types.end(), t) == types.end()) types.push_back(t);
+  };
+  for (const json* s : schemas) {
+    if (auto it = s->find("type"); it != s->end()) {
+      if (it->is_string()) add(it->get<std::string>());
+      if (it->is_array())
+        for (const auto& t : *it)
+          if (t.is_string()) add(t.get<std::string>());
+    }
+  }
+  // "integer" is covered by "number" when both appear.
+  if (std::find(types.begin(), types.end(), "number") != types.end())
+    std::erase(types, std::string("integer"));
+  std::vector<std::string> words;
+  for (const auto& t : types) words.push_back(type_word(t));
+  return join_words(words, " or ");
+}
+
+std::string allowed_values(const std::vector<const json*>& schemas) {
+  std::vector<std::string> values;
+  for (const json* s : schemas) {
+    if (auto it = s->find("enum"); it != s->end() && it->is_array())
+      for (const auto& v : *it) values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+    if (auto it = s->find("const"); it != s->end()) values.push_back(it->is_string() ? it->get<std::string>() : it->dump());
+  }
+  std::vector<std::string> unique;
+  for (auto& v : values)
+    if (std::find(unique.begin(), unique.end(), v) == unique.end()) unique.push_back(v);
+  if (unique.size() > 12) {
+    unique.resize(12);
+    unique.push_back("…");
+  }
+  return join_words(unique, ", ");
+}
+
+std::string quoted_value(const json& value) {
+  std::string text = value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "…";
+  return text;
+}
+
+bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+bool is_wrapper(const std::string& message) {
+  return starts_with(message, "Failed to validate against any child schemas") ||
+         starts_with(message, "Failed to validate against child schema") ||
+         starts_with(message, "Failed to validate against any schemas allowed by anyOf") ||
+         starts_with(message, "Failed to validate item #") ||
+         starts_with(message, "Failed to validate against schema associated with property name") ||
+         starts_with(message, "Failed to validate against schema associated with pattern") ||
+         starts_with(message, "Failed to validate against additional properties schema") ||
+         starts_with(message, "Failed to validate against a conditional schema") ||
+         starts_with(message, "Failed to validate against dependent schema") ||
+         starts_with(message, "Cannot validate item #");
+}
+
+bool is_type_error(const std::string& message) { return starts_with(message, "Value type not permitted"); }
+
+// The text inside the LAST pair of single quotes ("… constraints: 'key'." -> key).
+std::string between_quotes(const std::string& message) {
+  auto last = message.rfind('\'');
+  if (last == std::string::npos || last == 0) return {};
+  auto first = message.rfind('\'', last - 1);
+  if (first == std::string::npos) return {};
+  return message.substr(first + 1, last - first - 1);
+}
+
+}  // namespace
+
 struct Validator::Impl {
-  nlohmann::json document;  // kept alive: valijson refers into it while parsing
+  json document;  // kept alive: valijson refers into it while parsing
   valijson::Schema schema;
 };
 
@@ -21,7 +290,7 @@ Validator& Validator::operator=(Validator&&) noexcept = default;
 Result<Validator> Validator::from_text(std::string_view schema_json) {
   auto impl = std::make_unique<Impl>();
   try {
-    impl->document = nlohmann::json::parse(schema_json);
+    impl->document = hoist_property_names(json::parse(schema_json));
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(impl->document);
     parser.populateSchema(adapter, impl->schema);
@@ -46,16 +315,100 @@ static std::string to_pointer(const std::vector<std::string>& context) {
   return out;
 }
 
+// One readable line for a raw valijson message at a pointer.
+static std::string readable(const std::string& raw, const std::string& pointer, const json& instance,
+                            const SchemaWalker& walker) {
+  const json* value = nullptr;
+  try {
+    value = &instance.at(json::json_pointer(pointer));
+  } catch (const std::exception&) {
+  }
+  if (is_type_error(raw)) {
+    std::string expected = expected_types(walker.at(pointer));
+    std::string got = value ? instance_type_word(*value) : "another type";
+    if (expected.empty()) return "has the wrong type (got " + got + ")";
+    return "must be " + expected + " (got " + got + ")";
+  }
+  if (starts_with(raw, "Failed to match against any enum values") ||
+      starts_with(raw, "Failed to match expected value set by 'const'")) {
+    std::string allowed = allowed_values(walker.at(pointer));
+    std::string got = value ? quoted_value(*value) : "this value";
+    if (allowed.empty()) return got + " is not an allowed value";
+    return got + " is not allowed; use one of: " + allowed;
+  }
+  if (starts_with(raw, "Object contains a property that could not be validated")) {
+    return "unknown key '" + between_quotes(raw) + "'";
+  }
+  if (starts_with(raw, "Missing required property")) return "missing required key '" + between_quotes(raw) + "'";
+  if (starts_with(raw, "Failed to match regex specified by 'pattern'")) {
+    for (const json* s : walker.at(pointer))
+      if (auto it = s->find("pattern"); it != s->end() && it->is_string())
+        return (value ? quoted_value(*value) + " " : std::string()) + "does not match the pattern " +
+               it->get<std::string>();
+    return "does not match the required pattern";
+  }
+  if (starts_with(raw, "Failed to validate against exactly one child schema"))
+    return "matches more than one of the allowed forms; make it unambiguous";
+  if (starts_with(raw, "Target should not validate against schema specified in 'not'"))
+    return "uses a combination of keys or a value that is not allowed here";
+  std::string message = raw;
+  if (!message.empty()) message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+  if (!message.empty() && message.back() == '.') message.pop_back();
+  return message;
+}
+
 std::vector<Violation> Validator::validate(const nlohmann::ordered_json& instance) const {
   // valijson's nlohmann adapter wants nlohmann::json; the round trip keeps values.
-  nlohmann::json plain = nlohmann::json::parse(instance.dump());
+  json plain = json::parse(instance.dump());
   valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(plain);
+  if (validator.validate(impl_->schema, target, &results)) return {};
+
+  std::vector<Violation> raw;
+  valijson::ValidationResults::Error error;
+  while (results.popError(error)) {
+    if (!is_wrapper(error.description)) raw.push_back({to_pointer(error.context), error.description});
+  }
+
+  // Collapse the branches of oneOf/anyOf: a type mismatch at a place is noise
+  // when some branch got further there (another message at the same place or
+  // below it); only when every branch failed on the type do we say so, once.
+  auto is_prefix = [](const std::string& ancestor, const std::string& p) {
+    return p == ancestor || (starts_with(p, ancestor) && p.size() > ancestor.size() && p[ancestor.size()] == '/');
+  };
+  std::vector<Violation> kept;
+  for (const auto& v : raw) {
+    if (is_type_error(v.message)) {
+      bool superseded = std::any_of(raw.begin(), raw.end(), [&](const Violation& other) {
+        return !is_type_error(other.message) && is_prefix(v.pointer, other.pointer);
+      });
+      bool deeper_type = std::any_of(raw.begin(), raw.end(), [&](const Violation& other) {
+        return other.pointer != v.pointer && is_prefix(v.pointer, other.pointer);
+      });
+      if (superseded || deeper_type) continue;
+    }
+    kept.push_back(v);
+  }
+  // Enum/const failures next to a more specific message at the same place are
+  // a failed alternative ("a name from this list, or a mapping that …").
+  std::vector<Violation> specific;
+  for (const auto& v : kept) {
+    bool is_enum = starts_with(v.message, "Failed to match against any enum values") ||
+                   starts_with(v.message, "Failed to match expected value set by 'const'");
+    if (is_enum && std::any_of(kept.begin(), kept.end(), [&](const Violation& other) {
+          return other.pointer != v.pointer && is_prefix(v.pointer, other.pointer);
+        }))
+      continue;
+    specific.push_back(v);
+  }
+
+  SchemaWalker walker{impl_->document};
   std::vector<Violation> out;
-  if (!validator.validate(impl_->schema, target, &results)) {
-    valijson::ValidationResults::Error error;
-    while (results.popError(error)) out.push_back({to_pointer(error.context), error.description});
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& v : specific) {
+    Violation r{v.pointer, readable(v.message, v.pointer, plain, walker)};
+    if (seen.insert({r.pointer, r.message}).second) out.push_back(std::move(r));
   }
   return out;
 }

@@ -98,20 +98,21 @@ std::pair<int, int> line_column_of(std::string_view s, size_t offset) {
 }
 
 size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                                          std::tolower(static_cast<unsigned char>(b[j - 1]))
-                                      ? 0
-                                      : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+  // Optimal string alignment (Damerau) distance, case-insensitive: a swapped pair
+  // of letters ("biuld", "mokc") counts as one edit, as people type.
+  auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
+  const size_t n = a.size(), m = b.size();
+  std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
+  for (size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (size_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (size_t i = 1; i <= n; ++i)
+    for (size_t j = 1; j <= m; ++j) {
+      size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
+  return d[n][m];
 }
 
 std::optional<std::string> closest_match(std::string_view word, std::span<const std::string> candidates) {
@@ -119,7 +120,9 @@ std::optional<std::string> closest_match(std::string_view word, std::span<const 
   size_t best_distance = 0;
   // Allow roughly one edit per three characters, at least one, at most three.
   const size_t limit = std::clamp<size_t>(word.size() / 3, 1, 3);
+  if (word.size() > 256) return best;  // nobody mistypes a 300-character name
   for (const auto& c : candidates) {
+    if (c.size() > word.size() + limit || word.size() > c.size() + limit) continue;
     size_t d = edit_distance(word, c);
     // Also accept a normalised match: camelCase vs snake_case, '-' vs '_'.
     auto norm = [](std::string_view s) {

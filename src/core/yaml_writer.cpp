@@ -197,8 +197,8 @@ bool plain_is_safe(std::string_view s) {
   static constexpr std::string_view indicators = "-?:,[]{}#&*!|>'\"%@`";
   if (indicators.find(s.front()) != std::string_view::npos) return false;
   if (s.find(": ") != std::string_view::npos || s.find(" #") != std::string_view::npos) return false;
-  // Flow indicators are legal in block plain scalars but confuse readers in flow context.
-  if (s.find_first_of(",[]{}") != std::string_view::npos) return false;
+  // Flow indicators ({}[],) are legal inside block plain scalars ("${VAR}"); arborist
+  // never writes flow collections, so only a leading one (above) needs quotes.
   if (looks_numeric_or_special(s)) return false;
   return true;
 }

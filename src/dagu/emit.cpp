@@ -1,0 +1,325 @@
+#include "dagu/emit.hpp"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/text.hpp"
+#include "core/yaml_writer.hpp"
+#include "spec/io.hpp"
+
+namespace arborist::dagu {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr size_t kMaxIdLength = 40;
+constexpr size_t kMaxDagNameLength = 40;
+// Dagu 1.30.2: "step name must be less than 40 characters", counted in bytes; 40 passes, 41 fails.
+constexpr size_t kMaxV1StepNameBytes = 40;
+
+// Dagu refuses these as step ids (case-insensitive): they name the fields of
+// ${id.stdout}-style references.
+constexpr std::array<std::string_view, 7> kReservedIds = {"env", "params", "args", "stdout", "stderr", "output",
+                                                          "outputs"};
+
+bool is_reserved_id(std::string_view id) {
+  const std::string lower = text::to_lower(id);
+  return std::find(kReservedIds.begin(), kReservedIds.end(), lower) != kReservedIds.end();
+}
+
+bool is_taken(const std::string& id, const std::vector<std::string>& taken) {
+  const std::string lower = text::to_lower(id);
+  return std::any_of(taken.begin(), taken.end(), [&](const std::string& t) { return text::to_lower(t) == lower; });
+}
+
+// The key names of one Dagu major version.
+struct Keys {
+  const char* working_dir;
+  const char* retry_policy;
+  const char* interval_sec;
+  const char* timeout_sec;
+  const char* continue_on;
+  const char* handler_on;
+};
+constexpr Keys kV2Keys{"working_dir", "retry_policy", "interval_sec", "timeout_sec", "continue_on", "handler_on"};
+// Checked against the real 1.30.2 binary: it rejects unknown keys ("has invalid
+// keys"), accepts both `dir` and `workingDir` for a step; RULES.md names workingDir.
+constexpr Keys kV1Keys{"workingDir", "retryPolicy", "intervalSec", "timeoutSec", "continueOn", "handlerOn"};
+
+const char* version_label(Version version) { return version == Version::v1 ? "Dagu 1.x" : "Dagu 2.x"; }
+
+Error refusal(std::string message, std::string hint, std::string step = {}) {
+  Error error{ExitCode::invalid_input, std::move(message), {}, std::move(hint), {}};
+  error.where.step = std::move(step);
+  return error;
+}
+
+// Dagu's cron parser (robfig/cron without the Descriptor option) rejects
+// "@daily" ("parser does not accept descriptors", seen on 1.30.2), so the
+// descriptors the spec allows become the five-field expressions robfig itself
+// defines them as.
+Result<std::string> schedule_for_dagu(const std::string& schedule, Version version) {
+  static const std::map<std::string, std::string> descriptors = {
+      {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"}, {"@weekly", "0 0 * * 0"},
+      {"@daily", "0 0 * * *"},  {"@midnight", "0 0 * * *"}, {"@hourly", "0 * * * *"}};
+  const std::string trimmed(text::trim(schedule));
+  if (!trimmed.starts_with("@")) return trimmed;
+  auto it = descriptors.find(text::to_lower(trimmed));
+  if (it != descriptors.end()) return it->second;
+  return fail(refusal(std::string("schedule '") + trimmed + "' cannot be written for " + version_label(version) +
+                          ": only @hourly, @daily, @midnight, @weekly, @monthly, @yearly and @annually have a cron "
+                          "equivalent",
+                      "use a five-field cron expression, e.g. '0 2 * * *'"));
+}
+
+// Dagu reads an env/params list item as {NAME: value}; a list keeps the order,
+// so ${A} inside B sees A (Go map order is random).
+json env_list(const std::vector<spec::EnvVar>& env) {
+  json list = json::array();
+  for (const auto& var : env) list.push_back(json{{var.name, var.value}});
+  return list;
+}
+
+json params_list(const std::vector<spec::Param>& params, Version version) {
+  json list = json::array();
+  for (const auto& param : params) {
+    // v2: a one-key map {NAME: default} may not use the key `name` (the schema
+    // reads that as a rich entry), and a description needs the rich form.
+    // v1 (1.30.2) flattens a rich entry into separate params, so it always gets
+    // the one-key form; descriptions go into the DAG description instead.
+    const bool rich = version == Version::v2 && (!param.description.empty() || param.name == "name");
+    if (rich) {
+      json entry;
+      entry["name"] = param.name;
+      entry["default"] = param.default_value;
+      if (!param.description.empty()) entry["description"] = param.description;
+      list.push_back(entry);
+    } else {
+      list.push_back(json{{param.name, param.default_value}});
+    }
+  }
+  return list;
+}
+
+std::string dag_description(const spec::Spec& spec, Version version) {
+  std::string description = spec.description;
+  if (version != Version::v1) return description;
+  std::string described;
+  for (const auto& param : spec.params)
+    if (!param.description.empty()) described += "\n- " + param.name + ": " + param.description;
+  if (described.empty()) return description;
+  if (!description.empty()) description += "\n\n";
+  return description + "Parameters:" + described;
+}
+
+// A handler or step body: `command:` for one line, `script:` for several.
+void put_body(json& step, const std::string& command, const std::string& script) {
+  const std::string& body = script.empty() ? command : script;
+  if (script.empty() && body.find('\n') == std::string::npos)
+    step["command"] = body;
+  else
+    step["script"] = body;
+}
+
+json handler(const std::string& body) {
+  json step = json::object();
+  put_body(step, body, {});
+  return step;
+}
+
+json precondition_list(const std::vector<spec::Precondition>& preconditions) {
+  json list = json::array();
+  for (const auto& pre : preconditions) {
+    json item;
+    item["condition"] = pre.condition;
+    if (!pre.expected.empty()) item["expected"] = pre.expected;
+    list.push_back(item);
+  }
+  return list;
+}
+
+// The spec path as it goes into the one-line comment: no line breaks.
+std::string comment_safe(std::string path) {
+  for (char& c : path)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return path.empty() ? std::string("-") : path;
+}
+
+// What the chosen version cannot express, one problem per step and feature.
+std::vector<Problem> unsupported_features(const spec::Spec& spec, Version version) {
+  std::vector<Problem> problems;
+  auto add = [&](size_t index, const std::string& field, std::string message, std::string hint) {
+    Problem problem{Severity::error, std::move(message), {}, std::move(hint)};
+    problem.where.key = "/steps/" + std::to_string(index) + "/" + field;
+    problem.where.step = spec.steps[index].name;
+    problems.push_back(std::move(problem));
+  };
+  for (size_t i = 0; i < spec.steps.size(); ++i) {
+    const spec::Step& s = spec.steps[i];
+    const bool writes_script = !s.script.empty();
+    // Dagu's container (docker) executor has no script field: 1.30.2 refuses the
+    // DAG ("executor type \"docker\" does not support script field").
+    if (!s.container.empty() && writes_script)
+      add(i, "script",
+          "step '" + s.name + "' runs a multi-line script in container '" + s.container + "'; " +
+              version_label(version) + " cannot run a script in a container",
+          "make it one command (e.g. command: sh -c '...'), or run the script without 'container'");
+    // 1.30.2: "step name must be less than 40 characters", counted in bytes.
+    if (version == Version::v1 && s.name.size() > kMaxV1StepNameBytes)
+      add(i, "name",
+          "step name '" + s.name + "' is " + std::to_string(s.name.size()) + " bytes; Dagu 1.x allows at most " +
+              std::to_string(kMaxV1StepNameBytes),
+          "shorten the name in the spec, or write for Dagu 2 (--dagu-version 2)");
+  }
+  return problems;
+}
+
+Result<void> check_output_stem(const std::string& output_path) {
+  if (output_path.empty()) return {};
+  const std::string stem = std::filesystem::path(output_path).stem().string();
+  if (is_legal_dag_name(stem)) return {};
+  return fail(ExitCode::usage,
+              "output file name '" + std::filesystem::path(output_path).filename().string() +
+                  "' is not a legal Dagu DAG file name: its stem '" + stem +
+                  "' must use only letters, digits, '_', '.', '-' (at most 40 characters)",
+              "e.g. -o " + (std::filesystem::path(output_path).parent_path() / (sanitize_dag_name(stem) + ".yaml"))
+                               .string());
+}
+
+}  // namespace
+
+bool is_legal_dag_name(const std::string& name) {
+  if (name.empty() || name.size() > kMaxDagNameLength || name == "." || name == "..") return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '-';
+  });
+}
+
+std::string sanitize_dag_name(const std::string& name) {
+  if (is_legal_dag_name(name)) return name;
+  std::string slug = text::slugify(name, '-', kMaxDagNameLength);
+  return slug.empty() ? std::string("workflow") : slug;
+}
+
+std::string derive_step_id(const std::string& name, const std::vector<std::string>& taken) {
+  // Words of the name, lowercased, joined by '_': "Build & test" -> "build_test".
+  std::string base = text::slugify(name, '_', kMaxIdLength);
+  if (base.empty()) base = "step";  // nothing ASCII in the name (e.g. all CJK)
+  if (base[0] >= '0' && base[0] <= '9') base = "step_" + base;
+  if (is_reserved_id(base)) base += "_step";
+  if (base.size() > kMaxIdLength) base.resize(kMaxIdLength);
+  while (base.back() == '_') base.pop_back();
+  if (!is_taken(base, taken)) return base;
+  for (int n = 2;; ++n) {
+    const std::string suffix = "_" + std::to_string(n);
+    std::string stem = base.substr(0, std::min(base.size(), kMaxIdLength - suffix.size()));
+    while (stem.back() == '_') stem.pop_back();
+    std::string candidate = stem + suffix;
+    if (!is_taken(candidate, taken)) return candidate;
+  }
+}
+
+Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) {
+  if (auto stem_ok = check_output_stem(options.output_path); !stem_ok) return fail(stem_ok.error());
+
+  auto problems = spec::check_spec(spec);
+  if (has_errors(problems)) {
+    Error error{ExitCode::invalid_input, "the spec has problems; fix them before writing a DAG", {}, {}, {}};
+    for (auto& p : problems)
+      if (p.severity == Severity::error) error.problems.push_back(std::move(p));
+    return fail(std::move(error));
+  }
+
+  const Version version = options.version;
+  const Keys& keys = version == Version::v1 ? kV1Keys : kV2Keys;
+  if (auto unsupported = unsupported_features(spec, version); !unsupported.empty()) {
+    Error error = refusal("the spec cannot be written for " + std::string(version_label(version)) + ": " +
+                              std::to_string(unsupported.size()) + " step(s) use what it cannot express",
+                          "see docs/dagu.md for what each Dagu version refuses");
+    error.problems = std::move(unsupported);
+    return fail(std::move(error));
+  }
+  EmittedDag out;
+  out.dag_name = sanitize_dag_name(spec.name);
+
+  // Ids: unique, never another step's name; depends refers to ids.
+  std::map<std::string, std::string> id_of;
+  for (size_t i = 0; i < spec.steps.size(); ++i) {
+    std::vector<std::string> taken;
+    for (size_t j = 0; j < spec.steps.size(); ++j)
+      if (j != i) taken.push_back(spec.steps[j].name);
+    for (const auto& done : out.steps) taken.push_back(done.id);
+    std::string id = derive_step_id(spec.steps[i].name, taken);
+    id_of[spec.steps[i].name] = id;
+    out.steps.push_back({spec.steps[i].name, id});
+  }
+
+  json dag;
+  dag["name"] = out.dag_name;
+  if (auto description = dag_description(spec, version); !description.empty()) dag["description"] = description;
+  // Explicit dependencies on every step: a graph, whatever each version's default.
+  dag["type"] = "graph";
+  if (!spec.schedule.empty()) {
+    auto schedule = schedule_for_dagu(spec.schedule, version);
+    if (!schedule) return fail(schedule.error());
+    dag["schedule"] = *schedule;
+  }
+  if (!spec.params.empty()) dag["params"] = params_list(spec.params, version);
+  if (!spec.env.empty()) dag["env"] = env_list(spec.env);
+  if (!spec.on_failure.empty() || !spec.on_success.empty() || !spec.on_exit.empty()) {
+    json handlers = json::object();
+    if (!spec.on_failure.empty()) handlers["failure"] = handler(spec.on_failure);
+    if (!spec.on_success.empty()) handlers["success"] = handler(spec.on_success);
+    if (!spec.on_exit.empty()) handlers["exit"] = handler(spec.on_exit);
+    dag[keys.handler_on] = handlers;
+  }
+
+  json steps = json::array();
+  for (size_t i = 0; i < spec.steps.size(); ++i) {
+    const spec::Step& s = spec.steps[i];
+    json step;
+    step["name"] = s.name;
+    step["id"] = out.steps[i].id;
+    if (!s.description.empty()) step["description"] = s.description;
+    json depends = json::array();
+    for (const auto& dep : s.depends_on) depends.push_back(id_of.at(dep));
+    step["depends"] = depends;
+    put_body(step, s.command, s.script);
+    if (!s.dir.empty()) step[keys.working_dir] = s.dir;
+    // A plain string would mean "exec into this running container"; an image needs the object form.
+    if (!s.container.empty()) step["container"] = json{{"image", s.container}};
+    if (!s.env.empty()) step["env"] = env_list(s.env);
+    if (!s.output.empty()) step["output"] = s.output;
+    if (!s.preconditions.empty()) step["preconditions"] = precondition_list(s.preconditions);
+    if (s.retries && *s.retries > 0) {
+      json policy;
+      policy["limit"] = *s.retries;
+      policy[keys.interval_sec] = s.retry_interval.value_or(kDefaultRetryIntervalSeconds);
+      step[keys.retry_policy] = policy;
+    }
+    if (s.timeout && *s.timeout > 0) step[keys.timeout_sec] = *s.timeout;
+    if (s.continue_on_failure) step[keys.continue_on] = json{{"failure", true}};
+    steps.push_back(step);
+  }
+  dag["steps"] = steps;
+
+  out.text = "# Generated by arborist " ARBORIST_VERSION " from " + comment_safe(options.spec_path) +
+             " (spec sha256:" + spec::spec_hash(spec) + "). Edit the spec, not this file.\n";
+  out.text += version == Version::v1 ? "# Dagu 1.x syntax (camelCase keys).\n"
+                                     : "# Dagu 2.x syntax (portable subset: loads on 2.0 and later).\n";
+  out.text += yaml::write(dag);
+  return out;
+}
+
+Result<std::string> emit(const spec::Spec& spec, const EmitOptions& options) {
+  auto dag = emit_dag(spec, options);
+  if (!dag) return fail(dag.error());
+  return std::move(dag->text);
+}
+
+}  // namespace arborist::dagu

@@ -1,0 +1,87 @@
+#pragma once
+// The action table: what a clause's words name (back up the database, build,
+// push the image, notify Slack …) and the shell command that does it. Secrets and
+// endpoints appear only as ${VAR} references, each reported with what it must hold.
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace arborist::plan::offline {
+
+enum class ActionKind {
+  todo,
+  literal,  // a command quoted in backticks, or a script named by path
+  install,
+  build,
+  test,
+  lint,
+  format,
+  publish,
+  docker_build,
+  docker_push,
+  deploy,
+  migrate,
+  backup_db,
+  restore_db,
+  vacuum_db,
+  analyze_db,
+  reindex_db,
+  backup_files,
+  sync_files,
+  download,
+  archive,
+  extract,
+  cleanup,
+  notify,
+  health_check,
+  restart,
+  wait,
+  git_pull,
+  git_clone,
+  renew_certs,
+};
+
+// Facts read once from the whole description, used when a clause does not say them
+// itself ("rust", "mysql", "staging", the image name …).
+struct Context {
+  std::unordered_set<std::string> words;  // every word, lowercase, and its verb form
+  std::string tool;                       // rust, go, npm, yarn, pnpm, python, maven, gradle, dotnet, cmake, ruby, make; "" if none
+  std::string database;                   // postgres, mysql, mongo, sqlite; "" if none named
+  std::vector<std::string> environments;  // staging, production, … in order of mention
+  std::string image_name;                 // named in the words, or ""
+  bool pushes_image = false;
+  std::string workflow_name;              // fills the image name when none is given
+};
+
+struct Variable {
+  std::string name;     // DATABASE_URL
+  std::string meaning;  // what it must hold
+};
+
+struct Action {
+  ActionKind kind = ActionKind::todo;
+  std::string slug;     // step name stem: backup-db, push-image …
+  std::string command;  // one line
+  bool network = false;  // talks to another machine: retried
+  std::vector<Variable> variables;
+  std::vector<std::string> assumptions;
+  std::string open_question;  // "" when the command is complete
+};
+
+// The placeholder a notification's message starts as; the planner fills it once
+// the step's place in the graph is known ("nightly-db: backup-db, vacuum-db finished").
+inline constexpr std::string_view kMessagePlaceholder = "@@MESSAGE@@";
+
+Context read_context(std::string_view text);
+Action classify(std::string_view clause, const Context& context);
+
+// Whether an action named after another in an "A and B" group must wait for it
+// (push waits for build, deploy for test, a notification for everything) — if so
+// the planner runs them in sequence instead of in parallel.
+bool must_follow(ActionKind later, ActionKind earlier);
+
+// The string as one shell word: unchanged when it is only safe characters, else single-quoted.
+std::string shell_quote(std::string_view s);
+
+}  // namespace arborist::plan::offline

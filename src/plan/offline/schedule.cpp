@@ -1,0 +1,370 @@
+#include "plan/offline/schedule.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "plan/offline/words.hpp"
+
+namespace arborist::plan::offline {
+
+namespace {
+
+const char* const kMidnight = "No time of day was given: the workflow runs at midnight (00:00).";
+const char* const kLocalTime = "Schedule times are in the Dagu server's local time zone.";
+
+struct TimeOfDay {
+  int hour = 0;
+  int minute = 0;
+  bool meridiem = false;  // am/pm, noon or midnight was said
+  size_t next = 0;        // token after the time
+};
+
+struct Parsed {
+  std::string cron;
+  size_t next = 0;  // token after the phrase
+  std::vector<std::string> assumptions;
+};
+
+class Parser {
+ public:
+  explicit Parser(const std::vector<Token>& tokens) : t_(tokens) {}
+
+  std::optional<Parsed> at(size_t i) const {
+    // A time before the frequency: "at 2am every night", "at 9 on weekdays".
+    if (is(i, "at")) {
+      if (auto time = parse_time(i + 1))
+        if (auto f = frequency(time->next, time)) return f;
+      return std::nullopt;
+    }
+    return frequency(i, std::nullopt);
+  }
+
+ private:
+  const std::vector<Token>& t_;
+
+  bool is(size_t i, std::string_view w) const { return i < t_.size() && t_[i].text == w; }
+  std::string_view word(size_t i) const { return i < t_.size() ? std::string_view(t_[i].text) : std::string_view(); }
+  bool adjacent(size_t a, size_t b) const { return b < t_.size() && t_[a].end == t_[b].begin; }
+
+  static std::optional<int> small_number(std::string_view s) {
+    if (s.empty() || s.size() > 3) return std::nullopt;
+    int v = 0;
+    for (char c : s) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  static int meridiem_of(std::string_view s) {  // 1 am, 2 pm, 0 neither
+    if (s == "am" || s == "a.m") return 1;
+    if (s == "pm" || s == "p.m") return 2;
+    return 0;
+  }
+
+  // "2", "2am", "2 pm", "14:00", "3:30pm", "3:30 pm", "noon", "midnight".
+  std::optional<TimeOfDay> parse_time(size_t i) const {
+    if (i >= t_.size()) return std::nullopt;
+    std::string_view w = word(i);
+    if (w == "noon" || w == "midday") return TimeOfDay{12, 0, true, i + 1};
+    if (w == "midnight") return TimeOfDay{0, 0, true, i + 1};
+    size_t digits = 0;
+    while (digits < w.size() && std::isdigit(static_cast<unsigned char>(w[digits]))) ++digits;
+    if (digits == 0 || digits > 2) return std::nullopt;
+    TimeOfDay time;
+    time.hour = *small_number(w.substr(0, digits));
+    int meridiem = meridiem_of(w.substr(digits));
+    if (digits < w.size() && meridiem == 0) return std::nullopt;
+    size_t j = i + 1;
+    if (meridiem == 0 && is(j, ":") && adjacent(i, j) && adjacent(j, j + 1)) {
+      std::string_view m = word(j + 1);
+      size_t md = 0;
+      while (md < m.size() && std::isdigit(static_cast<unsigned char>(m[md]))) ++md;
+      if (md != 2) return std::nullopt;
+      meridiem = meridiem_of(m.substr(md));
+      if (md < m.size() && meridiem == 0) return std::nullopt;
+      time.minute = *small_number(m.substr(0, 2));
+      j += 2;
+    }
+    if (meridiem == 0 && (meridiem = meridiem_of(word(j))) != 0) ++j;
+    if (meridiem != 0 && is(j, ".") && adjacent(j - 1, j)) ++j;  // "a.m."
+    if (is(j, "o'clock")) ++j;
+    if (time.minute > 59) return std::nullopt;
+    if (meridiem != 0) {
+      if (time.hour < 1 || time.hour > 12) return std::nullopt;
+      time.hour = time.hour % 12 + (meridiem == 2 ? 12 : 0);
+      time.meridiem = true;
+    } else if (time.hour > 23) {
+      return std::nullopt;
+    }
+    time.next = j;
+    return time;
+  }
+
+  std::optional<TimeOfDay> trailing_time(size_t j, size_t* next) const {
+    if (is(j, "at")) {
+      if (auto time = parse_time(j + 1)) {
+        *next = time->next;
+        return time;
+      }
+    }
+    return std::nullopt;
+  }
+
+  static int day_number(std::string_view w) {
+    static const std::pair<std::string_view, int> days[] = {{"sunday", 0},   {"monday", 1}, {"tuesday", 2},
+                                                            {"wednesday", 3}, {"thursday", 4}, {"friday", 5},
+                                                            {"saturday", 6}};
+    for (auto [name, n] : days)
+      if (w == name || (w.size() == name.size() + 1 && w.starts_with(name) && w.back() == 's')) return n;
+    return -1;
+  }
+  static bool is_day_word(std::string_view w) {
+    return day_number(w) >= 0 || w == "weekday" || w == "weekdays" || w == "weekend" || w == "weekends";
+  }
+
+  // Applies a part-of-day word to an hour said without am/pm ("every night at 11" is 23:00).
+  static int with_day_part(int hour, std::string_view part, bool meridiem) {
+    if (meridiem) return hour;
+    if (part == "night" || part == "nights" || part == "nightly") {
+      if (hour >= 6 && hour <= 11) return hour + 12;
+      if (hour == 12) return 0;
+    }
+    if ((part == "evening" || part == "evenings" || part == "afternoon" || part == "afternoons") && hour < 12)
+      return hour + 12;
+    return hour;
+  }
+
+  static void note_time(Parsed& p, const TimeOfDay& time, std::string_view part) {
+    if (!time.meridiem && part.empty() && time.hour >= 1 && time.hour <= 11 && time.minute == 0)
+      p.assumptions.push_back("'at " + std::to_string(time.hour) + "' was read as " + (time.hour < 10 ? "0" : "") +
+                              std::to_string(time.hour) + ":00 (24-hour clock).");
+    p.assumptions.push_back(kLocalTime);
+  }
+
+  static std::string hm(const TimeOfDay& time) {
+    return std::to_string(time.minute) + " " + std::to_string(time.hour);
+  }
+
+  std::optional<Parsed> daily(size_t j, std::string_view part, int every_n, std::optional<TimeOfDay> time) const {
+    Parsed p;
+    p.next = j;
+    if (!time) time = trailing_time(j, &p.next);
+    std::string dom = every_n > 1 ? "*/" + std::to_string(every_n) : "*";
+    if (time) {
+      time->hour = with_day_part(time->hour, part, time->meridiem);
+      bool day_part_said = part != "day" && part != "days" && part != "daily";
+      note_time(p, *time, day_part_said ? part : std::string_view());
+      p.cron = hm(*time) + " " + dom + " * *";
+      return p;
+    }
+    int hour = 0;
+    if (part == "morning" || part == "mornings") hour = 6;
+    if (part == "afternoon" || part == "afternoons") hour = 13;
+    if (part == "evening" || part == "evenings") hour = 18;
+    if (hour != 0) {
+      p.assumptions.push_back("No time of day was given: '" + std::string(part) + "' was taken as " +
+                              std::to_string(hour) + ":00.");
+      p.assumptions.push_back(kLocalTime);
+      p.cron = "0 " + std::to_string(hour) + " " + dom + " * *";
+      return p;
+    }
+    p.assumptions.push_back(kMidnight);
+    bool nightly = part == "night" || part == "nights" || part == "nightly";
+    p.cron = (every_n > 1 || nightly) ? "0 0 " + dom + " * *" : "@daily";
+    return p;
+  }
+
+  // A list of days ("monday", "mondays and thursdays", "weekdays"), then an optional part of day and time.
+  std::optional<Parsed> days(size_t j, std::optional<TimeOfDay> time) const {
+    std::vector<int> list;
+    bool any = false;
+    while (j < t_.size()) {
+      std::string_view w = word(j);
+      if (w == "weekday" || w == "weekdays") {
+        for (int d = 1; d <= 5; ++d) list.push_back(d);
+      } else if (w == "weekend" || w == "weekends") {
+        list.push_back(0), list.push_back(6);
+      } else if (int d = day_number(w); d >= 0) {
+        list.push_back(d);
+      } else {
+        break;
+      }
+      any = true;
+      ++j;
+      // "monday, wednesday and friday" / "monday or friday"
+      size_t k = j;
+      while (is(k, ",") || is(k, "and") || is(k, "&") || is(k, "or")) ++k;
+      if (k != j && k < t_.size() && is_day_word(word(k)))
+        j = k;
+      else
+        break;
+    }
+    if (!any) return std::nullopt;
+    std::sort(list.begin(), list.end());
+    list.erase(std::unique(list.begin(), list.end()), list.end());
+    std::string dow;
+    if (list == std::vector<int>{1, 2, 3, 4, 5}) {
+      dow = "1-5";
+    } else {
+      for (size_t k = 0; k < list.size(); ++k) dow += (k ? "," : "") + std::to_string(list[k]);
+    }
+    std::string_view part;
+    if (word(j) == "morning" || word(j) == "evening" || word(j) == "night" || word(j) == "afternoon" ||
+        word(j) == "mornings" || word(j) == "evenings" || word(j) == "nights" || word(j) == "afternoons")
+      part = word(j++);
+    Parsed p;
+    p.next = j;
+    if (!time) time = trailing_time(j, &p.next);
+    if (time) {
+      time->hour = with_day_part(time->hour, part, time->meridiem);
+      note_time(p, *time, part);
+      p.cron = hm(*time) + " * * " + dow;
+    } else if (!part.empty()) {
+      return daily(j, part, 1, std::nullopt).transform([&](Parsed d) {
+        d.cron = d.cron.substr(0, d.cron.find(" * * ")) + " * * " + dow;
+        return d;
+      });
+    } else {
+      p.assumptions.push_back(kMidnight);
+      p.cron = "0 0 * * " + dow;
+    }
+    return p;
+  }
+
+  std::optional<Parsed> weekly(size_t j, std::optional<TimeOfDay> time) const {
+    size_t k = is(j, "on") ? j + 1 : j;
+    if (k < t_.size() && day_number(word(k)) >= 0) return days(k, time);
+    Parsed p;
+    p.next = j;
+    if (!time) time = trailing_time(j, &p.next);
+    if (time) {
+      note_time(p, *time, {});
+      p.assumptions.push_back("No day was given for the weekly run: it runs on Sundays.");
+      p.cron = hm(*time) + " * * 0";
+    } else {
+      p.assumptions.push_back("No day or time was given for the weekly run: it runs on Sundays at midnight.");
+      p.cron = "@weekly";
+    }
+    return p;
+  }
+
+  std::optional<Parsed> monthly(size_t j, std::optional<TimeOfDay> time) const {
+    Parsed p;
+    p.next = j;
+    int day = 0;
+    size_t k = j;
+    if (is(k, "on")) ++k;
+    if (is(k, "the")) ++k;
+    std::string_view w = word(k);
+    size_t digits = 0;
+    while (digits < w.size() && std::isdigit(static_cast<unsigned char>(w[digits]))) ++digits;
+    std::string_view suffix = w.substr(digits);
+    if (digits > 0 && digits <= 2 && (suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th")) {
+      day = *small_number(w.substr(0, digits));
+      if (day < 1 || day > 31) return std::nullopt;
+      p.next = k + 1;
+    } else if (w == "first") {
+      day = 1, p.next = k + 1;
+    }
+    if (!time) time = trailing_time(p.next, &p.next);
+    if (time) note_time(p, *time, {});
+    if (day == 0 && !time) {
+      p.assumptions.push_back("No day or time was given for the monthly run: it runs on the 1st at midnight.");
+      p.cron = "@monthly";
+      return p;
+    }
+    if (day == 0) {
+      p.assumptions.push_back("No day of the month was given: it runs on the 1st.");
+      day = 1;
+    }
+    if (!time) {
+      p.assumptions.push_back(kMidnight);
+      time = TimeOfDay{};
+    }
+    p.cron = hm(*time) + " " + std::to_string(day) + " * *";
+    return p;
+  }
+
+  std::optional<Parsed> frequency(size_t i, std::optional<TimeOfDay> time) const {
+    std::string_view w = word(i);
+    if (w == "every" || w == "each") {
+      size_t j = i + 1;
+      int n = 1;
+      if (auto number = small_number(word(j))) {
+        n = *number;
+        ++j;
+      } else if (is(j, "other")) {
+        n = 2;
+        ++j;
+      }
+      std::string_view unit = word(j);
+      if (unit == "minute" || unit == "minutes" || unit == "min" || unit == "mins") {
+        if (n < 1 || n > 59) return std::nullopt;
+        return Parsed{n == 1 ? "* * * * *" : "*/" + std::to_string(n) + " * * * *", j + 1, {}};
+      }
+      if (unit == "hour" || unit == "hours" || unit == "hr" || unit == "hrs") {
+        if (n < 1 || n > 23) return std::nullopt;
+        return Parsed{n == 1 ? "@hourly" : "0 */" + std::to_string(n) + " * * *", j + 1, {}};
+      }
+      if (unit == "day" || unit == "days" || unit == "night" || unit == "nights" || unit == "morning" ||
+          unit == "mornings" || unit == "evening" || unit == "evenings" || unit == "afternoon" ||
+          unit == "afternoons") {
+        if (n < 1 || n > 31) return std::nullopt;
+        return daily(j + 1, unit, n, time);
+      }
+      if (n == 1 && (unit == "week" || unit == "weeks")) return weekly(j + 1, time);
+      if (n == 1 && (unit == "month" || unit == "months")) return monthly(j + 1, time);
+      if (n == 1 && is_day_word(unit)) return days(j, time);
+      return std::nullopt;
+    }
+    if (w == "once" && (is(i + 1, "a") || is(i + 1, "an") || is(i + 1, "per") || is(i + 1, "every"))) {
+      std::string_view unit = word(i + 2);
+      if (unit == "hour") return Parsed{"@hourly", i + 3, {}};
+      if (unit == "day") return daily(i + 3, unit, 1, time);
+      if (unit == "week") return weekly(i + 3, time);
+      if (unit == "month") return monthly(i + 3, time);
+      return std::nullopt;
+    }
+    if (w == "hourly") return Parsed{"@hourly", i + 1, {}};
+    if (w == "nightly" || w == "daily") return daily(i + 1, w, 1, time);
+    if (w == "weekly") return weekly(i + 1, time);
+    if (w == "monthly") return monthly(i + 1, time);
+    if (w == "yearly" || w == "annually") return Parsed{"@yearly", i + 1, {"It runs on January 1st at midnight."}};
+    if (w == "on" && i + 1 < t_.size() && is_day_word(word(i + 1))) return days(i + 1, time);
+    // Plural day words say "every": "mondays at 9", "weekdays at 8".
+    if (w.ends_with("s") && is_day_word(w)) return days(i, time);
+    return std::nullopt;
+  }
+};
+
+bool lead_in_word(std::string_view w) {
+  return w == "run" || w == "runs" || w == "execute" || w == "it" || w == "this" || w == "scheduled" ||
+         w == "schedule" || w == "job";
+}
+
+}  // namespace
+
+std::optional<ScheduleMatch> find_schedule(std::string_view text) {
+  auto tokens = tokenize(text);
+  Parser parser(tokens);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (!tokens[i].word) continue;
+    auto parsed = parser.at(i);
+    if (!parsed) continue;
+    size_t first = i;
+    // "Run this every night": the lead-in words are part of the schedule, not a step.
+    for (int k = 0; k < 3 && first > 0 && lead_in_word(tokens[first - 1].text); ++k) --first;
+    ScheduleMatch match;
+    match.cron = parsed->cron;
+    match.begin = tokens[first].begin;
+    match.end = tokens[parsed->next - 1].end;
+    for (auto& a : parsed->assumptions)
+      if (std::find(match.assumptions.begin(), match.assumptions.end(), a) == match.assumptions.end())
+        match.assumptions.push_back(a);
+    return match;
+  }
+  return std::nullopt;
+}
+
+}  // namespace arborist::plan::offline

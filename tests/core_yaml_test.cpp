@@ -1,0 +1,110 @@
+#include <catch2/catch.hpp>
+
+#include "core/yaml.hpp"
+#include "core/yaml_writer.hpp"
+
+using namespace arborist;
+using json = nlohmann::ordered_json;
+
+TEST_CASE("YAML 1.2 typing: only true/false are booleans, quoted scalars stay strings", "[yaml]") {
+  auto docs = yaml::parse("a: yes\nb: true\nc: 'true'\nd: 012\ne: 0x1F\nf: 1.5\ng: ~\nh:\ni: on\nj: \"3\"\nk: 1e3\n", "t.yaml");
+  REQUIRE(docs);
+  const json& v = docs->front().value;
+  CHECK(v["a"] == "yes");
+  CHECK(v["b"] == true);
+  CHECK(v["c"] == "true");
+  CHECK(v["d"] == 12);  // YAML 1.2: decimal, not octal
+  CHECK(v["e"] == 31);
+  CHECK(v["f"] == 1.5);
+  CHECK(v["g"].is_null());
+  CHECK(v["h"].is_null());
+  CHECK(v["i"] == "on");
+  CHECK(v["j"] == "3");
+  CHECK(v["k"] == 1000.0);
+}
+
+TEST_CASE("positions are recorded for keys and sequence items", "[yaml]") {
+  auto docs = yaml::parse("name: x\nsteps:\n  - name: a\n    command: echo\n  - name: b\n", "t.yaml");
+  REQUIRE(docs);
+  const auto& d = docs->front();
+  CHECK(d.position_of("/name").line == 1);
+  CHECK(d.position_of("/steps/0/command").line == 4);
+  CHECK(d.position_of("/steps/0/command").column == 5);
+  CHECK(d.position_of("/steps/1").line == 5);
+  CHECK(d.position_of("/steps/1/name").line == 5);
+  CHECK(d.position_of("/steps/1/nope/deeper").line == 5);  // nearest ancestor
+}
+
+TEST_CASE("duplicate keys are errors with the position of the repeat", "[yaml]") {
+  auto docs = yaml::parse("a: 1\nb: 2\na: 3\n", "dup.yaml");
+  REQUIRE_FALSE(docs);
+  REQUIRE(docs.error().problems.size() == 1);
+  CHECK(docs.error().problems[0].message.find("duplicate key 'a'") != std::string::npos);
+  CHECK(docs.error().problems[0].where.line == 3);
+}
+
+TEST_CASE("malformed YAML reports line and column", "[yaml]") {
+  auto docs = yaml::parse("a: [1, 2\nb: 3\n", "bad.yaml");
+  REQUIRE_FALSE(docs);
+  CHECK(docs.error().code == ExitCode::invalid_input);
+  CHECK(docs.error().where.line > 0);
+  CHECK(docs.error().where.file == "bad.yaml");
+}
+
+TEST_CASE("alias bombs are refused instead of expanded", "[yaml]") {
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  char prev = 'a';
+  for (char c = 'b'; c <= 'j'; ++c, ++prev)
+    bomb += std::string(1, c) + ": &" + c + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev +
+            ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n";
+  auto docs = yaml::parse(bomb, "bomb.yaml");
+  REQUIRE_FALSE(docs);
+  CHECK(docs.error().message.find("aliases") != std::string::npos);
+}
+
+TEST_CASE("non-UTF-8 input is refused with the byte position", "[yaml]") {
+  auto docs = yaml::parse("a: b\nc: \xff\xfe\n", "bin.yaml");
+  REQUIRE_FALSE(docs);
+  CHECK(docs.error().message.find("UTF-8") != std::string::npos);
+  CHECK(docs.error().where.line == 2);
+}
+
+TEST_CASE("multi-document files give one Document each", "[yaml]") {
+  auto docs = yaml::parse("name: a\n---\nname: b\n", "m.yaml");
+  REQUIRE(docs);
+  REQUIRE(docs->size() == 2);
+  CHECK(docs->at(1).value["name"] == "b");
+  CHECK(docs->at(1).position_of("/name").line == 3);
+}
+
+TEST_CASE("the writer quotes every scalar a YAML 1.1 or 1.2 reader would retype", "[yaml][writer]") {
+  for (std::string s : {"yes", "no", "on", "off", "y", "n", "true", "False", "null", "~", "1", "1.0", "012", "0x1F",
+                        "1e3", "12:30", "2024-01-01", ".inf", "-.5", "+1", "1_000", "", " lead", "trail ", "a: b",
+                        "a #c", "- x", "*alias", "&anchor", "!tag", "%x", "@x", "`x", "{x}", "[x]", "'q'",
+                        "\"q\"", "tab\there", "ctl\x01", "<<", "="}) {
+    CAPTURE(s);
+    CHECK_FALSE(yaml::plain_is_safe(s));
+    json v = {{"k", s}};
+    auto back = yaml::parse(yaml::write(v), "w.yaml");
+    REQUIRE(back);
+    CHECK(back->front().value["k"] == s);
+  }
+  for (std::string s : {"echo hello", "pg_dump \"$DATABASE_URL\" > db.sql", "make", "a-b_c.d", "${VAR}", "x:y"}) {
+    CAPTURE(s);
+    CHECK(yaml::plain_is_safe(s));
+  }
+}
+
+TEST_CASE("the writer round-trips nested values and multi-line strings", "[yaml][writer]") {
+  json v = json::parse(R"({"name":"x","empty_list":[],"empty_map":{},"n":3,"f":1.5,"b":false,"z":null,
+    "steps":[{"id":"a","depends":[],"script":"set -e\necho one\n  indented\n"},
+             {"id":"b","depends":["a"],"script":"no trailing newline\nline2"},
+             {"id":"c","script":"two trailing\n\n"},{"id":"d","script":"  leading spaces\nx\n"}],
+    "list":[[1,2],["a"]], "env":[{"A":"1"},{"B":"yes"}]})");
+  std::string text = yaml::write(v);
+  auto back = yaml::parse(text, "w.yaml");
+  REQUIRE(back);
+  CHECK(back->front().value == v);
+  CHECK(text.find("script: |\n") != std::string::npos);
+  CHECK(text.find("depends: []") != std::string::npos);
+}
