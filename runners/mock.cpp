@@ -6,6 +6,7 @@
 #include "runners/mock.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -35,36 +36,47 @@ void blank(std::string& text, size_t begin, size_t end) {
     if (text[i] != '\n') text[i] = ' ';
 }
 
+// A schedule phrase that gave its own time or interval (not "nightly" filled with midnight).
+bool is_precise(const ScheduleMatch& m) {
+  return std::none_of(m.assumptions.begin(), m.assumptions.end(),
+                      [](const std::string& a) { return a.starts_with("No time") || a.starts_with("No day"); });
+}
+
+struct Label {
+  std::string text;
+  size_t begin = 0;
+  size_t end = 0;  // just after the ':'
+};
+
 // A leading label such as "Nightly DB maintenance:" on the first line: it names the
-// workflow and is not a step. Returns the label's words; blanks it out of the text.
-std::string take_label(std::string& text) {
+// workflow and is not a step.
+std::optional<Label> find_label(const std::string& text) {
   size_t start = text.find_first_not_of(" \t\n");
-  if (start == std::string::npos) return {};
+  if (start == std::string::npos) return std::nullopt;
   size_t line_end = std::min(text.find('\n', start), text.size());
   std::string_view line(text.data() + start, line_end - start);
   size_t colon = line.find(':');
   while (colon != std::string_view::npos && colon + 1 < line.size() && line[colon + 1] != ' ' && line[colon + 1] != '\t')
     colon = line.find(':', colon + 1);
-  if (colon == std::string_view::npos) return {};
+  if (colon == std::string_view::npos) return std::nullopt;
   std::string_view label = text::trim(line.substr(0, colon));
   std::string_view rest = text::trim(line.substr(colon + 1));
   bool more_lines = text.find_first_not_of(" \t\n", line_end) != std::string::npos;
-  if (rest.empty() && !more_lines) return {};
+  if (rest.empty() && !more_lines) return std::nullopt;
   auto tokens = tokenize(label);
   size_t words = 0;
   for (const auto& t : tokens) {
     if (t.word) ++words;
     if (t.word && (t.text == "then" || t.text == "parallel" || t.text == "step" || t.text == "http" ||
                    t.text == "https"))
-      return {};
+      return std::nullopt;
   }
-  if (words > 6) return {};
-  if (!tokens.empty() && (tokens.front().text == "-" || tokens.front().text == "*")) return {};
+  if (words > 6) return std::nullopt;
+  if (!tokens.empty() && (tokens.front().text == "-" || tokens.front().text == "*")) return std::nullopt;
   // "Back up the database:" heading a list is a step, not a name.
-  if (rest.empty() && starts_with_action(label)) return {};
-  std::string out(label);
-  blank(text, start, start + colon + 1);
-  return out;
+  // A one-word heading ("Release:") is a name even when the word is also a verb.
+  if (rest.empty() && words > 1 && starts_with_action(label)) return std::nullopt;
+  return Label{std::string(label), start, start + colon + 1};
 }
 
 struct Planner {
@@ -250,13 +262,26 @@ spec::Spec plan_offline(const std::string& description) {
   spec.description = std::string(utf8_prefix(trimmed, kMaxDescriptionBytes));
 
   std::string work(trimmed);
+  const auto label = find_label(work);
+  const auto schedules = find_schedules(work);
+  const auto schedule = best_schedule(schedules);
   std::vector<std::string> schedule_assumptions;
-  if (auto schedule = find_schedule(work)) {
+  std::set<std::string> precise_crons;
+  if (schedule) {
     spec.schedule = schedule->cron;
     schedule_assumptions = schedule->assumptions;
-    blank(work, schedule->begin, schedule->end);
   }
-  const std::string label = take_label(work);
+  for (const auto& m : schedules) {
+    blank(work, m.begin, m.end);  // a schedule phrase is never a step
+    if (is_precise(m)) precise_crons.insert(m.cron);
+  }
+  // The label names the workflow unless it was only a schedule ("Nightly:").
+  std::string label_name;
+  if (label) {
+    if (!text::slugify(std::string_view(work).substr(label->begin, label->end - label->begin), '-', 1).empty())
+      label_name = text::slugify(label->text, '-', kMaxNameLength);
+    blank(work, label->begin, label->end);
+  }
 
   const Node tree = parse_structure(work);
   Context context = read_context(work);
@@ -264,7 +289,7 @@ spec::Spec plan_offline(const std::string& description) {
   planner.collect(tree);
 
   // The name comes from the label, else from the actions (classified once without a name).
-  std::string name = text::slugify(label, '-', kMaxNameLength);
+  std::string name = label_name;
   if (name.empty()) {
     planner.classify_all();
     name = name_from_steps(planner.actions);
@@ -287,6 +312,10 @@ spec::Spec plan_offline(const std::string& description) {
     GraphBuilder(planner, spec).build(tree, {});
   }
 
+  if (precise_crons.size() > 1)
+    spec.open_questions.push_back("The description gives more than one schedule (" +
+                                  text::join(std::vector<std::string>(precise_crons.begin(), precise_crons.end()), ", ") +
+                                  "); the workflow uses \"" + spec.schedule + "\". Which one is meant?");
   std::set<std::string> seen;
   for (auto& a : schedule_assumptions) add_unique(spec.assumptions, seen, a);
   for (const auto& action : planner.actions)

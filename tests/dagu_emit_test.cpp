@@ -126,7 +126,8 @@ TEST_CASE("derive_step_id makes legal, readable ids", "[emit]") {
 }
 
 TEST_CASE("derive_step_id avoids reserved words case-insensitively", "[emit]") {
-  for (std::string word : {"env", "params", "args", "stdout", "stderr", "output", "outputs", "ENV", "Output", "StdErr"}) {
+  for (std::string word :
+       {"env", "params", "args", "stdout", "stderr", "output", "outputs", "ENV", "Output", "StdErr"}) {
     std::string id = dagu::derive_step_id(word, {});
     INFO(word << " -> " << id);
     CHECK(std::regex_match(id, kIdPattern));
@@ -167,9 +168,8 @@ TEST_CASE("derive_step_id resolves collisions against ids and names", "[emit]") 
 TEST_CASE("emitted ids are unique and never equal another step's name", "[emit]") {
   spec::Spec s;
   s.name = "collide";
-  s.steps = {step("a-b", "echo 1"),     step("a_b", "echo 2"), step("A B", "echo 3"),
-             step("a_b_2", "echo 4"),   step("env", "echo 5"), step("env_step", "echo 6"),
-             step("日本語", "echo 7"), step("step", "echo 8")};
+  s.steps = {step("a-b", "echo 1"), step("a_b", "echo 2"),      step("A B", "echo 3"),    step("a_b_2", "echo 4"),
+             step("env", "echo 5"), step("env_step", "echo 6"), step("日本語", "echo 7"), step("step", "echo 8")};
   auto emitted = dagu::emit_dag(s, {});
   if (!emitted) FAIL(format_error(emitted.error()));
   std::set<std::string> ids;
@@ -185,7 +185,8 @@ TEST_CASE("emitted ids are unique and never equal another step's name", "[emit]"
 }
 
 TEST_CASE("values YAML would type are quoted and read back as strings", "[emit]") {
-  const std::vector<std::string> tricky = {"yes", "no", "on", "off", "1.0", "null", "012", "12:30", "true", "~", "0x1F"};
+  const std::vector<std::string> tricky = {"yes", "no",    "on",   "off", "1.0", "null",
+                                           "012", "12:30", "true", "~",   "0x1F"};
   spec::Spec s;
   s.name = "quoting";
   for (size_t i = 0; i < tricky.size(); ++i) {
@@ -204,8 +205,8 @@ TEST_CASE("values YAML would type are quoted and read back as strings", "[emit]"
     }
     // YAML 1.1 readers (Go's yaml.v2, PyYAML) would read these as bools/numbers: they must be quoted.
     for (const std::string word : {"yes", "no", "on", "012", "12:30", "1.0", "null"})
-      CHECK((text.find(": \"" + word + "\"") != std::string::npos ||
-             text.find(": '" + word + "'") != std::string::npos));
+      CHECK(
+          (text.find(": \"" + word + "\"") != std::string::npos || text.find(": '" + word + "'") != std::string::npos));
     if (version == dagu::Version::v2) require_dagu_check_passes(text);
   }
 }
@@ -273,8 +274,7 @@ TEST_CASE("v2 output maps every spec feature to portable snake_case keys", "[emi
   CHECK(report["depends"] == json::array({"fetch_data", "check_data"}));
   CHECK(report["script"] == "set -e\necho one\necho two\n");
   CHECK(!report.contains("command"));
-  CHECK(report["retry_policy"] ==
-        json{{"limit", 1}, {"interval_sec", dagu::kDefaultRetryIntervalSeconds}});
+  CHECK(report["retry_policy"] == json{{"limit", 1}, {"interval_sec", dagu::kDefaultRetryIntervalSeconds}});
   CHECK(text.find("script: |\n") != std::string::npos);
 
   std::set<std::string> keys;
@@ -315,7 +315,7 @@ TEST_CASE("v1 output uses Dagu 1.x camelCase keys", "[emit]") {
 TEST_CASE("schedule descriptors become cron expressions Dagu's parser accepts", "[emit]") {
   spec::Spec s = simple_spec();
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"@hourly", "0 * * * *"},  {"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"}, {"@weekly", "0 0 * * 0"},
+      {"@hourly", "0 * * * *"},  {"@daily", "0 0 * * *"},  {"@midnight", "0 0 * * *"}, {"@weekly", "0 0 * * 0"},
       {"@monthly", "0 0 1 * *"}, {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}};
   for (const auto& [descriptor, cron] : cases) {
     s.schedule = descriptor;
@@ -391,7 +391,8 @@ TEST_CASE("a multi-line script in a container is refused for both versions", "[e
 
 TEST_CASE("an -o path whose stem is not a legal DAG name is refused", "[emit]") {
   const spec::Spec s = simple_spec();
-  for (const std::string& bad : std::vector<std::string>{"my dag.yaml", "dags/" + std::string(41, 'd') + ".yaml", "dags/..yaml", "ü.yaml"}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"my dag.yaml", "dags/" + std::string(41, 'd') + ".yaml", "dags/..yaml", "ü.yaml"}) {
     INFO(bad);
     auto result = dagu::emit(s, {dagu::Version::v2, "spec.yaml", bad});
     REQUIRE(!result);

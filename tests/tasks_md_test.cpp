@@ -114,18 +114,11 @@ TEST_CASE("an Agent Arborist task list with a fenced dependency chain", "[tasks]
   CHECK(spec.name == "unit-converter-cli");
   CHECK(spec.description == "Unit Converter CLI \xE2\x80\x94 Command-line converter between metric and imperial units");
   Edges expected = {
-      {"T001", {}},
-      {"T002", {"T001"}},
-      {"T003", {"T002"}},
-      {"T004", {"T002"}},
-      {"T005", {"T003"}},  // stated, so not also after T004
-      {"T006", {"T005"}},
-      {"T007", {"T006"}},
-      {"T008", {"T006"}},
+      {"T001", {}},       {"T002", {"T001"}}, {"T003", {"T002"}},
+      {"T004", {"T002"}}, {"T005", {"T003"}},  // stated, so not also after T004
+      {"T006", {"T005"}}, {"T007", {"T006"}}, {"T008", {"T006"}},
       {"T009", {"T005"}},  // stated: phase 3 starts right after T005
-      {"T010", {"T009"}},
-      {"T011", {"T010"}},
-      {"T012", {"T011"}},
+      {"T010", {"T009"}}, {"T011", {"T010"}}, {"T012", {"T011"}},
   };
   CHECK(edges_of(spec) == expected);
 }
@@ -134,12 +127,8 @@ TEST_CASE("ASCII arrows, chains with several ids and a backward arrow", "[tasks]
   spec::Spec spec = read_ok("ascii-arrows.md");
   CHECK(spec.name == "build-pipeline-for-the-billing-service");
   Edges expected = {
-      {"T1", {}},
-      {"T2", {"T1"}},  // not stated: list order
-      {"T3", {"T1"}},
-      {"T4", {"T2"}},
-      {"T5", {"T3", "T4"}},
-      {"T6", {"T4"}},  // "T6 <- T4"
+      {"T1", {}},     {"T2", {"T1"}},                                        // not stated: list order
+      {"T3", {"T1"}}, {"T4", {"T2"}}, {"T5", {"T3", "T4"}}, {"T6", {"T4"}},  // "T6 <- T4"
   };
   CHECK(edges_of(spec) == expected);
 }
@@ -212,8 +201,8 @@ TEST_CASE("a cycle through the list order and a self-dependency", "[tasks]") {
   // T003 depends on T002 by order; the Dependencies line makes T002 depend on T003.
   Error error = read_bad(
       "# X\n## Phase 1: A\n- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n## Dependencies\nT003 -> T002\nT001 -> T001\n");
-  CHECK(problem_lines(error) == std::vector<std::string>{"7: dependency cycle: T002 -> T003 -> T002",
-                                                         "8: dependency cycle: T001 -> T001"});
+  CHECK(problem_lines(error) ==
+        std::vector<std::string>{"7: dependency cycle: T002 -> T003 -> T002", "8: dependency cycle: T001 -> T001"});
   CHECK(error.problems[0].hint.find("T003 after T002 (the list order)") != std::string::npos);
 }
 
@@ -278,4 +267,16 @@ TEST_CASE("every valid fixture converts to a spec that passes check_spec", "[tas
     REQUIRE(reread.has_value());
     CHECK(edges_of(*reread) == edges_of(spec));
   }
+}
+
+TEST_CASE("long id lists in assumptions are shortened", "[tasks]") {
+  std::string text = "# Many done\n## Phase 1: All\n";
+  for (int i = 1; i <= 12; ++i) text += "- [x] T" + std::to_string(100 + i) + " Task " + std::to_string(i) + "\n";
+  auto spec = plan::spec_from_tasks_markdown(text, "many.md");
+  REQUIRE(spec.has_value());
+  CHECK(contains(spec->assumptions,
+                 "T101, T102, T103, T104, T105, T106, T107, T108, T109, T110 and 2 more are marked done ([x])"));
+  // A plain list: each task waits for the one before.
+  CHECK(step(*spec, "T112").depends_on == std::vector<std::string>{"T111"});
+  CHECK(step(*spec, "T101").depends_on.empty());
 }

@@ -6,10 +6,12 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "core/atomic_file.hpp"
 
 namespace arborist::cli {
 
 int run(int argc, char** argv) {
+  install_interrupt_cleanup();
   CLI::App app{"arborist — plan a workflow from plain words and write a Dagu DAG that runs as it is"};
   app.set_version_flag("--version", std::string("arborist ") + ARBORIST_VERSION);
   app.require_subcommand(1);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -14,6 +15,48 @@ namespace arborist {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Temp files being written, for the signal handler. Fixed-size storage because a
+// handler may only call async-signal-safe functions (unlink, _exit): no allocation.
+constexpr int kMaxPending = 16;
+constexpr size_t kMaxPath = 4096;
+char pending_paths[kMaxPending][kMaxPath];
+volatile sig_atomic_t pending_used[kMaxPending];
+
+int remember_pending(const std::string& path) {
+  if (path.size() >= kMaxPath) return -1;
+  for (int i = 0; i < kMaxPending; ++i)
+    if (!pending_used[i]) {
+      std::memcpy(pending_paths[i], path.c_str(), path.size() + 1);
+      pending_used[i] = 1;
+      return i;
+    }
+  return -1;
+}
+
+void forget_pending(int slot) {
+  if (slot >= 0) pending_used[slot] = 0;
+}
+
+extern "C" void on_interrupt(int) {
+  for (int i = 0; i < kMaxPending; ++i)
+    if (pending_used[i]) ::unlink(pending_paths[i]);
+  static const char msg[] = "\narborist: interrupted\n";
+  [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+  ::_exit(130);
+}
+
+}  // namespace
+
+void install_interrupt_cleanup() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+}
+
 AtomicFile::AtomicFile(fs::path target) : target_(std::move(target)) {}
 
 AtomicFile::~AtomicFile() {
@@ -21,6 +64,7 @@ AtomicFile::~AtomicFile() {
     std::error_code ec;
     fs::remove(temp_, ec);
   }
+  forget_pending(pending_slot_);
 }
 
 static std::string errno_text(int err) { return std::strerror(err); }
@@ -42,6 +86,7 @@ Result<void> AtomicFile::commit() {
                 "check that the directory exists and is writable");
   }
   temp_ = tmpl;
+  pending_slot_ = remember_pending(tmpl);
   size_t written = 0;
   while (written < buffer_.size()) {
     ssize_t n = ::write(fd, buffer_.data() + written, buffer_.size() - written);
@@ -73,6 +118,8 @@ Result<void> AtomicFile::commit() {
     return fail(ExitCode::io, "cannot write '" + target_.string() + "': " + errno_text(err));
   }
   committed_ = true;
+  forget_pending(pending_slot_);
+  pending_slot_ = -1;
   return {};
 }
 

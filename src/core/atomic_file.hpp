@@ -26,7 +26,12 @@ class AtomicFile {
   std::filesystem::path temp_;
   std::string buffer_;
   bool committed_ = false;
+  int pending_slot_ = -1;  // index in the interrupt cleanup list
 };
+
+// Installs SIGINT/SIGTERM handlers that remove every AtomicFile temp file still
+// pending and exit with ExitCode::interrupted (130), so Ctrl-C never leaves debris.
+void install_interrupt_cleanup();
 
 // Convenience: write the whole content atomically.
 Result<void> write_file_atomically(const std::filesystem::path& target, std::string_view content);

@@ -264,6 +264,12 @@ bool is_wrapper(const std::string& message) {
          starts_with(message, "Cannot validate item #");
 }
 
+std::string yaml_escape(const std::string& key) {
+  std::string out;
+  for (char c : key) out += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+  return out;
+}
+
 bool is_type_error(const std::string& message) { return starts_with(message, "Value type not permitted"); }
 
 // The text inside the LAST pair of single quotes ("… constraints: 'key'." -> key).
@@ -366,9 +372,30 @@ std::vector<Violation> Validator::validate(const nlohmann::ordered_json& instanc
   if (validator.validate(impl_->schema, target, &results)) return {};
 
   std::vector<Violation> raw;
+  std::vector<Violation> wrappers;
   valijson::ValidationResults::Error error;
   while (results.popError(error)) {
-    if (!is_wrapper(error.description)) raw.push_back({to_pointer(error.context), error.description});
+    if (!is_wrapper(error.description))
+      raw.push_back({to_pointer(error.context), error.description});
+    else
+      wrappers.push_back({to_pointer(error.context), error.description});
+  }
+  if (raw.empty()) {
+    // Some constraints (propertyNames among them) fail without a message of
+    // their own; name the deepest place the wrappers point at.
+    size_t deepest = 0;
+    for (auto& w : wrappers) {
+      if (starts_with(w.message, "Failed to validate against schema associated with property name"))
+        w.pointer += "/" + yaml_escape(between_quotes(w.message));
+      deepest = std::max(deepest, static_cast<size_t>(std::count(w.pointer.begin(), w.pointer.end(), '/')));
+    }
+    std::vector<Violation> out;
+    for (const auto& w : wrappers)
+      if (static_cast<size_t>(std::count(w.pointer.begin(), w.pointer.end(), '/')) == deepest &&
+          std::none_of(out.begin(), out.end(), [&](const Violation& o) { return o.pointer == w.pointer; }))
+        out.push_back({w.pointer, "has a key name or value that is not allowed here"});
+    if (out.empty()) out.push_back({"", "does not match the schema"});
+    return out;
   }
 
   // Collapse the branches of oneOf/anyOf: a type mismatch at a place is noise

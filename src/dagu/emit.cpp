@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/text.hpp"
 #include "core/yaml_writer.hpp"
@@ -23,17 +25,12 @@ constexpr size_t kMaxV1StepNameBytes = 40;
 
 // Dagu refuses these as step ids (case-insensitive): they name the fields of
 // ${id.stdout}-style references.
-constexpr std::array<std::string_view, 7> kReservedIds = {"env", "params", "args", "stdout", "stderr", "output",
-                                                          "outputs"};
+constexpr std::array<std::string_view, 7> kReservedIds = {"env",    "params", "args",   "stdout",
+                                                          "stderr", "output", "outputs"};
 
 bool is_reserved_id(std::string_view id) {
   const std::string lower = text::to_lower(id);
   return std::find(kReservedIds.begin(), kReservedIds.end(), lower) != kReservedIds.end();
-}
-
-bool is_taken(const std::string& id, const std::vector<std::string>& taken) {
-  const std::string lower = text::to_lower(id);
-  return std::any_of(taken.begin(), taken.end(), [&](const std::string& t) { return text::to_lower(t) == lower; });
 }
 
 // The key names of one Dagu major version.
@@ -50,7 +47,9 @@ constexpr Keys kV2Keys{"working_dir", "retry_policy", "interval_sec", "timeout_s
 // keys"), accepts both `dir` and `workingDir` for a step; RULES.md names workingDir.
 constexpr Keys kV1Keys{"workingDir", "retryPolicy", "intervalSec", "timeoutSec", "continueOn", "handlerOn"};
 
-const char* version_label(Version version) { return version == Version::v1 ? "Dagu 1.x" : "Dagu 2.x"; }
+const char* version_label(Version version) {
+  return version == Version::v1 ? "Dagu 1.x" : "Dagu 2.x";
+}
 
 Error refusal(std::string message, std::string hint, std::string step = {}) {
   Error error{ExitCode::invalid_input, std::move(message), {}, std::move(hint), {}};
@@ -182,12 +181,32 @@ Result<void> check_output_stem(const std::string& output_path) {
   if (output_path.empty()) return {};
   const std::string stem = std::filesystem::path(output_path).stem().string();
   if (is_legal_dag_name(stem)) return {};
-  return fail(ExitCode::usage,
-              "output file name '" + std::filesystem::path(output_path).filename().string() +
-                  "' is not a legal Dagu DAG file name: its stem '" + stem +
-                  "' must use only letters, digits, '_', '.', '-' (at most 40 characters)",
-              "e.g. -o " + (std::filesystem::path(output_path).parent_path() / (sanitize_dag_name(stem) + ".yaml"))
-                               .string());
+  return fail(
+      ExitCode::usage,
+      "output file name '" + std::filesystem::path(output_path).filename().string() +
+          "' is not a legal Dagu DAG file name: its stem '" + stem +
+          "' must use only letters, digits, '_', '.', '-' (at most 40 characters)",
+      "e.g. -o " + (std::filesystem::path(output_path).parent_path() / (sanitize_dag_name(stem) + ".yaml")).string());
+}
+
+// derive_step_id with the "already used" test as a function, so emit can keep
+// one lookup table for the whole DAG. Candidates are lowercase already.
+std::string derive_id(const std::string& name, const std::function<bool(const std::string&)>& is_taken) {
+  // Words of the name, lowercased, joined by '_': "Build & test" -> "build_test".
+  std::string base = text::slugify(name, '_', kMaxIdLength);
+  if (base.empty()) base = "step";  // nothing ASCII in the name (e.g. all CJK)
+  if (base[0] >= '0' && base[0] <= '9') base = "step_" + base;
+  if (is_reserved_id(base)) base += "_step";
+  if (base.size() > kMaxIdLength) base.resize(kMaxIdLength);
+  while (base.back() == '_') base.pop_back();
+  if (!is_taken(base)) return base;
+  for (int n = 2;; ++n) {
+    const std::string suffix = "_" + std::to_string(n);
+    std::string stem = base.substr(0, std::min(base.size(), kMaxIdLength - suffix.size()));
+    while (stem.back() == '_') stem.pop_back();
+    std::string candidate = stem + suffix;
+    if (!is_taken(candidate)) return candidate;
+  }
 }
 
 }  // namespace
@@ -207,21 +226,9 @@ std::string sanitize_dag_name(const std::string& name) {
 }
 
 std::string derive_step_id(const std::string& name, const std::vector<std::string>& taken) {
-  // Words of the name, lowercased, joined by '_': "Build & test" -> "build_test".
-  std::string base = text::slugify(name, '_', kMaxIdLength);
-  if (base.empty()) base = "step";  // nothing ASCII in the name (e.g. all CJK)
-  if (base[0] >= '0' && base[0] <= '9') base = "step_" + base;
-  if (is_reserved_id(base)) base += "_step";
-  if (base.size() > kMaxIdLength) base.resize(kMaxIdLength);
-  while (base.back() == '_') base.pop_back();
-  if (!is_taken(base, taken)) return base;
-  for (int n = 2;; ++n) {
-    const std::string suffix = "_" + std::to_string(n);
-    std::string stem = base.substr(0, std::min(base.size(), kMaxIdLength - suffix.size()));
-    while (stem.back() == '_') stem.pop_back();
-    std::string candidate = stem + suffix;
-    if (!is_taken(candidate, taken)) return candidate;
-  }
+  std::set<std::string> lowered;
+  for (const auto& t : taken) lowered.insert(text::to_lower(t));
+  return derive_id(name, [&](const std::string& id) { return lowered.count(id) > 0; });
 }
 
 Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) {
@@ -247,16 +254,22 @@ Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) 
   EmittedDag out;
   out.dag_name = sanitize_dag_name(spec.name);
 
-  // Ids: unique, never another step's name; depends refers to ids.
+  // Ids: unique, never another step's name (case-insensitively); depends refers to ids.
+  std::map<std::string, int> name_count;  // lowercased step name -> how many steps have it
+  for (const auto& s : spec.steps) ++name_count[text::to_lower(s.name)];
+  std::set<std::string> ids_used;
   std::map<std::string, std::string> id_of;
-  for (size_t i = 0; i < spec.steps.size(); ++i) {
-    std::vector<std::string> taken;
-    for (size_t j = 0; j < spec.steps.size(); ++j)
-      if (j != i) taken.push_back(spec.steps[j].name);
-    for (const auto& done : out.steps) taken.push_back(done.id);
-    std::string id = derive_step_id(spec.steps[i].name, taken);
-    id_of[spec.steps[i].name] = id;
-    out.steps.push_back({spec.steps[i].name, id});
+  for (const auto& s : spec.steps) {
+    const std::string own_name = text::to_lower(s.name);
+    auto is_taken = [&](const std::string& id) {
+      auto it = name_count.find(id);
+      const int others_named = it == name_count.end() ? 0 : it->second - (id == own_name ? 1 : 0);
+      return others_named > 0 || ids_used.count(id) > 0;
+    };
+    std::string id = derive_id(s.name, is_taken);
+    ids_used.insert(id);
+    id_of[s.name] = id;
+    out.steps.push_back({s.name, id});
   }
 
   json dag;

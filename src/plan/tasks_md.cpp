@@ -23,8 +23,8 @@ struct Task {
   bool parallel = false;    // [P]
   bool done = false;        // - [x]
   int line = 0;
-  size_t phase = 0;        // index into the phases
-  int subsection = 0;      // bumps at every heading: a ### heading ends a run of [P] tasks
+  size_t phase = 0;    // index into the phases
+  int subsection = 0;  // bumps at every heading: a ### heading ends a run of [P] tasks
 };
 
 struct Phase {
@@ -45,8 +45,12 @@ struct StatedEdge {
   int line = 0;
 };
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 // Numeric order of the digits of two ids ("T9" < "T010"), without overflow.
 int compare_id_numbers(std::string_view a, std::string_view b) {
@@ -87,9 +91,12 @@ std::vector<IdRef> find_id_refs(std::string_view s) {
     size_t j = i;
     while (j < s.size() && s[j] == ' ') ++j;
     size_t sep = 0;
-    if (j < s.size() && s[j] == '-' && (j + 1 >= s.size() || s[j + 1] != '>')) sep = 1;
-    else if (s.substr(j).starts_with("\xE2\x80\x93")) sep = 3;
-    else if (s.substr(j).starts_with("..")) sep = 2;
+    if (j < s.size() && s[j] == '-' && (j + 1 >= s.size() || s[j + 1] != '>'))
+      sep = 1;
+    else if (s.substr(j).starts_with("\xE2\x80\x93"))
+      sep = 3;
+    else if (s.substr(j).starts_with(".."))
+      sep = 2;
     if (sep) {
       size_t k = j + sep;
       while (k < s.size() && s[k] == ' ') ++k;
@@ -104,9 +111,15 @@ std::vector<IdRef> find_id_refs(std::string_view s) {
 }
 
 // Arrows that read "left runs before right" and "left runs after right". Longer spellings first.
-constexpr std::array<std::string_view, 9> kForwardArrows = {"-->", "==>", "->", "=>", "\xE2\x86\x92" /* → */,
-                                                            "\xE2\x9F\xB6" /* ⟶ */, "\xE2\x87\x92" /* ⇒ */,
-                                                            "\xE2\x9E\x94" /* ➔ */, "\xE2\x9E\x9C" /* ➜ */};
+constexpr std::array<std::string_view, 9> kForwardArrows = {"-->",
+                                                            "==>",
+                                                            "->",
+                                                            "=>",
+                                                            "\xE2\x86\x92" /* → */,
+                                                            "\xE2\x9F\xB6" /* ⟶ */,
+                                                            "\xE2\x87\x92" /* ⇒ */,
+                                                            "\xE2\x9E\x94" /* ➔ */,
+                                                            "\xE2\x9E\x9C" /* ➜ */};
 constexpr std::array<std::string_view, 5> kBackwardArrows = {"<--", "<-", "\xE2\x86\x90" /* ← */,
                                                              "\xE2\x9F\xB5" /* ⟵ */, "\xE2\x87\x90" /* ⇐ */};
 
@@ -199,8 +212,7 @@ size_t list_marker_length(std::string_view s) {
   if (s.size() >= 2 && (s[0] == '-' || s[0] == '*' || s[0] == '+') && (s[1] == ' ' || s[1] == '\t')) return 2;
   size_t n = 0;
   while (n < s.size() && is_digit(s[n])) ++n;
-  if (n > 0 && n + 1 < s.size() && (s[n] == '.' || s[n] == ')') && (s[n + 1] == ' ' || s[n + 1] == '\t'))
-    return n + 2;
+  if (n > 0 && n + 1 < s.size() && (s[n] == '.' || s[n] == ')') && (s[n + 1] == ' ' || s[n + 1] == '\t')) return n + 2;
   return 0;
 }
 
@@ -212,8 +224,10 @@ std::string_view strip_tasks_prefix(std::string_view title) {
     size_t i = 0;
     while (i < rest.size() && rest[i] == ' ') ++i;
     size_t sep = 0;
-    if (i < rest.size() && (rest[i] == ':' || rest[i] == '-')) sep = 1;
-    else if (rest.substr(i).starts_with("\xE2\x80\x93") || rest.substr(i).starts_with("\xE2\x80\x94")) sep = 3;
+    if (i < rest.size() && (rest[i] == ':' || rest[i] == '-'))
+      sep = 1;
+    else if (rest.substr(i).starts_with("\xE2\x80\x93") || rest.substr(i).starts_with("\xE2\x80\x94"))
+      sep = 3;
     if (sep) return text::trim(rest.substr(i + sep));
   }
   return title;
@@ -279,6 +293,14 @@ std::string placeholder_command(const Task& task) {
   return "echo 'TODO " + task.id + ": " + clean + "'";
 }
 
+// "T001, T002 and T003", or the first ten and a count, so a long list stays readable.
+std::string id_list(const std::vector<std::string>& ids) {
+  constexpr size_t kShown = 10;
+  if (ids.size() <= kShown) return text::join(ids, ", ");
+  std::vector<std::string> shown(ids.begin(), ids.begin() + kShown);
+  return text::join(shown, ", ") + " and " + std::to_string(ids.size() - kShown) + " more";
+}
+
 class TasksReader {
  public:
   TasksReader(std::string_view text, std::string file) : text_(text), file_(std::move(file)) {}
@@ -290,6 +312,8 @@ class TasksReader {
       return failure();
     }
     scan_lines();
+    for (size_t p : duplicate_problems_)
+      problems_[p].hint = "give each task its own id; the next free one is " + next_free_id();
     if (tasks_.empty())
       add_problem(0, "no tasks found in the task list",
                   "tasks are lines like '- [ ] T001 Create the project structure' under '## Phase 1: Setup' "
@@ -352,8 +376,10 @@ class TasksReader {
       const int line_number = static_cast<int>(i) + 1;
       std::string_view line = text::trim(lines[i]);
       if (line.starts_with("```") || line.starts_with("~~~")) {
-        if (fence.empty()) fence = std::string(line.substr(0, 3));
-        else if (line.starts_with(fence)) fence.clear();
+        if (fence.empty())
+          fence = std::string(line.substr(0, 3));
+        else if (line.starts_with(fence))
+          fence.clear();
         continue;
       }
       // Code blocks hold examples in the task part, but real files wrap their
@@ -379,8 +405,10 @@ class TasksReader {
           continue;
         }
       }
-      if (section == Section::dependencies) read_dependency_line(line, line_number);
-      else read_task_line(line, line_number);
+      if (section == Section::dependencies)
+        read_dependency_line(line, line_number);
+      else
+        read_task_line(line, line_number);
     }
   }
 
@@ -447,8 +475,10 @@ class TasksReader {
         return;
       }
       std::string_view label = text::trim(body.substr(1, end - 1));
-      if (label == "P" || label == "p") task.parallel = true;
-      else labels.emplace_back(std::string("[") + std::string(label) + "]");
+      if (label == "P" || label == "p")
+        task.parallel = true;
+      else
+        labels.emplace_back(std::string("[") + std::string(label) + "]");
       body = text::trim(body.substr(end + 1));
       skip_colon();
     }
@@ -462,8 +492,9 @@ class TasksReader {
     task.description = text::join(labels, " ");
     if (auto seen = task_index_.find(id); seen != task_index_.end()) {
       add_problem(line_number,
-                  "duplicate task id " + id + " (first on line " + std::to_string(tasks_[seen->second].line) + ")",
-                  "give each task its own id; the next free one is " + next_free_id(), id);
+                  "duplicate task id " + id + " (first on line " + std::to_string(tasks_[seen->second].line) + ")", {},
+                  id);
+      duplicate_problems_.push_back(problems_.size() - 1);  // hint once every id is known
       return;
     }
     if (!section_phase_) {
@@ -545,8 +576,10 @@ class TasksReader {
       auto right = find_id_refs(line.substr(kw->first + kw->second.word.size()));
       if (!left.empty() && !right.empty()) {
         PendingLine pending{line_number, {}};
-        if (kw->second.dependents_first) pending.groups = {std::move(right), std::move(left)};
-        else pending.groups = {std::move(left), std::move(right)};
+        if (kw->second.dependents_first)
+          pending.groups = {std::move(right), std::move(left)};
+        else
+          pending.groups = {std::move(left), std::move(right)};
         pending_.push_back(std::move(pending));
         return;
       }
@@ -667,8 +700,10 @@ class TasksReader {
         }
         if (next_edge < runs_before[v].size()) {
           size_t w = runs_before[v][next_edge++];
-          if (index[w] < 0) work.push_back({w, 0});
-          else if (on_stack[w]) low[v] = std::min(low[v], index[w]);
+          if (index[w] < 0)
+            work.push_back({w, 0});
+          else if (on_stack[w])
+            low[v] = std::min(low[v], index[w]);
           continue;
         }
         if (low[v] == index[v]) {
@@ -692,7 +727,8 @@ class TasksReader {
     std::sort(members.begin(), members.end());  // by first task in list order: deterministic
     for (const auto& group : members) {
       size_t start = group.front();
-      bool self_loop = std::find(runs_before[start].begin(), runs_before[start].end(), start) != runs_before[start].end();
+      bool self_loop =
+          std::find(runs_before[start].begin(), runs_before[start].end(), start) != runs_before[start].end();
       if (group.size() == 1 && !self_loop) continue;
       report_cycle(shortest_cycle(start, runs_before, component));
     }
@@ -777,10 +813,11 @@ class TasksReader {
         "Steps follow the task list: phases run in the order written (" + text::join(phase_titles, "; ") +
         "), tasks in a phase run one after another, and consecutive [P] tasks run in parallel (docs/tasks-md.md).");
     if (!stated.empty())
-      spec.assumptions.push_back("The Dependencies section sets the dependencies of " + text::join(stated, ", ") +
-                                 " exactly, in place of the list order.");
+      spec.assumptions.push_back(
+          "The Dependencies section (or the task's own \"(depends on …)\") sets the dependencies of " +
+          id_list(stated) + " exactly, in place of the list order.");
     if (!done.empty())
-      spec.assumptions.push_back(text::join(done, ", ") + (done.size() == 1 ? " is" : " are") +
+      spec.assumptions.push_back(id_list(done) + (done.size() == 1 ? " is" : " are") +
                                  " marked done ([x]) but included as steps; remove them if they should not run again.");
     if (!placeholders.empty())
       spec.open_questions.push_back(
@@ -791,8 +828,7 @@ class TasksReader {
       std::vector<std::string> numbers;
       for (int l : unread_lines_) numbers.push_back(std::to_string(l));
       spec.open_questions.push_back(
-          "Dependencies " + std::string(numbers.size() == 1 ? "line " : "lines ") + text::join(numbers, ", ") +
-          " of " + file_ +
+          "Dependencies " + std::string(numbers.size() == 1 ? "line " : "lines ") + id_list(numbers) + " of " + file_ +
           " name tasks but are not in a form arborist reads ('T001 → T002', 'T002 depends on T001'), so they were "
           "ignored: check the dependencies of the tasks they name.");
     }
@@ -802,6 +838,7 @@ class TasksReader {
   std::string_view text_;
   std::string file_;
   std::vector<Problem> problems_;
+  std::vector<size_t> duplicate_problems_;
 
   std::string title_, project_;
   bool have_title_ = false;

@@ -19,14 +19,16 @@ bool any(const Words& words, std::initializer_list<std::string_view> list) {
   return false;
 }
 
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 // A chunk of text between spaces, with surrounding quotes and punctuation removed.
 std::vector<std::string> chunks_of(std::string_view text) {
   std::vector<std::string> out;
   size_t i = 0;
   while (i < text.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    while (i < text.size() && is_space(text[i])) ++i;
     size_t b = i;
-    while (i < text.size() && text[i] != ' ' && text[i] != '\t') ++i;
+    while (i < text.size() && !is_space(text[i])) ++i;
     std::string_view c = text.substr(b, i - b);
     while (!c.empty() && std::string_view("(\"'`<[").find(c.front()) != std::string_view::npos) c.remove_prefix(1);
     while (!c.empty() && std::string_view(",.;:!?)\"'`>]").find(c.back()) != std::string_view::npos) c.remove_suffix(1);
@@ -48,13 +50,33 @@ bool is_path(std::string_view s) {
          s.find("//") == std::string_view::npos;
 }
 
+std::string without_locations(std::string_view text) {
+  std::string out(text);
+  size_t i = 0;
+  while (i < out.size()) {
+    while (i < out.size() && is_space(out[i])) ++i;
+    size_t b = i;
+    while (i < out.size() && !is_space(out[i])) ++i;
+    std::string_view chunk(out.data() + b, i - b);
+    while (!chunk.empty() && std::string_view("(\"'<[").find(chunk.front()) != std::string_view::npos)
+      chunk.remove_prefix(1);
+    bool location = is_url(chunk) || is_path(chunk) ||
+                    (chunk.find('@') != std::string_view::npos && chunk.find('.', chunk.find('@')) != std::string_view::npos);
+    if (location) std::fill(out.begin() + static_cast<long>(b), out.begin() + static_cast<long>(i), ' ');
+  }
+  return out;
+}
+
 struct Clause {
   std::string_view text;
   std::vector<Token> tokens;
   Words words;
   std::vector<std::string> chunks;
 
-  explicit Clause(std::string_view t) : text(t), tokens(tokenize(t)), chunks(chunks_of(t)) {
+  // Words come from the text without its paths, URLs and addresses, so "backup@nas:/srv"
+  // or "https://x/test" do not read as the words "backup" or "test".
+  explicit Clause(std::string_view t) : text(t), chunks(chunks_of(t)) {
+    tokens = tokenize(without_locations(t));
     for (const auto& tok : tokens) {
       if (!tok.word) continue;
       words.insert(tok.text);
@@ -624,13 +646,14 @@ void archive(Action& a, const Clause& c) {
   a.command = "mkdir -p archives && tar -czf \"archives/" + stem + "-$(date +%Y%m%d-%H%M%S).tar.gz\" " + source;
 }
 
-void extract(Action& a, const Clause& c) {
+void extract(Action& a, const Clause& c, const std::string& downloaded) {
   a.slug = "extract";
   auto paths = c.paths();
   std::string file;
   for (const auto& ch : c.chunks)
     if (ch.ends_with(".tar.gz") || ch.ends_with(".tgz") || ch.ends_with(".zip") || ch.ends_with(".tar")) file = ch;
   if (file.empty() && !paths.empty()) file = paths.front();
+  if (file.empty()) file = downloaded;
   std::string quoted;
   if (file.empty()) {
     add_variable(a, "ARCHIVE_FILE", "the archive to extract");
@@ -746,7 +769,13 @@ bool literal(Action& a, const Clause& c) {
       std::string cmd(text::trim(c.text.substr(open + 1, close - open - 1)));
       if (!cmd.empty()) {
         a.command = cmd;
-        std::string slug = words_slug(Clause(cmd), 2);
+        // "./process.sh --fast" -> run-process; "make release" -> run-make-release
+        auto words = chunks_of(cmd);
+        if (words.empty()) words.push_back("command");
+        std::string first = words.front().substr(words.front().rfind('/') == std::string::npos ? 0 : words.front().rfind('/') + 1);
+        std::string slug = text::slugify(first.substr(0, first.find('.')), '-', 20);
+        if (words.size() > 1 && !words[1].starts_with("-") && text::slugify(words[1], '-', 20) == words[1])
+          slug += "-" + words[1];
         a.slug = slug.empty() ? "run-command" : "run-" + slug;
         return true;
       }
@@ -891,6 +920,15 @@ Context read_context(std::string_view text) {
           std::find(ctx.environments.begin(), ctx.environments.end(), env) == ctx.environments.end())
         ctx.environments.emplace_back(env);
   ctx.image_name = image_name_in(text);
+  for (const auto& chunk : chunks_of(text)) {
+    if (!is_url(chunk)) continue;
+    std::string file = file_name_of_url(chunk);
+    if (file.ends_with(".tar.gz") || file.ends_with(".tgz") || file.ends_with(".zip") || file.ends_with(".tar") ||
+        file.ends_with(".tar.xz") || file.ends_with(".tar.bz2")) {
+      ctx.downloaded_archive = file;
+      break;
+    }
+  }
   ctx.pushes_image = (has(ctx.words, "push") || has(ctx.words, "registry")) &&
                      any(ctx.words, {"image", "images", "docker", "container", "registry"});
   return ctx;
@@ -992,7 +1030,7 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     case ActionKind::sync_files: sync_files(a, c); break;
     case ActionKind::download: download(a, c); break;
     case ActionKind::archive: archive(a, c); break;
-    case ActionKind::extract: extract(a, c); break;
+    case ActionKind::extract: extract(a, c, ctx.downloaded_archive); break;
     case ActionKind::cleanup: ok = cleanup(a, c, ctx); break;
     case ActionKind::notify: ok = notify(a, c, ctx); break;
     case ActionKind::health_check: health_check(a, c); break;

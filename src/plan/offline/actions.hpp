@@ -51,6 +51,7 @@ struct Context {
   std::vector<std::string> environments;  // staging, production, … in order of mention
   std::string image_name;                 // named in the words, or ""
   bool pushes_image = false;
+  std::string downloaded_archive;         // file name of the first archive URL (for "extract it")
   std::string workflow_name;              // fills the image name when none is given
 };
 

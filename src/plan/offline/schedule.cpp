@@ -345,16 +345,23 @@ bool lead_in_word(std::string_view w) {
 
 }  // namespace
 
-std::optional<ScheduleMatch> find_schedule(std::string_view text) {
+std::vector<ScheduleMatch> find_schedules(std::string_view text) {
+  std::vector<ScheduleMatch> out;
   auto tokens = tokenize(text);
   Parser parser(tokens);
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    if (!tokens[i].word) continue;
-    auto parsed = parser.at(i);
+  size_t i = 0;
+  while (i < tokens.size()) {
+    size_t here = i++;
+    if (!tokens[here].word) continue;
+    auto parsed = parser.at(here);
     if (!parsed) continue;
-    size_t first = i;
+    size_t first = here;
+    i = parsed->next;
     // "Run this every night": the lead-in words are part of the schedule, not a step.
-    for (int k = 0; k < 3 && first > 0 && lead_in_word(tokens[first - 1].text); ++k) --first;
+    for (int k = 0; k < 3 && first > 0 && lead_in_word(tokens[first - 1].text) &&
+                    (out.empty() || tokens[first - 1].begin >= out.back().end);
+         ++k)
+      --first;
     ScheduleMatch match;
     match.cron = parsed->cron;
     match.begin = tokens[first].begin;
@@ -362,9 +369,20 @@ std::optional<ScheduleMatch> find_schedule(std::string_view text) {
     for (auto& a : parsed->assumptions)
       if (std::find(match.assumptions.begin(), match.assumptions.end(), a) == match.assumptions.end())
         match.assumptions.push_back(a);
-    return match;
+    out.push_back(std::move(match));
   }
-  return std::nullopt;
+  return out;
+}
+
+std::optional<ScheduleMatch> best_schedule(const std::vector<ScheduleMatch>& matches) {
+  if (matches.empty()) return std::nullopt;
+  for (const auto& m : matches) {
+    bool vague = std::any_of(m.assumptions.begin(), m.assumptions.end(), [](const auto& a) {
+                   return a.starts_with("No time") || a.starts_with("No day");
+                 });
+    if (!vague) return m;
+  }
+  return matches.front();
 }
 
 }  // namespace arborist::plan::offline

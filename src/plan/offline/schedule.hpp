@@ -17,7 +17,10 @@ struct ScheduleMatch {
   std::vector<std::string> assumptions;  // what was assumed (a time of day not given, 24-hour reading …)
 };
 
-// The first schedule phrase in the text, or nullopt. Linear in the text's length.
-std::optional<ScheduleMatch> find_schedule(std::string_view text);
+// Every schedule phrase in the text, in order, not overlapping. Linear in the text's length.
+std::vector<ScheduleMatch> find_schedules(std::string_view text);
+// The phrase that says the most: the first one that gives a time of day or an interval,
+// else the first one ("Nightly: … every night at 2" is "0 2 * * *"); nullopt if none.
+std::optional<ScheduleMatch> best_schedule(const std::vector<ScheduleMatch>& matches);
 
 }  // namespace arborist::plan::offline

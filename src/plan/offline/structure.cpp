@@ -127,6 +127,11 @@ class LineParser {
   size_t item_first_ = std::string::npos, item_last_ = 0;
 
   bool item_empty() const { return item_first_ == std::string::npos; }
+  bool item_has_action() const {
+    for (size_t k = item_first_; k <= item_last_; ++k)
+      if (t_[k].word && is_action_verb(verb_form(t_[k].text))) return true;
+    return false;
+  }
   bool is(size_t k, std::string_view w) const { return k < t_.size() && t_[k].text == w; }
 
   void end_item() {
@@ -159,8 +164,11 @@ class LineParser {
       group_.explicit_parallel = false;
       return;
     }
-    // "build and push the image": a bare verb shares the object of the clause after it.
     auto& items = group_.children;
+    // "run the linter and the tests at the same time": said to be parallel, so the "and"
+    // splits even without a second verb, and the verb carries over ("run the tests").
+    if (group_.explicit_parallel && items.size() == 1) split_shared_verb(items);
+    // "build and push the image": a bare verb shares the object of the clause after it.
     for (size_t k = 0; k + 1 < items.size(); ++k) {
       if (!is_bare_verb(items[k].text)) continue;
       for (size_t m = k + 1; m < items.size(); ++m) {
@@ -172,6 +180,35 @@ class LineParser {
     }
     sequence_.children.push_back(std::move(group_));
     group_ = Node{Node::Kind::parallel};
+  }
+
+  static void split_shared_verb(std::vector<Node>& items) {
+    const std::string whole = items.front().text;
+    auto tokens = tokenize(whole);
+    std::vector<std::string> parts;
+    size_t from = 0;
+    for (const auto& t : tokens) {
+      if (t.text == "and" || t.text == "," || t.text == "&") {
+        std::string part(text::trim(std::string_view(whole).substr(from, t.begin - from)));
+        if (!part.empty()) parts.push_back(part);
+        from = t.end;
+      }
+    }
+    std::string last(text::trim(std::string_view(whole).substr(std::min(from, whole.size()))));
+    if (!last.empty()) parts.push_back(last);
+    if (parts.size() < 2) return;
+    auto first_tokens = tokenize(parts.front());
+    size_t v = action_verb_at(first_tokens, 0);
+    if (v == std::string::npos) return;
+    size_t verb_end = first_tokens[v].end;
+    if (v + 1 < first_tokens.size() && is_particle(first_tokens[v + 1].text)) verb_end = first_tokens[v + 1].end;
+    std::string verb = parts.front().substr(first_tokens[v].begin, verb_end - first_tokens[v].begin);
+    items.clear();
+    for (auto& part : parts) {
+      Node clause{Node::Kind::clause};
+      clause.text = starts_with_action(part) ? part : verb + " " + part;
+      items.push_back(std::move(clause));
+    }
   }
 
   void add(size_t i) {
@@ -247,6 +284,11 @@ class LineParser {
       add(i);
       return i + 1;
     }
+    if (tok.text == ":" && (tok.end >= body_.size() || body_[tok.end] == ' ' || body_[tok.end] == '\t') &&
+        !item_empty() && !item_has_action()) {
+      item_first_ = std::string::npos;  // "Step one: compile" — the words before ':' only name what follows
+      return i + 1;
+    }
     if (tok.text == "," || tok.text == ":") {
       bool next_is_marker = i + 1 < t_.size() && t_[i + 1].word &&
                             (is_sequence_word(t_[i + 1].text) || t_[i + 1].text == "next" ||
@@ -278,6 +320,19 @@ bool is_parallel_heading(std::string_view body) {
 }
 
 void add_flattened(Node& parent, Node child);
+
+bool mentions_action(std::string_view body) {
+  for (const auto& t : tokenize(body))
+    if (t.word && is_action_verb(verb_form(t.text))) return true;
+  return false;
+}
+
+Node* last_clause(Node& n) {
+  if (n.kind == Node::Kind::clause) return &n;
+  for (auto it = n.children.rbegin(); it != n.children.rend(); ++it)
+    if (Node* found = last_clause(*it)) return found;
+  return nullptr;
+}
 
 Node simplified(Node node) {
   if (node.kind == Node::Kind::clause) return node;
@@ -311,12 +366,22 @@ bool starts_with_action(std::string_view clause) {
 Node parse_structure(std::string_view text) {
   auto lines = text::split_lines(text);
   Node root{Node::Kind::sequence};
+  int last_item_indent = -1;
   size_t i = 0;
   while (i < lines.size()) {
     LineShape line = shape_of(lines[i]);
     ++i;
     if (line.body.empty()) continue;
     if (!is_parallel_heading(line.body)) {
+      // A sub-item without an action is detail of the item above it, not a step of its own.
+      if (line.list_item && line.indent > last_item_indent && last_item_indent >= 0 && !mentions_action(line.body)) {
+        if (Node* last = last_clause(root)) {
+          last->text += " (" + std::string(line.body) + ")";
+          continue;
+        }
+      }
+      if (line.list_item && (last_item_indent < 0 || line.indent <= last_item_indent || mentions_action(line.body)))
+        last_item_indent = line.indent;
       root.children.push_back(parse_line(line.body));
       continue;
     }
