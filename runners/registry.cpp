@@ -1,7 +1,10 @@
 #include <algorithm>
 
 #include "core/text.hpp"
+#include "runners/claude.hpp"
 #include "runners/mock.hpp"
+#include "runners/ollama.hpp"
+#include "runners/openai.hpp"
 #include "runners/runner.hpp"
 
 namespace arborist::runners {
@@ -36,6 +39,12 @@ const Registry& builtin_registry() {
   static const Registry registry = [] {
     Registry r;
     r.add("mock", "deterministic offline planner (no key, no network)", make_mock_runner);
+    r.add("openai", "OpenAI chat completions and compatible servers (OPENAI_API_KEY, OPENAI_BASE_URL)",
+          [](const RunnerConfig& c) { return make_openai_runner(c); });
+    r.add("claude", "Anthropic Messages API (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL)",
+          [](const RunnerConfig& c) { return make_claude_runner(c); });
+    r.add("ollama", "local models through Ollama's /api/chat (OLLAMA_HOST)",
+          [](const RunnerConfig& c) { return make_ollama_runner(c); });
     return r;
   }();
   return registry;

@@ -13,6 +13,13 @@
 
 namespace arborist::runners {
 
+// Streaming progress, reported to Request::on_progress while an answer arrives.
+struct Progress {
+  long chars = 0;          // answer text received so far
+  long output_tokens = 0;  // tokens the provider reported (0 until it says)
+  int attempt = 1;         // 2 and up after a retry
+};
+
 // What the planner asks for, independent of any provider.
 struct Request {
   std::string system;       // system prompt
@@ -24,6 +31,8 @@ struct Request {
   std::optional<double> temperature;
   int timeout_seconds = 120;
   bool debug = false;
+  bool stream = true;  // HTTP runners stream by default; the answer is the same either way
+  std::function<void(const Progress&)> on_progress;  // optional; never called by offline runners
 };
 
 struct Usage {
@@ -37,6 +46,7 @@ struct Answer {
   std::string finish_reason;  // "stop", "length", "end_turn", "max_tokens", …
   std::string model;          // the model that answered
   int attempts = 1;
+  std::vector<std::string> warnings;  // e.g. "the prompt may have been truncated"; printed as notices
 };
 
 // Settings a runner is built from (config and flags; grows with issue 4).

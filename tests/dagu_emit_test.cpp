@@ -184,6 +184,23 @@ TEST_CASE("emitted ids are unique and never equal another step's name", "[emit]"
   require_dagu_check_passes(emitted->text);
 }
 
+TEST_CASE("hundreds of names with the same slug still get unique short ids", "[emit]") {
+  spec::Spec s;
+  s.name = "many";
+  for (int k = 1; k <= 250; ++k) s.steps.push_back(step("x" + std::string(static_cast<size_t>(k), '-') + "y", "true"));
+  auto emitted = dagu::emit_dag(s, {});
+  if (!emitted) FAIL(format_error(emitted.error()));
+  std::set<std::string> ids;
+  for (const auto& st : emitted->steps) {
+    CHECK(std::regex_match(st.id, kIdPattern));
+    CHECK(st.id.size() <= 40);
+    ids.insert(st.id);
+  }
+  CHECK(ids.size() == 250);
+  CHECK(emitted->steps[0].id == "x_y");
+  CHECK(emitted->steps[249].id == "x_y_250");
+}
+
 TEST_CASE("values YAML would type are quoted and read back as strings", "[emit]") {
   const std::vector<std::string> tricky = {"yes", "no",    "on",   "off", "1.0", "null",
                                            "012", "12:30", "true", "~",   "0x1F"};

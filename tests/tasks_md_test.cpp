@@ -280,3 +280,52 @@ TEST_CASE("long id lists in assumptions are shortened", "[tasks]") {
   CHECK(step(*spec, "T112").depends_on == std::vector<std::string>{"T111"});
   CHECK(step(*spec, "T101").depends_on.empty());
 }
+
+TEST_CASE("the example in docs/tasks-md.md gives the table shown there", "[tasks]") {
+  const std::string doc = test::read_text(test::source_dir() / "docs" / "tasks-md.md");
+  const std::string open = "```markdown\n";
+  size_t start = doc.find(open);
+  REQUIRE(start != std::string::npos);
+  start += open.size();
+  // The example's own ``` fence-free body ends at the first closing fence after it.
+  size_t end = doc.find("\n```\n", start);
+  REQUIRE(end != std::string::npos);
+  auto spec = plan::spec_from_tasks_markdown(doc.substr(start, end - start + 1), "tasks.md");
+  INFO((spec ? std::string() : format_error(spec.error())));
+  REQUIRE(spec.has_value());
+  Edges expected = {
+      {"T001", {}},       {"T002", {"T001"}}, {"T003", {"T002"}}, {"T004", {"T002"}},
+      {"T005", {"T001"}}, {"T006", {"T005"}}, {"T007", {"T005"}}, {"T008", {"T006", "T007"}},
+  };
+  CHECK(edges_of(*spec) == expected);
+  CHECK(spec->name == "photo-album-organizer");
+  CHECK(spec->description == "Photo Album Organizer \xE2\x80\x94 Albums for a local photo library");
+  CHECK(step(*spec, "T008").command == "npm test");
+  CHECK(step(*spec, "T006").description == "[US1] Implement the album repository in `src/db/albums.ts`");
+  CHECK(contains(spec->assumptions, "T007 is marked done"));
+}
+
+TEST_CASE("the older spec-kit wording: 'before' and 'blocks' with ranges", "[tasks]") {
+  auto spec = plan::spec_from_tasks_markdown(
+      "# Tasks: API\n## Phase 3.1: Setup\n- [ ] T001 Create project\n"
+      "## Phase 3.2: Tests First (TDD)\n- [ ] T002 [P] Contract test A\n- [ ] T003 [P] Contract test B\n"
+      "## Phase 3.3: Core\n- [ ] T004 [P] Model A\n- [ ] T005 [P] Model B\n- [ ] T006 Service\n"
+      "## Dependencies\n- Tests (T002-T003) before implementation (T004-T006)\n- T004 blocks T006\n"
+      "- Implementation before polish (T007-T009)\n",
+      "tasks.md");
+  INFO((spec ? std::string() : format_error(spec.error())));
+  REQUIRE(spec.has_value());
+  Edges expected = {
+      {"T001", {}},
+      {"T002", {"T001"}},
+      {"T003", {"T001"}},
+      {"T004", {"T002", "T003"}},
+      {"T005", {"T002", "T003"}},
+      {"T006", {"T002", "T003", "T004"}},
+  };
+  CHECK(edges_of(*spec) == expected);
+  // "(T007-T009)" names tasks that do not exist, but the line is not a statement arborist
+  // reads (no ids on the left of 'before'), so it is an open question, not an error.
+  REQUIRE(spec->open_questions.size() == 2);
+  CHECK(spec->open_questions[1].starts_with("Dependencies line 13 of tasks.md"));
+}

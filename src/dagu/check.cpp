@@ -418,6 +418,13 @@ class Checker {
     }
 
     // depends, routers, and the per-step rules.
+    std::set<std::string> targets;  // what `depends` may name: step names and ids
+    std::vector<std::string> candidates;
+    for (const auto& o : steps) {
+      if (o.has_name) targets.insert(o.name);
+      if (!step_id(o).empty()) targets.insert(step_id(o));
+    }
+    candidates.assign(targets.begin(), targets.end());
     for (const auto& s : steps) {
       if (!s.body) continue;
       const json& body = *s.body;
@@ -435,20 +442,10 @@ class Checker {
       bool router = (body.contains("type") && body["type"] == "router") || body.contains("routes");
       if (router && dag_type != "graph")
         add(s.pointer, "router steps require type 'graph'", "set `type: graph` at the top of the DAG", s.label);
-      for (const auto& [target, pointer] : step_depends(s)) {
-        bool known = std::any_of(steps.begin(), steps.end(), [&](const StepRef& o) {
-          return (o.has_name && o.name == target) || (!step_id(o).empty() && step_id(o) == target);
-        });
-        if (!known) {
-          std::vector<std::string> candidates;
-          for (const auto& o : steps) {
-            if (o.has_name) candidates.push_back(o.name);
-            if (!step_id(o).empty()) candidates.push_back(step_id(o));
-          }
+      for (const auto& [target, pointer] : step_depends(s))
+        if (!targets.count(target))
           add(pointer, "step " + s.label + " depends on non-existent step " + target,
               text::did_you_mean(target, candidates), s.label);
-        }
-      }
       step_object_rules(s.pointer, body, s.label);
     }
     if (const json* handlers = top("handler_on"); handlers && handlers->is_object())
@@ -558,6 +555,8 @@ class Checker {
     std::map<std::string, std::string> id_to_name;
     for (const auto& s : steps)
       if (!step_id(s).empty()) id_to_name[step_id(s)] = s.label;
+    std::set<std::string> labels;
+    for (const auto& s : steps) labels.insert(s.label);
     std::set<std::string> seen;
     for (const auto& s : steps) {
       if (!s.body || !seen.insert(s.label).second) continue;
@@ -565,7 +564,7 @@ class Checker {
       step.name = s.label;
       for (const auto& [target, pointer] : step_depends(s)) {
         auto it = id_to_name.find(target);
-        bool is_name = std::any_of(steps.begin(), steps.end(), [&](const StepRef& o) { return o.label == target; });
+        bool is_name = labels.count(target) > 0;
         step.depends_on.push_back(!is_name && it != id_to_name.end() ? it->second : target);
       }
       graph.steps.push_back(std::move(step));

@@ -372,6 +372,15 @@ Node parse_structure(std::string_view text) {
     LineShape line = shape_of(lines[i]);
     ++i;
     if (line.body.empty()) continue;
+    if (!is_parallel_heading(line.body) && line.body.ends_with(":")) {
+      // "Deploy the app:" over a list names what the list items do; the items are the steps.
+      size_t k = i;
+      while (k < lines.size() && text::trim(lines[k]).empty()) ++k;
+      if (k < lines.size()) {
+        LineShape next = shape_of(lines[k]);
+        if (next.list_item && (!line.list_item || next.indent > line.indent)) continue;
+      }
+    }
     if (!is_parallel_heading(line.body)) {
       // A sub-item without an action is detail of the item above it, not a step of its own.
       if (line.list_item && line.indent > last_item_indent && last_item_indent >= 0 && !mentions_action(line.body)) {

@@ -1,0 +1,203 @@
+#include "runners/ollama.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "transport/stream.hpp"
+
+namespace arborist::runners {
+
+namespace {
+
+using nlohmann::json;
+using transport::Verdict;
+
+struct Draft {
+  std::string text;
+  Usage usage;
+  std::string finish_reason;
+  std::string model;
+  bool done = false;
+  std::string error;
+  std::string malformed;
+};
+
+// Reads one NDJSON object (or the whole non-streamed body, which has the same shape).
+bool read_chunk(const json& j, Draft& d, transport::ProgressReporter* progress) {
+  if (j.contains("error")) {
+    d.error = j["error"].is_string() ? j["error"].get<std::string>() : j["error"].dump();
+    return false;
+  }
+  if (j.contains("model") && j["model"].is_string()) d.model = j["model"].get<std::string>();
+  if (j.contains("message") && j["message"].contains("content") && j["message"]["content"].is_string()) {
+    auto piece = j["message"]["content"].get<std::string>();
+    d.text += piece;
+    if (progress) progress->text(piece.size());
+  }
+  if (j.value("done", false)) {
+    d.done = true;
+    d.finish_reason = j.value("done_reason", std::string("stop"));
+    if (j.contains("prompt_eval_count") && j["prompt_eval_count"].is_number())
+      d.usage.input_tokens = j["prompt_eval_count"].get<long>();
+    if (j.contains("eval_count") && j["eval_count"].is_number()) d.usage.output_tokens = j["eval_count"].get<long>();
+    if (progress) progress->tokens(d.usage.output_tokens);
+  }
+  return true;
+}
+
+class OllamaRunner : public Runner {
+ public:
+  OllamaRunner(RunnerConfig config, std::string host, std::string api_key, transport::Environment environment,
+               transport::RetryPolicy policy)
+      : config_(std::move(config)),
+        host_(std::move(host)),
+        api_key_(std::move(api_key)),
+        environment_(std::move(environment)),
+        client_(environment_.timing, policy) {}
+
+  std::string type() const override { return "ollama"; }
+
+  Result<Answer> complete(const Request& request) override {
+    if (auto ok = transport::check_common_parameters(request, 2.0, "ollama"); !ok) return fail(ok.error());
+    auto limits = transport::limits_for(request, config_);
+    if (!limits) return fail(limits.error());
+    const std::string model =
+        !request.model.empty() ? request.model : !config_.model.empty() ? config_.model : kOllamaDefaultModel;
+    const int num_predict = request.max_tokens.value_or(kOllamaDefaultMaxTokens);
+    const int num_ctx = ollama_context_size(request.system.size() + request.prompt.size(), num_predict);
+
+    json body;
+    body["model"] = model;
+    body["messages"] = json::array();
+    if (!request.system.empty()) body["messages"].push_back({{"role", "system"}, {"content", request.system}});
+    body["messages"].push_back({{"role", "user"}, {"content", request.prompt}});
+    body["stream"] = request.stream;
+    if (!request.schema.empty()) {
+      auto schema = json::parse(request.schema, nullptr, false);
+      if (!schema.is_discarded() && schema.is_object()) body["format"] = schema;
+    }
+    json options;
+    options["num_predict"] = num_predict;
+    options["num_ctx"] = num_ctx;
+    if (request.temperature) options["temperature"] = *request.temperature;
+    body["options"] = options;
+
+    transport::HttpRequest http;
+    http.url = transport::join_url(host_, "/api/chat");
+    http.headers = {{"Content-Type", "application/json"},
+                    {"Accept", request.stream ? "application/x-ndjson" : "application/json"}};
+    if (!api_key_.empty()) {
+      http.headers.emplace_back("Authorization", "Bearer " + api_key_);
+      http.secrets.push_back(api_key_);
+    }
+    http.body = body.dump();
+    if (request.debug) client_.set_debug_log(transport::debug_writer(environment_));
+
+    Draft draft;
+    int attempts = 0;
+    transport::ProgressReporter progress(request);
+    transport::NdjsonReader ndjson([&](std::string_view line) {
+      auto j = json::parse(line, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) {
+        draft.malformed = std::string(line.substr(0, 80));
+        return false;
+      }
+      return read_chunk(j, draft, &progress);
+    });
+
+    transport::Exchange exchange;
+    exchange.begin = [&](int attempt) {
+      attempts = attempt;
+      draft = {};
+      ndjson.reset();
+      progress.attempt(attempt);
+    };
+    exchange.on_body = [&](std::string_view chunk) { return !request.stream || ndjson.feed(chunk); };
+    exchange.judge = [&](const transport::HttpResponse& response) -> Verdict {
+      if (!request.stream) {
+        draft = {};
+        auto j = json::parse(response.body, nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+          return Verdict::fail_because("the response is not valid JSON (it starts with '" +
+                                       response.body.substr(0, 60) + "')");
+        if (!read_chunk(j, draft, nullptr)) return Verdict::retry_because("error in the response: " + draft.error);
+      } else {
+        ndjson.finish();
+      }
+      if (!draft.malformed.empty())
+        return Verdict::fail_because("a streamed line is not valid JSON: '" + draft.malformed + "'");
+      if (!draft.error.empty()) return Verdict::retry_because("error after HTTP 200: " + draft.error);
+      if (!draft.done) return Verdict::retry_because("the stream ended before \"done\": true");
+      return Verdict::accept();
+    };
+
+    auto result = client_.send(http, *limits, exchange);
+    if (!result) {
+      transport::ProviderContext context{"ollama", model, http.url, api_key_.empty() ? "" : "OLLAMA_API_KEY", true};
+      return fail(transport::describe_failure(context, result.error()));
+    }
+    Answer answer;
+    answer.text = std::move(draft.text);
+    answer.usage = draft.usage;
+    answer.finish_reason = draft.finish_reason;
+    answer.model = draft.model.empty() ? model : draft.model;
+    answer.attempts = attempts;
+    // Ollama cuts a prompt that does not fit num_ctx without an error; a prompt that
+    // filled all the room left for input is the sign it happened.
+    if (draft.usage.input_tokens > 0 && draft.usage.input_tokens >= num_ctx - num_predict)
+      answer.warnings.push_back("the prompt used " + std::to_string(draft.usage.input_tokens) + " of the " +
+                                std::to_string(num_ctx) + "-token context (num_ctx); it may have been truncated — "
+                                "use a model with a larger context or a shorter description");
+    if (answer.finish_reason == "length")
+      answer.warnings.push_back("the answer was cut off at the token limit; raise --max-tokens");
+    return answer;
+  }
+
+ private:
+  RunnerConfig config_;
+  std::string host_;
+  std::string api_key_;
+  transport::Environment environment_;
+  transport::Client client_;
+};
+
+}  // namespace
+
+std::string normalize_ollama_host(std::string host) {
+  while (!host.empty() && host.back() == '/') host.pop_back();
+  if (host.find("://") == std::string::npos) {
+    // Ollama's own client: no scheme means http, and no port means 11434.
+    std::string hostpart = host.substr(0, host.find('/'));
+    bool has_port = hostpart.rfind(':') != std::string::npos && hostpart.back() != ']';
+    if (!has_port) host = hostpart + ":11434" + host.substr(hostpart.size());
+    host = "http://" + host;
+  }
+  // 0.0.0.0 is where a server listens, not an address to connect to.
+  if (auto pos = host.find("://0.0.0.0"); pos != std::string::npos) host.replace(pos + 3, 7, "127.0.0.1");
+  return host;
+}
+
+int ollama_context_size(size_t prompt_bytes, int num_predict) {
+  // About 3 bytes per token for English prose is on the safe side; pad for the chat template.
+  long needed = static_cast<long>(prompt_bytes / 3) + 256 + num_predict;
+  long size = 4096;
+  while (size < needed && size < 131072) size *= 2;
+  return static_cast<int>(size);
+}
+
+Result<std::unique_ptr<Runner>> make_ollama_runner(const RunnerConfig& config, transport::Environment environment) {
+  std::string host = config.base_url;
+  if (host.empty()) host = environment.env("OLLAMA_HOST").value_or(kOllamaDefaultHost);
+  auto policy = transport::policy_for(config, environment.policy);
+  if (!policy) return fail(policy.error());
+  std::string key = environment.env("OLLAMA_API_KEY").value_or("");  // ollama.com's hosted API wants one
+  return std::unique_ptr<Runner>(
+      new OllamaRunner(config, normalize_ollama_host(host), std::move(key), std::move(environment), *policy));
+}
+
+Result<std::unique_ptr<Runner>> make_ollama_runner(const RunnerConfig& config) {
+  return make_ollama_runner(config, transport::Environment{});
+}
+
+}  // namespace arborist::runners

@@ -1,0 +1,237 @@
+#include "transport/provider.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace arborist::transport {
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (!value || !*value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+ProviderError parse_provider_error(const std::string& body) {
+  ProviderError out;
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    std::string text = body.substr(0, 300);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    out.message = text;
+    return out;
+  }
+  auto string_of = [](const nlohmann::json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_null()) return std::string();
+    return v.dump();
+  };
+  if (j.contains("error")) {
+    const auto& e = j["error"];
+    if (e.is_string()) {
+      out.message = e.get<std::string>();  // ollama: {"error":"model 'x' not found"}
+    } else if (e.is_object()) {
+      if (e.contains("type")) out.type = string_of(e["type"]);
+      if (out.type.empty() && e.contains("code")) out.type = string_of(e["code"]);
+      if (e.contains("message")) out.message = string_of(e["message"]);
+    }
+  } else if (j.contains("message")) {
+    out.message = string_of(j["message"]);
+  }
+  return out;
+}
+
+namespace {
+
+std::string rate_limit_reset(const HttpResponse& response) {
+  std::string out;
+  for (const char* name :
+       {"retry-after", "retry-after-ms", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
+        "anthropic-ratelimit-requests-reset", "anthropic-ratelimit-tokens-reset",
+        "anthropic-ratelimit-input-tokens-reset", "anthropic-ratelimit-output-tokens-reset"}) {
+    std::string value = response.header(name);
+    if (value.empty()) continue;
+    if (!out.empty()) out += ", ";
+    out += std::string(name) + ": " + value;
+  }
+  return out;
+}
+
+}  // namespace
+
+Error describe_failure(const ProviderContext& c, const Failure& f) {
+  Error e;
+  e.code = ExitCode::runner;
+  const std::string who = c.runner + " runner (model " + c.model + ")";
+  const std::string tries = f.attempts > 1 ? " after " + std::to_string(f.attempts) + " attempts" : "";
+  switch (f.kind) {
+    case Failure::connect:
+      e.message = who + ": could not reach " + c.url + tries + ": " + f.detail;
+      if (c.local_server) {
+        std::string base = c.url.substr(0, c.url.find("/api/"));
+        e.hint = "is `ollama serve` running at " + base + "? (set OLLAMA_HOST if it listens elsewhere)";
+      } else {
+        e.hint = "check the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and the base URL";
+      }
+      return e;
+    case Failure::timeout:
+      e.message = who + ": " + f.detail + tries;
+      e.hint = "raise --timeout, or try a smaller or faster model";
+      return e;
+    case Failure::too_large:
+      e.message = who + ": " + f.detail;
+      e.hint = "lower --max-tokens; a spec is never that large";
+      return e;
+    case Failure::body:
+      e.message = who + ": the answer could not be read" + tries + ": " + f.detail;
+      e.hint = "rerun with --debug to see the full response";
+      return e;
+    case Failure::deadline:
+    case Failure::http_status: break;
+  }
+  const long status = f.response.status;
+  ProviderError p = parse_provider_error(f.response.body);
+  std::string provider;
+  if (!p.type.empty()) provider += " " + p.type;
+  if (!p.message.empty()) provider += ": " + p.message;
+  e.message = who + ": HTTP " + std::to_string(status) + provider + tries;
+  if (f.kind == Failure::deadline) e.message += " (" + f.detail.substr(f.detail.find(';') + 2) + ")";
+
+  if (status == 401) {
+    e.hint = c.key_variable.empty() ? "the server wants an API key; set one for this runner"
+                                    : "the key from " + c.key_variable + " was rejected; set a valid key";
+  } else if (status == 403) {
+    e.hint = c.key_variable.empty() ? "the server refused access"
+                                    : "the key from " + c.key_variable + " may not use model " + c.model +
+                                          "; check the key's permissions";
+  } else if (status == 404) {
+    e.message = who + ": model " + c.model + " not found on this server (HTTP 404" + provider + ")";
+    e.hint = c.local_server ? "pull it with `ollama pull " + c.model + "`, or pick another with --model"
+                            : "pick another model with --model, and check that " + c.url + " is the right endpoint";
+  } else if (status == 429) {
+    std::string reset = rate_limit_reset(f.response);
+    e.hint = reset.empty() ? "the rate limit was hit; wait a moment and run again"
+                           : "the rate limit resets as the server said (" + reset + "); run again after that";
+  } else if (status == 400 || status == 422) {
+    e.hint = "the provider rejected the request; check --model, --max-tokens and --temperature, "
+             "or rerun with --debug to see it";
+  } else if (status >= 500) {
+    e.hint = "the provider is having trouble; try again later";
+  } else {
+    e.hint = "rerun with --debug to see the full exchange";
+  }
+  if (f.kind == Failure::deadline) e.hint = "raise --timeout to allow the wait, or " + e.hint;
+  return e;
+}
+
+Result<Limits> limits_for(const runners::Request& request, const runners::RunnerConfig& config) {
+  Limits limits;
+  limits.total = Millis(static_cast<long long>(request.timeout_seconds) * 1000);
+  auto seconds_option = [&](const char* key, Millis& target) -> Result<void> {
+    auto it = config.options.find(key);
+    if (it == config.options.end()) return {};
+    try {
+      size_t used = 0;
+      double v = std::stod(it->second, &used);
+      if (used != it->second.size() || !(v > 0) || !std::isfinite(v)) throw std::invalid_argument("range");
+      target = Millis(static_cast<long long>(std::ceil(v * 1000)));
+    } catch (...) {
+      return fail(ExitCode::config, "runner option " + std::string(key) + " must be a number of seconds > 0, not '" +
+                                        it->second + "'");
+    }
+    return {};
+  };
+  for (auto [key, target] : {std::pair{"connect_timeout", &limits.connect},
+                             std::pair{"first_byte_timeout", &limits.first_byte},
+                             std::pair{"idle_timeout", &limits.idle}})
+    if (auto r = seconds_option(key, *target); !r) return fail(r.error());
+  if (auto it = config.options.find("max_body_mb"); it != config.options.end()) {
+    try {
+      limits.max_body_bytes = static_cast<size_t>(std::stoul(it->second)) * 1024 * 1024;
+    } catch (...) {
+      return fail(ExitCode::config, "runner option max_body_mb must be a whole number, not '" + it->second + "'");
+    }
+  }
+  return limits;
+}
+
+Result<RetryPolicy> policy_for(const runners::RunnerConfig& config, RetryPolicy base) {
+  if (auto it = config.options.find("max_retries"); it != config.options.end()) {
+    try {
+      size_t used = 0;
+      int n = std::stoi(it->second, &used);
+      if (used != it->second.size() || n < 0 || n > 20) throw std::invalid_argument("range");
+      base.max_retries = n;
+    } catch (...) {
+      return fail(ExitCode::config, "runner option max_retries must be a whole number from 0 to 20, not '" +
+                                        it->second + "'");
+    }
+  }
+  return base;
+}
+
+Result<void> check_common_parameters(const runners::Request& request, double max_temperature,
+                                     const std::string& runner) {
+  if (request.timeout_seconds <= 0)
+    return fail(ExitCode::usage, "--timeout must be more than 0 seconds, not " + std::to_string(request.timeout_seconds));
+  if (request.temperature && !(*request.temperature >= 0.0 && *request.temperature <= max_temperature)) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", *request.temperature);
+    char max_buf[16];
+    std::snprintf(max_buf, sizeof max_buf, "%.1f", max_temperature);
+    return fail(ExitCode::usage,
+                "--temperature " + std::string(buf) + " is out of range for the " + runner + " runner",
+                "use a value from 0.0 to " + std::string(max_buf));
+  }
+  if (request.max_tokens && *request.max_tokens <= 0)
+    return fail(ExitCode::usage, "--max-tokens must be more than 0, not " + std::to_string(*request.max_tokens));
+  return {};
+}
+
+std::string join_url(std::string base, const std::string& path) {
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + path;
+}
+
+bool is_loopback_url(const std::string& url) {
+  auto start = url.find("://");
+  std::string rest = start == std::string::npos ? url : url.substr(start + 3);
+  return rest.starts_with("localhost") || rest.starts_with("127.") || rest.starts_with("[::1]") ||
+         rest.starts_with("0.0.0.0");
+}
+
+std::function<void(const std::string&)> debug_writer(const Environment& environment) {
+  if (environment.debug_sink) return environment.debug_sink;
+  return [](const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    std::fflush(stderr);
+  };
+}
+
+void ProgressReporter::attempt(int n) {
+  state_ = {};
+  state_.attempt = n;
+  emit(true);
+}
+
+void ProgressReporter::text(size_t chars) {
+  state_.chars += static_cast<long>(chars);
+  emit(false);
+}
+
+void ProgressReporter::tokens(long output_tokens) {
+  state_.output_tokens = output_tokens;
+  emit(false);
+}
+
+void ProgressReporter::emit(bool) {
+  // The display throttles its own redraws; every update is cheap to pass on.
+  if (callback_) callback_(state_);
+}
+
+}  // namespace arborist::transport
