@@ -23,7 +23,9 @@ struct Draft {
 };
 
 // Errors Anthropic asks clients to retry: overloaded (529) and its internal api_error.
-bool retryable_error_type(const std::string& type) { return type == "overloaded_error" || type == "api_error"; }
+bool retryable_error_type(const std::string& type) {
+  return type == "overloaded_error" || type == "api_error";
+}
 
 void read_error(const json& j, Draft& d) {
   const auto& e = j.contains("error") && j["error"].is_object() ? j["error"] : j;
@@ -74,8 +76,9 @@ class ClaudeRunner : public Runner {
     if (auto ok = transport::check_common_parameters(request, 1.0, "claude"); !ok) return fail(ok.error());
     auto limits = transport::limits_for(request, config_);
     if (!limits) return fail(limits.error());
-    const std::string model =
-        !request.model.empty() ? request.model : !config_.model.empty() ? config_.model : kClaudeDefaultModel;
+    const std::string model = !request.model.empty()   ? request.model
+                              : !config_.model.empty() ? config_.model
+                                                       : kClaudeDefaultModel;
 
     json body;
     body["model"] = model;

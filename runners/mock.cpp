@@ -56,7 +56,8 @@ std::optional<Label> find_label(const std::string& text) {
   size_t line_end = std::min(text.find('\n', start), text.size());
   std::string_view line(text.data() + start, line_end - start);
   size_t colon = line.find(':');
-  while (colon != std::string_view::npos && colon + 1 < line.size() && line[colon + 1] != ' ' && line[colon + 1] != '\t')
+  while (colon != std::string_view::npos && colon + 1 < line.size() && line[colon + 1] != ' ' &&
+         line[colon + 1] != '\t')
     colon = line.find(':', colon + 1);
   if (colon == std::string_view::npos) return std::nullopt;
   std::string_view label = text::trim(line.substr(0, colon));
@@ -67,8 +68,8 @@ std::optional<Label> find_label(const std::string& text) {
   size_t words = 0;
   for (const auto& t : tokens) {
     if (t.word) ++words;
-    if (t.word && (t.text == "then" || t.text == "parallel" || t.text == "step" || t.text == "http" ||
-                   t.text == "https"))
+    if (t.word &&
+        (t.text == "then" || t.text == "parallel" || t.text == "step" || t.text == "http" || t.text == "https"))
       return std::nullopt;
   }
   if (words > 6) return std::nullopt;
@@ -158,17 +159,19 @@ class GraphBuilder {
   // another's result (push needs the build) — then they are split into stages in the order written.
   std::vector<std::vector<const Node*>> ordered_stages(const Node& n) const {
     std::vector<std::vector<const Node*>> stages;
+    std::set<ActionKind> kinds_in_stage;  // the current stage's kinds: linear in the clauses
     for (const auto& child : n.children) {
       bool follows = false;
-      if (!stages.empty() && child.kind == Node::Kind::clause) {
-        ActionKind later = planner_.actions[planner_.index.at(&child)].kind;
-        for (const Node* other : stages.back())
-          if (other->kind == Node::Kind::clause &&
-              must_follow(later, planner_.actions[planner_.index.at(other)].kind))
-            follows = true;
+      std::optional<ActionKind> kind;
+      if (child.kind == Node::Kind::clause) kind = planner_.actions[planner_.index.at(&child)].kind;
+      if (!stages.empty() && kind)
+        for (ActionKind earlier : kinds_in_stage) follows = follows || must_follow(*kind, earlier);
+      if (stages.empty() || follows) {
+        stages.emplace_back();
+        kinds_in_stage.clear();
       }
-      if (stages.empty() || follows) stages.emplace_back();
       stages.back().push_back(&child);
+      if (kind) kinds_in_stage.insert(*kind);
     }
     return stages;
   }
@@ -284,7 +287,8 @@ spec::Spec plan_offline(const std::string& description) {
   }
 
   const Node tree = parse_structure(work);
-  Context context = read_context(work);
+  // Facts come from every word, the label's too ("npm: run the tests").
+  Context context = read_context(trimmed);
   Planner planner{context, {}, {}, {}};
   planner.collect(tree);
 
@@ -313,9 +317,10 @@ spec::Spec plan_offline(const std::string& description) {
   }
 
   if (precise_crons.size() > 1)
-    spec.open_questions.push_back("The description gives more than one schedule (" +
-                                  text::join(std::vector<std::string>(precise_crons.begin(), precise_crons.end()), ", ") +
-                                  "); the workflow uses \"" + spec.schedule + "\". Which one is meant?");
+    spec.open_questions.push_back(
+        "The description gives more than one schedule (" +
+        text::join(std::vector<std::string>(precise_crons.begin(), precise_crons.end()), ", ") +
+        "); the workflow uses \"" + spec.schedule + "\". Which one is meant?");
   std::set<std::string> seen;
   for (auto& a : schedule_assumptions) add_unique(spec.assumptions, seen, a);
   for (const auto& action : planner.actions)

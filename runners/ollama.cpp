@@ -60,10 +60,12 @@ class OllamaRunner : public Runner {
 
   Result<Answer> complete(const Request& request) override {
     if (auto ok = transport::check_common_parameters(request, 2.0, "ollama"); !ok) return fail(ok.error());
-    auto limits = transport::limits_for(request, config_);
+    // Ollama may load the model from disk before the first byte: that can take minutes.
+    auto limits = transport::limits_for(request, config_, /*slow_start=*/true);
     if (!limits) return fail(limits.error());
-    const std::string model =
-        !request.model.empty() ? request.model : !config_.model.empty() ? config_.model : kOllamaDefaultModel;
+    const std::string model = !request.model.empty()   ? request.model
+                              : !config_.model.empty() ? config_.model
+                                                       : kOllamaDefaultModel;
     const int num_predict = request.max_tokens.value_or(kOllamaDefaultMaxTokens);
     const int num_ctx = ollama_context_size(request.system.size() + request.prompt.size(), num_predict);
 
@@ -147,7 +149,8 @@ class OllamaRunner : public Runner {
     // filled all the room left for input is the sign it happened.
     if (draft.usage.input_tokens > 0 && draft.usage.input_tokens >= num_ctx - num_predict)
       answer.warnings.push_back("the prompt used " + std::to_string(draft.usage.input_tokens) + " of the " +
-                                std::to_string(num_ctx) + "-token context (num_ctx); it may have been truncated — "
+                                std::to_string(num_ctx) +
+                                "-token context (num_ctx); it may have been truncated — "
                                 "use a model with a larger context or a shorter description");
     if (answer.finish_reason == "length")
       answer.warnings.push_back("the answer was cut off at the token limit; raise --max-tokens");

@@ -40,8 +40,10 @@ struct Draft {
 std::string error_text(const json& error) {
   if (error.is_string()) return error.get<std::string>();
   std::string out;
-  if (error.contains("type") && error["type"].is_string()) out = error["type"].get<std::string>();
-  else if (error.contains("code") && error["code"].is_string()) out = error["code"].get<std::string>();
+  if (error.contains("type") && error["type"].is_string())
+    out = error["type"].get<std::string>();
+  else if (error.contains("code") && error["code"].is_string())
+    out = error["code"].get<std::string>();
   if (error.contains("message") && error["message"].is_string())
     out += (out.empty() ? "" : ": ") + error["message"].get<std::string>();
   return out.empty() ? error.dump() : out;
@@ -50,7 +52,8 @@ std::string error_text(const json& error) {
 void read_usage(const json& j, Usage& usage) {
   if (!j.contains("usage") || !j["usage"].is_object()) return;
   const auto& u = j["usage"];
-  if (u.contains("prompt_tokens") && u["prompt_tokens"].is_number()) usage.input_tokens = u["prompt_tokens"].get<long>();
+  if (u.contains("prompt_tokens") && u["prompt_tokens"].is_number())
+    usage.input_tokens = u["prompt_tokens"].get<long>();
   if (u.contains("completion_tokens") && u["completion_tokens"].is_number())
     usage.output_tokens = u["completion_tokens"].get<long>();
 }
@@ -76,7 +79,8 @@ Verdict parse_whole(const std::string& body, Draft& d) {
 
 class OpenAiRunner : public Runner {
  public:
-  OpenAiRunner(RunnerConfig config, Settings settings, transport::Environment environment, transport::RetryPolicy policy)
+  OpenAiRunner(RunnerConfig config, Settings settings, transport::Environment environment,
+               transport::RetryPolicy policy)
       : config_(std::move(config)),
         settings_(std::move(settings)),
         environment_(std::move(environment)),
@@ -88,15 +92,17 @@ class OpenAiRunner : public Runner {
     if (auto ok = transport::check_common_parameters(request, 2.0, "openai"); !ok) return fail(ok.error());
     auto limits = transport::limits_for(request, config_);
     if (!limits) return fail(limits.error());
-    const std::string model =
-        !request.model.empty() ? request.model : !config_.model.empty() ? config_.model : settings_.default_model;
+    const std::string model = !request.model.empty()   ? request.model
+                              : !config_.model.empty() ? config_.model
+                                                       : settings_.default_model;
 
     json body;
     body["model"] = model;
     body["messages"] = json::array();
     if (!request.system.empty()) body["messages"].push_back({{"role", "system"}, {"content", request.system}});
     body["messages"].push_back({{"role", "user"}, {"content", request.prompt}});
-    if (request.max_tokens) body[settings_.max_completion_tokens ? "max_completion_tokens" : "max_tokens"] = *request.max_tokens;
+    if (request.max_tokens)
+      body[settings_.max_completion_tokens ? "max_completion_tokens" : "max_tokens"] = *request.max_tokens;
     if (request.temperature) body["temperature"] = *request.temperature;
     body["stream"] = request.stream;
     if (request.stream) body["stream_options"] = {{"include_usage", true}};
@@ -176,9 +182,8 @@ class OpenAiRunner : public Runner {
 
     auto result = client_.send(http, *limits, exchange);
     if (!result) {
-      transport::ProviderContext context{"openai", model, http.url, settings_.key_variable,
-                                         transport::is_loopback_url(settings_.base_url)};
-      context.local_server = false;  // a local OpenAI-compatible server is not necessarily ollama
+      // A local OpenAI-compatible server is not necessarily ollama: no `ollama serve` hint.
+      transport::ProviderContext context{"openai", model, http.url, settings_.key_variable, false};
       Error e = transport::describe_failure(context, result.error());
       if (transport::is_loopback_url(settings_.base_url) && result.error().kind == transport::Failure::connect)
         e.hint = "is the OpenAI-compatible server running at " + settings_.base_url + "? (OPENAI_BASE_URL)";
@@ -236,7 +241,8 @@ Result<std::unique_ptr<Runner>> make_openai_runner(const RunnerConfig& config, t
   }
   if (s.api_key.empty() && !transport::is_loopback_url(s.base_url)) {
     std::string variable = openrouter ? "OPENROUTER_API_KEY" : "OPENAI_API_KEY";
-    return fail(ExitCode::config, "the openai runner needs an API key for " + s.base_url + ": " + variable + " is not set",
+    return fail(ExitCode::config,
+                "the openai runner needs an API key for " + s.base_url + ": " + variable + " is not set",
                 "export " + variable + "=… (or set OPENAI_BASE_URL to a local server that needs no key)");
   }
   auto policy = transport::policy_for(config, environment.policy);

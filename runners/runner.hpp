@@ -41,7 +41,7 @@ struct Usage {
 };
 
 struct Answer {
-  std::string text;           // the model's answer: a spec as YAML or JSON, maybe wrapped in prose
+  std::string text;  // the model's answer: a spec as YAML or JSON, maybe wrapped in prose
   Usage usage;
   std::string finish_reason;  // "stop", "length", "end_turn", "max_tokens", …
   std::string model;          // the model that answered

@@ -10,7 +10,7 @@
 #include "core/json_schema.hpp"
 #include "core/resources.hpp"
 #include "dagu/check.hpp"
-#include "dagu/rules.hpp"
+#include "core/cron.hpp"
 #include "spec/io.hpp"
 #include "support.hpp"
 
@@ -50,7 +50,9 @@ const Problem* find_message(const std::vector<Problem>& problems, const std::str
   return nullptr;
 }
 
-fs::path fixtures() { return test::source_dir() / "tests/fixtures/dagu"; }
+fs::path fixtures() {
+  return test::source_dir() / "tests/fixtures/dagu";
+}
 
 }  // namespace
 
@@ -77,7 +79,8 @@ TEST_CASE("every invalid Dagu example fails with Dagu's message", "[check]") {
   };
   for (const auto& [name, message] : expected) {
     fs::path path = fixtures() / "invalid" / name;
-    auto problems = dagu::check_dag(test::read_text(path), path.string(), {dagu::CheckOptions::Target::detect, path.string()});
+    auto problems =
+        dagu::check_dag(test::read_text(path), path.string(), {dagu::CheckOptions::Target::detect, path.string()});
     INFO(name << "\n" << dump(problems));
     CHECK(has_message(errors_of(problems), message));
   }
@@ -150,8 +153,9 @@ TEST_CASE("schema messages are readable and oneOf noise is collapsed", "[check]"
 }
 
 TEST_CASE("loader rule: unknown keys anywhere, with a snake_case hint", "[check]") {
-  auto problems = check("type: graph\nhandlerOn: {}\nsteps:\n  - name: a\n    command: echo\n    comand: x\n"
-                        "    retry_policy: {limit: 1, interval_sec: 1, backof: 2}\n");
+  auto problems = check(
+      "type: graph\nhandlerOn: {}\nsteps:\n  - name: a\n    command: echo\n    comand: x\n"
+      "    retry_policy: {limit: 1, interval_sec: 1, backof: 2}\n");
   INFO(dump(problems));
   auto* camel = find_message(problems, "has invalid keys: handlerOn");
   REQUIRE(camel);
@@ -189,8 +193,9 @@ TEST_CASE("loader rule: unknown dependency, by name or id", "[check]") {
 }
 
 TEST_CASE("loader rule: duplicate names and ids", "[check]") {
-  auto problems = check("type: graph\nsteps:\n  - name: a\n    id: x\n    command: echo\n"
-                        "  - name: a\n    id: x\n    command: echo\n");
+  auto problems = check(
+      "type: graph\nsteps:\n  - name: a\n    id: x\n    command: echo\n"
+      "  - name: a\n    id: x\n    command: echo\n");
   CHECK(has_message(problems, "step name must be unique"));
   CHECK(has_message(problems, "duplicate step ID 'x'"));
 }
@@ -200,8 +205,9 @@ TEST_CASE("loader rule: step id format, length, reserved words, clash with names
   CHECK(has_message(check("steps:\n  - id: " + std::string(41, 'a') + "\n    command: echo\n"),
                     "step ID must be at most 40 characters"));
   CHECK(has_message(check("steps:\n  - id: Outputs\n    command: echo\n"), "is a reserved word"));
-  CHECK(has_message(check("steps:\n  - name: first\n    command: echo\n  - name: second\n    id: first\n    command: echo\n"),
-                    "conflicts with another step's name"));
+  CHECK(has_message(
+      check("steps:\n  - name: first\n    command: echo\n  - name: second\n    id: first\n    command: echo\n"),
+      "conflicts with another step's name"));
   CHECK(errors_of(check("steps:\n  - name: same\n    id: same\n    command: echo\n")).empty());
 }
 
@@ -213,15 +219,17 @@ TEST_CASE("loader rule: retry_policy needs limit and interval_sec on a step, onl
 
 TEST_CASE("loader rule: parallel needs call; max_concurrent must be positive", "[check]") {
   CHECK(has_message(check("steps:\n  - name: a\n    command: echo\n    parallel: [1, 2]\n"), "parallel requires call"));
-  auto zero = check("steps:\n  - name: a\n    call: sub\n    parallel:\n      items: [1, 2]\n      max_concurrent: 0\n");
+  auto zero =
+      check("steps:\n  - name: a\n    call: sub\n    parallel:\n      items: [1, 2]\n      max_concurrent: 0\n");
   INFO(dump(zero));
   CHECK(has_message(zero, "max_concurrent must be greater than 0"));
   CHECK_FALSE(has_message(zero, "parallel requires call"));
 }
 
 TEST_CASE("loader rule: router steps need a graph DAG", "[check]") {
-  const std::string body = "steps:\n  - id: route\n    type: router\n    value: x\n    routes:\n      x: [b]\n"
-                           "  - id: b\n    command: echo\n";
+  const std::string body =
+      "steps:\n  - id: route\n    type: router\n    value: x\n    routes:\n      x: [b]\n"
+      "  - id: b\n    command: echo\n";
   CHECK(has_message(check(body), "router steps require type 'graph'"));
   CHECK_FALSE(has_message(check("type: graph\n" + body), "router steps require"));
 }
@@ -229,19 +237,37 @@ TEST_CASE("loader rule: router steps need a graph DAG", "[check]") {
 TEST_CASE("loader rule: schedule must be valid cron, in every form", "[check]") {
   auto bad = check("schedule: \"0 25 * * *\"\nsteps: [echo]\n");
   CHECK(has_message(bad, "invalid cron expression '0 25 * * *': hour field '25' is out of range 0-23"));
-  CHECK(has_message(check("schedule:\n  - \"0 1 * * *\"\n  - \"bad\"\nsteps: [echo]\n"), "invalid cron expression 'bad'"));
+  CHECK(has_message(check("schedule:\n  - \"0 1 * * *\"\n  - \"bad\"\nsteps: [echo]\n"),
+                    "invalid cron expression 'bad'"));
   CHECK(has_message(check("schedule:\n  start: \"0 8 * * MON-FRI\"\n  stop: \"0 18 * * MOON\"\nsteps: [echo]\n"),
                     "invalid cron expression '0 18 * * MOON'"));
   CHECK(errors_of(check("schedule: \"@daily\"\nsteps: [echo]\n")).empty());
 }
 
 TEST_CASE("cron: fields, ranges, steps, lists, names and descriptors", "[check]") {
-  for (const char* good : {"* * * * *", "0 2 * * *", "*/5 * * * *", "0 9 * * 1-5", "0 0 1 * *", "0 9 * * MON-FRI",
-                           "0 14 * * SAT,SUN", "0 0 1 JAN,jul *", "0-30/10 */2 1-15/3 1-12 0-6", "5/15 * * * *",
-                           "0 0 ? * *", "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly",
-                           "@every 1h30m", "CRON_TZ=Asia/Tokyo 0 9 * * *", "TZ=UTC 0 9 * * *"}) {
+  for (const char* good : {"* * * * *",
+                           "0 2 * * *",
+                           "*/5 * * * *",
+                           "0 9 * * 1-5",
+                           "0 0 1 * *",
+                           "0 9 * * MON-FRI",
+                           "0 14 * * SAT,SUN",
+                           "0 0 1 JAN,jul *",
+                           "0-30/10 */2 1-15/3 1-12 0-6",
+                           "5/15 * * * *",
+                           "0 0 ? * *",
+                           "@yearly",
+                           "@annually",
+                           "@monthly",
+                           "@weekly",
+                           "@daily",
+                           "@midnight",
+                           "@hourly",
+                           "@every 1h30m",
+                           "CRON_TZ=Asia/Tokyo 0 9 * * *",
+                           "TZ=UTC 0 9 * * *"}) {
     INFO(good);
-    CHECK_FALSE(dagu::cron_problem(good));
+    CHECK_FALSE(arborist::cron_problem(good));
   }
   const std::vector<std::pair<std::string, std::string>> bad{
       {"", "empty"},
@@ -261,7 +287,7 @@ TEST_CASE("cron: fields, ranges, steps, lists, names and descriptors", "[check]"
   };
   for (const auto& [expr, message] : bad) {
     INFO(expr);
-    auto problem = dagu::cron_problem(expr);
+    auto problem = arborist::cron_problem(expr);
     REQUIRE(problem);
     CHECK(problem->find(message) != std::string::npos);
   }
@@ -276,13 +302,15 @@ TEST_CASE("loader rule: hist_retention both, labels and tags both", "[check]") {
 TEST_CASE("loader rule: stdout equal to stderr, negative timeout_sec, llm/messages without chat", "[check]") {
   CHECK(has_message(check("steps:\n  - name: a\n    command: echo\n    stdout: /tmp/o\n    stderr: /tmp/o\n"),
                     "stdout and stderr must not be the same file"));
-  CHECK(has_message(check("steps:\n  - name: a\n    command: echo\n    timeout_sec: -1\n"), "timeout_sec must not be negative"));
+  CHECK(has_message(check("steps:\n  - name: a\n    command: echo\n    timeout_sec: -1\n"),
+                    "timeout_sec must not be negative"));
   CHECK(has_message(check("timeout_sec: -5\nsteps: [echo]\n"), "timeout_sec must not be negative"));
   auto llm = check("steps:\n  - name: a\n    messages:\n      - role: user\n        content: hi\n");
   INFO(dump(llm));
   CHECK(has_message(llm, "messages is only allowed on steps with type: chat"));
-  CHECK_FALSE(has_message(check("steps:\n  - name: a\n    type: chat\n    messages:\n      - role: user\n        content: hi\n"),
-                          "only allowed on steps with type: chat"));
+  CHECK_FALSE(has_message(
+      check("steps:\n  - name: a\n    type: chat\n    messages:\n      - role: user\n        content: hi\n"),
+      "only allowed on steps with type: chat"));
 }
 
 TEST_CASE("loader rule: DAG names, and the file stem when name is absent", "[check]") {
@@ -303,15 +331,17 @@ TEST_CASE("multi-document files: every document checked, names required and uniq
   REQUIRE(p);
   CHECK(p->where.line == 7);
   // A schema error in the second document is reported at its own line.
-  auto second = check("name: main\nsteps: [echo]\n---\nname: sub\nsteps:\n  - name: a\n    command: echo\n    bogus: 1\n");
+  auto second =
+      check("name: main\nsteps: [echo]\n---\nname: sub\nsteps:\n  - name: a\n    command: echo\n    bogus: 1\n");
   auto* bogus = find_message(second, "has invalid keys: bogus");
   REQUIRE(bogus);
   CHECK(bogus->where.line == 8);
 }
 
 TEST_CASE("cycles are found and named", "[check]") {
-  auto problems = check("type: graph\nsteps:\n  - name: a\n    command: echo\n    depends: [c]\n"
-                        "  - name: b\n    command: echo\n    depends: [a]\n  - name: c\n    command: echo\n    depends: [b]\n");
+  auto problems = check(
+      "type: graph\nsteps:\n  - name: a\n    command: echo\n    depends: [c]\n"
+      "  - name: b\n    command: echo\n    depends: [a]\n  - name: c\n    command: echo\n    depends: [b]\n");
   INFO(dump(problems));
   auto* p = find_message(problems, "cycle");
   REQUIRE(p);
@@ -319,9 +349,15 @@ TEST_CASE("cycles are found and named", "[check]") {
          p->message.find("c -> a -> b -> c") != std::string::npos ||
          p->message.find("b -> c -> a -> b") != std::string::npos));
   // Through ids as well.
-  auto ids = check("type: graph\nsteps:\n  - id: x\n    command: echo\n    depends: y\n  - id: y\n    command: echo\n    depends: x\n");
+  auto ids = check(
+      "type: graph\nsteps:\n  - id: x\n    command: echo\n    depends: y\n  - id: y\n    command: echo\n    depends: "
+      "x\n");
   CHECK(has_message(ids, "cycle: "));
-  CHECK(errors_of(check("type: graph\nsteps:\n  - name: a\n    command: echo\n  - name: b\n    command: echo\n    depends: a\n")).empty());
+  CHECK(
+      errors_of(
+          check(
+              "type: graph\nsteps:\n  - name: a\n    command: echo\n  - name: b\n    command: echo\n    depends: a\n"))
+          .empty());
 }
 
 TEST_CASE("broken input gives clean errors: YAML syntax, alias bombs, non-UTF-8, empty, not a mapping", "[check]") {
@@ -353,9 +389,10 @@ TEST_CASE("broken input gives clean errors: YAML syntax, alias bombs, non-UTF-8,
 }
 
 TEST_CASE("Dagu 1.x files: camelCase keys accepted, v1 rules applied, no v2 schema", "[check]") {
-  const std::string v1 = "handlerOn:\n  failure:\n    command: echo failed\nsteps:\n  - name: a-b\n    id: a-b\n"
-                         "    command: echo\n    retryPolicy:\n      limit: 2\n      intervalSec: 5\n"
-                         "  - name: c\n    command: echo\n    depends: [a-b]\n";
+  const std::string v1 =
+      "handlerOn:\n  failure:\n    command: echo failed\nsteps:\n  - name: a-b\n    id: a-b\n"
+      "    command: echo\n    retryPolicy:\n      limit: 2\n      intervalSec: 5\n"
+      "  - name: c\n    command: echo\n    depends: [a-b]\n";
   CHECK(errors_of(check(v1)).empty());
   auto typo = check(v1 + "    continueon: {failure: true}\n");
   INFO(dump(typo));
@@ -363,9 +400,10 @@ TEST_CASE("Dagu 1.x files: camelCase keys accepted, v1 rules applied, no v2 sche
   REQUIRE(p);
   CHECK(p->hint == "did you mean 'continueOn'?");
   dagu::CheckOptions forced{dagu::CheckOptions::Target::v1, "dag.yaml"};
-  auto problems = dagu::check_dag("steps:\n  - name: a\n    command: echo\n    retry_policy: {limit: 1}\n"
-                                  "  - name: a\n    depends: [zz]\n",
-                                  "dag.yaml", forced);
+  auto problems = dagu::check_dag(
+      "steps:\n  - name: a\n    command: echo\n    retry_policy: {limit: 1}\n"
+      "  - name: a\n    depends: [zz]\n",
+      "dag.yaml", forced);
   CHECK(has_message(problems, "unknown step key 'retry_policy'"));
   CHECK(has_message(problems, "step name must be unique"));
   CHECK(has_message(problems, "depends on non-existent step zz"));
@@ -394,11 +432,14 @@ TEST_CASE("a DAG generated from a spec warns when the spec changed or is missing
   auto spec = spec::read_spec(spec_text, "spec.yaml");
   REQUIRE(spec);
   dir.write("sub/spec.yaml", spec_text);
-  const std::string body = "name: demo\ntype: graph\nsteps:\n  - name: a\n    id: a\n    depends: []\n    command: echo a\n";
-  auto dag_path = dir.write("sub/demo.yaml", "# Generated by arborist 0.1.0 from spec.yaml (spec sha256:" +
-                                                 spec::spec_hash(*spec) + "). Edit the spec, not this file.\n" + body);
+  const std::string body =
+      "name: demo\ntype: graph\nsteps:\n  - name: a\n    id: a\n    depends: []\n    command: echo a\n";
+  auto dag_path =
+      dir.write("sub/demo.yaml", "# Generated by arborist 0.1.0 from spec.yaml (spec sha256:" + spec::spec_hash(*spec) +
+                                     "). Edit the spec, not this file.\n" + body);
   auto run = [&] {
-    return dagu::check_dag(test::read_text(dag_path), dag_path.string(), {dagu::CheckOptions::Target::detect, dag_path.string()});
+    return dagu::check_dag(test::read_text(dag_path), dag_path.string(),
+                           {dagu::CheckOptions::Target::detect, dag_path.string()});
   };
   CHECK(run().empty());  // found relative to the DAG's directory, hash matches
 

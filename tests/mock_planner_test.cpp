@@ -89,11 +89,7 @@ TEST_CASE("the offline planner plans the table of descriptions", "[mock]") {
        {"build->test", "test->deploy-production"},
        "",
        0},
-      {"Back up the database. After that, restore it.",
-       {"backup-db", "restore-db"},
-       {"backup-db->restore-db"},
-       "",
-       0},
+      {"Back up the database. After that, restore it.", {"backup-db", "restore-db"}, {"backup-db->restore-db"}, "", 0},
       {"compile the code; afterwards run the tests", {"build", "test"}, {"build->test"}, "", 0},
       {"build the project and then run the tests", {"build", "test"}, {"build->test"}, "", 0},
       {"pull the latest code. Once that is done, build it. When the build is finished, test it.",
@@ -101,7 +97,11 @@ TEST_CASE("the offline planner plans the table of descriptions", "[mock]") {
        {"build->test", "pull-code->build"},
        "",
        0},
-      {"build\ntest\ndeploy to staging", {"build", "test", "deploy-staging"}, {"build->test", "test->deploy-staging"}, "", 0},
+      {"build\ntest\ndeploy to staging",
+       {"build", "test", "deploy-staging"},
+       {"build->test", "test->deploy-staging"},
+       "",
+       0},
       {"1. lint\n2. test\n3. build", {"lint", "test", "build"}, {"lint->test", "test->build"}, "", 0},
       {"- pull the latest code\n- build\n* test\n\u2022 deploy to staging",
        {"pull-code", "build", "test", "deploy-staging"},
@@ -275,7 +275,6 @@ TEST_CASE("the offline planner fills commands from the words", "[mock]") {
   CHECK(plan.steps[0].retry_interval == 30);
   CHECK(plan.steps[1].retries == 2);
   CHECK(plan_offline("build").steps[0].retries == std::nullopt);
-  CHECK(plan.steps[1].command.find("production") == std::string::npos);
   // The notification says what finished before it.
   CHECK(plan.steps[1].command.find("deploy-production finished") != std::string::npos);
 }
@@ -324,7 +323,7 @@ TEST_CASE("the offline planner stays linear on large input", "[mock]") {
     auto start = std::chrono::steady_clock::now();
     spec::Spec plan = plan_offline(*text);
     auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    CHECK(seconds < 10.0);  // generous for Debug/sanitizer builds; quadratic behaviour takes minutes
+    CHECK(seconds < 30.0);  // generous for Debug/sanitizer builds; a quadratic planner took minutes here
     CHECK(!plan.steps.empty());
     CHECK(spec::check_spec(plan).empty());
   }

@@ -137,16 +137,11 @@ TEST_CASE("without a Dependencies section the layout alone decides; done items a
   spec::Spec spec = read_ok("no-dependencies-section.md");
   CHECK(spec.name == "todo-list-application");
   Edges expected = {
-      {"T001", {}},
-      {"T002", {"T001"}},
-      {"T003", {"T001"}},
-      {"T004", {"T002", "T003"}},
-      {"T005", {"T004"}},  // a phase that starts with a [P] group
-      {"T006", {"T004"}},
-      {"T007", {"T004"}},
-      {"T008", {"T005", "T006", "T007"}},  // [P] groups of two phases do not merge
-      {"T009", {"T005", "T006", "T007"}},
-      {"T010", {"T008", "T009"}},
+      {"T001", {}},       {"T002", {"T001"}},         {"T003", {"T001"}}, {"T004", {"T002", "T003"}},
+      {"T005", {"T004"}},                              // a phase that starts with a [P] group
+      {"T006", {"T004"}}, {"T007", {"T005", "T006"}},  // "### Storage" ends the run: a group of one
+      {"T008", {"T007"}},                              // [P] groups of two phases do not merge
+      {"T009", {"T007"}}, {"T010", {"T008", "T009"}},
   };
   CHECK(edges_of(spec) == expected);  // and T999 in the code block is not a task
   CHECK(step(spec, "T010").command == "pytest -q");
@@ -287,7 +282,7 @@ TEST_CASE("the example in docs/tasks-md.md gives the table shown there", "[tasks
   size_t start = doc.find(open);
   REQUIRE(start != std::string::npos);
   start += open.size();
-  // The example's own ``` fence-free body ends at the first closing fence after it.
+  // The example has no fences of its own, so it ends at the first closing fence.
   size_t end = doc.find("\n```\n", start);
   REQUIRE(end != std::string::npos);
   auto spec = plan::spec_from_tasks_markdown(doc.substr(start, end - start + 1), "tasks.md");
@@ -327,5 +322,34 @@ TEST_CASE("the older spec-kit wording: 'before' and 'blocks' with ranges", "[tas
   // "(T007-T009)" names tasks that do not exist, but the line is not a statement arborist
   // reads (no ids on the left of 'before'), so it is an open question, not an error.
   REQUIRE(spec->open_questions.size() == 2);
-  CHECK(spec->open_questions[1].starts_with("Dependencies line 13 of tasks.md"));
+  CHECK(spec->open_questions[1].starts_with("Dependencies line 14 of tasks.md"));
+}
+
+TEST_CASE("arborist spec --from reads a task list end to end", "[tasks]") {
+  test::TempDir dir;
+  const auto fixtures = test::source_dir() / "tests" / "fixtures" / "tasks";
+  auto ok = test::run_arborist(
+      {"spec", "--from", (fixtures / "arborist-calculator.md").string(), "-o", (dir / "spec.yaml").string()});
+  INFO(ok.err);
+  REQUIRE(ok.exit_code == 0);
+  auto written = spec::read_spec_file(dir / "spec.yaml");
+  REQUIRE(written.has_value());
+  CHECK(written->name == "unit-converter-cli");
+  CHECK(step(*written, "T009").depends_on == std::vector<std::string>{"T005"});
+
+  auto bad = test::run_arborist({"spec", "--from", (fixtures / "cycle.md").string()});
+  CHECK(bad.exit_code == 3);
+  CHECK(bad.out.empty());
+  CHECK(bad.err.find("cycle.md:12: error: dependency cycle: T001 -> T002 -> T001") != std::string::npos);
+  CHECK(bad.err.find("cycle.md:15: error: dependency cycle: T003 -> T004 -> T003") != std::string::npos);
+}
+
+TEST_CASE("a leading --- rule is not front matter when tasks follow it", "[tasks]") {
+  auto spec = plan::spec_from_tasks_markdown("---\n## Phase 1: A\n- [ ] T001 a\n---\n## Phase 2: B\n- [ ] T002 b\n",
+                                             "rules.md");
+  REQUIRE(spec.has_value());
+  CHECK(step_names(*spec) == std::vector<std::string>{"T001", "T002"});
+  auto with_front_matter = plan::spec_from_tasks_markdown("---\ntitle: x\ntags:\n  - a\n---\n- [ ] T001 a\n", "fm.md");
+  REQUIRE(with_front_matter.has_value());
+  CHECK(step_names(*with_front_matter) == std::vector<std::string>{"T001"});
 }

@@ -8,12 +8,15 @@ using namespace arborist;
 
 namespace {
 
-const std::string kSpec = "version: 1\nname: demo\nsteps:\n  - name: a\n    command: echo a\n"
-                          "  - name: b\n    command: echo b\n    depends_on: [a]\n";
-const std::string kDag = "type: graph\nsteps:\n  - name: a\n    command: echo a\n  - name: b\n    command: echo b\n"
-                         "    depends: [a]\n";
-const std::string kBadDag = "type: graph\nsteps:\n  - name: a\n    command: echo a\n  - name: b\n"
-                            "    command: echo b\n    depends: [nope]\n";
+const std::string kSpec =
+    "version: 1\nname: demo\nsteps:\n  - name: a\n    command: echo a\n"
+    "  - name: b\n    command: echo b\n    depends_on: [a]\n";
+const std::string kDag =
+    "type: graph\nsteps:\n  - name: a\n    command: echo a\n  - name: b\n    command: echo b\n"
+    "    depends: [a]\n";
+const std::string kBadDag =
+    "type: graph\nsteps:\n  - name: a\n    command: echo a\n  - name: b\n"
+    "    command: echo b\n    depends: [nope]\n";
 
 }  // namespace
 
@@ -39,9 +42,11 @@ TEST_CASE("validate: every Dagu example in the fixtures", "[validate]") {
   auto ok = test::run_arborist(args);
   INFO(ok.err);
   CHECK(ok.exit_code == 0);
-  auto bad = test::run_arborist({"validate", (test::source_dir() / "tests/fixtures/dagu/invalid/11-unknown-top-level-key.yaml").string()});
+  auto bad = test::run_arborist(
+      {"validate", (test::source_dir() / "tests/fixtures/dagu/invalid/11-unknown-top-level-key.yaml").string()});
   CHECK(bad.exit_code == 3);
-  CHECK(bad.err.find("11-unknown-top-level-key.yaml:4:1: error: the DAG has invalid keys: invalidKey") != std::string::npos);
+  CHECK(bad.err.find("11-unknown-top-level-key.yaml:4:1: error: the DAG has invalid keys: invalidKey") !=
+        std::string::npos);
 }
 
 TEST_CASE("validate: an invalid file exits 3 with file:line:col", "[validate]") {
@@ -50,7 +55,8 @@ TEST_CASE("validate: an invalid file exits 3 with file:line:col", "[validate]") 
   auto r = test::run_arborist({"validate", dag.string()}, {}, {}, {{"NO_COLOR", "1"}});
   CHECK(r.exit_code == 3);
   CHECK(r.err.find(dag.string() + ":7:15: error: step b depends on non-existent step nope") != std::string::npos);
-  auto spec = dir.write("spec.yaml", "version: 1\nname: demo\nsteps:\n  - name: a\n    command: echo\n    depends_on: [zz]\n");
+  auto spec =
+      dir.write("spec.yaml", "version: 1\nname: demo\nsteps:\n  - name: a\n    command: echo\n    depends_on: [zz]\n");
   auto s = test::run_arborist({"validate", spec.string()});
   INFO(s.err);
   CHECK(s.exit_code == 3);

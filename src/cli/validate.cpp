@@ -118,9 +118,8 @@ Result<void> run_validate(const std::vector<std::string>& files, const GlobalOpt
     return fail(ExitCode::io, "cannot read " + names, "check the path and its permissions");
   }
   if (invalid > 0)
-    return fail(ExitCode::invalid_input,
-                std::to_string(invalid) + " of " + std::to_string(reports.size()) + " file" +
-                    (reports.size() == 1 ? "" : "s") + " failed validation");
+    return fail(ExitCode::invalid_input, std::to_string(invalid) + " of " + std::to_string(reports.size()) + " file" +
+                                             (reports.size() == 1 ? "" : "s") + " failed validation");
   return {};
 }
 

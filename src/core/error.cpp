@@ -24,7 +24,11 @@ static std::string format_location(const Location& where) {
 std::string format_problem(const Problem& problem) {
   std::string out = format_location(problem.where);
   out += problem.severity == Severity::error ? "error: " : "warning: ";
-  if (!problem.where.step.empty() && problem.message.find(problem.where.step) == std::string::npos)
+  // Prefix the step unless the message already names it (quoted, so a step called
+  // "b" is not found inside ordinary words).
+  const std::string& step = problem.where.step;
+  if (!step.empty() && problem.message.find("'" + step + "'") == std::string::npos &&
+      !problem.message.starts_with("step " + step + " "))
     out += "step '" + problem.where.step + "': ";
   out += problem.message;
   if (!problem.hint.empty()) out += " (" + problem.hint + ")";

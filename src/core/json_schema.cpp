@@ -219,8 +219,7 @@ std::string expected_types(const std::vector<const json*>& schemas) {
     }
   }
   // "integer" is covered by "number" when both appear.
-  if (std::find(types.begin(), types.end(), "number") != types.end())
-    std::erase(types, std::string("integer"));
+  if (std::find(types.begin(), types.end(), "number") != types.end()) std::erase(types, std::string("integer"));
   std::vector<std::string> words;
   for (const auto& t : types) words.push_back(type_word(t));
   return join_words(words, " or ");
@@ -231,7 +230,8 @@ std::string allowed_values(const std::vector<const json*>& schemas) {
   for (const json* s : schemas) {
     if (auto it = s->find("enum"); it != s->end() && it->is_array())
       for (const auto& v : *it) values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
-    if (auto it = s->find("const"); it != s->end()) values.push_back(it->is_string() ? it->get<std::string>() : it->dump());
+    if (auto it = s->find("const"); it != s->end())
+      values.push_back(it->is_string() ? it->get<std::string>() : it->dump());
   }
   std::vector<std::string> unique;
   for (auto& v : values)
@@ -249,7 +249,9 @@ std::string quoted_value(const json& value) {
   return text;
 }
 
-bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string& s, std::string_view prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
 
 bool is_wrapper(const std::string& message) {
   return starts_with(message, "Failed to validate against any child schemas") ||
@@ -270,7 +272,9 @@ std::string yaml_escape(const std::string& key) {
   return out;
 }
 
-bool is_type_error(const std::string& message) { return starts_with(message, "Value type not permitted"); }
+bool is_type_error(const std::string& message) {
+  return starts_with(message, "Value type not permitted");
+}
 
 // The text inside the LAST pair of single quotes ("… constraints: 'key'." -> key).
 std::string between_quotes(const std::string& message) {

@@ -12,7 +12,7 @@
 #include "core/resources.hpp"
 #include "core/text.hpp"
 #include "core/yaml.hpp"
-#include "dagu/rules.hpp"
+#include "core/cron.hpp"
 #include "spec/graph.hpp"
 #include "spec/io.hpp"
 
@@ -70,34 +70,65 @@ const CompiledSchema& dag_schema() {
 // ---- Dagu 1.x keys (camelCase) ------------------------------------------------
 
 const std::vector<std::string>& v1_top_keys() {
-  static const std::vector<std::string> keys{
-      "name",          "description",      "group",           "dotenv",         "workingDir",       "schedule",
-      "skipIfSuccessful", "tags",          "type",            "env",            "secrets",          "logDir",
-      "logOutput",     "handlerOn",        "smtp",            "mailOn",         "errorMail",        "infoMail",
-      "timeoutSec",    "delaySec",         "restartWaitSec",  "histRetentionDays", "maxActiveRuns", "queue",
-      "maxActiveSteps", "maxCleanUpTimeSec", "maxOutputSize", "precondition",   "preconditions",    "params",
-      "container",     "registryAuths",    "ssh",             "otel",           "shell",            "workerSelector",
-      "runConfig",     "steps",            "defaultParams"};
+  static const std::vector<std::string> keys{"name",
+                                             "description",
+                                             "group",
+                                             "dotenv",
+                                             "workingDir",
+                                             "schedule",
+                                             "skipIfSuccessful",
+                                             "tags",
+                                             "type",
+                                             "env",
+                                             "secrets",
+                                             "logDir",
+                                             "logOutput",
+                                             "handlerOn",
+                                             "smtp",
+                                             "mailOn",
+                                             "errorMail",
+                                             "infoMail",
+                                             "timeoutSec",
+                                             "delaySec",
+                                             "restartWaitSec",
+                                             "histRetentionDays",
+                                             "maxActiveRuns",
+                                             "queue",
+                                             "maxActiveSteps",
+                                             "maxCleanUpTimeSec",
+                                             "maxOutputSize",
+                                             "precondition",
+                                             "preconditions",
+                                             "params",
+                                             "container",
+                                             "registryAuths",
+                                             "ssh",
+                                             "otel",
+                                             "shell",
+                                             "workerSelector",
+                                             "runConfig",
+                                             "steps",
+                                             "defaultParams"};
   return keys;
 }
 
 const std::vector<std::string>& v1_step_keys() {
   static const std::vector<std::string> keys{
-      "name",        "id",          "description", "dir",          "workingDir",  "executor",     "command",
-      "script",      "shell",       "shellPackages", "stdout",     "stderr",      "output",       "signalOnStop",
-      "mailOnError", "continueOn",  "retryPolicy", "repeatPolicy", "precondition", "preconditions", "depends",
-      "run",         "params",      "parallel",    "timeoutSec",   "env",         "workerSelector", "container"};
+      "name",        "id",         "description",   "dir",          "workingDir",   "executor",       "command",
+      "script",      "shell",      "shellPackages", "stdout",       "stderr",       "output",         "signalOnStop",
+      "mailOnError", "continueOn", "retryPolicy",   "repeatPolicy", "precondition", "preconditions",  "depends",
+      "run",         "params",     "parallel",      "timeoutSec",   "env",          "workerSelector", "container"};
   return keys;
 }
 
 // camelCase keys only Dagu 1.x accepts; their presence (without any v2-only key) means a v1 file.
 const std::set<std::string>& v1_markers() {
   static const std::set<std::string> keys{
-      "handlerOn",     "retryPolicy",   "continueOn",     "workingDir",       "histRetentionDays", "maxActiveRuns",
-      "maxActiveSteps", "timeoutSec",   "delaySec",       "restartWaitSec",   "maxCleanUpTimeSec", "mailOn",
-      "errorMail",     "infoMail",      "logDir",         "skipIfSuccessful", "signalOnStop",      "mailOnError",
-      "repeatPolicy",  "intervalSec",   "exitCode",       "maxOutputSize",    "registryAuths",     "shellPackages",
-      "workerSelector", "logOutput",    "runConfig",      "markSuccess",      "maxIntervalSec"};
+      "handlerOn",      "retryPolicy", "continueOn", "workingDir",       "histRetentionDays", "maxActiveRuns",
+      "maxActiveSteps", "timeoutSec",  "delaySec",   "restartWaitSec",   "maxCleanUpTimeSec", "mailOn",
+      "errorMail",      "infoMail",    "logDir",     "skipIfSuccessful", "signalOnStop",      "mailOnError",
+      "repeatPolicy",   "intervalSec", "exitCode",   "maxOutputSize",    "registryAuths",     "shellPackages",
+      "workerSelector", "logOutput",   "runConfig",  "markSuccess",      "maxIntervalSec"};
   return keys;
 }
 
@@ -121,9 +152,9 @@ bool has_upper(std::string_view key) {
 // ---- steps --------------------------------------------------------------------
 
 struct StepRef {
-  std::string pointer;  // "/steps/2" or "/steps/1/0" (parallel group) or "/steps/<key>" (map form)
-  std::string name;     // explicit name, map key, else id; "" for an unnamed shorthand step
-  std::string label;    // for messages: name, id or "#3"
+  std::string pointer;         // "/steps/2" or "/steps/1/0" (parallel group) or "/steps/<key>" (map form)
+  std::string name;            // explicit name, map key, else id; "" for an unnamed shorthand step
+  std::string label;           // for messages: name, id or "#3"
   const json* body = nullptr;  // the step mapping (nullptr for a string shorthand)
   bool has_name = false;
 };
@@ -187,7 +218,9 @@ std::vector<std::pair<std::string, std::string>> step_depends(const StepRef& s) 
   return out;
 }
 
-bool is_number(const json& v) { return v.is_number(); }
+bool is_number(const json& v) {
+  return v.is_number();
+}
 
 // ---- the checker ------------------------------------------------------------
 
@@ -330,19 +363,19 @@ class Checker {
     if (v.message.rfind(unknown_prefix, 0) == 0) {
       std::string key = v.message.substr(unknown_prefix.size(), v.message.size() - unknown_prefix.size() - 1);
       std::string key_pointer = v.pointer + "/" + yaml::pointer_escape(key);
-      const auto& candidates = v.pointer.empty()                                   ? compiled.top_keys
+      const auto& candidates = v.pointer.empty()                                ? compiled.top_keys
                                : (!step.empty() && doc_step_pointer(v.pointer)) ? compiled.step_keys
-                                                                                  : compiled.all_keys;
+                                                                                : compiled.all_keys;
       std::string hint;
       std::string snake = to_snake_case(key);
-      if (has_upper(key) && std::find(compiled.all_keys.begin(), compiled.all_keys.end(), snake) !=
-                                compiled.all_keys.end())
+      if (has_upper(key) &&
+          std::find(compiled.all_keys.begin(), compiled.all_keys.end(), snake) != compiled.all_keys.end())
         hint = "use snake_case keys (" + key + " -> " + snake + "); Dagu 2.x rejects 1.x camelCase keys";
       else
         hint = text::did_you_mean(key, candidates);
-      std::string owner = v.pointer.empty()                ? "the DAG"
-                          : doc_step_pointer(v.pointer)    ? "step '" + step + "'"
-                                                           : "'" + relative_path(v.pointer) + "'";
+      std::string owner = v.pointer.empty()             ? "the DAG"
+                          : doc_step_pointer(v.pointer) ? "step '" + step + "'"
+                                                        : "'" + relative_path(v.pointer) + "'";
       add(key_pointer, owner + " has invalid keys: " + key, hint, step);
       return;
     }
@@ -385,7 +418,8 @@ class Checker {
     for (const auto& s : steps) {
       if (!s.body) continue;
       if (s.has_name) {
-        if (s.name.empty()) add(s.pointer + "/name", "step name must not be empty", "give the step a name or drop the key", s.label);
+        if (s.name.empty())
+          add(s.pointer + "/name", "step name must not be empty", "give the step a name or drop the key", s.label);
         if (s.name.size() > 255)
           add(s.pointer + "/name", "step name must be at most 255 characters", "shorten the name", s.label);
         if (!names.emplace(s.name, s.label).second)
@@ -397,7 +431,8 @@ class Checker {
       std::string p = s.pointer + "/id";
       if (!std::regex_match(id, step_id_re()))
         add(p, "invalid step ID format: must match ^[a-zA-Z][a-zA-Z0-9_]*$",
-            id.find('-') != std::string::npos ? "use '_' instead of '-'" : "start with a letter; use letters, digits, '_'",
+            id.find('-') != std::string::npos ? "use '_' instead of '-'"
+                                              : "start with a letter; use letters, digits, '_'",
             s.label);
       if (id.size() > 40) add(p, "step ID must be at most 40 characters", "shorten the id", s.label);
       static const std::set<std::string> reserved{"env", "params", "args", "stdout", "stderr", "output", "outputs"};
@@ -406,15 +441,17 @@ class Checker {
       if (!ids.emplace(id, s.label).second)
         add(p, "duplicate step ID '" + id + "'", "every step id must be unique", s.label);
     }
+    std::map<std::string, int> name_count;
+    for (const auto& s : steps)
+      if (s.has_name) ++name_count[s.name];
     for (const auto& s : steps) {
       std::string id = step_id(s);
       if (id.empty()) continue;
-      for (const auto& other : steps)
-        if (&other != &s && other.has_name && other.name == id) {
-          add(s.pointer + "/id", "step ID '" + id + "' conflicts with another step's name",
-              "a step id may not equal the name of a different step; rename one", s.label);
-          break;
-        }
+      auto it = name_count.find(id);
+      int others = (it == name_count.end() ? 0 : it->second) - (s.has_name && s.name == id ? 1 : 0);
+      if (others > 0)
+        add(s.pointer + "/id", "step ID '" + id + "' conflicts with another step's name",
+            "a step id may not equal the name of a different step; rename one", s.label);
     }
 
     // depends, routers, and the per-step rules.
@@ -450,12 +487,12 @@ class Checker {
     }
     if (const json* handlers = top("handler_on"); handlers && handlers->is_object())
       for (const auto& [event, body] : handlers->items())
-        if (body.is_object()) step_object_rules("/handler_on/" + yaml::pointer_escape(event), body, "handler_on." + event);
+        if (body.is_object())
+          step_object_rules("/handler_on/" + yaml::pointer_escape(event), body, "handler_on." + event);
 
     // DAG-level rules.
     if (doc.contains("hist_retention_days") && doc.contains("hist_retention_runs"))
-      add("/hist_retention_runs", "hist_retention_days and hist_retention_runs cannot both be set",
-          "keep one of them");
+      add("/hist_retention_runs", "hist_retention_days and hist_retention_runs cannot both be set", "keep one of them");
     if (doc.contains("labels") && doc.contains("tags"))
       add("/tags", "labels and tags cannot both be set", "use `labels` (tags is the older spelling)");
     if (const json* timeout = top("timeout_sec"); timeout && is_number(*timeout) && timeout->get<double>() < 0)
@@ -468,8 +505,8 @@ class Checker {
   void step_object_rules(const std::string& pointer, const json& body, const std::string& label) {
     if (auto retry = body.find("retry_policy"); retry != body.end() && retry->is_object()) {
       if (!retry->contains("limit"))
-        add(pointer + "/retry_policy", "limit is required when retry_policy is specified",
-            "add `limit: <attempts>`", label);
+        add(pointer + "/retry_policy", "limit is required when retry_policy is specified", "add `limit: <attempts>`",
+            label);
       if (!retry->contains("interval_sec"))
         add(pointer + "/retry_policy", "interval_sec is required when retry_policy is specified",
             "add `interval_sec: <seconds>`", label);
@@ -479,20 +516,17 @@ class Checker {
         add(pointer + "/parallel", "parallel requires call (the sub-DAG to run for each item)",
             "add `call: <dag name>` or remove `parallel`", label);
       if (parallel->is_object())
-        if (auto mc = parallel->find("max_concurrent"); mc != parallel->end() && is_number(*mc) &&
-                                                        mc->get<double>() <= 0)
-          add(pointer + "/parallel/max_concurrent", "max_concurrent must be greater than 0", "use 1 or more",
-              label);
+        if (auto mc = parallel->find("max_concurrent");
+            mc != parallel->end() && is_number(*mc) && mc->get<double>() <= 0)
+          add(pointer + "/parallel/max_concurrent", "max_concurrent must be greater than 0", "use 1 or more", label);
     }
     auto out = body.find("stdout");
     auto err = body.find("stderr");
     if (out != body.end() && err != body.end() && out->is_string() && *out == *err)
-      add(pointer + "/stderr", "stdout and stderr must not be the same file", "write them to different files",
-          label);
-    if (auto timeout = body.find("timeout_sec"); timeout != body.end() && is_number(*timeout) &&
-                                                 timeout->get<double>() < 0)
-      add(pointer + "/timeout_sec", "timeout_sec must not be negative", "use 0 or a positive number of seconds",
-          label);
+      add(pointer + "/stderr", "stdout and stderr must not be the same file", "write them to different files", label);
+    if (auto timeout = body.find("timeout_sec");
+        timeout != body.end() && is_number(*timeout) && timeout->get<double>() < 0)
+      add(pointer + "/timeout_sec", "timeout_sec must not be negative", "use 0 or a positive number of seconds", label);
     bool chat = body.contains("type") && body["type"] == "chat";
     for (const char* key : {"llm", "messages"})
       if (body.contains(key) && !chat)
@@ -525,14 +559,16 @@ class Checker {
       else if (doc_index_ == 0)
         seen.insert(n);
     } else if (doc_index_ > 0) {
-      add("", "every document after the first needs a `name:` (document " + std::to_string(doc_index_ + 1) +
-                  " has none)",
+      add("",
+          "every document after the first needs a `name:` (document " + std::to_string(doc_index_ + 1) + " has none)",
           "add `name: <sub-dag name>`; it is what `call:` refers to");
     } else {
       std::string path = options_.path.empty() ? file_ : options_.path;
       if (!path.empty() && path != "-" && path != "<stdin>") {
         std::string stem = std::filesystem::path(path).stem().string();
-        check_dag_name(stem, "", "DAG name (taken from the file name '" + std::filesystem::path(path).filename().string() + "' because `name:` is absent)");
+        check_dag_name(stem, "",
+                       "DAG name (taken from the file name '" + std::filesystem::path(path).filename().string() +
+                           "' because `name:` is absent)");
         seen.insert(stem);
       }
     }
@@ -576,8 +612,7 @@ class Checker {
     for (const auto& s : steps)
       if (s.label == cycle->front()) pointer = s.pointer + "/depends";
     add(pointer, "the steps form a cycle: " + spec::format_cycle(*cycle),
-        "remove one of these dependencies; Dagu only notices at run time (\"cyclic plan detected\")",
-        cycle->front());
+        "remove one of these dependencies; Dagu only notices at run time (\"cyclic plan detected\")", cycle->front());
   }
 
   // ---- v1 ----
@@ -594,8 +629,8 @@ class Checker {
       for (const auto& [k, v] : s.body->items()) {
         const auto& known = v1_step_keys();
         if (std::find(known.begin(), known.end(), k) == known.end())
-          add(s.pointer + "/" + yaml::pointer_escape(k), "unknown step key '" + k + "' for Dagu 1.x",
-              v1_hint(k, known), s.label);
+          add(s.pointer + "/" + yaml::pointer_escape(k), "unknown step key '" + k + "' for Dagu 1.x", v1_hint(k, known),
+              s.label);
       }
     }
     if (const json* schedule = top("schedule")) check_schedule(*schedule, "/schedule");
@@ -659,8 +694,8 @@ class Checker {
     std::string regenerate = "regenerate with `arborist dagu " + spec_name + " -o " + dag_path + "`";
     if (!found) {
       problems_.push_back(Problem{Severity::warning,
-                                  "this DAG was generated from " + spec_name + ", which was not found",
-                                  first, "keep the spec beside the DAG, or " + regenerate});
+                                  "this DAG was generated from " + spec_name + ", which was not found", first,
+                                  "keep the spec beside the DAG, or " + regenerate});
       return;
     }
     std::ifstream in(*found, std::ios::binary);
@@ -668,10 +703,9 @@ class Checker {
     buffer << in.rdbuf();
     auto spec = spec::read_spec(buffer.str(), found->string());
     if (!spec) {
-      problems_.push_back(Problem{Severity::warning,
-                                  "this DAG was generated from " + spec_name +
-                                      ", which no longer reads as a valid spec",
-                                  first, "fix the spec (`arborist validate " + found->string() + "`), then " + regenerate});
+      problems_.push_back(Problem{
+          Severity::warning, "this DAG was generated from " + spec_name + ", which no longer reads as a valid spec",
+          first, "fix the spec (`arborist validate " + found->string() + "`), then " + regenerate});
       return;
     }
     if (spec::spec_hash(*spec) != recorded)
@@ -688,15 +722,16 @@ std::vector<Problem> check_dag(std::string_view text, const std::string& file, c
 bool looks_like_dag(const nlohmann::ordered_json& document) {
   if (!document.is_object()) return false;
   int dag = 0, spec = 0;
-  static const std::set<std::string> spec_only{"version", "assumptions", "open_questions", "on_failure", "on_success",
-                                               "on_exit"};
-  static const std::set<std::string> spec_step_only{"depends_on", "retries", "retry_interval", "timeout",
+  static const std::set<std::string> spec_only{"version",    "assumptions", "open_questions",
+                                               "on_failure", "on_success",  "on_exit"};
+  static const std::set<std::string> spec_step_only{"depends_on",          "retries", "retry_interval", "timeout",
                                                     "continue_on_failure", "dir"};
   static const std::set<std::string> neutral{"name", "description", "schedule", "env", "params", "steps"};
-  static const std::set<std::string> dag_step_only{"depends", "run", "call", "id", "type", "continue_on", "retry_policy",
-                                                   "retryPolicy", "continueOn", "executor", "with", "working_dir",
-                                                   "timeout_sec", "timeoutSec", "parallel", "stdout", "stderr",
-                                                   "repeat_policy", "routes", "value", "messages", "llm"};
+  static const std::set<std::string> dag_step_only{
+      "depends",      "run",         "call",       "id",       "type",   "continue_on",
+      "retry_policy", "retryPolicy", "continueOn", "executor", "with",   "working_dir",
+      "timeout_sec",  "timeoutSec",  "parallel",   "stdout",   "stderr", "repeat_policy",
+      "routes",       "value",       "messages",   "llm"};
   for (const auto& [k, v] : document.items()) {
     if (spec_only.count(k))
       ++spec;

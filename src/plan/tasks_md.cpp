@@ -5,10 +5,8 @@
 #include <cctype>
 #include <deque>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <optional>
-#include <set>
 
 #include "core/text.hpp"
 
@@ -23,7 +21,6 @@ struct Task {
   bool parallel = false;    // [P]
   bool done = false;        // - [x]
   int line = 0;
-  size_t phase = 0;    // index into the phases
   int subsection = 0;  // bumps at every heading: a ### heading ends a run of [P] tasks
 };
 
@@ -216,6 +213,15 @@ size_t list_marker_length(std::string_view s) {
   return 0;
 }
 
+// A line of YAML front matter: "key: value", an indented line, a "- item", or blank.
+bool looks_like_yaml(std::string_view line) {
+  if (text::trim(line).empty() || line.front() == ' ' || line.front() == '\t') return true;
+  if (line.starts_with("- ")) return !text::trim(line.substr(2)).starts_with('[');
+  size_t n = 0;
+  while (n < line.size() && (is_word_char(line[n]) || line[n] == '-')) ++n;
+  return n > 0 && n < line.size() && line[n] == ':';
+}
+
 // "Tasks: Todo App" -> "Todo App": the prefix names the document type, not the workflow.
 std::string_view strip_tasks_prefix(std::string_view title) {
   for (std::string_view prefix : {"task list", "tasks", "task"}) {
@@ -362,13 +368,17 @@ class TasksReader {
   void scan_lines() {
     std::vector<std::string> lines = text::split_lines(text_);
     size_t first = 0;
-    // YAML front matter ("---" … "---" at the very top) is metadata, not tasks.
+    // YAML front matter ("---" … "---" at the very top) is metadata, not tasks. A file
+    // that merely opens with a "---" rule must not lose its tasks, so every line in
+    // between has to look like YAML.
     if (!lines.empty() && text::trim(lines[0]) == "---")
-      for (size_t i = 1; i < lines.size(); ++i)
+      for (size_t i = 1; i < lines.size(); ++i) {
         if (auto t = text::trim(lines[i]); t == "---" || t == "...") {
           first = i + 1;
           break;
         }
+        if (!looks_like_yaml(lines[i])) break;
+      }
 
     Section section = Section::tasks;
     std::string fence;  // the open code fence ("```" or "~~~"), empty outside one
@@ -501,7 +511,6 @@ class TasksReader {
       section_phase_ = phases_.size();
       phases_.push_back(Phase{section_title_, section_line_});
     }
-    task.phase = *section_phase_;
     read_inline_dependencies(task);
     task_index_.emplace(id, tasks_.size());
     tasks_.push_back(std::move(task));
@@ -657,8 +666,8 @@ class TasksReader {
     std::vector<size_t> previous_unit, current_unit;
     for (size_t i = 0; i < tasks_.size(); ++i) {
       const Task& t = tasks_[i];
+      // Every heading bumps `subsection`, so the same subsection also means the same phase.
       bool joins_current = !current_unit.empty() && t.parallel && tasks_[current_unit.back()].parallel &&
-                           tasks_[current_unit.back()].phase == t.phase &&
                            tasks_[current_unit.back()].subsection == t.subsection;
       if (!joins_current) {
         if (!current_unit.empty()) previous_unit = std::move(current_unit);

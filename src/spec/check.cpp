@@ -2,6 +2,7 @@
 #include <regex>
 #include <set>
 
+#include "core/cron.hpp"
 #include "core/text.hpp"
 #include "spec/check_internal.hpp"
 #include "spec/graph.hpp"
@@ -35,87 +36,15 @@ bool is_identifier(const std::string& s) {
   return std::regex_match(s, re);
 }
 
-bool valid_cron_field(const std::string& field, int lo, int hi, const std::vector<std::string>& names) {
-  // A field is a comma list of items: *, N, N-M, with optional /step; names allowed for month/day-of-week.
-  auto to_number = [&](std::string s, int& out) {
-    for (size_t i = 0; i < names.size(); ++i)
-      if (text::to_lower(s) == names[i]) {
-        out = lo + static_cast<int>(i);
-        return true;
-      }
-    if (s.empty() || s.size() > 4 || s.find_first_not_of("0123456789") != std::string::npos) return false;
-    out = std::stoi(s);
-    return true;
-  };
-  size_t start = 0;
-  while (start <= field.size()) {
-    size_t comma = field.find(',', start);
-    std::string item = field.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (item.empty()) return false;
-    std::string range = item, step;
-    if (auto slash = item.find('/'); slash != std::string::npos) {
-      range = item.substr(0, slash);
-      step = item.substr(slash + 1);
-      int s;
-      if (!to_number(step, s) || s <= 0) return false;
-    }
-    if (range != "*") {
-      int a, b;
-      if (auto dash = range.find('-'); dash != std::string::npos) {
-        if (!to_number(range.substr(0, dash), a) || !to_number(range.substr(dash + 1), b)) return false;
-        if (a > b) return false;
-      } else {
-        if (!to_number(range, a)) return false;
-        b = a;
-      }
-      if (a < lo || b > hi) return false;
-    }
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return true;
-}
-
 }  // namespace
 
-std::string cron_problem(const std::string& schedule) {
-  static const std::set<std::string> descriptors = {"@yearly", "@annually", "@monthly", "@weekly",
-                                                    "@daily",  "@midnight", "@hourly"};
+std::string schedule_problem(const std::string& schedule) {
+  // Specs take the schedules every Dagu version reads: five-field cron or the
+  // fixed descriptors (which the emitter writes as cron for Dagu 1.x).
   std::string s(text::trim(schedule));
-  if (s.starts_with("@")) {
-    if (descriptors.count(text::to_lower(s))) return {};
-    return "unknown descriptor '" + s + "' (use @hourly, @daily, @weekly, @monthly or @yearly)";
-  }
-  std::vector<std::string> fields;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    size_t j = i;
-    while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
-    if (j > i) fields.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  if (fields.size() != 5)
-    return "a cron expression has 5 fields (minute hour day-of-month month day-of-week), this has " +
-           std::to_string(fields.size());
-  static const std::vector<std::string> months = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                  "jul", "aug", "sep", "oct", "nov", "dec"};
-  static const std::vector<std::string> days = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-  struct Field {
-    const char* name;
-    int lo, hi;
-    const std::vector<std::string>* names;
-  };
-  static const std::vector<std::string> none;
-  const Field spec[5] = {{"minute", 0, 59, &none},
-                         {"hour", 0, 23, &none},
-                         {"day-of-month", 1, 31, &none},
-                         {"month", 1, 12, &months},
-                         {"day-of-week", 0, 7, &days}};
-  for (int k = 0; k < 5; ++k)
-    if (!valid_cron_field(fields[k], spec[k].lo, spec[k].hi, *spec[k].names))
-      return std::string("the ") + spec[k].name + " field '" + fields[k] + "' is not valid (" +
-             std::to_string(spec[k].lo) + "-" + std::to_string(spec[k].hi) + ")";
+  if (s.starts_with("@every") || s.starts_with("CRON_TZ=") || s.starts_with("TZ="))
+    return "'@every' and time-zone prefixes are not part of the spec format (use five-field cron)";
+  if (auto why = cron_problem(s)) return *why;
   return {};
 }
 
@@ -131,7 +60,7 @@ void check_spec_into(const Spec& spec, Problems& problems) {
         suggestion.empty() ? std::string() : "e.g. 'name: " + suggestion + "'");
   }
   if (!spec.schedule.empty())
-    if (auto why = cron_problem(spec.schedule); !why.empty())
+    if (auto why = schedule_problem(spec.schedule); !why.empty())
       problems.add_unless_reported("/schedule", "schedule '" + spec.schedule + "' is not valid: " + why,
                                    "e.g. '0 2 * * *' for 02:00 every day, or '@hourly'");
   std::set<std::string> seen_env;

@@ -37,8 +37,8 @@ class Problems {
 // converted spec. `check_spec` in io.hpp is this without a document.
 void check_spec_into(const Spec& spec, Problems& problems);
 
-// Is this a valid five-field cron expression or @descriptor? Returns "" if so,
+// "" when the schedule is one a spec may hold (five-field cron or @descriptor),
 // else what is wrong with it.
-std::string cron_problem(const std::string& schedule);
+std::string schedule_problem(const std::string& schedule);
 
 }  // namespace arborist::spec

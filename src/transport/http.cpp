@@ -83,7 +83,15 @@ std::string HttpResponse::header(const std::string& lower_name) const {
 
 bool retryable_status(long status) {
   switch (status) {
-    case 408: case 409: case 425: case 429: case 500: case 502: case 503: case 504: case 529: return true;
+    case 408:
+    case 409:
+    case 425:
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+    case 529: return true;
     default: return false;
   }
 }
@@ -208,9 +216,11 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* st = static_cast<TransferState*>(user);
   auto now = std::chrono::steady_clock::now();
   if (!*st->got_bytes) {
-    // Counted from the start of the attempt minus nothing: connect has its own limit,
-    // and a slow connect fails there first.
-    if (now - st->started > st->limits->connect + st->limits->first_byte) {
+    // Counted from the moment the request goes out: connecting has its own limit.
+    curl_off_t pretransfer_us = 0;
+    curl_easy_getinfo(st->curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+    if (pretransfer_us > 0 &&
+        now - (st->started + std::chrono::microseconds(pretransfer_us)) > st->limits->first_byte) {
       *st->stalled = 1;
       return 1;
     }
@@ -370,7 +380,8 @@ HttpResult Client::send(const HttpRequest& request, const Limits& limits, const 
           case CURLE_HTTP2_STREAM: retryable = true; break;
           default: break;  // bad URL, unsupported protocol, certificate rejected: retrying won't help
         }
-        if (success_status && a.got_bytes && retryable) f.detail = "the connection broke mid-answer (" + a.curl_error + ")";
+        if (success_status && a.got_bytes && retryable)
+          f.detail = "the connection broke mid-answer (" + a.curl_error + ")";
       }
     } else if (success_status) {
       Verdict v = exchange.judge ? exchange.judge(a.response) : Verdict::accept();
@@ -385,7 +396,10 @@ HttpResult Client::send(const HttpRequest& request, const Limits& limits, const 
                   (exchange.retryable_body && a.response.status >= 500 && exchange.retryable_body(a.response));
     }
 
+    // Providers sometimes echo the key back; nothing the caller sees may carry it.
     f.detail = redact(f.detail, secrets);
+    f.response.body = redact(f.response.body, secrets);
+    for (auto& [name, value] : f.response.headers) value = redact(value, secrets);
     if (!retryable || attempt > policy_.max_retries) {
       f.retries_exhausted = retryable;
       return unexpected<Failure>(std::move(f));

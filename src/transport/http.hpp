@@ -47,10 +47,10 @@ struct RetryPolicy {
 };
 
 struct Limits {
-  Millis connect{10'000};      // TCP + TLS handshake
-  Millis first_byte{60'000};   // request sent -> first response byte (headers)
-  Millis idle{90'000};         // longest silence between two chunks of a body
-  Millis total{120'000};       // the whole call, retries and waits included
+  Millis connect{10'000};     // TCP + TLS handshake
+  Millis first_byte{60'000};  // request sent -> first response byte (headers)
+  Millis idle{90'000};        // longest silence between two chunks of a body
+  Millis total{120'000};      // the whole call, retries and waits included
   size_t max_body_bytes = 16 * 1024 * 1024;
 };
 
@@ -94,14 +94,14 @@ struct Exchange {
 
 struct Failure {
   enum Kind {
-    connect,       // DNS, refused, TLS handshake, reset before any response
-    timeout,       // connect, first byte, idle gap, or the total deadline
-    http_status,   // a non-2xx status (after the retries it deserved)
-    body,          // the 2xx body was rejected by the caller (invalid JSON, error event, …)
-    too_large,     // the body passed Limits::max_body_bytes
-    deadline,      // the server asked to wait past the deadline
+    connect,      // DNS, refused, TLS handshake, reset before any response
+    timeout,      // connect, first byte, idle gap, or the total deadline
+    http_status,  // a non-2xx status (after the retries it deserved)
+    body,         // the 2xx body was rejected by the caller (invalid JSON, error event, …)
+    too_large,    // the body passed Limits::max_body_bytes
+    deadline,     // the server asked to wait past the deadline
   } kind = connect;
-  std::string detail;  // human text, secrets already redacted
+  std::string detail;     // human text, secrets already redacted
   HttpResponse response;  // the last response (status 0 when none arrived)
   int attempts = 0;
   bool retries_exhausted = false;  // the last failure was retryable but no attempts were left

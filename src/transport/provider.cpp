@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -50,10 +51,9 @@ namespace {
 
 std::string rate_limit_reset(const HttpResponse& response) {
   std::string out;
-  for (const char* name :
-       {"retry-after", "retry-after-ms", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
-        "anthropic-ratelimit-requests-reset", "anthropic-ratelimit-tokens-reset",
-        "anthropic-ratelimit-input-tokens-reset", "anthropic-ratelimit-output-tokens-reset"}) {
+  for (const char* name : {"retry-after", "retry-after-ms", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
+                           "anthropic-ratelimit-requests-reset", "anthropic-ratelimit-tokens-reset",
+                           "anthropic-ratelimit-input-tokens-reset", "anthropic-ratelimit-output-tokens-reset"}) {
     std::string value = response.header(name);
     if (value.empty()) continue;
     if (!out.empty()) out += ", ";
@@ -106,9 +106,9 @@ Error describe_failure(const ProviderContext& c, const Failure& f) {
     e.hint = c.key_variable.empty() ? "the server wants an API key; set one for this runner"
                                     : "the key from " + c.key_variable + " was rejected; set a valid key";
   } else if (status == 403) {
-    e.hint = c.key_variable.empty() ? "the server refused access"
-                                    : "the key from " + c.key_variable + " may not use model " + c.model +
-                                          "; check the key's permissions";
+    e.hint = c.key_variable.empty()
+                 ? "the server refused access"
+                 : "the key from " + c.key_variable + " may not use model " + c.model + "; check the key's permissions";
   } else if (status == 404) {
     e.message = who + ": model " + c.model + " not found on this server (HTTP 404" + provider + ")";
     e.hint = c.local_server ? "pull it with `ollama pull " + c.model + "`, or pick another with --model"
@@ -118,8 +118,9 @@ Error describe_failure(const ProviderContext& c, const Failure& f) {
     e.hint = reset.empty() ? "the rate limit was hit; wait a moment and run again"
                            : "the rate limit resets as the server said (" + reset + "); run again after that";
   } else if (status == 400 || status == 422) {
-    e.hint = "the provider rejected the request; check --model, --max-tokens and --temperature, "
-             "or rerun with --debug to see it";
+    e.hint =
+        "the provider rejected the request; check --model, --max-tokens and --temperature, "
+        "or rerun with --debug to see it";
   } else if (status >= 500) {
     e.hint = "the provider is having trouble; try again later";
   } else {
@@ -129,9 +130,10 @@ Error describe_failure(const ProviderContext& c, const Failure& f) {
   return e;
 }
 
-Result<Limits> limits_for(const runners::Request& request, const runners::RunnerConfig& config) {
+Result<Limits> limits_for(const runners::Request& request, const runners::RunnerConfig& config, bool slow_start) {
   Limits limits;
   limits.total = Millis(static_cast<long long>(request.timeout_seconds) * 1000);
+  if (!request.stream || slow_start) limits.first_byte = std::max(limits.first_byte, limits.total);
   auto seconds_option = [&](const char* key, Millis& target) -> Result<void> {
     auto it = config.options.find(key);
     if (it == config.options.end()) return {};
@@ -141,14 +143,14 @@ Result<Limits> limits_for(const runners::Request& request, const runners::Runner
       if (used != it->second.size() || !(v > 0) || !std::isfinite(v)) throw std::invalid_argument("range");
       target = Millis(static_cast<long long>(std::ceil(v * 1000)));
     } catch (...) {
-      return fail(ExitCode::config, "runner option " + std::string(key) + " must be a number of seconds > 0, not '" +
-                                        it->second + "'");
+      return fail(ExitCode::config,
+                  "runner option " + std::string(key) + " must be a number of seconds > 0, not '" + it->second + "'");
     }
     return {};
   };
-  for (auto [key, target] : {std::pair{"connect_timeout", &limits.connect},
-                             std::pair{"first_byte_timeout", &limits.first_byte},
-                             std::pair{"idle_timeout", &limits.idle}})
+  for (auto [key, target] :
+       {std::pair{"connect_timeout", &limits.connect}, std::pair{"first_byte_timeout", &limits.first_byte},
+        std::pair{"idle_timeout", &limits.idle}})
     if (auto r = seconds_option(key, *target); !r) return fail(r.error());
   if (auto it = config.options.find("max_body_mb"); it != config.options.end()) {
     try {
@@ -168,8 +170,8 @@ Result<RetryPolicy> policy_for(const runners::RunnerConfig& config, RetryPolicy 
       if (used != it->second.size() || n < 0 || n > 20) throw std::invalid_argument("range");
       base.max_retries = n;
     } catch (...) {
-      return fail(ExitCode::config, "runner option max_retries must be a whole number from 0 to 20, not '" +
-                                        it->second + "'");
+      return fail(ExitCode::config,
+                  "runner option max_retries must be a whole number from 0 to 20, not '" + it->second + "'");
     }
   }
   return base;
@@ -178,14 +180,14 @@ Result<RetryPolicy> policy_for(const runners::RunnerConfig& config, RetryPolicy 
 Result<void> check_common_parameters(const runners::Request& request, double max_temperature,
                                      const std::string& runner) {
   if (request.timeout_seconds <= 0)
-    return fail(ExitCode::usage, "--timeout must be more than 0 seconds, not " + std::to_string(request.timeout_seconds));
+    return fail(ExitCode::usage,
+                "--timeout must be more than 0 seconds, not " + std::to_string(request.timeout_seconds));
   if (request.temperature && !(*request.temperature >= 0.0 && *request.temperature <= max_temperature)) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g", *request.temperature);
     char max_buf[16];
     std::snprintf(max_buf, sizeof max_buf, "%.1f", max_temperature);
-    return fail(ExitCode::usage,
-                "--temperature " + std::string(buf) + " is out of range for the " + runner + " runner",
+    return fail(ExitCode::usage, "--temperature " + std::string(buf) + " is out of range for the " + runner + " runner",
                 "use a value from 0.0 to " + std::string(max_buf));
   }
   if (request.max_tokens && *request.max_tokens <= 0)

@@ -26,11 +26,11 @@ struct Environment {
 
 // Who is talking to whom, for messages.
 struct ProviderContext {
-  std::string runner;        // "openai"
-  std::string model;         // "gpt-4o-mini"
-  std::string url;           // the endpoint
-  std::string key_variable;  // "OPENAI_API_KEY" (empty when the server needs no key)
-  bool local_server = false; // ollama and friends: a refused connection means the server isn't running
+  std::string runner;         // "openai"
+  std::string model;          // "gpt-4o-mini"
+  std::string url;            // the endpoint
+  std::string key_variable;   // "OPENAI_API_KEY" (empty when the server needs no key)
+  bool local_server = false;  // ollama and friends: a refused connection means the server isn't running
 };
 
 // The provider's own error type and message from an error body:
@@ -46,8 +46,12 @@ ProviderError parse_provider_error(const std::string& body);
 Error describe_failure(const ProviderContext& context, const Failure& failure);
 
 // Transport limits from the request and the runner options ("connect_timeout",
-// "first_byte_timeout", "idle_timeout" in seconds, "max_body_mb").
-Result<Limits> limits_for(const runners::Request& request, const runners::RunnerConfig& config);
+// "first_byte_timeout", "idle_timeout" in seconds, "max_body_mb"). Without a
+// first_byte_timeout option, a non-streamed call (whose first byte comes only when the
+// whole answer is ready) and a server that may first load a model (`slow_start`)
+// get the whole deadline for their first byte.
+Result<Limits> limits_for(const runners::Request& request, const runners::RunnerConfig& config,
+                          bool slow_start = false);
 // "max_retries" from the runner options, else the environment's policy.
 Result<RetryPolicy> policy_for(const runners::RunnerConfig& config, RetryPolicy base);
 

@@ -12,14 +12,18 @@ namespace {
 
 using Words = std::unordered_set<std::string>;
 
-bool has(const Words& words, std::string_view w) { return words.contains(std::string(w)); }
+bool has(const Words& words, std::string_view w) {
+  return words.contains(std::string(w));
+}
 bool any(const Words& words, std::initializer_list<std::string_view> list) {
   for (auto w : list)
     if (has(words, w)) return true;
   return false;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // A chunk of text between spaces, with surrounding quotes and punctuation removed.
 std::vector<std::string> chunks_of(std::string_view text) {
@@ -60,8 +64,9 @@ std::string without_locations(std::string_view text) {
     std::string_view chunk(out.data() + b, i - b);
     while (!chunk.empty() && std::string_view("(\"'<[").find(chunk.front()) != std::string_view::npos)
       chunk.remove_prefix(1);
-    bool location = is_url(chunk) || is_path(chunk) ||
-                    (chunk.find('@') != std::string_view::npos && chunk.find('.', chunk.find('@')) != std::string_view::npos);
+    bool location =
+        is_url(chunk) || is_path(chunk) ||
+        (chunk.find('@') != std::string_view::npos && chunk.find('.', chunk.find('@')) != std::string_view::npos);
     if (location) std::fill(out.begin() + static_cast<long>(b), out.begin() + static_cast<long>(i), ' ');
   }
   return out;
@@ -110,8 +115,8 @@ struct Clause {
   std::string email_address() const {
     for (const auto& c : chunks) {
       size_t at = c.find('@');
-      if (at != std::string::npos && at > 0 && c.find('.', at) != std::string::npos && c.find(':') == std::string::npos &&
-          c.find('/') == std::string::npos)
+      if (at != std::string::npos && at > 0 && c.find('.', at) != std::string::npos &&
+          c.find(':') == std::string::npos && c.find('/') == std::string::npos)
         return c;
     }
     return {};
@@ -182,7 +187,10 @@ std::string plain_words(std::string_view s, size_t max_bytes) {
     else if (c == '\t' || c == '\'' || c == '"')
       out += ' ';
   }
-  return std::string(utf8_prefix(text::trim(out), max_bytes));
+  std::string collapsed;  // one space between words
+  for (char ch : text::trim(out))
+    if (ch != ' ' || collapsed.empty() || collapsed.back() != ' ') collapsed += ch;
+  return std::string(utf8_prefix(collapsed, max_bytes));
 }
 
 // The first few meaningful words of a clause as a slug ("frobnicate the widgets" -> "frobnicate-widgets").
@@ -227,8 +235,8 @@ void backup_db(Action& a, const std::string& db) {
   use_database(a, db);
   std::string file = std::string("backups/db-") + kStamp;
   if (db == "mysql")
-    a.command = std::string("mkdir -p backups && mysqldump --single-transaction ") + kMysqlConn +
-                " --result-file=\"" + file + ".sql\" \"${MYSQL_DATABASE}\"";
+    a.command = std::string("mkdir -p backups && mysqldump --single-transaction ") + kMysqlConn + " --result-file=\"" +
+                file + ".sql\" \"${MYSQL_DATABASE}\"";
   else if (db == "mongo")
     a.command = "mkdir -p backups && mongodump --uri=\"${MONGODB_URI}\" --gzip --archive=\"" + file + ".archive\"";
   else if (db == "sqlite")
@@ -292,8 +300,9 @@ bool maintenance(Action& a, ActionKind kind, const Clause& c, const std::string&
     else
       return false;
     if (c.has("search"))
-      a.assumptions.push_back("The search index is the database's own indexes, rebuilt in place (no search engine "
-                              "such as Elasticsearch was named).");
+      a.assumptions.push_back(
+          "The search index is the database's own indexes, rebuilt in place (no search engine "
+          "such as Elasticsearch was named).");
   }
   return true;
 }
@@ -409,9 +418,10 @@ bool plausible_name(std::string_view s) {
     if (!(std::islower(c) || std::isdigit(c) || c == '.' || c == '_' || c == '-' || c == '/' || c == ':')) return false;
   }
   static const std::unordered_set<std::string_view> not_names = {
-      "docker", "container", "image", "images", "and", "then", "to", "with", "for", "our", "new", "latest", "called",
-      "named", "from", "in", "into", "on", "registry", "it", "app", "build", "push", "tag", "that", "which", "base",
-      "final", "production", "staging", "the", "a", "an", "this", "my", "your", "their", "its", "both", "all"};
+      "docker", "container", "image",  "images", "and",  "then",  "to",    "with",  "for",        "our",
+      "new",    "latest",    "called", "named",  "from", "in",    "into",  "on",    "registry",   "it",
+      "app",    "build",     "push",   "tag",    "that", "which", "base",  "final", "production", "staging",
+      "the",    "a",         "an",     "this",   "my",   "your",  "their", "its",   "both",       "all"};
   return !not_names.contains(s) && !is_action_verb(verb_form(s)) && !is_filler(s);
 }
 
@@ -420,8 +430,9 @@ std::string image_name_in(std::string_view text) {
   for (size_t i = 0; i < chunks.size(); ++i) {
     std::string lower = text::to_lower(chunks[i]);
     if (lower != "image" && lower != "images" && lower != "called" && lower != "named") continue;
-    if (i + 1 < chunks.size() && (lower == "called" || lower == "named" || chunks[i + 1].find_first_of("/:") != std::string::npos ||
-                                  plausible_name(chunks[i + 1]))) {
+    if (i + 1 < chunks.size() &&
+        (lower == "called" || lower == "named" || chunks[i + 1].find_first_of("/:") != std::string::npos ||
+         plausible_name(chunks[i + 1]))) {
       std::string next = chunks[i + 1];
       if (plausible_name(next) && next == text::to_lower(next)) return next;
     }
@@ -451,10 +462,17 @@ std::string image_ref(Action& a, const Context& ctx) {
 }
 
 std::string environment_of(const Clause& c, const Context& ctx) {
-  static const std::pair<std::string_view, std::string_view> names[] = {
-      {"staging", "staging"}, {"production", "production"}, {"prod", "production"}, {"dev", "dev"},
-      {"development", "dev"}, {"qa", "qa"}, {"uat", "uat"}, {"preview", "preview"}, {"sandbox", "sandbox"},
-      {"canary", "canary"}, {"test", ""}};
+  static const std::pair<std::string_view, std::string_view> names[] = {{"staging", "staging"},
+                                                                        {"production", "production"},
+                                                                        {"prod", "production"},
+                                                                        {"dev", "dev"},
+                                                                        {"development", "dev"},
+                                                                        {"qa", "qa"},
+                                                                        {"uat", "uat"},
+                                                                        {"preview", "preview"},
+                                                                        {"sandbox", "sandbox"},
+                                                                        {"canary", "canary"},
+                                                                        {"test", ""}};
   for (const auto& t : c.tokens)
     for (auto [word, env] : names)
       if (t.word && t.text == word && !env.empty()) return std::string(env);
@@ -470,8 +488,9 @@ void deploy(Action& a, const Clause& c, const Context& ctx) {
   if (env.empty()) {
     target = "\"${DEPLOY_ENV}\"";
     add_variable(a, "DEPLOY_ENV", "the environment to deploy to");
-    a.open_question = "Which environment should step '@@STEP@@' deploy to? No environment (staging, production …) "
-                      "was named, so it reads DEPLOY_ENV.";
+    a.open_question =
+        "Which environment should step '@@STEP@@' deploy to? No environment (staging, production …) "
+        "was named, so it reads DEPLOY_ENV.";
   }
   auto named = [&](std::initializer_list<std::string_view> list) { return c.any(list) || any(ctx.words, list); };
   std::string app = ctx.workflow_name.empty() ? "app" : ctx.workflow_name;
@@ -489,8 +508,9 @@ void deploy(Action& a, const Clause& c, const Context& ctx) {
     a.assumptions.push_back("An Ansible playbook deploy.yml and an inventory per environment exist.");
   } else {
     a.command = "./deploy.sh " + target;
-    a.assumptions.push_back("No deployment tool was named: a ./deploy.sh script takes the environment name as its "
-                            "argument.");
+    a.assumptions.push_back(
+        "No deployment tool was named: a ./deploy.sh script takes the environment name as its "
+        "argument.");
   }
 }
 
@@ -513,8 +533,8 @@ bool notify(Action& a, const Clause& c, const Context& ctx) {
   std::string msg(kMessagePlaceholder);
   auto post = [&](const std::string& var, const std::string& key, const std::string& what) {
     add_variable(a, var, what);
-    a.command = "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"" + key + "\":\"" + msg + "\"}' \"${" +
-                var + "}\"";
+    a.command = "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"" + key + "\":\"" + msg +
+                "\"}' \"${" + var + "}\"";
   };
   if (channel == "slack") {
     a.slug = "notify-slack";
@@ -542,8 +562,9 @@ bool notify(Action& a, const Clause& c, const Context& ctx) {
     a.command = "echo \"" + msg + "\" | mail -s \"" + subject + "\" " + to;
     a.assumptions.push_back("A mail command (mailutils or bsd-mailx) is installed and can send mail.");
     if (report)
-      a.open_question = "What should the report sent by step '@@STEP@@' contain? For now it is a one-line summary of "
-                        "the steps that finished.";
+      a.open_question =
+          "What should the report sent by step '@@STEP@@' contain? For now it is a one-line summary of "
+          "the steps that finished.";
   }
   return true;
 }
@@ -703,9 +724,13 @@ bool cleanup(Action& a, const Clause& c, const Context& ctx) {
   } else if (c.any({"artifact", "artifacts", "build", "target", "dist"}) || !ctx.tool.empty()) {
     a.slug = "clean";
     const std::string& tool = ctx.tool;
-    a.command = tool == "rust" ? "cargo clean" : tool == "go" ? "go clean" : tool == "maven" ? "mvn -B clean"
-              : tool == "gradle" ? "./gradlew clean" : tool == "dotnet" ? "dotnet clean" : tool == "cmake" ? "rm -rf build"
-              : "make clean";
+    a.command = tool == "rust"     ? "cargo clean"
+                : tool == "go"     ? "go clean"
+                : tool == "maven"  ? "mvn -B clean"
+                : tool == "gradle" ? "./gradlew clean"
+                : tool == "dotnet" ? "dotnet clean"
+                : tool == "cmake"  ? "rm -rf build"
+                                   : "make clean";
   } else {
     return false;
   }
@@ -751,7 +776,10 @@ bool wait(Action& a, const Clause& c) {
       continue;
     int n = std::stoi(t);
     const auto& unit = c.tokens[i + 1].text;
-    int seconds = unit.starts_with("sec") ? n : unit.starts_with("min") ? n * 60 : unit.starts_with("hour") ? n * 3600 : -1;
+    int seconds = unit.starts_with("sec")    ? n
+                  : unit.starts_with("min")  ? n * 60
+                  : unit.starts_with("hour") ? n * 3600
+                                             : -1;
     if (seconds < 0) continue;
     a.slug = "wait";
     a.command = "sleep " + std::to_string(seconds);
@@ -772,7 +800,8 @@ bool literal(Action& a, const Clause& c) {
         // "./process.sh --fast" -> run-process; "make release" -> run-make-release
         auto words = chunks_of(cmd);
         if (words.empty()) words.push_back("command");
-        std::string first = words.front().substr(words.front().rfind('/') == std::string::npos ? 0 : words.front().rfind('/') + 1);
+        std::string first =
+            words.front().substr(words.front().rfind('/') == std::string::npos ? 0 : words.front().rfind('/') + 1);
         std::string slug = text::slugify(first.substr(0, first.find('.')), '-', 20);
         if (words.size() > 1 && !words[1].starts_with("-") && text::slugify(words[1], '-', 20) == words[1])
           slug += "-" + words[1];
@@ -788,7 +817,7 @@ bool literal(Action& a, const Clause& c) {
     std::string stem = text::slugify(base.substr(0, base.rfind('.')), '-', 30);
     a.slug = stem.empty() ? "run-script" : "run-" + stem;
     std::string path = is_path(ch) ? ch : "./" + ch;
-    a.command = ch.ends_with(".py") ? "python3 " + shell_quote(path)
+    a.command = ch.ends_with(".py")   ? "python3 " + shell_quote(path)
                 : ch.ends_with(".rb") ? "ruby " + shell_quote(path)
                 : ch.ends_with(".pl") ? "perl " + shell_quote(path)
                                       : "bash " + shell_quote(path);
@@ -830,8 +859,8 @@ ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx,
   }
   if (verb == "restore") return database_known ? ActionKind::restore_db : ActionKind::todo;
   if (verb == "vacuum") return ActionKind::vacuum_db;
-  if (is({"analyze", "analyse"})) return database_known || c.any({"table", "tables"}) ? ActionKind::analyze_db
-                                                                                   : ActionKind::todo;
+  if (is({"analyze", "analyse"}))
+    return database_known || c.any({"table", "tables"}) ? ActionKind::analyze_db : ActionKind::todo;
   if (verb == "reindex") return ActionKind::reindex_db;
   if (is({"rebuild", "refresh", "update", "optimize", "optimise"}) && c.any({"index", "indexes", "indices"}))
     return ActionKind::reindex_db;
@@ -859,7 +888,7 @@ ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx,
   if (verb == "ping") return channel_in(c.words).empty() ? ActionKind::health_check : ActionKind::notify;
   if (verb == "install")
     return c.any({"dependencies", "deps", "packages", "requirements", "modules", "gems"}) ? ActionKind::install
-                                                                                        : ActionKind::todo;
+                                                                                          : ActionKind::todo;
   if (is({"notify", "alert", "email", "mail", "message", "page"})) return ActionKind::notify;
   if (is({"send", "post", "report"}))
     return !channel_in(c.words).empty() || c.any({"report", "notification", "message", "alert", "summary"})
@@ -911,8 +940,9 @@ Context read_context(std::string_view text) {
   ctx.tool = tool_in(tokens, ctx.words);
   ctx.database = database_in(ctx.words);
   static const std::pair<std::string_view, std::string_view> envs[] = {
-      {"staging", "staging"}, {"production", "production"}, {"prod", "production"}, {"dev", "dev"},
-      {"development", "dev"}, {"qa", "qa"}, {"uat", "uat"}, {"preview", "preview"}, {"sandbox", "sandbox"},
+      {"staging", "staging"}, {"production", "production"}, {"prod", "production"},
+      {"dev", "dev"},         {"development", "dev"},       {"qa", "qa"},
+      {"uat", "uat"},         {"preview", "preview"},       {"sandbox", "sandbox"},
       {"canary", "canary"}};
   for (const auto& t : tokens)
     for (auto [word, env] : envs)
@@ -953,7 +983,8 @@ Action classify(std::string_view clause_text, const Context& ctx) {
   ActionKind kind = verb.empty() ? by_keywords(c, database_known) : by_verb(verb, c, ctx, database_known);
   auto default_tool = [&](const std::string& what) {
     if (tool.empty())
-      a.assumptions.push_back("No language or build tool was named: " + what + " uses make (a Makefile in the working "
+      a.assumptions.push_back("No language or build tool was named: " + what +
+                              " uses make (a Makefile in the working "
                               "directory).");
   };
   auto database_default = [&] {
@@ -1082,14 +1113,15 @@ bool must_follow(ActionKind later, ActionKind earlier) {
     case K::cleanup: return !in(earlier, {K::notify});
     case K::test:
     case K::lint:
-    case K::format: return in(earlier, {K::install, K::build, K::git_pull, K::git_clone, K::download, K::extract});
+    case K::format:
+      return in(earlier, {K::install, K::build, K::docker_build, K::git_pull, K::git_clone, K::download, K::extract});
     case K::build: return in(earlier, {K::install, K::git_pull, K::git_clone, K::cleanup, K::download, K::extract});
     case K::docker_build: return in(earlier, {K::install, K::build, K::test, K::lint, K::git_pull, K::git_clone});
     case K::docker_push: return in(earlier, {K::build, K::docker_build, K::test, K::lint});
     case K::publish: return in(earlier, {K::build, K::test, K::lint});
     case K::deploy:
-      return in(earlier, {K::build, K::docker_build, K::docker_push, K::test, K::lint, K::migrate, K::publish,
-                          K::backup_db});
+      return in(earlier,
+                {K::build, K::docker_build, K::docker_push, K::test, K::lint, K::migrate, K::publish, K::backup_db});
     case K::health_check: return in(earlier, {K::deploy, K::restart, K::migrate});
     case K::migrate:
     case K::vacuum_db:

@@ -46,13 +46,13 @@ enum class ActionKind {
 // itself ("rust", "mysql", "staging", the image name …).
 struct Context {
   std::unordered_set<std::string> words;  // every word, lowercase, and its verb form
-  std::string tool;                       // rust, go, npm, yarn, pnpm, python, maven, gradle, dotnet, cmake, ruby, make; "" if none
-  std::string database;                   // postgres, mysql, mongo, sqlite; "" if none named
+  std::string tool;      // rust, go, npm, yarn, pnpm, python, maven, gradle, dotnet, cmake, ruby, make; "" if none
+  std::string database;  // postgres, mysql, mongo, sqlite; "" if none named
   std::vector<std::string> environments;  // staging, production, … in order of mention
   std::string image_name;                 // named in the words, or ""
   bool pushes_image = false;
-  std::string downloaded_archive;         // file name of the first archive URL (for "extract it")
-  std::string workflow_name;              // fills the image name when none is given
+  std::string downloaded_archive;  // file name of the first archive URL (for "extract it")
+  std::string workflow_name;       // fills the image name when none is given
 };
 
 struct Variable {
@@ -62,8 +62,8 @@ struct Variable {
 
 struct Action {
   ActionKind kind = ActionKind::todo;
-  std::string slug;     // step name stem: backup-db, push-image …
-  std::string command;  // one line
+  std::string slug;      // step name stem: backup-db, push-image …
+  std::string command;   // one line
   bool network = false;  // talks to another machine: retried
   std::vector<Variable> variables;
   std::vector<std::string> assumptions;

@@ -112,7 +112,7 @@ class Parser {
   }
 
   static int day_number(std::string_view w) {
-    static const std::pair<std::string_view, int> days[] = {{"sunday", 0},   {"monday", 1}, {"tuesday", 2},
+    static const std::pair<std::string_view, int> days[] = {{"sunday", 0},    {"monday", 1},   {"tuesday", 2},
                                                             {"wednesday", 3}, {"thursday", 4}, {"friday", 5},
                                                             {"saturday", 6}};
     for (auto [name, n] : days)
@@ -142,9 +142,7 @@ class Parser {
     p.assumptions.push_back(kLocalTime);
   }
 
-  static std::string hm(const TimeOfDay& time) {
-    return std::to_string(time.minute) + " " + std::to_string(time.hour);
-  }
+  static std::string hm(const TimeOfDay& time) { return std::to_string(time.minute) + " " + std::to_string(time.hour); }
 
   std::optional<Parsed> daily(size_t j, std::string_view part, int every_n, std::optional<TimeOfDay> time) const {
     Parsed p;
@@ -377,9 +375,8 @@ std::vector<ScheduleMatch> find_schedules(std::string_view text) {
 std::optional<ScheduleMatch> best_schedule(const std::vector<ScheduleMatch>& matches) {
   if (matches.empty()) return std::nullopt;
   for (const auto& m : matches) {
-    bool vague = std::any_of(m.assumptions.begin(), m.assumptions.end(), [](const auto& a) {
-                   return a.starts_with("No time") || a.starts_with("No day");
-                 });
+    bool vague = std::any_of(m.assumptions.begin(), m.assumptions.end(),
+                             [](const auto& a) { return a.starts_with("No time") || a.starts_with("No day"); });
     if (!vague) return m;
   }
   return matches.front();

@@ -11,8 +11,8 @@
 namespace arborist::plan::offline {
 
 struct ScheduleMatch {
-  std::string cron;                      // "0 2 * * *", "@hourly", …
-  size_t begin = 0;                      // the phrase's byte range in the text (cut out by the planner)
+  std::string cron;  // "0 2 * * *", "@hourly", …
+  size_t begin = 0;  // the phrase's byte range in the text (cut out by the planner)
   size_t end = 0;
   std::vector<std::string> assumptions;  // what was assumed (a time of day not given, 24-hour reading …)
 };

@@ -9,19 +9,22 @@ namespace arborist::plan::offline {
 
 namespace {
 
-bool is_particle(std::string_view w) { return w == "up" || w == "out" || w == "down" || w == "off" || w == "over"; }
+bool is_particle(std::string_view w) {
+  return w == "up" || w == "out" || w == "down" || w == "off" || w == "over";
+}
 
 bool is_sequence_word(std::string_view w) {
-  return w == "then" || w == "afterwards" || w == "afterward" || w == "subsequently" || w == "finally" ||
-         w == "lastly";
+  return w == "then" || w == "afterwards" || w == "afterward" || w == "subsequently" || w == "finally" || w == "lastly";
 }
 
 bool is_completion_word(std::string_view w) {
-  return w == "done" || w == "finished" || w == "finishes" || w == "complete" || w == "completes" ||
-         w == "completed" || w == "succeeds" || w == "succeeded" || w == "over" || w == "through" || w == "ends";
+  return w == "done" || w == "finished" || w == "finishes" || w == "complete" || w == "completes" || w == "completed" ||
+         w == "succeeds" || w == "succeeded" || w == "over" || w == "through" || w == "ends";
 }
 
-bool is_sentence_end(const Token& t) { return !t.word && (t.text == "." || t.text == "!" || t.text == "?" || t.text == ";"); }
+bool is_sentence_end(const Token& t) {
+  return !t.word && (t.text == "." || t.text == "!" || t.text == "?" || t.text == ";");
+}
 
 // Index of the first action verb in tokens[from..], after filler words; npos if none.
 size_t action_verb_at(const std::vector<Token>& tokens, size_t from) {
@@ -70,7 +73,8 @@ LineShape shape_of(std::string_view line) {
     size_t open = !rest.empty() && rest[0] == '(' ? 1 : 0;
     while (open + d < rest.size() && d < 3 && std::isdigit(static_cast<unsigned char>(rest[open + d]))) ++d;
     size_t k = open + d;
-    if (d == 0 && open == 0 && rest.size() >= 2 && std::isalpha(static_cast<unsigned char>(rest[0])) && rest[1] == ')') {
+    if (d == 0 && open == 0 && rest.size() >= 2 && std::isalpha(static_cast<unsigned char>(rest[0])) &&
+        rest[1] == ')') {
       if (space_or_end(2)) after(2);
     } else if (d > 0 && k < rest.size() && (rest[k] == '.' || rest[k] == ')') && space_or_end(k + 1)) {
       after(k + 1);
@@ -138,9 +142,9 @@ class LineParser {
     if (item_empty()) return;
     size_t first = item_first_, last = item_last_;
     item_first_ = std::string::npos;
-    static constexpr std::string_view kLeading[] = {"and",    "also",     "first",   "firstly", "please", "both",
-                                                    "with",   "then",     "just",    "next",    "finally", "lastly",
-                                                    "secondly", "thirdly", "afterwards", "&",    "plus",   "now"};
+    static constexpr std::string_view kLeading[] = {"and",      "also",    "first",      "firstly", "please",  "both",
+                                                    "with",     "then",    "just",       "next",    "finally", "lastly",
+                                                    "secondly", "thirdly", "afterwards", "&",       "plus",    "now"};
     auto leading = [&](const Token& t) {
       return !t.word ? t.text != "`" && t.text != "." && t.text != "/" && t.text != "~" && t.text != "$" &&
                            t.text != "\"" && t.text != "'"
@@ -169,13 +173,13 @@ class LineParser {
     // splits even without a second verb, and the verb carries over ("run the tests").
     if (group_.explicit_parallel && items.size() == 1) split_shared_verb(items);
     // "build and push the image": a bare verb shares the object of the clause after it.
-    for (size_t k = 0; k + 1 < items.size(); ++k) {
-      if (!is_bare_verb(items[k].text)) continue;
-      for (size_t m = k + 1; m < items.size(); ++m) {
-        std::string object = object_of(items[m].text);
-        if (object.empty()) continue;
-        items[k].text += " " + object;
-        break;
+    // Right to left, so each clause is looked at once ("build and test and test …" stays linear).
+    std::string next_object;
+    for (size_t k = items.size(); k-- > 0;) {
+      if (is_bare_verb(items[k].text)) {
+        if (!next_object.empty()) items[k].text += " " + next_object;
+      } else if (std::string object = object_of(items[k].text); !object.empty()) {
+        next_object = std::move(object);
       }
     }
     sequence_.children.push_back(std::move(group_));
@@ -291,9 +295,8 @@ class LineParser {
     }
     if (tok.text == "," || tok.text == ":") {
       bool next_is_marker = i + 1 < t_.size() && t_[i + 1].word &&
-                            (is_sequence_word(t_[i + 1].text) || t_[i + 1].text == "next" ||
-                             t_[i + 1].text == "once" || t_[i + 1].text == "when" || t_[i + 1].text == "after" ||
-                             parallel_marker(t_, i + 1) > 0);
+                            (is_sequence_word(t_[i + 1].text) || t_[i + 1].text == "next" || t_[i + 1].text == "once" ||
+                             t_[i + 1].text == "when" || t_[i + 1].text == "after" || parallel_marker(t_, i + 1) > 0);
       if (next_is_marker || action_verb_at(t_, i + 1) != std::string::npos ||
           (group_.explicit_parallel && tok.text == ",")) {
         end_item();
@@ -305,7 +308,9 @@ class LineParser {
   }
 };
 
-Node parse_line(std::string_view body) { return LineParser(body).parse(); }
+Node parse_line(std::string_view body) {
+  return LineParser(body).parse();
+}
 
 // A line that only announces parallel work: "In parallel:", "Then, at the same time, run:".
 bool is_parallel_heading(std::string_view body) {
@@ -320,12 +325,6 @@ bool is_parallel_heading(std::string_view body) {
 }
 
 void add_flattened(Node& parent, Node child);
-
-bool mentions_action(std::string_view body) {
-  for (const auto& t : tokenize(body))
-    if (t.word && is_action_verb(verb_form(t.text))) return true;
-  return false;
-}
 
 Node* last_clause(Node& n) {
   if (n.kind == Node::Kind::clause) return &n;
@@ -350,7 +349,8 @@ void add_flattened(Node& parent, Node child) {
     for (auto& c : child.children) parent.children.push_back(std::move(c));
     return;
   }
-  if (child.kind == parent.kind && child.kind == Node::Kind::parallel && child.explicit_parallel == parent.explicit_parallel) {
+  if (child.kind == parent.kind && child.kind == Node::Kind::parallel &&
+      child.explicit_parallel == parent.explicit_parallel) {
     for (auto& c : child.children) parent.children.push_back(std::move(c));
     return;
   }
@@ -383,13 +383,13 @@ Node parse_structure(std::string_view text) {
     }
     if (!is_parallel_heading(line.body)) {
       // A sub-item without an action is detail of the item above it, not a step of its own.
-      if (line.list_item && line.indent > last_item_indent && last_item_indent >= 0 && !mentions_action(line.body)) {
+      if (line.list_item && line.indent > last_item_indent && last_item_indent >= 0 && !starts_with_action(line.body)) {
         if (Node* last = last_clause(root)) {
           last->text += " (" + std::string(line.body) + ")";
           continue;
         }
       }
-      if (line.list_item && (last_item_indent < 0 || line.indent <= last_item_indent || mentions_action(line.body)))
+      if (line.list_item && (last_item_indent < 0 || line.indent <= last_item_indent || starts_with_action(line.body)))
         last_item_indent = line.indent;
       root.children.push_back(parse_line(line.body));
       continue;

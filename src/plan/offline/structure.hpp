@@ -13,9 +13,9 @@ namespace arborist::plan::offline {
 struct Node {
   enum class Kind { clause, sequence, parallel };
   Kind kind = Kind::clause;
-  std::string text;               // clause: the words of one action
+  std::string text;                // clause: the words of one action
   bool explicit_parallel = false;  // parallel: the words said so (not inferred from "and")
-  std::vector<Node> children;     // sequence/parallel
+  std::vector<Node> children;      // sequence/parallel
 };
 
 // The tree for the whole text: always a sequence (maybe empty).

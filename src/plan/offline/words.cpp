@@ -8,25 +8,27 @@ namespace arborist::plan::offline {
 
 namespace {
 
-bool is_word_byte(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
+bool is_word_byte(unsigned char c) {
+  return std::isalnum(c) || c >= 0x80;
+}
 
 const std::unordered_set<std::string_view>& action_verbs() {
   // Verbs that begin an action. Splitting "A and B" needs B to start with one of
   // these, so "search and replace" or "the db and the files" stay one clause.
   static const std::unordered_set<std::string_view> verbs = {
-      "alert",    "analyse",  "analyze",  "archive",  "back",      "backup",   "build",    "calculate", "check",
-      "clean",    "cleanup",  "clear",    "clone",    "compile",   "compress", "compute",  "convert",   "copy",
-      "create",   "decrypt",  "delete",   "deploy",   "download",  "dump",     "email",    "encrypt",   "evaluate",
-      "execute",  "export",   "extract",  "fetch",    "format",    "generate", "import",   "index",     "install",
-      "invalidate", "lint",   "load",     "mail",     "message",   "migrate",  "mirror",   "move",      "notify",
-      "optimise", "optimize", "package",  "ping",     "post",      "process",  "prune",    "publish",   "pull",
-      "purge",    "push",     "rebuild",  "refresh",  "reindex",   "release",  "reload",   "remove",    "render",
-      "renew",    "resize",   "restart",  "restore",  "roll",      "rotate",   "rsync",    "run",       "scan",
-      "seed",     "send",     "ship",     "sign",     "sleep",     "snapshot", "start",    "stop",      "sync",
-      "tag",      "tar",      "test",     "train",    "transfer",  "transform", "truncate", "unpack",   "unzip",
-      "update",   "upgrade",  "upload",   "vacuum",   "validate",  "verify",   "wait",     "warm",      "zip",
-      "text",     "page",     "trigger",  "kick",     "launch",    "provision", "apply",   "bump",      "commit",
-      "merge",    "print",    "write",    "save",     "store",     "collect",  "gather",   "aggregate", "report",
+      "alert",      "analyse",  "analyze", "archive", "back",     "backup",    "build",    "calculate", "check",
+      "clean",      "cleanup",  "clear",   "clone",   "compile",  "compress",  "compute",  "convert",   "copy",
+      "create",     "decrypt",  "delete",  "deploy",  "download", "dump",      "email",    "encrypt",   "evaluate",
+      "execute",    "export",   "extract", "fetch",   "format",   "generate",  "import",   "index",     "install",
+      "invalidate", "lint",     "load",    "mail",    "message",  "migrate",   "mirror",   "move",      "notify",
+      "optimise",   "optimize", "package", "ping",    "post",     "process",   "prune",    "publish",   "pull",
+      "purge",      "push",     "rebuild", "refresh", "reindex",  "release",   "reload",   "remove",    "render",
+      "renew",      "resize",   "restart", "restore", "roll",     "rotate",    "rsync",    "run",       "scan",
+      "seed",       "send",     "ship",    "sign",    "sleep",    "snapshot",  "start",    "stop",      "sync",
+      "tag",        "tar",      "test",    "train",   "transfer", "transform", "truncate", "unpack",    "unzip",
+      "update",     "upgrade",  "upload",  "vacuum",  "validate", "verify",    "wait",     "warm",      "zip",
+      "text",       "page",     "trigger", "kick",    "launch",   "provision", "apply",    "bump",      "commit",
+      "merge",      "print",    "write",   "save",    "store",    "collect",   "gather",   "aggregate", "report",
   };
   return verbs;
 }
@@ -70,7 +72,9 @@ std::vector<Token> tokenize(std::string_view text) {
   return tokens;
 }
 
-bool is_action_verb(std::string_view word) { return action_verbs().contains(word); }
+bool is_action_verb(std::string_view word) {
+  return action_verbs().contains(word);
+}
 
 std::string verb_form(std::string_view word) {
   std::string w(word);
@@ -103,21 +107,22 @@ std::string verb_form(std::string_view word) {
 
 bool is_filler(std::string_view word) {
   static const std::unordered_set<std::string_view> fillers = {
-      "please", "also", "first", "firstly", "secondly", "thirdly", "we", "i", "you", "should", "must", "will",
-      "need", "needs", "want", "wants", "to", "then", "and", "just", "both", "with", "can", "could", "would",
-      "lets", "let's", "let", "us", "go", "ahead", "next", "finally", "lastly", "start", "by", "begin", "it",
-      "should", "shall", "always", "automatically", "step", "&", "plus", "so", "that", "now",
+      "please", "also",          "first",   "firstly", "secondly", "thirdly", "we",    "i",    "you",    "should",
+      "must",   "will",          "need",    "needs",   "want",     "wants",   "to",    "then", "and",    "just",
+      "both",   "with",          "can",     "could",   "would",    "lets",    "let's", "let",  "us",     "go",
+      "ahead",  "next",          "finally", "lastly",  "start",    "by",      "begin", "it",   "should", "shall",
+      "always", "automatically", "step",    "&",       "plus",     "so",      "that",  "now",
   };
   return fillers.contains(word);
 }
 
 bool is_stopword(std::string_view word) {
   static const std::unordered_set<std::string_view> stop = {
-      "a",    "an",   "the",  "it",   "its",   "this", "that",  "these", "those", "all",   "our",   "my",
-      "your", "their", "of",  "to",   "for",   "on",   "in",    "into",  "onto",  "from",  "with",  "and",
-      "or",   "up",   "out",  "down", "off",   "then", "too",   "also",  "some",  "any",   "each",  "every",
-      "new",  "latest", "current", "them", "is", "are",  "be",    "by",    "at",    "as",    "so",    "please",
-      "we",   "i",    "you",  "should", "must", "will", "just", "again", "over",  "via",   "using", "&",
+      "a",    "an",     "the",     "it",     "its",  "this", "that", "these", "those", "all",  "our",   "my",
+      "your", "their",  "of",      "to",     "for",  "on",   "in",   "into",  "onto",  "from", "with",  "and",
+      "or",   "up",     "out",     "down",   "off",  "then", "too",  "also",  "some",  "any",  "each",  "every",
+      "new",  "latest", "current", "them",   "is",   "are",  "be",   "by",    "at",    "as",   "so",    "please",
+      "we",   "i",      "you",     "should", "must", "will", "just", "again", "over",  "via",  "using", "&",
   };
   return stop.contains(word);
 }

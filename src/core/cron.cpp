@@ -1,4 +1,4 @@
-#include "dagu/rules.hpp"
+#include "core/cron.hpp"
 
 #include <array>
 #include <charconv>
@@ -7,7 +7,7 @@
 
 #include "core/text.hpp"
 
-namespace arborist::dagu {
+namespace arborist {
 
 namespace {
 
@@ -42,7 +42,8 @@ std::optional<std::string> field_problem(std::string_view text, const Field& fie
   size_t start = 0;
   while (true) {
     size_t comma = text.find(',', start);
-    std::string_view part = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::string_view part =
+        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     std::string quoted = "'" + std::string(part) + "'";
     if (part.empty()) return std::string(field.what) + " field has an empty list item";
     std::string_view base = part;
@@ -81,7 +82,8 @@ std::optional<std::string> cron_problem(std::string_view expression) {
   // A time zone prefix: "CRON_TZ=Asia/Tokyo 0 9 * * *".
   if (expr.starts_with("CRON_TZ=") || expr.starts_with("TZ=")) {
     size_t space = expr.find(' ');
-    if (space == std::string_view::npos || space == expr.find('=') + 1) return "the time zone prefix needs a zone and an expression";
+    if (space == std::string_view::npos || space == expr.find('=') + 1)
+      return "the time zone prefix needs a zone and an expression";
     expr = text::trim(expr.substr(space + 1));
   }
   if (expr.starts_with("@")) {
@@ -115,4 +117,4 @@ std::optional<std::string> cron_problem(std::string_view expression) {
   return std::nullopt;
 }
 
-}  // namespace arborist::dagu
+}  // namespace arborist

@@ -1,10 +1,10 @@
 #pragma once
-// Dagu loader rules that stand alone (no document context), shared by the checker and its tests.
+// Cron expressions as Dagu (robfig/cron) reads them; used by the spec and DAG checkers.
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace arborist::dagu {
+namespace arborist {
 
 // Why a `schedule` entry is not a cron expression Dagu accepts, or nullopt when it is.
 // Dagu uses robfig/cron's standard parser: five fields (minute hour day-of-month month
@@ -13,4 +13,4 @@ namespace arborist::dagu {
 // `@every <duration>`, and an optional `CRON_TZ=<zone> ` / `TZ=<zone> ` prefix.
 std::optional<std::string> cron_problem(std::string_view expression);
 
-}  // namespace arborist::dagu
+}  // namespace arborist
