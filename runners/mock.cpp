@@ -278,11 +278,14 @@ spec::Spec plan_offline(const std::string& description) {
     blank(work, m.begin, m.end);  // a schedule phrase is never a step
     if (is_precise(m)) precise_crons.insert(m.cron);
   }
-  // The label names the workflow unless it was only a schedule ("Nightly:").
-  std::string label_name;
+  // The label names the workflow. A label that was only a schedule ("Nightly:")
+  // still leads the name, followed by the first action: "nightly-backup-db".
+  std::string label_name, schedule_label;
   if (label) {
     if (!text::slugify(std::string_view(work).substr(label->begin, label->end - label->begin), '-', 1).empty())
       label_name = text::slugify(label->text, '-', kMaxNameLength);
+    else
+      schedule_label = text::slugify(label->text, '-', kMaxNameLength);
     blank(work, label->begin, label->end);
   }
 
@@ -297,6 +300,10 @@ spec::Spec plan_offline(const std::string& description) {
   if (name.empty()) {
     planner.classify_all();
     name = name_from_steps(planner.actions);
+    if (!schedule_label.empty() && !planner.actions.empty()) {
+      std::string first = name_from_steps({planner.actions.front()});
+      name = text::slugify(schedule_label + "-" + first, '-', kMaxNameLength);
+    }
   }
   spec.name = name.empty() ? "workflow" : name;
   context.workflow_name = spec.name;

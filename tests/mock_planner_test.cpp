@@ -3,7 +3,6 @@
 // every plan must have (valid spec, round-trips, determinism, ${VAR}s explained).
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -313,17 +312,16 @@ TEST_CASE("the offline planner is deterministic", "[mock]") {
   CHECK(spec::write_spec(plan_offline(text)) == spec::write_spec(plan_offline(text)));
 }
 
-TEST_CASE("the offline planner stays linear on large input", "[mock]") {
+// Speed is measured by BM_PlanOffline/100KB in tests/bench (docs/performance.md);
+// this test checks the plans stay valid and bounded on the largest input allowed.
+TEST_CASE("the offline planner handles 100 KB inputs", "[mock]") {
   // 100 KB: many sentences, one long "and" chain, and one line without any breaks.
   std::string sentences, chain = "in parallel: build", blob;
   while (sentences.size() < 100'000) sentences += "Back up the db, then vacuum it and notify slack. ";
   while (chain.size() < 100'000) chain += " and test";
   while (blob.size() < 100'000) blob += "frobnicate widgets ";
   for (const std::string* text : {&sentences, &chain, &blob}) {
-    auto start = std::chrono::steady_clock::now();
     spec::Spec plan = plan_offline(*text);
-    auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    CHECK(seconds < 30.0);  // generous for Debug/sanitizer builds; a quadratic planner took minutes here
     CHECK(!plan.steps.empty());
     CHECK(spec::check_spec(plan).empty());
   }

@@ -279,3 +279,22 @@ TEST_CASE("provider error bodies of every shape are read", "[transport]") {
   auto html = parse_provider_error("<html>502 Bad Gateway</html>\n");
   CHECK(html.message == "<html>502 Bad Gateway</html>");
 }
+
+TEST_CASE("limits: a non-streamed call and ollama get the whole deadline for the first byte", "[transport]") {
+  runners::Request request;
+  request.timeout_seconds = 300;
+  runners::RunnerConfig config;
+  auto streamed = limits_for(request, config);
+  REQUIRE(streamed);
+  CHECK(streamed->first_byte == 60s);
+  CHECK(streamed->total == 300s);
+  CHECK(limits_for(request, config, /*slow_start=*/true)->first_byte == 300s);
+  request.stream = false;
+  CHECK(limits_for(request, config)->first_byte == 300s);
+  config.options["first_byte_timeout"] = "2.5";
+  CHECK(limits_for(request, config)->first_byte == 2500ms);
+  config.options["idle_timeout"] = "-1";
+  auto bad = limits_for(request, config);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == ExitCode::config);
+}

@@ -30,6 +30,14 @@ static void BM_PlanOffline(benchmark::State& state) {
 }
 BENCHMARK(BM_PlanOffline);
 
+// The largest description the CLI accepts: must stay roughly linear.
+static void BM_PlanOffline100KB(benchmark::State& state) {
+  std::string text;
+  while (text.size() < 100'000) text += "Back up the db, then vacuum it and notify slack. ";
+  for (auto _ : state) benchmark::DoNotOptimize(runners::plan_offline(text));
+}
+BENCHMARK(BM_PlanOffline100KB)->Unit(benchmark::kMillisecond);
+
 static void BM_ReadSpec(benchmark::State& state) {
   std::string text = spec::write_spec(wide_spec(static_cast<int>(state.range(0))));
   for (auto _ : state) benchmark::DoNotOptimize(spec::read_spec(text, "bench.yaml"));
