@@ -96,7 +96,7 @@ class ClaudeRunner : public Runner {
                     {"anthropic-version", kAnthropicVersion}};
     http.secrets.push_back(api_key_);
     http.body = body.dump();
-    if (request.debug) client_.set_debug_log(transport::debug_writer(environment_));
+    client_.set_debug_log(request.debug ? transport::debug_writer(environment_) : nullptr);
 
     Draft draft;
     int attempts = 0;

@@ -116,7 +116,7 @@ class OpenAiRunner : public Runner {
       http.secrets.push_back(settings_.api_key);
     }
     http.body = body.dump();
-    if (request.debug) client_.set_debug_log(transport::debug_writer(environment_));
+    client_.set_debug_log(request.debug ? transport::debug_writer(environment_) : nullptr);
 
     Draft draft;
     int attempts = 0;
