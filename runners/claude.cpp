@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+
 #include "transport/stream.hpp"
 
 namespace arborist::runners {
@@ -20,6 +22,7 @@ struct Draft {
   std::string error_type;
   std::string error;
   std::string malformed;
+  std::string tool_input;  // streamed input_json_delta pieces of a tool_use block
 };
 
 // Errors Anthropic asks clients to retry: overloaded (529) and its internal api_error.
@@ -51,12 +54,29 @@ Verdict parse_whole(const std::string& body, Draft& d) {
                                               : Verdict::fail_because("error in the response: " + d.error);
   }
   if (!j.contains("content") || !j["content"].is_array()) return Verdict::fail_because("the response has no content");
-  for (const auto& block : j["content"])
-    if (block.value("type", std::string()) == "text") d.text += block.value("text", std::string());
+  // A forced tool call carries the spec as the tool's input; otherwise it is in text.
+  std::string tool_input;
+  for (const auto& block : j["content"]) {
+    const std::string type = block.value("type", std::string());
+    if (type == "text") d.text += block.value("text", std::string());
+    if (type == "tool_use" && block.contains("input")) tool_input = block["input"].dump();
+  }
+  if (!tool_input.empty()) d.text = tool_input;
   if (j.contains("stop_reason") && j["stop_reason"].is_string()) d.finish_reason = j["stop_reason"].get<std::string>();
   d.model = j.value("model", std::string());
   if (j.contains("usage")) read_usage(j["usage"], d.usage);
   return Verdict::accept();
+}
+
+constexpr const char* kSpecToolName = "submit_spec";
+
+// A 400/422 whose error names tools: the server does not support them.
+bool refuses_tools(const transport::Failure& failure) {
+  if (failure.kind != transport::Failure::http_status) return false;
+  if (failure.response.status != 400 && failure.response.status != 422) return false;
+  std::string body = failure.response.body;
+  for (auto& c : body) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return body.find("tool") != std::string::npos || body.find("input_schema") != std::string::npos;
 }
 
 class ClaudeRunner : public Runner {
@@ -76,10 +96,36 @@ class ClaudeRunner : public Runner {
     if (auto ok = transport::check_common_parameters(request, 1.0, "claude"); !ok) return fail(ok.error());
     auto limits = transport::limits_for(request, config_);
     if (!limits) return fail(limits.error());
-    const std::string model = !request.model.empty()   ? request.model
-                              : !config_.model.empty() ? config_.model
-                                                       : kClaudeDefaultModel;
+    const bool structured = !request.schema.empty() && !structure_refused_;
+    std::string refusal;
+    auto answer = send(request, *limits, structured, &refusal);
+    if (!answer && !refusal.empty()) {
+      // Anthropic-compatible servers without tool support; the planner validates anyway.
+      structure_refused_ = true;
+      answer = send(request, *limits, false, nullptr);
+      if (answer)
+        answer->warnings.push_back("the server refused the forced tool call (" + refusal +
+                                   "); asked for JSON in the prompt instead");
+    }
+    return answer;
+  }
 
+  Result<WireRequest> preview(const Request& request) override {
+    if (auto ok = transport::check_common_parameters(request, 1.0, "claude"); !ok) return fail(ok.error());
+    auto http = build(request, !request.schema.empty() && !structure_refused_);
+    WireRequest wire{http.method, http.url, {}, http.body};
+    for (const auto& [name, value] : http.headers)
+      wire.headers.emplace_back(name, transport::redact(value, http.secrets));
+    return wire;
+  }
+
+ private:
+  std::string model_for(const Request& request) const {
+    return !request.model.empty() ? request.model : !config_.model.empty() ? config_.model : kClaudeDefaultModel;
+  }
+
+  transport::HttpRequest build(const Request& request, bool structured) const {
+    const std::string model = model_for(request);
     json body;
     body["model"] = model;
     body["max_tokens"] = request.max_tokens.value_or(kClaudeDefaultMaxTokens);
@@ -87,6 +133,17 @@ class ClaudeRunner : public Runner {
     body["messages"] = json::array({{{"role", "user"}, {"content", request.prompt}}});
     if (request.temperature) body["temperature"] = *request.temperature;
     body["stream"] = request.stream;
+    if (structured) {
+      auto schema = json::parse(request.schema, nullptr, false);
+      // Anthropic has no response format: a tool whose input is the spec, and a
+      // tool_choice that forces the model to call it, is its structured output.
+      if (!schema.is_discarded() && schema.is_object()) {
+        body["tools"] = json::array({{{"name", kSpecToolName},
+                                      {"description", "Submit the arborist task spec for the workflow."},
+                                      {"input_schema", std::move(schema)}}});
+        body["tool_choice"] = {{"type", "tool"}, {"name", kSpecToolName}};
+      }
+    }
 
     transport::HttpRequest http;
     http.url = transport::join_url(base_url_, "/v1/messages");
@@ -96,6 +153,14 @@ class ClaudeRunner : public Runner {
                     {"anthropic-version", kAnthropicVersion}};
     http.secrets.push_back(api_key_);
     http.body = body.dump();
+    return http;
+  }
+
+  // One call. When `refusal` is given and the server refuses the tool parameters
+  // (HTTP 400/422 naming them), says why there and fails.
+  Result<Answer> send(const Request& request, const transport::Limits& limits, bool structured, std::string* refusal) {
+    const std::string model = model_for(request);
+    transport::HttpRequest http = build(request, structured);
     client_.set_debug_log(request.debug ? transport::debug_writer(environment_) : nullptr);
 
     Draft draft;
@@ -117,9 +182,15 @@ class ClaudeRunner : public Runner {
         if (j["message"].contains("usage")) read_usage(j["message"]["usage"], draft.usage);
       } else if (type == "content_block_delta" && j.contains("delta")) {
         const auto& delta = j["delta"];
-        if (delta.value("type", std::string()) == "text_delta") {
+        const std::string delta_type = delta.value("type", std::string());
+        if (delta_type == "text_delta") {
           auto piece = delta.value("text", std::string());
           draft.text += piece;
+          progress.text(piece.size());
+        } else if (delta_type == "input_json_delta") {
+          // The forced tool call's input, streamed as pieces of JSON text.
+          auto piece = delta.value("partial_json", std::string());
+          draft.tool_input += piece;
           progress.text(piece.size());
         }
       } else if (type == "message_delta") {
@@ -162,24 +233,30 @@ class ClaudeRunner : public Runner {
       return response.body.find("overloaded_error") != std::string::npos;
     };
 
-    auto result = client_.send(http, *limits, exchange);
+    auto result = client_.send(http, limits, exchange);
+    if (!result && structured && refusal && refuses_tools(result.error())) {
+      auto p = transport::parse_provider_error(result.error().response.body);
+      *refusal = "HTTP " + std::to_string(result.error().response.status) + (p.message.empty() ? "" : ": " + p.message);
+      return fail(ExitCode::runner, *refusal);
+    }
     if (!result) {
       transport::ProviderContext context{"claude", model, http.url, "ANTHROPIC_API_KEY", false};
       return fail(transport::describe_failure(context, result.error()));
     }
     Answer answer;
-    answer.text = std::move(draft.text);
+    answer.text = draft.tool_input.empty() ? std::move(draft.text) : std::move(draft.tool_input);
     answer.usage = draft.usage;
     answer.finish_reason = draft.finish_reason;
     answer.model = draft.model.empty() ? model : draft.model;
     answer.attempts = attempts;
+    answer.structure = structured ? "tool" : "text";
     if (answer.finish_reason == "max_tokens")
       answer.warnings.push_back("the answer was cut off at the token limit; raise --max-tokens");
     return answer;
   }
 
- private:
   RunnerConfig config_;
+  bool structure_refused_ = false;  // once refused, later calls (repairs) ask in words
   std::string base_url_;
   std::string api_key_;
   transport::Environment environment_;

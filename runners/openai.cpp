@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+#include <initializer_list>
+
 #include "transport/stream.hpp"
 
 namespace arborist::runners {
@@ -35,6 +38,7 @@ struct Draft {
   bool done = false;
   std::string error;      // an error object inside a 200 stream
   std::string malformed;  // a chunk that is not JSON
+  std::string refusal;    // structured outputs: the model declined, in words
 };
 
 std::string error_text(const json& error) {
@@ -77,6 +81,17 @@ Verdict parse_whole(const std::string& body, Draft& d) {
   return Verdict::accept();
 }
 
+// A 400/422 whose error names the structured-output parameter: the server does not support it.
+bool transport_refuses(const transport::Failure& failure, std::initializer_list<const char*> words) {
+  if (failure.kind != transport::Failure::http_status) return false;
+  if (failure.response.status != 400 && failure.response.status != 422) return false;
+  std::string body = failure.response.body;
+  for (auto& c : body) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : words)
+    if (body.find(word) != std::string::npos) return true;
+  return false;
+}
+
 class OpenAiRunner : public Runner {
  public:
   OpenAiRunner(RunnerConfig config, Settings settings, transport::Environment environment,
@@ -92,10 +107,36 @@ class OpenAiRunner : public Runner {
     if (auto ok = transport::check_common_parameters(request, 2.0, "openai"); !ok) return fail(ok.error());
     auto limits = transport::limits_for(request, config_);
     if (!limits) return fail(limits.error());
-    const std::string model = !request.model.empty()   ? request.model
-                              : !config_.model.empty() ? config_.model
-                                                       : settings_.default_model;
+    const bool structured = !request.schema.empty() && !structure_refused_;
+    std::string refusal;
+    auto answer = send(request, *limits, structured, &refusal);
+    if (!answer && !refusal.empty()) {
+      // Many compatible servers know no response_format; the planner validates anyway.
+      structure_refused_ = true;
+      answer = send(request, *limits, false, nullptr);
+      if (answer)
+        answer->warnings.push_back("the server refused structured output (" + refusal +
+                                   "); asked for JSON in the prompt instead");
+    }
+    return answer;
+  }
 
+  Result<WireRequest> preview(const Request& request) override {
+    if (auto ok = transport::check_common_parameters(request, 2.0, "openai"); !ok) return fail(ok.error());
+    auto http = build(request, !request.schema.empty() && !structure_refused_);
+    WireRequest wire{http.method, http.url, {}, http.body};
+    for (const auto& [name, value] : http.headers)
+      wire.headers.emplace_back(name, transport::redact(value, http.secrets));
+    return wire;
+  }
+
+ private:
+  std::string model_for(const Request& request) const {
+    return !request.model.empty() ? request.model : !config_.model.empty() ? config_.model : settings_.default_model;
+  }
+
+  transport::HttpRequest build(const Request& request, bool structured) const {
+    const std::string model = model_for(request);
     json body;
     body["model"] = model;
     body["messages"] = json::array();
@@ -106,6 +147,15 @@ class OpenAiRunner : public Runner {
     if (request.temperature) body["temperature"] = *request.temperature;
     body["stream"] = request.stream;
     if (request.stream) body["stream_options"] = {{"include_usage", true}};
+    if (structured) {
+      auto schema = json::parse(request.schema, nullptr, false);
+      // strict mode would demand every property be required and no oneOf: the spec
+      // schema has both, so the schema guides the model and arborist validates.
+      if (!schema.is_discarded() && schema.is_object())
+        body["response_format"] = {
+            {"type", "json_schema"},
+            {"json_schema", {{"name", "arborist_spec"}, {"strict", false}, {"schema", std::move(schema)}}}};
+    }
 
     transport::HttpRequest http;
     http.url = transport::join_url(settings_.base_url, "/chat/completions");
@@ -116,6 +166,14 @@ class OpenAiRunner : public Runner {
       http.secrets.push_back(settings_.api_key);
     }
     http.body = body.dump();
+    return http;
+  }
+
+  // One call. When `refusal` is given and the server refuses the structured-output
+  // parameter (HTTP 400/422 naming it), says why there and fails.
+  Result<Answer> send(const Request& request, const transport::Limits& limits, bool structured, std::string* refusal) {
+    const std::string model = model_for(request);
+    transport::HttpRequest http = build(request, structured);
     client_.set_debug_log(request.debug ? transport::debug_writer(environment_) : nullptr);
 
     Draft draft;
@@ -143,6 +201,8 @@ class OpenAiRunner : public Runner {
           draft.text += piece;
           progress.text(piece.size());
         }
+        if (choice.contains("delta") && choice["delta"].contains("refusal") && choice["delta"]["refusal"].is_string())
+          draft.refusal += choice["delta"]["refusal"].get<std::string>();
         if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
           draft.finish_reason = choice["finish_reason"].get<std::string>();
       }
@@ -177,10 +237,18 @@ class OpenAiRunner : public Runner {
       if (!draft.error.empty()) return Verdict::retry_because("error event after HTTP 200: " + draft.error);
       if (!draft.done && draft.finish_reason.empty())
         return Verdict::retry_because("the stream ended before the answer was complete (no [DONE])");
+      if (draft.text.empty() && !draft.refusal.empty())
+        return Verdict::fail_because("the model refused: " + draft.refusal);
       return Verdict::accept();
     };
 
-    auto result = client_.send(http, *limits, exchange);
+    auto result = client_.send(http, limits, exchange);
+    if (!result && structured && refusal &&
+        transport_refuses(result.error(), {"response_format", "json_schema", "structured"})) {
+      auto p = transport::parse_provider_error(result.error().response.body);
+      *refusal = "HTTP " + std::to_string(result.error().response.status) + (p.message.empty() ? "" : ": " + p.message);
+      return fail(ExitCode::runner, *refusal);
+    }
     if (!result) {
       // A local OpenAI-compatible server is not necessarily ollama: no `ollama serve` hint.
       transport::ProviderContext context{"openai", model, http.url, settings_.key_variable, false};
@@ -195,14 +263,15 @@ class OpenAiRunner : public Runner {
     answer.finish_reason = draft.finish_reason;
     answer.model = draft.model.empty() ? model : draft.model;
     answer.attempts = attempts;
+    answer.structure = structured ? "json_schema" : "text";
     if (answer.finish_reason == "length")
       answer.warnings.push_back("the answer was cut off at the token limit; raise --max-tokens");
     return answer;
   }
 
- private:
   RunnerConfig config_;
   Settings settings_;
+  bool structure_refused_ = false;  // once refused, later calls (repairs) ask in words
   transport::Environment environment_;
   transport::Client client_;
 };

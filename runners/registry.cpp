@@ -2,6 +2,8 @@
 
 #include "core/text.hpp"
 #include "runners/claude.hpp"
+#include "runners/command.hpp"
+#include "runners/http.hpp"
 #include "runners/mock.hpp"
 #include "runners/ollama.hpp"
 #include "runners/openai.hpp"
@@ -40,11 +42,15 @@ const Registry& builtin_registry() {
     Registry r;
     r.add("mock", "deterministic offline planner (no key, no network)", make_mock_runner);
     r.add("openai", "OpenAI chat completions and compatible servers (OPENAI_API_KEY, OPENAI_BASE_URL)",
-          [](const RunnerConfig& c) { return make_openai_runner(c); });
+          [](const RunnerConfig& c) { return make_openai_runner(c, transport::environment_for(c)); });
     r.add("claude", "Anthropic Messages API (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL)",
-          [](const RunnerConfig& c) { return make_claude_runner(c); });
+          [](const RunnerConfig& c) { return make_claude_runner(c, transport::environment_for(c)); });
     r.add("ollama", "local models through Ollama's /api/chat (OLLAMA_HOST)",
-          [](const RunnerConfig& c) { return make_ollama_runner(c); });
+          [](const RunnerConfig& c) { return make_ollama_runner(c, transport::environment_for(c)); });
+    r.add("command", "any program: JSON request on stdin, answer on stdout (runners: profiles, type: command)",
+          make_command_runner);
+    r.add("http", "any JSON-over-HTTP service: body template, response_path (runners: profiles, type: http)",
+          [](const RunnerConfig& c) { return make_http_runner(c); });
     return r;
   }();
   return registry;

@@ -47,6 +47,19 @@ struct Answer {
   std::string model;          // the model that answered
   int attempts = 1;
   std::vector<std::string> warnings;  // e.g. "the prompt may have been truncated"; printed as notices
+  // How the answer's structure was asked for: "json_schema" (OpenAI response_format),
+  // "tool" (Anthropic forced tool call), "format" (Ollama), "text" (JSON asked for in
+  // words, e.g. after a server refused structured output); "" for offline runners.
+  std::string structure;
+};
+
+// The HTTP request a runner would send, for `arborist spec --dry-run`: secrets
+// already replaced by "[REDACTED]".
+struct WireRequest {
+  std::string method = "POST";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
 };
 
 // Settings a runner is built from (config and flags; grows with issue 4).
@@ -56,6 +69,20 @@ struct RunnerConfig {
   std::string model;
   std::string base_url;
   std::map<std::string, std::string> options;
+  // The API key from the config (api_key, api_key_env, api_key_cmd or api_key_file);
+  // empty = the runner reads its usual variable. Never printed, logged or cached.
+  std::string api_key;
+  std::string api_key_source;        // where it came from, for messages: "api_key_cmd", "MY_KEY"
+  std::vector<std::string> secrets;  // every value output must not show (keys, token headers)
+  // type: command — argv (no shell) and extra environment.
+  std::vector<std::string> command;
+  std::map<std::string, std::string> env;
+  // type: http — where to POST, headers, a JSON body template, JSON pointers into the reply.
+  std::string endpoint;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body_template;  // JSON text; empty = the standard request object
+  std::string response_path;
+  std::string usage_path;
 };
 
 class Runner {
@@ -63,6 +90,12 @@ class Runner {
   virtual ~Runner() = default;
   virtual std::string type() const = 0;
   virtual Result<Answer> complete(const Request& request) = 0;
+  // The request complete() would send now, without sending it. Runners that send
+  // nothing over HTTP (mock) have none: the default says so.
+  virtual Result<WireRequest> preview(const Request& request) {
+    (void)request;
+    return fail(ExitCode::usage, "the " + type() + " runner sends no request; --dry-run has nothing to show");
+  }
 };
 
 using Factory = std::function<Result<std::unique_ptr<Runner>>(const RunnerConfig&)>;

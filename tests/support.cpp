@@ -124,6 +124,12 @@ RunResult run_arborist(const std::vector<std::string>& args, const std::string& 
   argv.insert(argv.end(), args.begin(), args.end());
   auto e = env;
   e.emplace("NO_COLOR", "1");
+  // Hermetic by default: each call gets its own empty cache, log, config and state
+  // directories, so tests never touch the developer's ~/.cache or ~/.config and
+  // never see each other's cache entries. A test that wants to share them sets them.
+  TempDir home;
+  for (const char* name : {"XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"})
+    e.emplace(name, (home.path() / name).string());
   return run_program(argv, stdin_text, cwd, e);
 }
 

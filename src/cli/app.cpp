@@ -19,11 +19,18 @@ int run(int argc, char** argv) {
   GlobalOptions global;
   app.add_flag("--json", global.json, "Machine-readable output (JSON) where the command supports it");
   app.add_flag("-q,--quiet", global.quiet, "No progress or notices on stderr");
+  app.add_option("--config", global.config_path,
+                 "Use this config file instead of the agent-arborist.yaml found from the working directory up");
 
   Command command;
   add_spec_command(app, global, command);
   add_dagu_command(app, global, command);
   add_validate_command(app, global, command);
+  add_config_command(app, global, command);
+  add_init_command(app, global, command);
+  add_cache_command(app, global, command);
+  add_log_command(app, global, command);
+  add_usage_command(app, global, command);
 
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 // to an exit code in one place.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 
 #include "core/error.hpp"
 
@@ -12,6 +13,7 @@ namespace arborist::cli {
 struct GlobalOptions {
   bool json = false;   // machine-readable output where the command has it
   bool quiet = false;  // no progress or notices on stderr
+  std::string config_path;  // --config PATH: this file instead of discovering agent-arborist.yaml
 };
 
 struct Command {
@@ -21,5 +23,10 @@ struct Command {
 void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_dagu_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_validate_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_config_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_init_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_cache_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_log_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_usage_command(CLI::App& app, const GlobalOptions& global, Command& command);
 
 }  // namespace arborist::cli

@@ -1,6 +1,9 @@
 // arborist spec "<description>" [-o spec.yaml] [--runner NAME] [--file F | -] [--from tasks.md]
 //   [--model M] [--max-tokens N] [--temperature T] [--timeout S] [--debug] [--no-stream]
+//   [--repair-rounds N] [--dry-run]
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -8,9 +11,11 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
+#include "config/config.hpp"
 #include "core/atomic_file.hpp"
 #include "core/resources.hpp"
 #include "plan/planner.hpp"
+#include "usage/session.hpp"
 #include "plan/tasks_md.hpp"
 #include "runners/runner.hpp"
 #include "spec/io.hpp"
@@ -24,13 +29,20 @@ struct SpecOptions {
   std::string file;
   std::string from;
   std::string output;
-  std::string runner = "mock";
+  std::string runner;  // "" = the configured runner (agent-arborist.yaml), else auto-detected
   std::string model;
   std::optional<int> max_tokens;
   std::optional<double> temperature;
   int timeout_seconds = 120;
   bool debug = false;
   bool no_stream = false;
+  std::function<bool(const std::string&)> given;  // was this flag typed? (flags are the top config layer)
+  bool dry_run = false;
+  int repair_rounds = plan::kDefaultRepairRounds;
+  std::string templates_dir;  // overrides for templates/*.md (config `templates:`)
+  std::string cache_mode;     // --cache: on, off, read-only, refresh ("" = config cache.mode)
+  bool no_log = false;        // --no-log: no request log rows for this run
+  std::optional<double> max_cost;  // --max-cost USD: refuse calls that would pass it
 };
 
 // Out-of-range values are usage errors, found before any runner is built or any request sent.
@@ -49,16 +61,8 @@ Result<void> check_runner_flags(const SpecOptions& o) {
   return {};
 }
 
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
-    text.replace(pos, from.size(), to);
-  return text;
-}
-
-// The request a model sees: the system prompt and the request template, with the
-// spec's JSON Schema and the description filled in. The offline mock reads the
-// description alone and gets an empty prompt, as before.
-Result<runners::Request> build_request(const SpecOptions& o, const std::string& description) {
+// The request's parameters; the planner fills in the prompts (plan/prompt.hpp).
+Result<runners::Request> build_request(const SpecOptions& o) {
   runners::Request request;
   request.model = o.model;
   request.max_tokens = o.max_tokens;
@@ -66,19 +70,54 @@ Result<runners::Request> build_request(const SpecOptions& o, const std::string& 
   request.timeout_seconds = o.timeout_seconds;
   request.debug = o.debug;
   request.stream = !o.no_stream;
-  if (o.runner == "mock") return request;
-  auto system = resources::find("templates/system.md");
-  auto spec_template = resources::find("templates/spec.md");
-  auto schema = resources::find("config/spec.schema.json");
-  if (!system || !spec_template || !schema)
-    return fail(ExitCode::internal, "the prompt templates are missing from this build of arborist",
-                "rebuild arborist; templates/*.md are embedded by CMake");
-  request.system = std::string(*system);
-  request.schema = std::string(*schema);
-  std::string prompt = replace_all(std::string(*spec_template), "{{schema}}", request.schema);
-  // The description goes in last so a "{{schema}}" typed by the user stays as typed.
-  request.prompt = replace_all(prompt, "{{description}}", description);
   return request;
+}
+
+// --dry-run: the exact request the runner would send, secrets redacted, and an
+// estimate of its size in tokens. Nothing is sent.
+Result<void> print_dry_run(const SpecOptions& o, const GlobalOptions& global, runners::Runner& runner,
+                           const std::string& description, const runners::Request& base) {
+  auto templates = plan::load_templates(o.templates_dir);
+  if (!templates) return fail(templates.error());
+  runners::Request request = plan::build_spec_request(description, base, *templates);
+  auto wire = runner.preview(request);
+  if (!wire && wire.error().code != ExitCode::usage) return fail(wire.error());
+  nlohmann::ordered_json out;
+  out["dry_run"] = true;
+  out["runner"] = o.runner;
+  long tokens = 0;
+  if (wire) {
+    tokens = plan::estimate_tokens(wire->body);
+    out["method"] = wire->method;
+    out["url"] = wire->url;
+    out["headers"] = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : wire->headers) out["headers"][name] = value;
+    auto body = nlohmann::ordered_json::parse(wire->body, nullptr, false);
+    out["body"] = body.is_discarded() ? nlohmann::ordered_json(wire->body) : body;
+  } else {
+    // An offline runner sends nothing over HTTP; show what it is given.
+    tokens = plan::estimate_tokens(request.system) + plan::estimate_tokens(request.prompt);
+    out["system"] = request.system;
+    out["prompt"] = request.prompt;
+    out["schema"] = request.schema;
+  }
+  out["estimated_input_tokens"] = tokens;
+  if (request.max_tokens) out["max_output_tokens"] = *request.max_tokens;
+  out["template_hash"] = templates->hash;
+  if (global.json) {
+    write_stdout(out.dump(2) + "\n");
+  } else if (wire) {
+    std::string text = wire->method + " " + wire->url + "\n";
+    for (const auto& [name, value] : wire->headers) text += name + ": " + value + "\n";
+    write_stdout(text + "\n" + wire->body + "\n");
+  } else {
+    write_stdout("# system\n" + request.system + "\n# prompt\n" + request.prompt + "\n");
+  }
+  if (!global.quiet)
+    print_notice("dry run: nothing was sent; the request is about " + std::to_string(tokens) +
+                 " input tokens (estimated at 4 bytes a token)" +
+                 (wire ? "" : "; the " + runner.type() + " runner plans offline and sends no request"));
+  return {};
 }
 
 Result<std::string> read_description(const SpecOptions& o, bool description_given) {
@@ -136,6 +175,129 @@ Result<void> write_output(const SpecOptions& o, const GlobalOptions& global, con
   return {};
 }
 
+// A cache hit: the stored spec, byte for byte as written when it was planned.
+Result<void> write_cached_output(const SpecOptions& o, const GlobalOptions& global, const cache::Entry& hit) {
+  if (!o.output.empty()) {
+    if (auto w = write_file_atomically(o.output, hit.spec_yaml); !w) return w;
+  }
+  if (global.json) {
+    nlohmann::ordered_json j;
+    j["spec"] = hit.spec_json;
+    j["runner"] = o.runner;
+    j["path"] = o.output.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.output);
+    j["steps"] = hit.steps;
+    j["open_questions"] = hit.open_questions;
+    j["model"] = hit.model;
+    j["usage"] = {{"input_tokens", hit.input_tokens}, {"output_tokens", hit.output_tokens}};
+    j["cache"] = {{"hit", true}, {"key", hit.key}, {"created", hit.created}};
+    write_stdout(j.dump(2) + "\n");
+  } else if (o.output.empty()) {
+    write_stdout(hit.spec_yaml);
+  }
+  if (!global.quiet) {
+    print_notice("reused the plan cached " + hit.created + " (key " + hit.key.substr(0, 12) +
+                 "…; --cache refresh plans again)");
+    if (!o.output.empty()) print_notice("wrote " + o.output + " (" + std::to_string(hit.steps) + " steps)");
+    if (!hit.open_questions.empty()) {
+      print_notice(std::to_string(hit.open_questions.size()) + " open question" +
+                   (hit.open_questions.size() == 1 ? "" : "s") + " the planner could not decide:");
+      for (const auto& q : hit.open_questions) print_notice("  - " + q);
+    }
+  }
+  return {};
+}
+
+// ---- runner choice (issue 4): config layers, profiles, fallbacks, scrubbing ----
+
+// One runner to try: the primary, then each `fallback:` entry. A fallback that cannot be
+// resolved (its key is missing) is skipped with a notice when its turn comes.
+struct Candidate {
+  std::string name;
+  Result<config::Selection> selection;
+  std::string description;  // scrubbed for runners that send it anywhere
+};
+
+struct RunnerChoice {
+  config::Config config;
+  std::vector<Candidate> candidates;
+  std::vector<config::Removed> removed;  // what scrubbing took out (the request log records it)
+};
+
+// The flags a user typed, as the top layer of the configuration.
+std::vector<config::FlagOverride> flag_overrides(const SpecOptions& o) {
+  std::vector<config::FlagOverride> flags;
+  auto given = [&](const char* name) { return o.given && o.given(name); };
+  if (given("--model")) flags.push_back({"/defaults/model", o.model, "--model"});
+  if (given("--max-tokens") && o.max_tokens) flags.push_back({"/defaults/max_tokens", *o.max_tokens, "--max-tokens"});
+  if (given("--temperature") && o.temperature)
+    flags.push_back({"/defaults/temperature", *o.temperature, "--temperature"});
+  if (given("--timeout")) flags.push_back({"/defaults/timeout", o.timeout_seconds, "--timeout"});
+  if (given("--repair-rounds")) flags.push_back({"/defaults/repair_rounds", o.repair_rounds, "--repair-rounds"});
+  if (given("--no-stream")) flags.push_back({"/defaults/stream", false, "--no-stream"});
+  return flags;
+}
+
+void apply_selection(SpecOptions& o, const config::Selection& s) {
+  o.runner = s.runner.name;
+  o.model = s.model;
+  o.max_tokens = s.max_tokens;
+  o.temperature = s.temperature;
+  o.timeout_seconds = s.timeout_seconds;
+  o.no_stream = !s.stream;
+}
+
+Result<RunnerChoice> choose_runners(SpecOptions& o, const GlobalOptions& global, const std::string& description) {
+  config::LoadOptions load;
+  load.explicit_file = global.config_path;
+  load.flags = flag_overrides(o);
+  auto loaded = config::load(load);
+  if (!loaded) return fail(loaded.error());
+  RunnerChoice choice{std::move(*loaded), {}, {}};
+  if (!global.quiet) print_problems(choice.config.warnings);
+
+  config::SelectOptions select;
+  select.name = o.runner;  // --runner: a type or a profile; "" = the configured one, else auto-detect
+  auto primary = config::select_runner(choice.config, select);
+  if (!primary) return fail(primary.error());
+  if (primary->auto_detected && !global.quiet)
+    print_notice(
+        "no runner configured and neither ANTHROPIC_API_KEY nor OPENAI_API_KEY is set: planning offline with the "
+        "mock runner (choose one with --runner, `runner:` in agent-arborist.yaml — `arborist init` writes one — "
+        "or by exporting a key)");
+  choice.candidates.push_back({primary->runner.name, *primary, description});
+  for (const auto& name : choice.config.fallback) {
+    if (name == primary->runner.name) continue;
+    config::SelectOptions fallback;
+    fallback.name = name;
+    fallback.primary = false;
+    choice.candidates.push_back({name, config::select_runner(choice.config, fallback), description});
+  }
+
+  // Scrub the description before it goes to any runner that sends it somewhere.
+  bool sends = std::any_of(choice.candidates.begin(), choice.candidates.end(), [](const Candidate& c) {
+    return c.selection && c.selection->runner.type != "mock";
+  });
+  if (sends) {
+    auto scrubbed = config::scrub(description, choice.config.redact);
+    choice.removed = scrubbed.removed;
+    for (auto& c : choice.candidates)
+      if (c.selection && c.selection->runner.type != "mock") c.description = scrubbed.text;
+    if (!scrubbed.removed.empty() && !global.quiet) {
+      std::string what;
+      for (const auto& r : scrubbed.removed)
+        what += (what.empty() ? "" : ", ") + std::to_string(r.count) + " × " + r.pattern;
+      print_notice("removed from the description before sending it: " + what);
+    }
+  }
+  apply_selection(o, *primary);
+  o.repair_rounds = choice.config.repair_rounds;
+  o.templates_dir = choice.config.templates_dir;
+  return choice;
+}
+
+// The first line of an error, for a one-line "trying the next runner" notice.
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 }  // namespace
 
 void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& command) {
@@ -146,8 +308,9 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
   sub->add_option("-f,--file", options->file, "Read the description from a file ('-' for stdin)");
   sub->add_option("--from", options->from, "Read an Agent Arborist task list (tasks.md) instead; no AI involved");
   sub->add_option("-o,--output", options->output, "Write the spec here (atomically) instead of stdout");
-  sub->add_option("-r,--runner", options->runner, "Runner that plans: mock (offline, default), openai, claude, ollama")
-      ->default_str("mock");
+  sub->add_option("-r,--runner", options->runner,
+                  "Runner that plans: mock (offline), openai, claude, ollama, or a profile from agent-arborist.yaml "
+                  "(default: the config's runner:, else claude/openai when their key is set, else mock)");
   sub->add_option("-m,--model", options->model, "Model to ask (each runner has a default; see docs/providers.md)");
   sub->add_option("--max-tokens", options->max_tokens, "Most tokens the model may answer with");
   sub->add_option("--temperature", options->temperature, "Sampling temperature, 0.0-2.0 (claude: 0.0-1.0)");
@@ -155,10 +318,25 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
       ->default_str("120");
   sub->add_flag("--debug", options->debug, "Show every HTTP request and response on stderr (keys redacted)");
   sub->add_flag("--no-stream", options->no_stream, "Ask for the whole answer at once instead of streaming it");
+  sub->add_option("--repair-rounds", options->repair_rounds,
+                  "Times to send an invalid answer back to the model with its errors (0-10)")
+      ->default_str(std::to_string(plan::kDefaultRepairRounds));
+  sub->add_flag("--dry-run", options->dry_run,
+                "Print the exact request that would be sent (secrets redacted) and its size; send nothing");
+  sub->add_option("--cache", options->cache_mode,
+                  "Plan cache: on (default), off, read-only (use, never write), refresh (plan again, replace)");
+  sub->add_flag("--no-log", options->no_log, "Don't record this run's provider calls in the request log");
+  sub->add_option("--max-cost", options->max_cost,
+                  "Refuse a provider call that could take this run's cost past USD (estimated before sending)");
+  options->given = [sub](const std::string& name) {
+    auto* option = sub->get_option_no_throw(name);
+    return option && option->count() > 0;
+  };
   sub->callback([options, description_option, &global, &command] {
     const bool description_given = description_option->count() > 0;
     command.action = [options, description_given, &global]() -> Result<void> {
-      const SpecOptions& o = *options;
+      SpecOptions resolved = *options;  // filled in from the configuration below
+      SpecOptions& o = resolved;
       if (!o.from.empty()) {
         if (description_given || !o.file.empty())
           return fail(ExitCode::usage, "--from reads a task list; don't also give a description");
@@ -174,23 +352,95 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
       if (auto flags = check_runner_flags(o); !flags) return flags;
       auto description = read_description(o, description_given);
       if (!description) return fail(description.error());
-      runners::RunnerConfig config;
-      config.name = o.runner;
-      config.type = o.runner;
-      config.model = o.model;
-      auto runner = runners::builtin_registry().create(config);
+      auto chosen = choose_runners(o, global, *description);
+      if (!chosen) return fail(chosen.error());
+      // Issue 6: look in the cache before building a runner (a hit must not start libcurl),
+      // then log and meter every call. The offline mock is neither cached nor logged.
+      std::unique_ptr<usage::Session> session;
+      std::vector<std::optional<cache::KeyInputs>> keys(chosen->candidates.size());
+      auto print_session_warnings = [&session, &global] {
+        if (!session) return;
+        for (const auto& w : session->take_warnings())
+          if (!global.quiet) print_notice("warning: " + w);
+      };
+      if (!o.dry_run) {
+        auto settings = usage::settings_from(chosen->config, o.cache_mode, o.no_log, o.max_cost);
+        if (!settings) return fail(settings.error());
+        session = std::make_unique<usage::Session>(std::move(*settings));
+        for (size_t i = 0; i < chosen->candidates.size(); ++i) {
+          const auto& c = chosen->candidates[i];
+          if (!c.selection || !usage::is_metered(c.selection->runner.type)) continue;
+          auto inputs = usage::key_inputs_for(*c.selection, c.description, o.templates_dir, o.repair_rounds);
+          if (!inputs) return fail(inputs.error());
+          keys[i] = std::move(*inputs);
+        }
+        if (keys.front()) {
+          auto hit = session->lookup(*keys.front());
+          print_session_warnings();
+          if (hit) return write_cached_output(o, global, *hit);
+        }
+      }
+      auto runner = runners::builtin_registry().create(chosen->candidates.front().selection->runner);
       if (!runner) return fail(runner.error());
-      auto request = build_request(o, *description);
+      auto request = build_request(o);
       if (!request) return fail(request.error());
-      // --debug writes the exchange to stderr; a spinner would tear it apart.
-      Spinner spinner("planning with " + o.runner + (o.model.empty() ? "" : " (" + o.model + ")"),
-                      o.runner != "mock" && !o.debug && progress_wanted(global.quiet));
-      request->on_progress = [&spinner](const runners::Progress& p) { spinner.update(p); };
-      auto plan = plan::plan_spec(*description, **runner, *request);
-      spinner.stop();
-      if (!plan) return fail(plan.error());
+      if (o.repair_rounds < 0 || o.repair_rounds > plan::kMaxRepairRounds)
+        return fail(ExitCode::usage, "--repair-rounds must be from 0 to " + std::to_string(plan::kMaxRepairRounds) +
+                                         ", not " + std::to_string(o.repair_rounds));
+      if (o.dry_run) return print_dry_run(o, global, **runner, chosen->candidates.front().description, *request);
+      plan::PlanOptions plan_options;
+      plan_options.repair_rounds = o.repair_rounds;
+      plan_options.templates_dir = o.templates_dir;
+      // Fixes and repair notices wait until the spinner is gone, so they print whole.
+      std::vector<std::string> notices;
+      plan_options.on_notice = [&notices](const std::string& message) { notices.push_back(message); };
+      // The chosen runner, then each `fallback:` runner in order while the failure is the
+      // provider's (exit 5) or the answer's (exit 6); any other error stops at once.
+      Result<plan::Plan> plan = fail(ExitCode::internal, "no runner was tried");
+      auto& candidates = chosen->candidates;
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        if (i > 0) {
+          if (!candidates[i].selection) {
+            notices.push_back("fallback runner '" + candidates[i].name +
+                              "' cannot be used: " + first_line(candidates[i].selection.error().message));
+            continue;
+          }
+          auto next = runners::builtin_registry().create(candidates[i].selection->runner);
+          if (!next) {
+            notices.push_back("fallback runner '" + candidates[i].name +
+                              "' cannot be used: " + first_line(next.error().message));
+            continue;
+          }
+          runner = std::move(next);
+          apply_selection(o, *candidates[i].selection);
+          request = build_request(o);
+          if (!request) return fail(request.error());
+        }
+        // --debug writes the exchange to stderr; a spinner would tear it apart.
+        Spinner spinner("planning with " + o.runner + (o.model.empty() ? "" : " (" + o.model + ")"),
+                        (*runner)->type() != "mock" && !o.debug && progress_wanted(global.quiet));
+        request->on_progress = [&spinner](const runners::Progress& p) { spinner.update(p); };
+        std::unique_ptr<runners::Runner> metered;
+        if (session && keys[i]) metered = session->meter(**runner, candidates[i].selection->runner, *keys[i]);
+        plan = plan::plan_spec(candidates[i].description, metered ? *metered : **runner, *request, plan_options);
+        if (plan && session && keys[i]) session->store(*keys[i], plan->spec, plan->answer, plan->report.usage);
+        spinner.stop();
+        if (plan) break;
+        const ExitCode code = plan.error().code;
+        if (i + 1 == candidates.size() || (code != ExitCode::runner && code != ExitCode::invalid_ai_output)) break;
+        notices.push_back("runner '" + o.runner + "' failed (" + first_line(plan.error().message) +
+                          "); trying the next in fallback:");
+      }
       if (!global.quiet)
+        for (const auto& message : notices) print_notice(message);
+      print_session_warnings();
+      if (!plan) return fail(plan.error());
+      if (!global.quiet) {
         for (const auto& warning : plan->answer.warnings) print_notice("warning: " + warning);
+        print_problems(plan->report.fixes);
+        if (o.runner != "mock")
+          print_notice(plan::describe_plan(plan->report, o.runner, plan->answer.model));
+      }
       return write_output(o, global, plan->spec, o.runner, &plan->answer);
     };
   });

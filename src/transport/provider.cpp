@@ -18,6 +18,19 @@ EnvLookup process_env() {
   };
 }
 
+Environment environment_for(const runners::RunnerConfig& config, Environment base) {
+  if (config.api_key.empty()) return base;
+  EnvLookup inner = base.env;
+  const std::string key = config.api_key;
+  base.env = [inner, key](const std::string& name) -> std::optional<std::string> {
+    if (name == "OPENAI_API_KEY" || name == "OPENROUTER_API_KEY" || name == "ANTHROPIC_API_KEY" ||
+        name == "OLLAMA_API_KEY")
+      return key;
+    return inner(name);
+  };
+  return base;
+}
+
 ProviderError parse_provider_error(const std::string& body) {
   ProviderError out;
   auto j = nlohmann::json::parse(body, nullptr, false);

@@ -24,6 +24,12 @@ struct Environment {
   std::function<void(const std::string&)> debug_sink;  // default: stderr
 };
 
+// The Environment a built-in runner is built with, from the resolved config: a key
+// the config supplied (api_key, api_key_env, api_key_cmd, api_key_file) answers for the
+// runner's usual key variable (OPENAI_API_KEY, OPENROUTER_API_KEY, ANTHROPIC_API_KEY,
+// OLLAMA_API_KEY), so runners read keys one way whatever their source.
+Environment environment_for(const runners::RunnerConfig& config, Environment base = {});
+
 // Who is talking to whom, for messages.
 struct ProviderContext {
   std::string runner;         // "openai"

@@ -1,0 +1,147 @@
+// arborist log [-n N] [--json]; arborist log show ID [--json]
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "usage/session.hpp"
+
+namespace arborist::cli {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json row_json(const log::CallRow& r, bool bodies) {
+  json j;
+  j["id"] = r.id;
+  j["time"] = r.time;
+  j["run_id"] = r.run_id;
+  j["runner"] = r.runner;
+  j["model"] = r.model;
+  j["endpoint"] = r.endpoint;
+  j["status"] = r.status;
+  if (!r.error.empty()) j["error"] = r.error;
+  j["attempts"] = r.attempts;
+  j["waits_ms"] = r.waits_ms;
+  j["latency_ms"] = r.latency_ms;
+  j["ttft_ms"] = r.ttft_ms ? json(*r.ttft_ms) : json(nullptr);
+  j["input_tokens"] = r.input_tokens;
+  j["output_tokens"] = r.output_tokens;
+  j["cost_usd"] = r.cost_usd ? json(*r.cost_usd) : json(nullptr);
+  j["cache"] = r.cache;
+  j["cache_key"] = r.cache_key;
+  if (bodies) {
+    j["request"] = r.request;
+    j["response"] = r.response;
+    j["spec"] = r.spec;
+  }
+  return j;
+}
+
+std::string pad(std::string s, size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+// The log named by config (log.path) or the default; nullopt when it does not exist yet.
+Result<std::optional<log::RequestLog>> open_log(const GlobalOptions& global) {
+  auto settings = usage::load_settings(global.config_path);
+  if (!settings) return fail(settings.error());
+  return log::RequestLog::open_existing(settings->log_path);
+}
+
+}  // namespace
+
+void add_log_command(CLI::App& app, const GlobalOptions& global, Command& command) {
+  auto count = std::make_shared<int>(20);
+  auto* sub = app.add_subcommand("log", "The request log: one row per provider call (docs/cache-and-log.md)");
+  sub->add_option("-n", *count, "How many of the newest calls to list")->default_str("20");
+  auto id = std::make_shared<std::int64_t>(0);
+  auto* show = sub->add_subcommand("show", "One call in full, with the other calls of its run (repair rounds)");
+  show->add_option("id", *id, "The call's id (first column of `arborist log`)")->required();
+
+  sub->callback([sub, count, &global, &command] {
+    if (sub->got_subcommand("show")) return;
+    command.action = [count, &global]() -> Result<void> {
+      if (*count <= 0) return fail(ExitCode::usage, "-n must be more than 0, not " + std::to_string(*count));
+      auto db = open_log(global);
+      if (!db) return fail(db.error());
+      std::vector<log::CallRow> rows;
+      if (*db) {
+        auto recent = (*db)->recent(*count);
+        if (!recent) return fail(recent.error());
+        rows = std::move(*recent);
+      }
+      if (global.json) {
+        json out = json::array();
+        for (const auto& r : rows) out.push_back(row_json(r, false));
+        write_stdout(out.dump(2) + "\n");
+        return {};
+      }
+      if (rows.empty()) {
+        if (!global.quiet) print_notice("the request log is empty");
+        return {};
+      }
+      std::string text = pad("ID", 6) + pad("TIME", 25) + pad("RUNNER", 9) + pad("MODEL", 28) + pad("STATUS", 10) +
+                         pad("TOKENS IN/OUT", 15) + pad("COST", 12) + pad("CACHE", 6) + "LATENCY\n";
+      for (const auto& r : rows)
+        text += pad(std::to_string(r.id), 6) + pad(r.time, 25) + pad(r.runner, 9) + pad(r.model, 28) +
+                pad(r.status, 10) + pad(std::to_string(r.input_tokens) + "/" + std::to_string(r.output_tokens), 15) +
+                pad(usage::format_usd(r.cost_usd), 12) + pad(r.cache, 6) + std::to_string(r.latency_ms) + " ms\n";
+      write_stdout(text);
+      return {};
+    };
+  });
+
+  show->callback([id, &global, &command] {
+    command.action = [id, &global]() -> Result<void> {
+      auto db = open_log(global);
+      if (!db) return fail(db.error());
+      std::optional<log::CallRow> row;
+      if (*db) {
+        auto found = (*db)->get(*id);
+        if (!found) return fail(found.error());
+        row = std::move(*found);
+      }
+      if (!row)
+        return fail(ExitCode::invalid_input, "no call " + std::to_string(*id) + " in the request log",
+                    "`arborist log` lists the newest calls with their ids");
+      std::vector<log::CallRow> run{*row};
+      if (!row->run_id.empty()) {
+        auto all = (*db)->run(row->run_id);
+        if (!all) return fail(all.error());
+        run = std::move(*all);
+      }
+      if (global.json) {
+        json out;
+        out["call"] = row_json(*row, true);
+        out["run"] = json::array();
+        for (const auto& r : run) out["run"].push_back(row_json(r, true));
+        write_stdout(out.dump(2) + "\n");
+        return {};
+      }
+      std::string text;
+      int round = 0;
+      for (const auto& r : run) {
+        ++round;
+        text += std::string(r.id == row->id ? "=== " : "--- ") + "call " + std::to_string(r.id) + " (" +
+                std::to_string(round) + " of " + std::to_string(run.size()) + " in this run) ===\n";
+        text += "time:     " + r.time + "\nrunner:   " + r.runner + " (" + r.model + ") " + r.endpoint +
+                "\nstatus:   " + r.status + (r.error.empty() ? "" : ": " + r.error) +
+                "\nattempts: " + std::to_string(r.attempts) + "\nlatency:  " + std::to_string(r.latency_ms) + " ms" +
+                (r.ttft_ms ? " (first token after " + std::to_string(*r.ttft_ms) + " ms)" : "") +
+                "\ntokens:   " + std::to_string(r.input_tokens) + " in / " + std::to_string(r.output_tokens) +
+                " out\ncost:     " + usage::format_usd(r.cost_usd) + "\ncache:    " + r.cache +
+                (r.cache_key.empty() ? "" : " " + r.cache_key) + "\n";
+        if (!r.request.empty()) text += "\n# request\n" + r.request + "\n";
+        if (!r.response.empty()) text += "\n# response\n" + r.response + "\n";
+        if (!r.spec.empty()) text += "\n# spec\n" + r.spec;
+        text += "\n";
+      }
+      write_stdout(text);
+      return {};
+    };
+  });
+}
+
+}  // namespace arborist::cli

@@ -1,0 +1,206 @@
+#include "config/subprocess.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <thread>
+
+namespace arborist::config {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// SIGPIPE would kill arborist when a program exits without reading its stdin;
+// ignored for the duration of one run, then restored.
+class IgnoreSigpipe {
+ public:
+  IgnoreSigpipe() {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &previous_);
+  }
+  ~IgnoreSigpipe() { sigaction(SIGPIPE, &previous_, nullptr); }
+
+ private:
+  struct sigaction previous_ {};
+};
+
+void close_fd(int& fd) {
+  if (fd >= 0) close(fd);
+  fd = -1;
+}
+
+// Ends the whole process group: SIGTERM, a short grace, then SIGKILL.
+void kill_group(pid_t pid) {
+  kill(-pid, SIGTERM);
+  for (int i = 0; i < 20; ++i) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      kill(-pid, SIGKILL);  // the leader is gone; make sure its children are too
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(-pid, SIGKILL);
+}
+
+}  // namespace
+
+Result<SubprocessResult> run_subprocess(const std::vector<std::string>& argv, const SubprocessOptions& options) {
+  if (argv.empty() || argv[0].empty()) return fail(ExitCode::config, "the command is empty");
+  int in_pipe[2], out_pipe[2], err_pipe[2], exec_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC) ||
+      pipe2(exec_pipe, O_CLOEXEC))
+    return fail(ExitCode::runner, std::string("cannot create pipes: ") + std::strerror(errno));
+
+  IgnoreSigpipe ignore_sigpipe;
+  pid_t pid = fork();
+  if (pid < 0) return fail(ExitCode::runner, std::string("cannot start '") + argv[0] + "': " + std::strerror(errno));
+  if (pid == 0) {
+    setpgid(0, 0);  // its own group, so a timeout can end its children too
+    signal(SIGPIPE, SIG_DFL);
+    dup2(in_pipe[0], 0);
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    for (const auto& [k, v] : options.env) setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    int error = errno;
+    (void)!write(exec_pipe[1], &error, sizeof error);
+    _exit(127);
+  }
+  setpgid(pid, pid);  // also here: whichever runs first wins the race
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  close(exec_pipe[1]);
+
+  int exec_errno = 0;
+  ssize_t got = read(exec_pipe[0], &exec_errno, sizeof exec_errno);
+  close(exec_pipe[0]);
+  if (got == static_cast<ssize_t>(sizeof exec_errno)) {
+    close(in_pipe[1]);
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return fail(ExitCode::runner, "cannot run '" + argv[0] + "': " + std::strerror(exec_errno),
+                exec_errno == ENOENT ? "check the program name and PATH, or give its full path" : "");
+  }
+
+  SubprocessResult result;
+  int in_fd = in_pipe[1], out_fd = out_pipe[0], err_fd = err_pipe[0];
+  fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
+  size_t written = 0;
+  if (options.stdin_text.empty()) close_fd(in_fd);
+  const auto deadline = Clock::now() + std::chrono::milliseconds(options.timeout_ms);
+  std::optional<Clock::time_point> leader_exited;
+  bool reaped = false;
+  int status = 0;
+
+  while (out_fd >= 0 || err_fd >= 0) {
+    auto now = Clock::now();
+    if (now >= deadline) {
+      result.timed_out = true;
+      break;
+    }
+    if (!reaped && waitpid(pid, &status, WNOHANG) == pid) {
+      reaped = true;
+      leader_exited = now;
+    }
+    // A background child may keep the pipes open after the program itself exited.
+    if (leader_exited && now - *leader_exited > std::chrono::milliseconds(500)) break;
+    pollfd fds[3];
+    int n = 0;
+    if (in_fd >= 0) fds[n++] = {in_fd, POLLOUT, 0};
+    if (out_fd >= 0) fds[n++] = {out_fd, POLLIN, 0};
+    if (err_fd >= 0) fds[n++] = {err_fd, POLLIN, 0};
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+    int wait_ms = static_cast<int>(std::min<long long>(remaining, reaped ? 50 : 100));
+    int ready = poll(fds, static_cast<nfds_t>(n), std::max(wait_ms, 1));
+    if (ready < 0 && errno != EINTR) break;
+    for (int i = 0; i < n; ++i) {
+      if (!fds[i].revents) continue;
+      if (fds[i].fd == in_fd) {
+        ssize_t w = write(in_fd, options.stdin_text.data() + written, options.stdin_text.size() - written);
+        if (w > 0) written += static_cast<size_t>(w);
+        if (w < 0 && errno != EAGAIN && errno != EINTR) close_fd(in_fd);  // EPIPE: it stopped reading
+        if (written >= options.stdin_text.size()) close_fd(in_fd);
+        continue;
+      }
+      char buf[65536];
+      ssize_t r = read(fds[i].fd, buf, sizeof buf);
+      if (r > 0) {
+        std::string& target = fds[i].fd == out_fd ? result.out : result.err;
+        if (target.size() < options.max_output_bytes)
+          target.append(buf, std::min(static_cast<size_t>(r), options.max_output_bytes - target.size()));
+      } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+        if (fds[i].fd == out_fd)
+          close_fd(out_fd);
+        else
+          close_fd(err_fd);
+      }
+    }
+  }
+  close_fd(in_fd);
+  close_fd(out_fd);
+  close_fd(err_fd);
+
+  if (result.timed_out) {
+    kill_group(pid);
+    if (!reaped) waitpid(pid, &status, 0);
+  } else {
+    if (!reaped) {
+      // Pipes closed: the program is ending; wait for it within the deadline.
+      while (waitpid(pid, &status, WNOHANG) != pid) {
+        if (Clock::now() >= deadline) {
+          result.timed_out = true;
+          kill_group(pid);
+          waitpid(pid, &status, 0);
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    }
+    kill(-pid, SIGKILL);  // leftover background children of the group
+  }
+  if (WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  return result;
+}
+
+std::string tail_lines(const std::string& text, size_t max_lines, size_t max_bytes) {
+  std::string t = text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
+  size_t start = t.size();
+  size_t lines = 0;
+  while (start > 0 && lines < max_lines) {
+    size_t nl = t.rfind('\n', start - 1);
+    ++lines;
+    if (nl == std::string::npos) {
+      start = 0;
+      break;
+    }
+    start = nl;
+    if (lines < max_lines) continue;
+    start = nl + 1;
+  }
+  std::string out = t.substr(start);
+  if (!out.empty() && out.front() == '\n') out.erase(0, 1);
+  if (out.size() > max_bytes) out = "…" + out.substr(out.size() - max_bytes);
+  return out;
+}
+
+}  // namespace arborist::config
