@@ -438,8 +438,8 @@ TEST_CASE("arborist spec: an answer that stays invalid exits 6, lists the errors
   auto bad_rounds = test::run_arborist({"spec", "--runner", "claude", "--repair-rounds", "-1", kDescription}, "", {},
                                        cli_env(server, state));
   // A flag out of range is refused before anything is sent.
-  CHECK(bad_rounds.exit_code != 0);
-  CHECK(contains(bad_rounds.err, "repair_rounds"));
+  CHECK(bad_rounds.exit_code == 2);
+  CHECK(contains(bad_rounds.err, "--repair-rounds"));
   CHECK(server.requests().size() == 2);
 }
 

@@ -320,7 +320,9 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
   sub->add_flag("--no-stream", options->no_stream, "Ask for the whole answer at once instead of streaming it");
   sub->add_option("--repair-rounds", options->repair_rounds,
                   "Times to send an invalid answer back to the model with its errors (0-10)")
-      ->default_str(std::to_string(plan::kDefaultRepairRounds));
+      ->default_str(std::to_string(plan::kDefaultRepairRounds))
+      // A bad flag is a usage error (exit 2), caught before any config is read.
+      ->check(CLI::Range(0, plan::kMaxRepairRounds));
   sub->add_flag("--dry-run", options->dry_run,
                 "Print the exact request that would be sent (secrets redacted) and its size; send nothing");
   sub->add_option("--cache", options->cache_mode,

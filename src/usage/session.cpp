@@ -40,6 +40,12 @@ long millis_since(Clock::time_point start) {
 
 }  // namespace
 
+PriceList SessionSettings::prices() const {
+  PriceList list = PriceList::builtin();
+  for (const auto& [model, price] : price_overrides) list.set(model, price);
+  return list;
+}
+
 bool is_metered(const std::string& runner_type) {
   return runner_type != "mock";
 }
@@ -81,7 +87,7 @@ Result<SessionSettings> settings_from(const config::Config& config, const std::s
   s->daily_usd = config.budget.daily_usd;
   if (!max_cost && config.budget.max_cost_usd) s->max_cost_usd = config.budget.max_cost_usd;
   for (const auto& [model, price] : config.prices)
-    s->prices.set(model, Price{price.input_per_million, price.output_per_million});
+    s->price_overrides[model] = Price{price.input_per_million, price.output_per_million};
   return s;
 }
 
@@ -139,6 +145,12 @@ struct Session::State {
   double spent = 0;
   std::optional<std::int64_t> last_ok_row;
   bool daily_without_log_warned = false;
+  std::optional<PriceList> price_list;
+
+  const PriceList& prices() {
+    if (!price_list) price_list = settings->prices();
+    return *price_list;
+  }
 
   log::RequestLog* open_log() {
     if (!settings->log_enabled) return nullptr;
@@ -264,7 +276,7 @@ class MeteredRunner : public runners::Runner {
     row.response = transport::redact(answer->text, secrets_);
     row.input_tokens = answer->usage.input_tokens;
     row.output_tokens = answer->usage.output_tokens;
-    row.cost_usd = settings.prices.cost(inputs_.runner, row.model, row.input_tokens, row.output_tokens);
+    row.cost_usd = state_->prices().cost(inputs_.runner, row.model, row.input_tokens, row.output_tokens);
     state_->spent += row.cost_usd.value_or(0);
     state_->last_ok_row = state_->append(row);
     // Checked again after: the estimate can be wrong (a longer answer than assumed).
@@ -290,7 +302,7 @@ class MeteredRunner : public runners::Runner {
   Result<void> check_budget(const runners::Request& request, const std::string& body, const std::string& model) {
     const SessionSettings& s = *state_->settings;
     if (!s.max_cost_usd && !s.daily_usd) return {};
-    Estimate e = estimate_call(request, body, inputs_.runner, model, s.prices);
+    Estimate e = estimate_call(request, body, inputs_.runner, model, state_->prices());
     const std::string what = inputs_.runner + " (" + model + ")";
     if (!e.usd)
       return fail(ExitCode::runner,
@@ -349,7 +361,7 @@ void Session::store(const cache::KeyInputs& inputs, const spec::Spec& spec, cons
   entry.model = answer.model.empty() ? inputs.model : answer.model;
   entry.input_tokens = total_usage.input_tokens;
   entry.output_tokens = total_usage.output_tokens;
-  entry.cost_usd = settings_.prices.cost(inputs.runner, entry.model, entry.input_tokens, entry.output_tokens);
+  entry.cost_usd = state_->prices().cost(inputs.runner, entry.model, entry.input_tokens, entry.output_tokens);
   entry.created = cache::now_iso8601();
   entry.key_inputs = cache::canonical_json(inputs);
   cache::Cache(settings_.cache).store(entry, state_->warnings);

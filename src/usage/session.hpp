@@ -5,6 +5,7 @@
 // cache or log that cannot be written becomes a warning.
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,7 +27,10 @@ struct SessionSettings {
   bool log_bodies = true;
   std::optional<double> max_cost_usd;  // this run
   std::optional<double> daily_usd;     // today (UTC), this run included
-  PriceList prices = PriceList::builtin();
+  // Per-model prices from the config, over config/prices.yaml. The list itself is
+  // parsed only when a call is metered: a cache hit never needs it.
+  std::map<std::string, Price> price_overrides;
+  PriceList prices() const;
 };
 
 // The settings from the configuration (cache.*, log.*, budget.*, prices) with the
