@@ -1,5 +1,5 @@
 #pragma once
-// Files embedded at build time (cmake/Embed.cmake): schemas and prompt templates.
+// Files embedded at build time (src/cmake/Embed.cmake): schemas and prompt templates.
 #include <optional>
 #include <span>
 #include <string_view>

@@ -6,8 +6,8 @@ function(arborist_embed name output)
   add_custom_command(
     OUTPUT ${output}
     COMMAND ${CMAKE_COMMAND} -DOUTPUT=${output} -DROOT=${CMAKE_SOURCE_DIR}
-            "-DINPUTS=${inputs}" -P ${CMAKE_SOURCE_DIR}/cmake/EmbedScript.cmake
-    DEPENDS ${inputs} ${CMAKE_SOURCE_DIR}/cmake/EmbedScript.cmake
+            "-DINPUTS=${inputs}" -P ${CMAKE_SOURCE_DIR}/src/cmake/EmbedScript.cmake
+    DEPENDS ${inputs} ${CMAKE_SOURCE_DIR}/src/cmake/EmbedScript.cmake
     COMMENT "Embedding ${name}"
     VERBATIM)
 endfunction()
