@@ -190,6 +190,8 @@ TEST_CASE("the offline planner plans the table of descriptions", "[mock]") {
        "0 2 * * *",
        1},
       {"hourly: sync /srv/data to /mnt/mirror", {"sync-files"}, {}, "@hourly", 0},
+      // A frequency word used as an adjective is not a schedule.
+      {"build the site, then email the daily report", {"build", "email-report"}, {"build->email-report"}, "", 1},
       {"daily at 3:30pm send the summary to ops@acme.test by email", {"email-report"}, {}, "30 15 * * *", 1},
       {"every 15 minutes check that https://status.acme.test/health is up", {"health-check"}, {}, "*/15 * * * *", 0},
       {"nightly: pull the latest code, build, test",

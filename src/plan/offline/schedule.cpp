@@ -1,6 +1,7 @@
 #include "plan/offline/schedule.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "plan/offline/words.hpp"
@@ -324,6 +325,14 @@ class Parser {
       if (unit == "month") return monthly(i + 3, time);
       return std::nullopt;
     }
+    // "the daily report", "a weekly summary": after a determiner and before another
+    // word, a frequency word describes a thing; it does not say when to run.
+    static const std::array<std::string_view, 9> determiners = {"the", "a", "an", "our", "my", "your", "their", "its", "this"};
+    const bool adjective = i > 0 && i + 1 < t_.size() &&
+                           std::find(determiners.begin(), determiners.end(), word(i - 1)) != determiners.end();
+    if (adjective && (w == "hourly" || w == "nightly" || w == "daily" || w == "weekly" || w == "monthly" ||
+                      w == "yearly" || w == "annually"))
+      return std::nullopt;
     if (w == "hourly") return Parsed{"@hourly", i + 1, {}};
     if (w == "nightly" || w == "daily") return daily(i + 1, w, 1, time);
     if (w == "weekly") return weekly(i + 1, time);
