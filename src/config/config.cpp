@@ -57,33 +57,11 @@ namespace {
 
 // ---- JSON pointers ---------------------------------------------------------
 
-std::vector<std::string> split_pointer(const std::string& pointer) {
-  std::vector<std::string> parts;
-  if (pointer.empty()) return parts;
-  size_t pos = 1;
-  while (true) {
-    size_t next = pointer.find('/', pos);
-    std::string part = pointer.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
-    std::string unescaped;
-    for (size_t i = 0; i < part.size(); ++i) {
-      if (part[i] == '~' && i + 1 < part.size()) {
-        unescaped += part[i + 1] == '1' ? '/' : '~';
-        ++i;
-      } else {
-        unescaped += part[i];
-      }
-    }
-    parts.push_back(unescaped);
-    if (next == std::string::npos) break;
-    pos = next + 1;
-  }
-  return parts;
-}
 
 // "/runners/fast/api_key" -> "runners.fast.api_key", the way users write keys.
 std::string dotted(const std::string& pointer) {
   std::string out;
-  for (const auto& part : split_pointer(pointer)) out += (out.empty() ? "" : ".") + part;
+  for (const auto& part : yaml::pointer_split(pointer)) out += (out.empty() ? "" : ".") + part;
   return out.empty() ? "(top level)" : out;
 }
 
@@ -468,7 +446,7 @@ std::optional<fs::path> discover_project_file(const fs::path& start) {
 
 const json* Config::find(const std::string& pointer) const {
   const json* node = &tree;
-  for (const auto& part : split_pointer(pointer)) {
+  for (const auto& part : yaml::pointer_split(pointer)) {
     if (node->is_object()) {
       auto it = node->find(part);
       if (it == node->end()) return nullptr;
@@ -499,7 +477,7 @@ Origin Config::origin_of(const std::string& pointer) const {
 }
 
 bool is_secret_pointer(const std::string& pointer) {
-  auto parts = split_pointer(pointer);
+  auto parts = yaml::pointer_split(pointer);
   if (parts.empty()) return false;
   const std::string& last = parts.back();
   if (last == "api_key") return true;
@@ -630,7 +608,7 @@ Result<Config> load(const LoadOptions& options) {
     }
     json patch = json::object();
     json* node = &patch;
-    auto parts = split_pointer(key.pointer);
+    auto parts = yaml::pointer_split(key.pointer);
     for (size_t i = 0; i + 1 < parts.size(); ++i) node = &(*node)[parts[i]];
     (*node)[parts.back()] = *parsed;
     std::string variable = key.variable;
@@ -642,7 +620,7 @@ Result<Config> load(const LoadOptions& options) {
   for (const auto& flag : options.flags) {
     json patch = json::object();
     json* node = &patch;
-    auto parts = split_pointer(flag.pointer);
+    auto parts = yaml::pointer_split(flag.pointer);
     if (parts.empty()) continue;
     for (size_t i = 0; i + 1 < parts.size(); ++i) node = &(*node)[parts[i]];
     (*node)[parts.back()] = flag.value;
@@ -674,7 +652,7 @@ Result<Config> load(const LoadOptions& options) {
   std::vector<std::pair<std::string, std::string>> unknown;
   SchemaNav{schema_document()}.unknown_keys(&schema_document(), checked, "", unknown);
   for (const auto& [pointer, hint] : unknown) {
-    auto parts = split_pointer(pointer);
+    auto parts = yaml::pointer_split(pointer);
     add(pointer,
         "unknown key '" + parts.back() + "'" +
             (parts.size() > 1 ? " in " + dotted(pointer.substr(0, pointer.rfind('/'))) : ""),

@@ -1,5 +1,7 @@
 #include "core/json_schema.hpp"
 
+#include "core/yaml.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -84,28 +86,6 @@ json hoist_property_names(json document) {
 // pointer to learn what was expected there (types, enum values), drop the
 // wrappers, and keep the most specific messages.
 
-std::vector<std::string> split_pointer(const std::string& pointer) {
-  std::vector<std::string> parts;
-  if (pointer.empty()) return parts;
-  size_t pos = 1;
-  while (true) {
-    size_t next = pointer.find('/', pos);
-    std::string part = pointer.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
-    std::string unescaped;
-    for (size_t i = 0; i < part.size(); ++i) {
-      if (part[i] == '~' && i + 1 < part.size()) {
-        unescaped += part[i + 1] == '1' ? '/' : '~';
-        ++i;
-      } else {
-        unescaped += part[i];
-      }
-    }
-    parts.push_back(unescaped);
-    if (next == std::string::npos) break;
-    pos = next + 1;
-  }
-  return parts;
-}
 
 struct SchemaWalker {
   const json& root;
@@ -140,7 +120,7 @@ struct SchemaWalker {
   std::vector<const json*> at(const std::string& pointer) const {
     std::vector<const json*> current;
     expand(&root, current);
-    for (const auto& part : split_pointer(pointer)) {
+    for (const auto& part : yaml::pointer_split(pointer)) {
       std::vector<const json*> next;
       bool is_index = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
       for (const json* s : current) {

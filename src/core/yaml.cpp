@@ -27,6 +27,29 @@ std::string pointer_escape(std::string_view key) {
   return out;
 }
 
+std::vector<std::string> pointer_split(const std::string& pointer) {
+  std::vector<std::string> parts;
+  if (pointer.empty()) return parts;
+  size_t pos = 1;
+  while (true) {
+    size_t next = pointer.find('/', pos);
+    std::string part = pointer.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+    std::string unescaped;
+    for (size_t i = 0; i < part.size(); ++i) {
+      if (part[i] == '~' && i + 1 < part.size()) {
+        unescaped += part[i + 1] == '1' ? '/' : '~';
+        ++i;
+      } else {
+        unescaped += part[i];
+      }
+    }
+    parts.push_back(unescaped);
+    if (next == std::string::npos) break;
+    pos = next + 1;
+  }
+  return parts;
+}
+
 Position Document::position_of(std::string_view pointer) const {
   std::string p(pointer);
   while (true) {
@@ -83,8 +106,7 @@ struct Converter {
     if (++nodes > max_nodes) throw TooLarge{};
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        return nullptr;
+      case YAML::NodeType::Null: return nullptr;
       case YAML::NodeType::Scalar:
         // yaml-cpp tags quoted and block scalars "!", plain ones "?".
         if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();
@@ -114,7 +136,8 @@ struct Converter {
           std::string p = pointer + "/" + pointer_escape(key);
           if (obj.contains(key)) {
             Position at = pos(kv.first.Mark());
-            problems.push_back({Severity::error, "duplicate key '" + key + "'", Location{file, at.line, at.column, p, {}},
+            problems.push_back({Severity::error, "duplicate key '" + key + "'",
+                                Location{file, at.line, at.column, p, {}},
                                 "each key may appear once in a mapping; remove or rename one"});
             continue;
           }
@@ -133,16 +156,22 @@ struct Converter {
 Result<std::vector<Document>> parse(std::string_view text, const std::string& file, ParseLimits limits) {
   if (auto bad = text::invalid_utf8_offset(text)) {
     auto [line, col] = text::line_column_of(text, *bad);
-    Error e{ExitCode::invalid_input, "the file is not valid UTF-8 (byte " + std::to_string(*bad) + ")",
-            Location{file, line, col, {}, {}}, "save the file as UTF-8", {}};
+    Error e{ExitCode::invalid_input,
+            "the file is not valid UTF-8 (byte " + std::to_string(*bad) + ")",
+            Location{file, line, col, {}, {}},
+            "save the file as UTF-8",
+            {}};
     return fail(e);
   }
   std::vector<YAML::Node> nodes;
   try {
     nodes = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& ex) {
-    Error e{ExitCode::invalid_input, "invalid YAML: " + ex.msg, Location{file, ex.mark.line + 1, ex.mark.column + 1, {}, {}},
-            "fix the YAML syntax at this position", {}};
+    Error e{ExitCode::invalid_input,
+            "invalid YAML: " + ex.msg,
+            Location{file, ex.mark.line + 1, ex.mark.column + 1, {}, {}},
+            "fix the YAML syntax at this position",
+            {}};
     if (ex.mark.is_null()) e.where.line = e.where.column = 0;
     return fail(e);
   }
@@ -158,7 +187,9 @@ Result<std::vector<Document>> parse(std::string_view text, const std::string& fi
       Error e{ExitCode::invalid_input,
               "the YAML expands to more than " + std::to_string(limits.max_nodes) +
                   " nodes (aliases referring to aliases, a 'billion laughs' document?)",
-              Location{file, doc.start.line, doc.start.column, {}, {}}, "remove the nested anchors and aliases", {}};
+              Location{file, doc.start.line, doc.start.column, {}, {}},
+              "remove the nested anchors and aliases",
+              {}};
       return fail(e);
     }
     problems.insert(problems.end(), conv.problems.begin(), conv.problems.end());

@@ -40,5 +40,7 @@ Result<std::vector<Document>> parse(std::string_view text, const std::string& fi
 
 // Escapes a key for use in a JSON pointer (~ -> ~0, / -> ~1).
 std::string pointer_escape(std::string_view key);
+// Splits a JSON pointer into its unescaped parts ("/a~1b/0" -> {"a/b", "0"}).
+std::vector<std::string> pointer_split(const std::string& pointer);
 
 }  // namespace arborist::yaml
