@@ -1,5 +1,9 @@
 // Scrubbing a description of secrets before it leaves the machine.
+#include <array>
+#include <cctype>
+#include <mutex>
 #include <regex>
+#include <string_view>
 
 #include "config/config.hpp"
 
@@ -7,33 +11,51 @@ namespace arborist::config {
 
 namespace {
 
+// A built-in pattern is compiled only when the text contains one of its triggers: words
+// every match must contain. libstdc++ expands the bounded quantifiers below into hundreds of
+// states, so compiling all five costs ~4 ms — more than a whole cache hit should take —
+// while most descriptions contain none of the triggers.
 struct Pattern {
-  std::string name;
-  std::regex regex;
+  const char* name;
+  std::vector<std::string_view> triggers;  // lowercase; a match contains at least one
+  std::string source;
+  std::regex::flag_type flags;
   bool group_only;  // redact only the first capture group (keep "password=" readable)
+
+  mutable std::once_flag compiled_once;
+  mutable std::regex compiled;
+  const std::regex& regex() const {
+    std::call_once(compiled_once, [this] { compiled = std::regex(source, flags); });
+    return compiled;
+  }
 };
 
 // The value after "key=" or "key:": a quoted string or a run of non-space characters.
 // Quantifiers are bounded: libstdc++'s regex recurses per character and would overflow
 // the stack on a very long run.
 constexpr const char* kValue = R"(("[^"\n]{0,500}"|'[^'\n]{0,500}'|[^\s"',;&]{1,500}))";
+constexpr auto kInsensitive = std::regex::ECMAScript | std::regex::icase;
 
-const std::vector<Pattern>& builtin_patterns() {
-  static const std::vector<Pattern> patterns = [] {
-    auto make = [](std::string name, const std::string& re) {
-      return Pattern{std::move(name), std::regex(re, std::regex::ECMAScript | std::regex::icase), true};
-    };
-    std::vector<Pattern> p;
-    p.push_back(make("password=", std::string(R"(\b(?:password|passwd|pwd)\s{0,20}[=:]\s{0,20})") + kValue));
-    p.push_back(
-        make("token=", std::string(R"(\b(?:[a-z_]{0,30}token|secret|client_secret)\s{0,20}[=:]\s{0,20})") + kValue));
-    p.push_back(make("api_key=",
-                     std::string(R"(\b(?:api[_-]?key|apikey|aws_secret_access_key)\s{0,20}[=:]\s{0,20})") + kValue));
-    p.push_back(make("bearer token", R"(\bbearer\s{1,20}([A-Za-z0-9._~+/=-]{8,500}))"));
-    p.push_back(Pattern{"AWS access key", std::regex(R"(\b((?:AKIA|ASIA)[0-9A-Z]{16})\b)"), true});
-    return p;
-  }();
+const std::array<Pattern, 5>& builtin_patterns() {
+  static const std::array<Pattern, 5> patterns{
+      Pattern{"password=", {"passw", "pwd"},
+              std::string(R"(\b(?:password|passwd|pwd)\s{0,20}[=:]\s{0,20})") + kValue, kInsensitive, true},
+      Pattern{"token=", {"token", "secret"},
+              std::string(R"(\b(?:[a-z_]{0,30}token|secret|client_secret)\s{0,20}[=:]\s{0,20})") + kValue,
+              kInsensitive, true},
+      Pattern{"api_key=", {"api", "aws_secret_access_key"},
+              std::string(R"(\b(?:api[_-]?key|apikey|aws_secret_access_key)\s{0,20}[=:]\s{0,20})") + kValue,
+              kInsensitive, true},
+      Pattern{"bearer token", {"bearer"}, R"(\bbearer\s{1,20}([A-Za-z0-9._~+/=-]{8,500}))", kInsensitive, true},
+      Pattern{"AWS access key", {"akia", "asia"}, R"(\b((?:AKIA|ASIA)[0-9A-Z]{16})\b)", std::regex::ECMAScript, true},
+  };
   return patterns;
+}
+
+bool mentions_any(const std::string& lowercase_text, const std::vector<std::string_view>& words) {
+  for (auto word : words)
+    if (lowercase_text.find(word) != std::string::npos) return true;
+  return false;
 }
 
 // Replaces each match (or its first group) and counts the matches.
@@ -68,8 +90,12 @@ int apply(std::string& text, const std::regex& regex, bool group_only) {
 
 Scrubbed scrub(const std::string& text, const std::vector<std::string>& extra_patterns) {
   Scrubbed result{text, {}};
-  for (const auto& p : builtin_patterns())
-    if (int n = apply(result.text, p.regex, p.group_only)) result.removed.push_back({p.name, n});
+  std::string lowercase = text;
+  for (auto& c : lowercase) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const auto& p : builtin_patterns()) {
+    if (!mentions_any(lowercase, p.triggers)) continue;
+    if (int n = apply(result.text, p.regex(), p.group_only)) result.removed.push_back({p.name, n});
+  }
   for (const auto& source : extra_patterns) {
     try {
       std::regex re(source, std::regex::ECMAScript | std::regex::icase);

@@ -1,6 +1,6 @@
 #include "transport/http.hpp"
 
-#include <curl/curl.h>
+#include "transport/curl_library.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -38,11 +38,6 @@ std::string seconds_text(Millis ms) {
 bool sensitive_header(const std::string& lower_name) {
   return lower_name == "authorization" || lower_name == "x-api-key" || lower_name == "api-key" ||
          lower_name == "cookie" || lower_name == "set-cookie" || lower_name == "proxy-authorization";
-}
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 }  // namespace
@@ -195,7 +190,7 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
   st->last_byte = std::chrono::steady_clock::now();
   if (!st->status_known) {
     long status = 0;
-    curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_library().easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &status);
     st->response->status = status;
     st->status_known = true;
     st->success = status >= 200 && status < 300;
@@ -218,7 +213,7 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   if (!*st->got_bytes) {
     // Counted from the moment the request goes out: connecting has its own limit.
     curl_off_t pretransfer_us = 0;
-    curl_easy_getinfo(st->curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+    curl_library().easy_getinfo(st->curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
     if (pretransfer_us > 0 &&
         now - (st->started + std::chrono::microseconds(pretransfer_us)) > st->limits->first_byte) {
       *st->stalled = 1;
@@ -233,18 +228,23 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 }  // namespace
 
-Client::Client(Timing timing, RetryPolicy policy) : timing_(std::move(timing)), policy_(policy) {
-  global_init();
-  curl_ = curl_easy_init();
-}
+Client::Client(Timing timing, RetryPolicy policy) : timing_(std::move(timing)), policy_(policy) {}
 
 Client::~Client() {
-  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
+  if (curl_) curl_library().easy_cleanup(static_cast<CURL*>(curl_));
 }
 
 Client::Attempt Client::perform(const HttpRequest& request, const Limits& limits, Millis remaining,
                                 const Exchange& exchange) {
   Attempt a;
+  const CurlLibrary& lib = curl_library();
+  if (!lib.loaded()) {
+    a.code = CURLE_FAILED_INIT;
+    a.curl_error = lib.load_error;
+    return a;
+  }
+  // Created on the first attempt, not in the constructor: building a runner costs nothing.
+  if (!curl_) curl_ = lib.easy_init();
   CURL* curl = static_cast<CURL*>(curl_);
   if (!curl) {
     a.code = CURLE_FAILED_INIT;
@@ -252,11 +252,11 @@ Client::Attempt Client::perform(const HttpRequest& request, const Limits& limits
     return a;
   }
   // reset() keeps the connection cache, so a retry reuses the open connection.
-  curl_easy_reset(curl);
+  lib.easy_reset(curl);
   char error_buffer[CURL_ERROR_SIZE] = {0};
   curl_slist* headers = nullptr;
-  for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
-  headers = curl_slist_append(headers, "Expect:");  // no 1 s wait for "100 Continue" on large prompts
+  for (const auto& [name, value] : request.headers) headers = lib.slist_append(headers, (name + ": " + value).c_str());
+  headers = lib.slist_append(headers, "Expect:");  // no 1 s wait for "100 Continue" on large prompts
 
   int stalled = 0;
   TransferState st;
@@ -271,36 +271,36 @@ Client::Attempt Client::perform(const HttpRequest& request, const Limits& limits
   st.stalled = &stalled;
   st.started = st.last_byte = std::chrono::steady_clock::now();
 
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  lib.easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  lib.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   if (request.method == "POST" || !request.body.empty()) {
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    lib.easy_setopt(curl, CURLOPT_POST, 1L);
+    lib.easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM: the SIGINT handler stays in charge
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(limits.connect, remaining).count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(remaining.count(), 1)));
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &st);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_write);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &st);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &st);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "arborist/" ARBORIST_VERSION);
+  lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM: the SIGINT handler stays in charge
+  lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  lib.easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+  lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(limits.connect, remaining).count()));
+  lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(remaining.count(), 1)));
+  lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  lib.easy_setopt(curl, CURLOPT_HEADERDATA, &st);
+  lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_write);
+  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &st);
+  lib.easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+  lib.easy_setopt(curl, CURLOPT_XFERINFODATA, &st);
+  lib.easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  lib.easy_setopt(curl, CURLOPT_USERAGENT, "arborist/" ARBORIST_VERSION);
   // Proxies: libcurl reads HTTPS_PROXY / HTTP_PROXY / NO_PROXY itself when we set none.
 
-  a.code = curl_easy_perform(curl);
+  a.code = lib.easy_perform(curl);
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   a.response.status = status;
-  a.curl_error = error_buffer[0] ? error_buffer : curl_easy_strerror(a.code);
+  a.curl_error = error_buffer[0] ? error_buffer : lib.easy_strerror(a.code);
   a.stalled = stalled == 1 ? Attempt::first_byte : stalled == 2 ? Attempt::idle : Attempt::none;
-  curl_slist_free_all(headers);
+  lib.slist_free_all(headers);
   return a;
 }
 
