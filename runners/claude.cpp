@@ -2,8 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cctype>
-
 #include "transport/stream.hpp"
 
 namespace arborist::runners {
@@ -70,67 +68,31 @@ Verdict parse_whole(const std::string& body, Draft& d) {
 
 constexpr const char* kSpecToolName = "submit_spec";
 
-// A 400/422 whose error names tools: the server does not support them.
-bool refuses_tools(const transport::Failure& failure) {
-  if (failure.kind != transport::Failure::http_status) return false;
-  if (failure.response.status != 400 && failure.response.status != 422) return false;
-  std::string body = failure.response.body;
-  for (auto& c : body) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return body.find("tool") != std::string::npos || body.find("input_schema") != std::string::npos;
-}
-
-class ClaudeRunner : public Runner {
+class ClaudeRunner : public transport::StructuredRunner {
  public:
   ClaudeRunner(RunnerConfig config, std::string base_url, std::string api_key, transport::Environment environment,
                transport::RetryPolicy policy)
-      : config_(std::move(config)),
+      // Anthropic's temperature range is 0.0–1.0, narrower than the others'. It has no
+      // response format: a forced tool call whose input is the spec is its structured output.
+      : StructuredRunner(std::move(config), std::move(environment), policy,
+                         {"claude", 1.0, false, "tool", "the forced tool call", {"tool", "input_schema"}}),
         base_url_(std::move(base_url)),
-        api_key_(std::move(api_key)),
-        environment_(std::move(environment)),
-        client_(environment_.timing, policy) {}
+        api_key_(std::move(api_key)) {}
 
   std::string type() const override { return "claude"; }
-
-  Result<Answer> complete(const Request& request) override {
-    // Anthropic's temperature range is 0.0–1.0, narrower than the others'.
-    if (auto ok = transport::check_common_parameters(request, 1.0, "claude"); !ok) return fail(ok.error());
-    auto limits = transport::limits_for(request, config_);
-    if (!limits) return fail(limits.error());
-    const bool structured = !request.schema.empty() && !structure_refused_;
-    std::string refusal;
-    auto answer = send(request, *limits, structured, &refusal);
-    if (!answer && !refusal.empty()) {
-      // Anthropic-compatible servers without tool support; the planner validates anyway.
-      structure_refused_ = true;
-      answer = send(request, *limits, false, nullptr);
-      if (answer)
-        answer->warnings.push_back("the server refused the forced tool call (" + refusal +
-                                   "); asked for JSON in the prompt instead");
-    }
-    return answer;
-  }
-
-  Result<WireRequest> preview(const Request& request) override {
-    if (auto ok = transport::check_common_parameters(request, 1.0, "claude"); !ok) return fail(ok.error());
-    auto http = build(request, !request.schema.empty() && !structure_refused_);
-    WireRequest wire{http.method, http.url, {}, http.body};
-    for (const auto& [name, value] : http.headers)
-      wire.headers.emplace_back(name, transport::redact(value, http.secrets));
-    return wire;
-  }
 
  private:
   std::string model_for(const Request& request) const {
     return !request.model.empty() ? request.model : !config_.model.empty() ? config_.model : kClaudeDefaultModel;
   }
 
-  transport::HttpRequest build(const Request& request, bool structured) const {
+  transport::HttpRequest build(const Request& request, bool structured) const override {
     const std::string model = model_for(request);
     json body;
     body["model"] = model;
     body["max_tokens"] = request.max_tokens.value_or(kClaudeDefaultMaxTokens);
     if (!request.system.empty()) body["system"] = request.system;
-    body["messages"] = json::array({{{"role", "user"}, {"content", request.prompt}}});
+    body["messages"] = json::array({{{"role", "user"}, {"content", request.prompt_for(structured)}}});
     if (request.temperature) body["temperature"] = *request.temperature;
     body["stream"] = request.stream;
     if (structured) {
@@ -156,15 +118,11 @@ class ClaudeRunner : public Runner {
     return http;
   }
 
-  // One call. When `refusal` is given and the server refuses the tool parameters
-  // (HTTP 400/422 naming them), says why there and fails.
-  Result<Answer> send(const Request& request, const transport::Limits& limits, bool structured, std::string* refusal) {
+  Result<Answer> call(const Request& request, const transport::Limits& limits, bool structured) override {
     const std::string model = model_for(request);
     transport::HttpRequest http = build(request, structured);
-    client_.set_debug_log(request.debug ? transport::debug_writer(environment_) : nullptr);
 
     Draft draft;
-    int attempts = 0;
     transport::ProgressReporter progress(request);
     transport::SseReader sse([&](const transport::SseEvent& event) {
       auto j = json::parse(event.data, nullptr, false);
@@ -206,11 +164,9 @@ class ClaudeRunner : public Runner {
     });
 
     transport::Exchange exchange;
-    exchange.begin = [&](int attempt) {
-      attempts = attempt;
+    exchange.begin = [&](int) {
       draft = {};
       sse.reset();
-      progress.attempt(attempt);
     };
     exchange.on_body = [&](std::string_view chunk) { return !request.stream || sse.feed(chunk); };
     exchange.judge = [&](const transport::HttpResponse& response) -> Verdict {
@@ -233,34 +189,23 @@ class ClaudeRunner : public Runner {
       return response.body.find("overloaded_error") != std::string::npos;
     };
 
-    auto result = client_.send(http, limits, exchange);
-    if (!result && structured && refusal && refuses_tools(result.error())) {
-      auto p = transport::parse_provider_error(result.error().response.body);
-      *refusal = "HTTP " + std::to_string(result.error().response.status) + (p.message.empty() ? "" : ": " + p.message);
-      return fail(ExitCode::runner, *refusal);
-    }
-    if (!result) {
-      transport::ProviderContext context{"claude", model, http.url, "ANTHROPIC_API_KEY", false};
-      return fail(transport::describe_failure(context, result.error()));
-    }
+    transport::ProviderContext context{"claude", model, http.url, "ANTHROPIC_API_KEY", false, {}};
+    auto attempts = send(request, http, limits, std::move(exchange), progress, structured, std::move(context));
+    if (!attempts) return fail(attempts.error());
     Answer answer;
     answer.text = draft.tool_input.empty() ? std::move(draft.text) : std::move(draft.tool_input);
     answer.usage = draft.usage;
     answer.finish_reason = draft.finish_reason;
     answer.model = draft.model.empty() ? model : draft.model;
-    answer.attempts = attempts;
-    answer.structure = structured ? "tool" : "text";
+    answer.attempts = *attempts;
+    answer.structure = structure_of(structured);
     if (answer.finish_reason == "max_tokens")
       answer.warnings.push_back("the answer was cut off at the token limit; raise --max-tokens");
     return answer;
   }
 
-  RunnerConfig config_;
-  bool structure_refused_ = false;  // once refused, later calls (repairs) ask in words
   std::string base_url_;
   std::string api_key_;
-  transport::Environment environment_;
-  transport::Client client_;
 };
 
 }  // namespace

@@ -156,6 +156,7 @@ class HttpRunner : public Runner {
       progress.text(answer.text.size());
       return transport::Verdict::accept();
     };
+    transport::observe_attempts(request, exchange);
     auto result = client_.send(*http, *limits, exchange);
     if (!result) {
       transport::ProviderContext context{"http '" + config_.name + "'", model.empty() ? "default" : model,

@@ -47,70 +47,35 @@ bool read_chunk(const json& j, Draft& d, transport::ProgressReporter* progress) 
   return true;
 }
 
-// A 400/422 whose error names the format or schema: the server does not support it.
-bool refuses_format(const transport::Failure& failure) {
-  if (failure.kind != transport::Failure::http_status) return false;
-  if (failure.response.status != 400 && failure.response.status != 422) return false;
-  std::string body = failure.response.body;
-  for (auto& c : body) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return body.find("format") != std::string::npos || body.find("schema") != std::string::npos;
-}
-
-class OllamaRunner : public Runner {
+class OllamaRunner : public transport::StructuredRunner {
  public:
   OllamaRunner(RunnerConfig config, std::string host, std::string api_key, transport::Environment environment,
                transport::RetryPolicy policy)
-      : config_(std::move(config)),
+      // Ollama may load the model from disk before the first byte: that can take minutes.
+      // Older versions know only "format": "json", or none.
+      : StructuredRunner(
+            std::move(config), std::move(environment), policy,
+            {"ollama", 2.0, /*slow_start=*/true, "format", "the schema in \"format\"", {"format", "schema"}}),
         host_(std::move(host)),
-        api_key_(std::move(api_key)),
-        environment_(std::move(environment)),
-        client_(environment_.timing, policy) {}
+        api_key_(std::move(api_key)) {}
 
   std::string type() const override { return "ollama"; }
-
-  Result<Answer> complete(const Request& request) override {
-    if (auto ok = transport::check_common_parameters(request, 2.0, "ollama"); !ok) return fail(ok.error());
-    // Ollama may load the model from disk before the first byte: that can take minutes.
-    auto limits = transport::limits_for(request, config_, /*slow_start=*/true);
-    if (!limits) return fail(limits.error());
-    const bool structured = !request.schema.empty() && !structure_refused_;
-    std::string refusal;
-    auto answer = send(request, *limits, structured, &refusal);
-    if (!answer && !refusal.empty()) {
-      // Older Ollama versions know only "format": "json", or none; the planner validates anyway.
-      structure_refused_ = true;
-      answer = send(request, *limits, false, nullptr);
-      if (answer)
-        answer->warnings.push_back("the server refused the schema in \"format\" (" + refusal +
-                                   "); asked for JSON in the prompt instead");
-    }
-    return answer;
-  }
-
-  Result<WireRequest> preview(const Request& request) override {
-    if (auto ok = transport::check_common_parameters(request, 2.0, "ollama"); !ok) return fail(ok.error());
-    auto http = build(request, !request.schema.empty() && !structure_refused_);
-    WireRequest wire{http.method, http.url, {}, http.body};
-    for (const auto& [name, value] : http.headers)
-      wire.headers.emplace_back(name, transport::redact(value, http.secrets));
-    return wire;
-  }
 
  private:
   std::string model_for(const Request& request) const {
     return !request.model.empty() ? request.model : !config_.model.empty() ? config_.model : kOllamaDefaultModel;
   }
 
-  transport::HttpRequest build(const Request& request, bool structured) const {
+  transport::HttpRequest build(const Request& request, bool structured) const override {
     const std::string model = model_for(request);
     const int num_predict = request.max_tokens.value_or(kOllamaDefaultMaxTokens);
-    const int num_ctx = ollama_context_size(request.system.size() + request.prompt.size(), num_predict);
+    const int num_ctx = ollama_context_size(request.system.size() + request.prompt_for(structured).size(), num_predict);
 
     json body;
     body["model"] = model;
     body["messages"] = json::array();
     if (!request.system.empty()) body["messages"].push_back({{"role", "system"}, {"content", request.system}});
-    body["messages"].push_back({{"role", "user"}, {"content", request.prompt}});
+    body["messages"].push_back({{"role", "user"}, {"content", request.prompt_for(structured)}});
     body["stream"] = request.stream;
     if (structured) {
       auto schema = json::parse(request.schema, nullptr, false);
@@ -134,17 +99,13 @@ class OllamaRunner : public Runner {
     return http;
   }
 
-  // One call. When `refusal` is given and the server refuses the schema in "format"
-  // (HTTP 400/422 naming it), says why there and fails.
-  Result<Answer> send(const Request& request, const transport::Limits& limits, bool structured, std::string* refusal) {
+  Result<Answer> call(const Request& request, const transport::Limits& limits, bool structured) override {
     const std::string model = model_for(request);
     const int num_predict = request.max_tokens.value_or(kOllamaDefaultMaxTokens);
-    const int num_ctx = ollama_context_size(request.system.size() + request.prompt.size(), num_predict);
+    const int num_ctx = ollama_context_size(request.system.size() + request.prompt_for(structured).size(), num_predict);
     transport::HttpRequest http = build(request, structured);
-    client_.set_debug_log(request.debug ? transport::debug_writer(environment_) : nullptr);
 
     Draft draft;
-    int attempts = 0;
     transport::ProgressReporter progress(request);
     transport::NdjsonReader ndjson([&](std::string_view line) {
       auto j = json::parse(line, nullptr, false);
@@ -156,11 +117,9 @@ class OllamaRunner : public Runner {
     });
 
     transport::Exchange exchange;
-    exchange.begin = [&](int attempt) {
-      attempts = attempt;
+    exchange.begin = [&](int) {
       draft = {};
       ndjson.reset();
-      progress.attempt(attempt);
     };
     exchange.on_body = [&](std::string_view chunk) { return !request.stream || ndjson.feed(chunk); };
     exchange.judge = [&](const transport::HttpResponse& response) -> Verdict {
@@ -181,23 +140,16 @@ class OllamaRunner : public Runner {
       return Verdict::accept();
     };
 
-    auto result = client_.send(http, limits, exchange);
-    if (!result && structured && refusal && refuses_format(result.error())) {
-      auto p = transport::parse_provider_error(result.error().response.body);
-      *refusal = "HTTP " + std::to_string(result.error().response.status) + (p.message.empty() ? "" : ": " + p.message);
-      return fail(ExitCode::runner, *refusal);
-    }
-    if (!result) {
-      transport::ProviderContext context{"ollama", model, http.url, api_key_.empty() ? "" : "OLLAMA_API_KEY", true};
-      return fail(transport::describe_failure(context, result.error()));
-    }
+    transport::ProviderContext context{"ollama", model, http.url, api_key_.empty() ? "" : "OLLAMA_API_KEY", true, {}};
+    auto attempts = send(request, http, limits, std::move(exchange), progress, structured, std::move(context));
+    if (!attempts) return fail(attempts.error());
     Answer answer;
     answer.text = std::move(draft.text);
     answer.usage = draft.usage;
     answer.finish_reason = draft.finish_reason;
     answer.model = draft.model.empty() ? model : draft.model;
-    answer.attempts = attempts;
-    answer.structure = structured ? "format" : "text";
+    answer.attempts = *attempts;
+    answer.structure = structure_of(structured);
     // Ollama cuts a prompt that does not fit num_ctx without an error; a prompt that
     // filled all the room left for input is the sign it happened.
     if (draft.usage.input_tokens > 0 && draft.usage.input_tokens >= num_ctx - num_predict)
@@ -210,12 +162,8 @@ class OllamaRunner : public Runner {
     return answer;
   }
 
-  RunnerConfig config_;
-  bool structure_refused_ = false;  // once refused, later calls (repairs) ask in words
   std::string host_;
   std::string api_key_;
-  transport::Environment environment_;
-  transport::Client client_;
 };
 
 }  // namespace

@@ -2,9 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cctype>
-#include <initializer_list>
-
 #include "transport/stream.hpp"
 
 namespace arborist::runners {
@@ -81,67 +78,33 @@ Verdict parse_whole(const std::string& body, Draft& d) {
   return Verdict::accept();
 }
 
-// A 400/422 whose error names the structured-output parameter: the server does not support it.
-bool transport_refuses(const transport::Failure& failure, std::initializer_list<const char*> words) {
-  if (failure.kind != transport::Failure::http_status) return false;
-  if (failure.response.status != 400 && failure.response.status != 422) return false;
-  std::string body = failure.response.body;
-  for (auto& c : body) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : words)
-    if (body.find(word) != std::string::npos) return true;
-  return false;
-}
-
-class OpenAiRunner : public Runner {
+class OpenAiRunner : public transport::StructuredRunner {
  public:
   OpenAiRunner(RunnerConfig config, Settings settings, transport::Environment environment,
                transport::RetryPolicy policy)
-      : config_(std::move(config)),
-        settings_(std::move(settings)),
-        environment_(std::move(environment)),
-        client_(environment_.timing, policy) {}
+      : StructuredRunner(std::move(config), std::move(environment), policy,
+                         {"openai",
+                          2.0,
+                          false,
+                          "json_schema",
+                          "structured output",
+                          {"response_format", "json_schema", "structured"}}),
+        settings_(std::move(settings)) {}
 
   std::string type() const override { return "openai"; }
-
-  Result<Answer> complete(const Request& request) override {
-    if (auto ok = transport::check_common_parameters(request, 2.0, "openai"); !ok) return fail(ok.error());
-    auto limits = transport::limits_for(request, config_);
-    if (!limits) return fail(limits.error());
-    const bool structured = !request.schema.empty() && !structure_refused_;
-    std::string refusal;
-    auto answer = send(request, *limits, structured, &refusal);
-    if (!answer && !refusal.empty()) {
-      // Many compatible servers know no response_format; the planner validates anyway.
-      structure_refused_ = true;
-      answer = send(request, *limits, false, nullptr);
-      if (answer)
-        answer->warnings.push_back("the server refused structured output (" + refusal +
-                                   "); asked for JSON in the prompt instead");
-    }
-    return answer;
-  }
-
-  Result<WireRequest> preview(const Request& request) override {
-    if (auto ok = transport::check_common_parameters(request, 2.0, "openai"); !ok) return fail(ok.error());
-    auto http = build(request, !request.schema.empty() && !structure_refused_);
-    WireRequest wire{http.method, http.url, {}, http.body};
-    for (const auto& [name, value] : http.headers)
-      wire.headers.emplace_back(name, transport::redact(value, http.secrets));
-    return wire;
-  }
 
  private:
   std::string model_for(const Request& request) const {
     return !request.model.empty() ? request.model : !config_.model.empty() ? config_.model : settings_.default_model;
   }
 
-  transport::HttpRequest build(const Request& request, bool structured) const {
+  transport::HttpRequest build(const Request& request, bool structured) const override {
     const std::string model = model_for(request);
     json body;
     body["model"] = model;
     body["messages"] = json::array();
     if (!request.system.empty()) body["messages"].push_back({{"role", "system"}, {"content", request.system}});
-    body["messages"].push_back({{"role", "user"}, {"content", request.prompt}});
+    body["messages"].push_back({{"role", "user"}, {"content", request.prompt_for(structured)}});
     if (request.max_tokens)
       body[settings_.max_completion_tokens ? "max_completion_tokens" : "max_tokens"] = *request.max_tokens;
     if (request.temperature) body["temperature"] = *request.temperature;
@@ -169,15 +132,11 @@ class OpenAiRunner : public Runner {
     return http;
   }
 
-  // One call. When `refusal` is given and the server refuses the structured-output
-  // parameter (HTTP 400/422 naming it), says why there and fails.
-  Result<Answer> send(const Request& request, const transport::Limits& limits, bool structured, std::string* refusal) {
+  Result<Answer> call(const Request& request, const transport::Limits& limits, bool structured) override {
     const std::string model = model_for(request);
     transport::HttpRequest http = build(request, structured);
-    client_.set_debug_log(request.debug ? transport::debug_writer(environment_) : nullptr);
 
     Draft draft;
-    int attempts = 0;
     transport::ProgressReporter progress(request);
     transport::SseReader sse([&](const transport::SseEvent& event) {
       if (event.data == "[DONE]") {
@@ -212,11 +171,9 @@ class OpenAiRunner : public Runner {
     });
 
     transport::Exchange exchange;
-    exchange.begin = [&](int attempt) {
-      attempts = attempt;
+    exchange.begin = [&](int) {
       draft = {};
       sse.reset();
-      progress.attempt(attempt);
     };
     bool streamed_body = false;
     exchange.on_body = [&](std::string_view chunk) {
@@ -242,38 +199,25 @@ class OpenAiRunner : public Runner {
       return Verdict::accept();
     };
 
-    auto result = client_.send(http, limits, exchange);
-    if (!result && structured && refusal &&
-        transport_refuses(result.error(), {"response_format", "json_schema", "structured"})) {
-      auto p = transport::parse_provider_error(result.error().response.body);
-      *refusal = "HTTP " + std::to_string(result.error().response.status) + (p.message.empty() ? "" : ": " + p.message);
-      return fail(ExitCode::runner, *refusal);
-    }
-    if (!result) {
-      // A local OpenAI-compatible server is not necessarily ollama: no `ollama serve` hint.
-      transport::ProviderContext context{"openai", model, http.url, settings_.key_variable, false};
-      Error e = transport::describe_failure(context, result.error());
-      if (transport::is_loopback_url(settings_.base_url) && result.error().kind == transport::Failure::connect)
-        e.hint = "is the OpenAI-compatible server running at " + settings_.base_url + "? (OPENAI_BASE_URL)";
-      return fail(e);
-    }
+    // A local OpenAI-compatible server is not necessarily ollama: no `ollama serve` hint.
+    transport::ProviderContext context{"openai", model, http.url, settings_.key_variable, false, {}};
+    if (transport::is_loopback_url(settings_.base_url))
+      context.connect_hint = "is the OpenAI-compatible server running at " + settings_.base_url + "? (OPENAI_BASE_URL)";
+    auto attempts = send(request, http, limits, std::move(exchange), progress, structured, std::move(context));
+    if (!attempts) return fail(attempts.error());
     Answer answer;
     answer.text = std::move(draft.text);
     answer.usage = draft.usage;
     answer.finish_reason = draft.finish_reason;
     answer.model = draft.model.empty() ? model : draft.model;
-    answer.attempts = attempts;
-    answer.structure = structured ? "json_schema" : "text";
+    answer.attempts = *attempts;
+    answer.structure = structure_of(structured);
     if (answer.finish_reason == "length")
       answer.warnings.push_back("the answer was cut off at the token limit; raise --max-tokens");
     return answer;
   }
 
-  RunnerConfig config_;
   Settings settings_;
-  bool structure_refused_ = false;  // once refused, later calls (repairs) ask in words
-  transport::Environment environment_;
-  transport::Client client_;
 };
 
 }  // namespace

@@ -20,19 +20,38 @@ struct Progress {
   int attempt = 1;         // 2 and up after a retry
 };
 
+// One HTTP attempt of a network runner, reported to Request::on_attempt when its outcome
+// is known; the request log keeps them (status, retry waits).
+struct AttemptReport {
+  int attempt = 1;
+  long http_status = 0;         // 0: no response arrived (connect failure, timeout)
+  std::optional<long> wait_ms;  // the wait before the next attempt; none after the last
+  std::string outcome;          // "ok", "HTTP 429", "could not connect …" (secrets redacted)
+};
+
 // What the planner asks for, independent of any provider.
 struct Request {
   std::string system;       // system prompt
-  std::string prompt;       // user prompt (contains the description)
+  std::string prompt;       // user prompt (contains the description, and the schema in words)
   std::string description;  // the user's description alone (offline planners read this)
   std::string schema;       // JSON Schema text the answer must follow (structured output)
+  // The user prompt for a call whose answer's structure travels in the provider's
+  // structured-output parameter (response_format, a forced tool's input_schema, Ollama
+  // `format`): `prompt` without the schema pasted in. Empty = send `prompt` either way.
+  std::string structured_prompt;
   std::string model;
   std::optional<int> max_tokens;
   std::optional<double> temperature;
   int timeout_seconds = 120;
   bool debug = false;
   bool stream = true;  // HTTP runners stream by default; the answer is the same either way
-  std::function<void(const Progress&)> on_progress;  // optional; never called by offline runners
+  std::function<void(const Progress&)> on_progress;      // optional; never called by offline runners
+  std::function<void(const AttemptReport&)> on_attempt;  // optional; network runners only
+  // What to send as the user prompt: a runner that attaches `schema` as structured
+  // output sends structured_prompt; one asking in words (none, or refused) sends prompt.
+  const std::string& prompt_for(bool structured) const {
+    return structured && !structured_prompt.empty() ? structured_prompt : prompt;
+  }
 };
 
 struct Usage {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -11,20 +12,18 @@
 #include "cache/key.hpp"
 #include "core/atomic_file.hpp"
 #include "core/hash.hpp"
-#include "fake_provider.hpp"
+#include "spec_sandbox.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
-using arborist::test::FakeProvider;
+using arborist::test::SpecSandbox;
 using arborist::test::TempDir;
 using nlohmann::json;
 namespace cache = arborist::cache;
 
 namespace {
 
-const std::string kSpecAnswer =
-    R"({"version":1,"name":"nightly","steps":[{"name":"backup","command":"pg_dump \"$DATABASE_URL\" > /tmp/db.sql"},)"
-    R"({"name":"vacuum","command":"psql \"$DATABASE_URL\" -c 'VACUUM'","depends_on":["backup"]}]})";
+const std::string kDescription = "back up the db, then vacuum it";
 
 cache::KeyInputs sample_inputs() {
   cache::KeyInputs in;
@@ -38,7 +37,7 @@ cache::KeyInputs sample_inputs() {
   in.templates = {{"repair.md", "aa"}, {"spec.md", "bb"}, {"system.md", "cc"}};
   in.spec_schema_id = "https://arborist.dev/schemas/spec.v1.json";
   in.spec_schema_sha256 = "dd";
-  in.description = "back up the db, then vacuum it";
+  in.description = kDescription;
   return in;
 }
 
@@ -69,47 +68,27 @@ cache::Settings settings_in(const TempDir& dir, cache::Mode mode = cache::Mode::
   return s;
 }
 
-// The binary's environment: a private HOME, cache and log; no keys or config from the machine.
-std::map<std::string, std::string> sandbox_env(const TempDir& dir, const FakeProvider* provider = nullptr) {
-  std::map<std::string, std::string> env;
-  for (const char* name :
-       {"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENROUTER_API_KEY", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
-        "OLLAMA_HOST", "XDG_CONFIG_HOME", "ARBORIST_CONFIG", "ARBORIST_RUNNER", "ARBORIST_MODEL", "ARBORIST_FALLBACK",
-        "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"})
-    env[name] = "\x01unset";
-  fs::create_directories(dir / "home");
-  fs::create_directories(dir / "work" / ".git");
-  env["HOME"] = (dir / "home").string();
-  env["XDG_CACHE_HOME"] = (dir / "xdg-cache").string();
-  env["XDG_DATA_HOME"] = (dir / "xdg-data").string();
-  if (provider) env["OPENAI_BASE_URL"] = provider->url() + "/v1";
-  return env;
+// Regular files below `dir` (none when it does not exist) whose path passes `keep`.
+size_t count_files(const fs::path& dir, const std::function<bool(const fs::path&)>& keep) {
+  size_t n = 0;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return 0;
+  for (auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file() && keep(e.path())) ++n;
+  return n;
 }
 
-arborist::test::RunResult spec_run(const TempDir& dir, const FakeProvider& provider,
-                                   std::vector<std::string> extra = {},
-                                   const std::string& description = "back up the db, then vacuum it") {
-  std::vector<std::string> args = {"spec", "--runner", "openai", description};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return arborist::test::run_arborist(args, "", dir / "work", sandbox_env(dir, &provider));
+// AtomicFile writes a hidden temp file beside the target, then renames it.
+bool is_temp_file(const fs::path& path) {
+  return path.filename().string().starts_with(".");
 }
 
 size_t count_entries(const fs::path& dir) {
-  size_t n = 0;
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) return 0;
-  for (auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && e.path().extension() == ".json" && !e.path().filename().string().starts_with(".")) ++n;
-  return n;
+  return count_files(dir, [](const fs::path& p) { return p.extension() == ".json" && !is_temp_file(p); });
 }
 
 size_t count_temp_files(const fs::path& dir) {
-  size_t n = 0;
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) return 0;
-  for (auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && e.path().filename().string().starts_with(".")) ++n;
-  return n;
+  return count_files(dir, is_temp_file);
 }
 
 }  // namespace
@@ -345,127 +324,117 @@ TEST_CASE("several processes share one cache safely", "[cache]") {
 }
 
 TEST_CASE("arborist spec reuses a cached plan; --cache modes", "[cache]") {
-  TempDir dir;
-  FakeProvider provider;
-  provider.set_answer_text(kSpecAnswer);
-  const fs::path cache_dir = dir / "xdg-cache" / "arborist";
+  SpecSandbox box;
+  const fs::path cache_dir = box.cache_dir();
 
-  auto first = spec_run(dir, provider);
+  auto first = box.spec(kDescription);
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
-  CHECK(provider.requests().size() == 1);
+  CHECK(box.provider.requests().size() == 1);
   CHECK(count_entries(cache_dir) == 1);
 
-  auto second = spec_run(dir, provider);
+  auto second = box.spec(kDescription);
   INFO(second.err);
   REQUIRE(second.exit_code == 0);
-  CHECK(provider.requests().size() == 1);  // answered from the cache
+  CHECK(box.provider.requests().size() == 1);  // answered from the cache
   CHECK(second.out == first.out);
   CHECK(second.err.find("reused the plan cached") != std::string::npos);
 
-  CHECK(spec_run(dir, provider, {"--cache", "off"}).exit_code == 0);
-  CHECK(provider.requests().size() == 2);
-  CHECK(spec_run(dir, provider, {"--cache", "refresh"}).exit_code == 0);
-  CHECK(provider.requests().size() == 3);
-  CHECK(spec_run(dir, provider, {"--cache", "read-only"}).exit_code == 0);
-  CHECK(provider.requests().size() == 3);
+  CHECK(box.spec(kDescription, {"--cache", "off"}).exit_code == 0);
+  CHECK(box.provider.requests().size() == 2);
+  CHECK(box.spec(kDescription, {"--cache", "refresh"}).exit_code == 0);
+  CHECK(box.provider.requests().size() == 3);
+  CHECK(box.spec(kDescription, {"--cache", "read-only"}).exit_code == 0);
+  CHECK(box.provider.requests().size() == 3);
 
   // read-only with nothing cached: plans, writes nothing.
-  CHECK(spec_run(dir, provider, {"--cache", "read-only"}, "build it, then ship it").exit_code == 0);
-  CHECK(provider.requests().size() == 4);
+  CHECK(box.spec("build it, then ship it", {"--cache", "read-only"}).exit_code == 0);
+  CHECK(box.provider.requests().size() == 4);
   CHECK(count_entries(cache_dir) == 1);
 
   // Another model is another key.
-  CHECK(spec_run(dir, provider, {"--model", "gpt-4o"}).exit_code == 0);
-  CHECK(provider.requests().size() == 5);
+  CHECK(box.spec(kDescription, {"--model", "gpt-4o"}).exit_code == 0);
+  CHECK(box.provider.requests().size() == 5);
   CHECK(count_entries(cache_dir) == 2);
 
-  auto bad = spec_run(dir, provider, {"--cache", "sometimes"});
+  auto bad = box.spec(kDescription, {"--cache", "sometimes"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("read-only") != std::string::npos);
 
   // The --json output of a hit has the same spec and says it was a hit.
-  auto hit_json = spec_run(dir, provider, {"--json"});
+  auto hit_json = box.spec(kDescription, {"--json"});
   REQUIRE(hit_json.exit_code == 0);
   auto j = json::parse(hit_json.out);
   CHECK(j["cache"]["hit"] == true);
   CHECK(j["spec"]["name"] == "nightly");
-  CHECK(provider.requests().size() == 5);
+  CHECK(box.provider.requests().size() == 5);
 }
 
 TEST_CASE("arborist cache stats, path, show, explain and clear", "[cache]") {
-  TempDir dir;
-  FakeProvider provider;
-  provider.set_answer_text(kSpecAnswer);
-  auto env = sandbox_env(dir, &provider);
-  auto run = [&](std::vector<std::string> args) { return arborist::test::run_arborist(args, "", dir / "work", env); };
+  SpecSandbox box;
 
-  auto path = run({"cache", "path"});
+  auto path = box.run({"cache", "path"});
   REQUIRE(path.exit_code == 0);
-  CHECK(path.out == (dir / "xdg-cache" / "arborist").string() + "\n");
+  CHECK(path.out == box.cache_dir().string() + "\n");
 
-  auto explain_before = run({"--json", "cache", "explain", "--runner", "openai", "back up the db, then vacuum it"});
+  auto explain_before = box.run({"--json", "cache", "explain", "--runner", "openai", kDescription});
   INFO(explain_before.err);
   REQUIRE(explain_before.exit_code == 0);
   auto before = json::parse(explain_before.out);
   CHECK(before["cached"] == false);
   CHECK(before["inputs"]["model"] == "gpt-4o-mini");
-  CHECK(before["inputs"]["endpoint"] == provider.url() + "/v1");
-  CHECK(before["inputs"]["description"] == "back up the db, then vacuum it");
+  CHECK(before["inputs"]["endpoint"] == box.provider.url() + "/v1");
+  CHECK(before["inputs"]["description"] == kDescription);
 
-  REQUIRE(spec_run(dir, provider).exit_code == 0);
-  auto after =
-      json::parse(run({"--json", "cache", "explain", "--runner", "openai", "back up the db, then vacuum it"}).out);
+  REQUIRE(box.spec(kDescription).exit_code == 0);
+  auto after = json::parse(box.run({"--json", "cache", "explain", "--runner", "openai", kDescription}).out);
   CHECK(after["cached"] == true);
   CHECK(after["key"] == before["key"]);  // explain computes the key `spec` used
-  auto other = json::parse(run({"--json", "cache", "explain", "--runner", "openai", "--temperature", "0.5",
-                                "back up the db, then vacuum it"})
-                               .out);
+  auto other = json::parse(
+      box.run({"--json", "cache", "explain", "--runner", "openai", "--temperature", "0.5", kDescription}).out);
   CHECK(other["key"] != before["key"]);
   CHECK(other["cached"] == false);
 
-  auto stats = json::parse(run({"--json", "cache", "stats"}).out);
+  auto stats = json::parse(box.run({"--json", "cache", "stats"}).out);
   CHECK(stats["entries"] == 1);
   CHECK(stats["bytes"].get<long>() > 0);
   CHECK(stats["mode"] == "on");
 
   const std::string key = before["key"];
-  auto show = run({"--json", "cache", "show", key.substr(0, 10)});
+  auto show = box.run({"--json", "cache", "show", key.substr(0, 10)});
   REQUIRE(show.exit_code == 0);
   auto shown = json::parse(show.out);
   CHECK(shown["key"] == key);
   CHECK(shown["runner"] == "openai");
   CHECK(shown["usage"]["input_tokens"] == 9);
   CHECK(shown["spec_yaml"].get<std::string>().find("name: nightly") != std::string::npos);
-  CHECK(run({"cache", "show", "zz"}).exit_code == 2);
-  CHECK(run({"cache", "show", std::string(64, 'a')}).exit_code == 3);
+  CHECK(box.run({"cache", "show", "zz"}).exit_code == 2);
+  CHECK(box.run({"cache", "show", std::string(64, 'a')}).exit_code == 3);
 
-  auto clear = run({"--json", "cache", "clear"});
+  auto clear = box.run({"--json", "cache", "clear"});
   REQUIRE(clear.exit_code == 0);
   CHECK(json::parse(clear.out)["removed"] == 1);
-  CHECK(json::parse(run({"--json", "cache", "stats"}).out)["entries"] == 0);
+  CHECK(json::parse(box.run({"--json", "cache", "stats"}).out)["entries"] == 0);
 }
 
 TEST_CASE("several arborist processes plan into one cache at once", "[cache]") {
-  TempDir dir;
-  FakeProvider provider;
-  provider.set_answer_text(kSpecAnswer);
+  SpecSandbox box;
   constexpr int kRuns = 6;
   std::vector<arborist::test::RunResult> results(kRuns);
   std::vector<std::thread> threads;
   for (int i = 0; i < kRuns; ++i)
-    threads.emplace_back([&, i] { results[i] = spec_run(dir, provider, {}, "step " + std::to_string(i % 3)); });
+    threads.emplace_back([&, i] { results[i] = box.spec("step " + std::to_string(i % 3)); });
   for (auto& t : threads) t.join();
   for (const auto& r : results) {
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.err.find("warning") == std::string::npos);
   }
-  const fs::path cache_dir = dir / "xdg-cache" / "arborist";
+  const fs::path cache_dir = box.cache_dir();
   CHECK(count_entries(cache_dir) == 3);
   CHECK(count_temp_files(cache_dir) == 0);
   // Every entry is whole: each description now hits.
-  const auto before = provider.requests().size();
-  for (int i = 0; i < 3; ++i) CHECK(spec_run(dir, provider, {}, "step " + std::to_string(i)).exit_code == 0);
-  CHECK(provider.requests().size() == before);
+  const auto before = box.provider.requests().size();
+  for (int i = 0; i < 3; ++i) CHECK(box.spec("step " + std::to_string(i)).exit_code == 0);
+  CHECK(box.provider.requests().size() == before);
 }

@@ -635,9 +635,9 @@ TEST_CASE("scrub: built-in patterns and redact: patterns, counted, values never 
 
   // Every spelling each pattern knows, in any case: the cheap word check in front of the
   // regexes must never skip a pattern that would have matched.
-  for (const char* secret : {"Passwd: s3cr3tval", "PWD=s3cr3tval", "Client_Secret=s3cr3tval", "GITHUB_TOKEN=s3cr3tval",
-                             "ApiKey: s3cr3tval", "api-key=s3cr3tval", "AWS_SECRET_ACCESS_KEY=s3cr3tval",
-                             "BEARER s3cr3tvalue", "key ASIAS3CR3TVALABCDEFG"}) {
+  for (const char* secret :
+       {"Passwd: s3cr3tval", "PWD=s3cr3tval", "Client_Secret=s3cr3tval", "GITHUB_TOKEN=s3cr3tval", "ApiKey: s3cr3tval",
+        "api-key=s3cr3tval", "AWS_SECRET_ACCESS_KEY=s3cr3tval", "BEARER s3cr3tvalue", "key ASIAS3CR3TVALABCDEFG"}) {
     auto one = config::scrub(std::string("deploy with ") + secret + " then restart", {});
     INFO(secret << " -> " << one.text);
     CHECK(one.text.find("s3cr3tval") == std::string::npos);
@@ -706,4 +706,34 @@ TEST_CASE("arborist init writes a commented, valid file and refuses to overwrite
   for (const auto& e : fs::directory_iterator(box.project()))
     if (e.is_regular_file()) ++files;
   CHECK(files == 1);
+}
+
+TEST_CASE("a rejected key is named by where the configuration took it from", "[config]") {
+  Sandbox box;
+  FakeProvider server;
+  auto key_cmd = arborist::test::source_dir() / "tests/fixtures/config/key_cmd.sh";
+  box.dir.write("project/key.txt", "sk-wrong-key\n");
+  struct Case {
+    std::string section;  // how agent-arborist.yaml supplies the key
+    std::string named;    // what the hint must name
+  };
+  const std::vector<Case> cases = {
+      {"  api_key_env: TEAM_OPENAI_KEY\n", "the key from TEAM_OPENAI_KEY was rejected"},
+      {"  api_key_cmd: ['" + key_cmd.string() + "', key.txt]\n", "the key from api_key_cmd was rejected"},
+      {"  api_key_file: key.txt\n", "the key from api_key_file"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.section);
+    server.script(arborist::test::json_reply(401, R"({"error":{"type":"invalid_api_key","message":"bad key"}})"));
+    box.dir.write("project/agent-arborist.yaml",
+                  "runner: openai\nopenai:\n  base_url: '" + server.url() + "/v1'\n" + c.section);
+    auto env = box.env();
+    env["TEAM_OPENAI_KEY"] = "sk-wrong-key";
+    auto r = arborist::test::run_arborist({"spec", "--no-stream", "back up the db"}, "", box.project(), env);
+    INFO(r.err);
+    CHECK(r.exit_code == 5);
+    CHECK(r.err.find(c.named) != std::string::npos);
+    CHECK(r.err.find("OPENAI_API_KEY") == std::string::npos);  // not the variable it stood in for
+    CHECK(r.err.find("sk-wrong-key") == std::string::npos);
+  }
 }

@@ -5,57 +5,28 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "fake_provider.hpp"
 #include "log/log.hpp"
+#include "spec_sandbox.hpp"
 #include "support.hpp"
 #include "usage/prices.hpp"
 
 namespace fs = std::filesystem;
-using arborist::test::FakeProvider;
+using arborist::test::SpecSandbox;
 using arborist::test::TempDir;
 using nlohmann::json;
 namespace alog = arborist::log;
 
 namespace {
 
-const std::string kSpecAnswer =
-    R"({"version":1,"name":"nightly","steps":[{"name":"backup","command":"pg_dump \"$DATABASE_URL\" > /tmp/db.sql"},)"
-    R"({"name":"vacuum","command":"psql \"$DATABASE_URL\" -c 'VACUUM'","depends_on":["backup"]}]})";
+const std::string kDescription = "back up the db";
 
-std::map<std::string, std::string> sandbox_env(const TempDir& dir, const FakeProvider& provider) {
-  std::map<std::string, std::string> env;
-  for (const char* name : {"OPENAI_API_KEY", "OPENROUTER_API_KEY", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
-                           "OLLAMA_HOST", "XDG_CONFIG_HOME", "ARBORIST_CONFIG", "ARBORIST_RUNNER", "ARBORIST_MODEL",
-                           "ARBORIST_FALLBACK", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"})
-    env[name] = "\x01unset";
-  fs::create_directories(dir / "home");
-  fs::create_directories(dir / "work" / ".git");
-  env["HOME"] = (dir / "home").string();
-  env["XDG_CACHE_HOME"] = (dir / "xdg-cache").string();
-  env["XDG_DATA_HOME"] = (dir / "xdg-data").string();
-  env["OPENAI_BASE_URL"] = provider.url() + "/v1";
-  return env;
+// The request log as `arborist --json log` shows it, newest first.
+json log_rows(const SpecSandbox& box) {
+  auto r = box.run({"--json", "log", "-n", "100"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return json::parse(r.out);
 }
-
-struct Box {
-  TempDir dir;
-  FakeProvider provider;
-  Box() { provider.set_answer_text(kSpecAnswer); }
-  arborist::test::RunResult run(std::vector<std::string> args) {
-    return arborist::test::run_arborist(args, "", dir / "work", sandbox_env(dir, provider));
-  }
-  arborist::test::RunResult spec(std::vector<std::string> extra = {}, std::string description = "back up the db") {
-    std::vector<std::string> args = {"spec", "--runner", "openai", description};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return run(args);
-  }
-  json log_rows() {
-    auto r = run({"--json", "log", "-n", "100"});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return json::parse(r.out);
-  }
-};
 
 alog::CallRow row(std::string time, std::string runner, std::string model, long in, long out,
                   std::optional<double> cost, std::string cache = "miss", std::string status = "ok") {
@@ -162,16 +133,16 @@ TEST_CASE("prices: dated snapshots, provider prefixes, free local runners, unkno
 }
 
 TEST_CASE("log rows for success, failure, retry and cache hit", "[log]") {
-  Box box;
-  REQUIRE(box.spec().exit_code == 0);
-  REQUIRE(box.spec().exit_code == 0);  // a cache hit
+  SpecSandbox box;
+  REQUIRE(box.spec(kDescription).exit_code == 0);
+  REQUIRE(box.spec(kDescription).exit_code == 0);  // a cache hit
   box.provider.script(arborist::test::json_reply(503, R"({"error":{"message":"busy"}})", {{"retry-after-ms", "1"}}));
-  REQUIRE(box.spec({}, "build, then test").exit_code == 0);  // one retry
+  REQUIRE(box.spec("build, then test").exit_code == 0);  // one retry
   box.provider.script(arborist::test::json_reply(400, R"({"error":{"message":"bad request","type":"invalid"}})"));
-  CHECK(box.spec({}, "fails at the provider").exit_code == 5);
-  CHECK(box.spec({"--no-log"}, "not logged").exit_code == 0);
+  CHECK(box.spec("fails at the provider").exit_code == 5);
+  CHECK(box.spec("not logged", {"--no-log"}).exit_code == 0);
 
-  auto rows = box.log_rows();  // newest first
+  auto rows = log_rows(box);  // newest first
   REQUIRE(rows.size() == 4);
   const auto& failure = rows[0];
   CHECK(failure["status"] == "error");
@@ -216,42 +187,42 @@ TEST_CASE("log rows for success, failure, retry and cache hit", "[log]") {
 }
 
 TEST_CASE("budgets refuse a call that would exceed them, with the figures", "[log]") {
-  Box box;
-  auto refused = box.spec({"--max-cost", "0.0000001"});
+  SpecSandbox box;
+  auto refused = box.spec(kDescription, {"--max-cost", "0.0000001"});
   CHECK(refused.exit_code == 5);
   CHECK(refused.err.find("refusing to call openai (gpt-4o-mini)") != std::string::npos);
   CHECK(refused.err.find("--max-cost") != std::string::npos);
   CHECK(refused.err.find("$0.000000") != std::string::npos);
   CHECK(box.provider.requests().empty());  // nothing was sent
 
-  auto unknown = box.spec({"--max-cost", "5", "--model", "my-finetune"});
+  auto unknown = box.spec(kDescription, {"--max-cost", "5", "--model", "my-finetune"});
   CHECK(unknown.exit_code == 5);
   CHECK(unknown.err.find("price is unknown") != std::string::npos);
   CHECK(box.provider.requests().empty());
 
-  auto enough = box.spec({"--max-cost", "1", "--max-tokens", "2000"});
+  auto enough = box.spec(kDescription, {"--max-cost", "1", "--max-tokens", "2000"});
   INFO(enough.err);
   CHECK(enough.exit_code == 0);
   CHECK(box.provider.requests().size() == 1);
 
-  auto rows = box.log_rows();
+  auto rows = log_rows(box);
   REQUIRE(rows.size() == 3);
   CHECK(rows[1]["status"] == "refused");
   CHECK(rows[2]["status"] == "refused");
 
   // budget.daily_usd in the project config counts today's logged spending.
   box.dir.write("work/agent-arborist.yaml", "budget:\n  daily_usd: 0.0000001\n");
-  auto daily = box.spec({}, "another plan");
+  auto daily = box.spec("another plan");
   CHECK(daily.exit_code == 5);
   CHECK(daily.err.find("budget.daily_usd") != std::string::npos);
 }
 
 TEST_CASE("an unwritable request log warns and never fails the run", "[log]") {
-  Box box;
+  SpecSandbox box;
   auto blocker = box.dir.write("blocker", "a file, not a directory");
-  auto env = sandbox_env(box.dir, box.provider);
+  auto env = box.env();
   env["XDG_DATA_HOME"] = blocker.string();
-  auto r = arborist::test::run_arborist({"spec", "--runner", "openai", "back up the db"}, "", box.dir / "work", env);
+  auto r = arborist::test::run_arborist({"spec", "--runner", "openai", kDescription}, "", box.work(), env);
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("not logging this run") != std::string::npos);

@@ -18,6 +18,9 @@ namespace arborist::test {
 
 namespace fs = std::filesystem;
 
+// An env value that makes run_program unset the variable rather than set it.
+constexpr const char* kUnset = "\x01unset";
+
 TempDir::TempDir() {
   std::string tmpl = (fs::temp_directory_path() / "arborist-test-XXXXXX").string();
   if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
@@ -37,6 +40,20 @@ fs::path TempDir::write(const std::string& name, const std::string& content) con
   return p;
 }
 
+std::map<std::string, std::string> env_without_machine_settings() {
+  std::map<std::string, std::string> env;
+  for (const char* name : {"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENROUTER_API_KEY", "ANTHROPIC_API_KEY",
+                           "ANTHROPIC_BASE_URL", "OLLAMA_HOST", "OLLAMA_API_KEY", "XDG_CONFIG_HOME", "ARBORIST_CONFIG",
+                           "ARBORIST_RUNNER", "ARBORIST_MODEL", "ARBORIST_TIMEOUT", "ARBORIST_FALLBACK", "HTTPS_PROXY",
+                           "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"})
+    env[name] = kUnset;
+  return env;
+}
+
+const std::string kNightlySpecAnswer =
+    R"({"version":1,"name":"nightly","steps":[{"name":"backup","command":"pg_dump \"$DATABASE_URL\" > /tmp/db.sql"},)"
+    R"({"name":"vacuum","command":"psql \"$DATABASE_URL\" -c 'VACUUM'","depends_on":["backup"]}]})";
+
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;
@@ -44,9 +61,15 @@ std::string read_text(const fs::path& path) {
   return ss.str();
 }
 
-fs::path source_dir() { return ARBORIST_SOURCE_DIR; }
-fs::path shared_dir() { return ARBORIST_SHARED_DIR; }
-std::string binary_path() { return ARBORIST_BINARY; }
+fs::path source_dir() {
+  return ARBORIST_SOURCE_DIR;
+}
+fs::path shared_dir() {
+  return ARBORIST_SHARED_DIR;
+}
+std::string binary_path() {
+  return ARBORIST_BINARY;
+}
 
 RunResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text, const fs::path& cwd,
                       const std::map<std::string, std::string>& env) {
@@ -61,7 +84,7 @@ RunResult run_program(const std::vector<std::string>& argv, const std::string& s
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
     for (const auto& [k, v] : env) {
-      if (v == "\x01unset")
+      if (v == kUnset)
         unsetenv(k.c_str());
       else
         setenv(k.c_str(), v.c_str(), 1);

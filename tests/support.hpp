@@ -36,6 +36,14 @@ RunResult run_arborist(const std::vector<std::string>& args, const std::string& 
 RunResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text = {},
                       const std::filesystem::path& cwd = {}, const std::map<std::string, std::string>& env = {});
 
+// Variables through which the developer's machine would leak into a run of the binary
+// (API keys, provider endpoints, proxies, config and runner selection), each set to the
+// marker that makes run_program unset it. Tests add what they need on top.
+std::map<std::string, std::string> env_without_machine_settings();
+
+// A model answer for fake providers: the two-step "nightly" spec (backup, then vacuum) as JSON.
+extern const std::string kNightlySpecAnswer;
+
 std::string read_text(const std::filesystem::path& path);
 std::filesystem::path source_dir();  // the repository root
 std::filesystem::path shared_dir();  // ../shared beside the repository (may not exist)

@@ -23,6 +23,16 @@ json row_json(const log::CallRow& r, bool bodies) {
   if (!r.error.empty()) j["error"] = r.error;
   j["attempts"] = r.attempts;
   j["waits_ms"] = r.waits_ms;
+  j["http_status"] = r.http_status ? json(*r.http_status) : json(nullptr);
+  j["attempt_log"] = json::array();
+  for (const auto& a : r.attempt_log) {
+    json one;
+    one["attempt"] = a.attempt;
+    one["http_status"] = a.http_status ? json(a.http_status) : json(nullptr);
+    one["wait_ms"] = a.wait_ms ? json(*a.wait_ms) : json(nullptr);
+    one["outcome"] = a.outcome;
+    j["attempt_log"].push_back(std::move(one));
+  }
   j["latency_ms"] = r.latency_ms;
   j["ttft_ms"] = r.ttft_ms ? json(*r.ttft_ms) : json(nullptr);
   j["input_tokens"] = r.input_tokens;
@@ -41,6 +51,17 @@ json row_json(const log::CallRow& r, bool bodies) {
 std::string pad(std::string s, size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s;
+}
+
+// One line per HTTP attempt when there was more than one: what happened and the wait after it.
+std::string attempt_lines(const log::CallRow& r) {
+  if (r.attempt_log.size() < 2) return {};
+  std::string out;
+  for (const auto& a : r.attempt_log) {
+    out += "\n  " + std::to_string(a.attempt) + ". " + a.outcome;
+    if (a.wait_ms) out += " — waited " + std::to_string(*a.wait_ms) + " ms";
+  }
+  return out;
 }
 
 // The log named by config (log.path) or the default; nullopt when it does not exist yet.
@@ -128,7 +149,9 @@ void add_log_command(CLI::App& app, const GlobalOptions& global, Command& comman
                 std::to_string(round) + " of " + std::to_string(run.size()) + " in this run) ===\n";
         text += "time:     " + r.time + "\nrunner:   " + r.runner + " (" + r.model + ") " + r.endpoint +
                 "\nstatus:   " + r.status + (r.error.empty() ? "" : ": " + r.error) +
-                "\nattempts: " + std::to_string(r.attempts) + "\nlatency:  " + std::to_string(r.latency_ms) + " ms" +
+                (r.http_status ? "\nhttp:     " + std::to_string(*r.http_status) : std::string()) +
+                "\nattempts: " + std::to_string(r.attempts) + attempt_lines(r) +
+                "\nlatency:  " + std::to_string(r.latency_ms) + " ms" +
                 (r.ttft_ms ? " (first token after " + std::to_string(*r.ttft_ms) + " ms)" : "") +
                 "\ntokens:   " + std::to_string(r.input_tokens) + " in / " + std::to_string(r.output_tokens) +
                 " out\ncost:     " + usage::format_usd(r.cost_usd) + "\ncache:    " + r.cache +

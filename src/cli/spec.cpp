@@ -15,10 +15,10 @@
 #include "core/atomic_file.hpp"
 #include "core/resources.hpp"
 #include "plan/planner.hpp"
-#include "usage/session.hpp"
 #include "plan/tasks_md.hpp"
 #include "runners/runner.hpp"
 #include "spec/io.hpp"
+#include "usage/session.hpp"
 
 namespace arborist::cli {
 
@@ -39,9 +39,9 @@ struct SpecOptions {
   std::function<bool(const std::string&)> given;  // was this flag typed? (flags are the top config layer)
   bool dry_run = false;
   int repair_rounds = plan::kDefaultRepairRounds;
-  std::string templates_dir;  // overrides for templates/*.md (config `templates:`)
-  std::string cache_mode;     // --cache: on, off, read-only, refresh ("" = config cache.mode)
-  bool no_log = false;        // --no-log: no request log rows for this run
+  std::string templates_dir;       // overrides for templates/*.md (config `templates:`)
+  std::string cache_mode;          // --cache: on, off, read-only, refresh ("" = config cache.mode)
+  bool no_log = false;             // --no-log: no request log rows for this run
   std::optional<double> max_cost;  // --max-cost USD: refuse calls that would pass it
 };
 
@@ -142,8 +142,97 @@ Result<std::string> read_description(const SpecOptions& o, bool description_give
   return plan::normalize_description(o.description, "the description");
 }
 
+// ---- the "plan" object of --json (docs/cli.md, "arborist spec --json"): the report a
+// human run prints on stderr, as data. Field names are a contract: add, never rename.
+
+nlohmann::ordered_json null_if_empty(const std::string& text) {
+  return text.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(text);
+}
+
+nlohmann::ordered_json cost_json(std::optional<double> usd) {
+  return usd ? nlohmann::ordered_json(*usd) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json problems_json(const std::vector<Problem>& problems) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& p : problems)
+    list.push_back({{"step", null_if_empty(p.where.step)},
+                    {"path", null_if_empty(p.where.key)},
+                    {"message", p.message},
+                    {"hint", null_if_empty(p.hint)}});
+  return list;
+}
+
+// How the cache took part: "hit", "miss" (looked up or refreshed, then stored unless
+// read-only) or "off" (cache.mode off, or a runner that is never cached: the mock).
+struct CacheUse {
+  std::string status = "off";
+  std::string mode;                   // cache.mode / --cache: on, off, read-only, refresh ("" = no session)
+  std::string key;                    // "" = none computed (unmetered runner)
+  const cache::Entry* hit = nullptr;  // the entry, on a hit
+};
+
+nlohmann::ordered_json cache_json(const CacheUse& use) {
+  nlohmann::ordered_json j;
+  j["status"] = use.status;
+  j["mode"] = null_if_empty(use.mode);
+  j["key"] = null_if_empty(use.key);
+  if (use.hit) {
+    j["created"] = use.hit->created;
+    // What the plan took when it was made: what this hit saved.
+    j["saved"] = {{"input_tokens", use.hit->input_tokens},
+                  {"output_tokens", use.hit->output_tokens},
+                  {"cost_usd", cost_json(use.hit->cost_usd)}};
+  }
+  return j;
+}
+
+nlohmann::ordered_json plan_json(const plan::Plan& plan, const std::string& runner, const std::string& model,
+                                 std::optional<double> cost_usd, const CacheUse& cache_use,
+                                 const std::vector<std::string>& warnings) {
+  nlohmann::ordered_json j;
+  j["runner"] = runner;
+  j["model"] = null_if_empty(plan.answer.model.empty() ? model : plan.answer.model);
+  j["structure"] = null_if_empty(plan.report.structure);
+  j["requests"] = plan.report.requests;
+  j["repairs"] = plan.report.repair_rounds;
+  j["fixes"] = problems_json(plan.report.fixes);
+  j["leniencies"] = plan.report.leniencies;
+  j["input_tokens"] = plan.report.usage.input_tokens;
+  j["output_tokens"] = plan.report.usage.output_tokens;
+  j["cost_usd"] = cost_json(cost_usd);
+  j["cache"] = cache_json(cache_use);
+  j["warnings"] = warnings;
+  j["assumptions"] = plan.spec.assumptions;
+  j["template_hash"] = plan.report.template_hash;
+  return j;
+}
+
+nlohmann::ordered_json hit_plan_json(const std::string& runner, const CacheUse& cache_use,
+                                     const std::vector<std::string>& warnings) {
+  const cache::Entry& hit = *cache_use.hit;
+  nlohmann::ordered_json j;
+  j["runner"] = runner;
+  j["model"] = null_if_empty(hit.model);
+  j["structure"] = nullptr;  // not recorded in a cache entry; nothing was asked this run
+  j["requests"] = 0;
+  j["repairs"] = 0;
+  j["fixes"] = nlohmann::ordered_json::array();
+  j["leniencies"] = nlohmann::ordered_json::array();
+  j["input_tokens"] = 0;
+  j["output_tokens"] = 0;
+  j["cost_usd"] = 0.0;  // a hit costs nothing
+  j["cache"] = cache_json(cache_use);
+  j["warnings"] = warnings;
+  j["assumptions"] =
+      hit.spec_json.contains("assumptions") ? hit.spec_json["assumptions"] : nlohmann::ordered_json::array();
+  j["template_hash"] = nullptr;
+  return j;
+}
+
 Result<void> write_output(const SpecOptions& o, const GlobalOptions& global, const spec::Spec& result,
-                          const std::string& runner, const runners::Answer* answer = nullptr) {
+                          const std::string& runner, const runners::Answer* answer = nullptr,
+                          const nlohmann::ordered_json& plan_report = nullptr) {
   std::string yaml_text = spec::write_spec(result);
   if (!o.output.empty()) {
     if (auto w = write_file_atomically(o.output, yaml_text); !w) return w;
@@ -160,6 +249,7 @@ Result<void> write_output(const SpecOptions& o, const GlobalOptions& global, con
       j["usage"] = {{"input_tokens", answer->usage.input_tokens}, {"output_tokens", answer->usage.output_tokens}};
       j["attempts"] = answer->attempts;
     }
+    j["plan"] = plan_report;
     write_stdout(j.dump(2) + "\n");
   } else if (o.output.empty()) {
     write_stdout(yaml_text);
@@ -176,7 +266,8 @@ Result<void> write_output(const SpecOptions& o, const GlobalOptions& global, con
 }
 
 // A cache hit: the stored spec, byte for byte as written when it was planned.
-Result<void> write_cached_output(const SpecOptions& o, const GlobalOptions& global, const cache::Entry& hit) {
+Result<void> write_cached_output(const SpecOptions& o, const GlobalOptions& global, const cache::Entry& hit,
+                                 const nlohmann::ordered_json& plan_report) {
   if (!o.output.empty()) {
     if (auto w = write_file_atomically(o.output, hit.spec_yaml); !w) return w;
   }
@@ -190,6 +281,7 @@ Result<void> write_cached_output(const SpecOptions& o, const GlobalOptions& glob
     j["model"] = hit.model;
     j["usage"] = {{"input_tokens", hit.input_tokens}, {"output_tokens", hit.output_tokens}};
     j["cache"] = {{"hit", true}, {"key", hit.key}, {"created", hit.created}};
+    j["plan"] = plan_report;
     write_stdout(j.dump(2) + "\n");
   } else if (o.output.empty()) {
     write_stdout(hit.spec_yaml);
@@ -274,9 +366,8 @@ Result<RunnerChoice> choose_runners(SpecOptions& o, const GlobalOptions& global,
   }
 
   // Scrub the description before it goes to any runner that sends it somewhere.
-  bool sends = std::any_of(choice.candidates.begin(), choice.candidates.end(), [](const Candidate& c) {
-    return c.selection && c.selection->runner.type != "mock";
-  });
+  bool sends = std::any_of(choice.candidates.begin(), choice.candidates.end(),
+                           [](const Candidate& c) { return c.selection && c.selection->runner.type != "mock"; });
   if (sends) {
     auto scrubbed = config::scrub(description, choice.config.redact);
     choice.removed = scrubbed.removed;
@@ -296,7 +387,9 @@ Result<RunnerChoice> choose_runners(SpecOptions& o, const GlobalOptions& global,
 }
 
 // The first line of an error, for a one-line "trying the next runner" notice.
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
 
 }  // namespace
 
@@ -360,10 +453,23 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
       // then log and meter every call. The offline mock is neither cached nor logged.
       std::unique_ptr<usage::Session> session;
       std::vector<std::optional<cache::KeyInputs>> keys(chosen->candidates.size());
-      auto print_session_warnings = [&session, &global] {
+      std::vector<std::string> warnings;  // printed as they come, and kept for --json's plan
+      auto print_session_warnings = [&session, &global, &warnings] {
         if (!session) return;
-        for (const auto& w : session->take_warnings())
+        for (const auto& w : session->take_warnings()) {
           if (!global.quiet) print_notice("warning: " + w);
+          warnings.push_back(w);
+        }
+      };
+      auto cache_use_for = [&session, &keys](size_t candidate) {
+        CacheUse use;
+        if (!session) return use;
+        const cache::Mode mode = session->settings().cache.mode;
+        use.mode = cache::mode_name(mode);
+        if (!keys[candidate]) return use;
+        use.key = cache::key_of(*keys[candidate]);
+        if (mode != cache::Mode::off) use.status = "miss";
+        return use;
       };
       if (!o.dry_run) {
         auto settings = usage::settings_from(chosen->config, o.cache_mode, o.no_log, o.max_cost);
@@ -379,7 +485,12 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
         if (keys.front()) {
           auto hit = session->lookup(*keys.front());
           print_session_warnings();
-          if (hit) return write_cached_output(o, global, *hit);
+          if (hit) {
+            CacheUse use = cache_use_for(0);
+            use.status = "hit";
+            use.hit = &*hit;
+            return write_cached_output(o, global, *hit, global.json ? hit_plan_json(o.runner, use, warnings) : nullptr);
+          }
         }
       }
       auto runner = runners::builtin_registry().create(chosen->candidates.front().selection->runner);
@@ -400,6 +511,7 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
       // provider's (exit 5) or the answer's (exit 6); any other error stops at once.
       Result<plan::Plan> plan = fail(ExitCode::internal, "no runner was tried");
       auto& candidates = chosen->candidates;
+      size_t planned_by = 0;  // the candidate whose plan this is
       for (size_t i = 0; i < candidates.size(); ++i) {
         if (i > 0) {
           if (!candidates[i].selection) {
@@ -427,6 +539,7 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
         plan = plan::plan_spec(candidates[i].description, metered ? *metered : **runner, *request, plan_options);
         if (plan && session && keys[i]) session->store(*keys[i], plan->spec, plan->answer, plan->report.usage);
         spinner.stop();
+        planned_by = i;
         if (plan) break;
         const ExitCode code = plan.error().code;
         if (i + 1 == candidates.size() || (code != ExitCode::runner && code != ExitCode::invalid_ai_output)) break;
@@ -440,10 +553,21 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
       if (!global.quiet) {
         for (const auto& warning : plan->answer.warnings) print_notice("warning: " + warning);
         print_problems(plan->report.fixes);
-        if (o.runner != "mock")
-          print_notice(plan::describe_plan(plan->report, o.runner, plan->answer.model));
+        if (o.runner != "mock") print_notice(plan::describe_plan(plan->report, o.runner, plan->answer.model));
       }
-      return write_output(o, global, plan->spec, o.runner, &plan->answer);
+      nlohmann::ordered_json plan_report = nullptr;
+      if (global.json) {
+        std::vector<std::string> plan_warnings = plan->answer.warnings;
+        plan_warnings.insert(plan_warnings.end(), warnings.begin(), warnings.end());
+        const auto& selection = *candidates[planned_by].selection;
+        std::optional<double> cost;
+        if (session)
+          cost = session->settings().prices().cost(selection.runner.type,
+                                                   plan->answer.model.empty() ? o.model : plan->answer.model,
+                                                   plan->report.usage.input_tokens, plan->report.usage.output_tokens);
+        plan_report = plan_json(*plan, o.runner, o.model, cost, cache_use_for(planned_by), plan_warnings);
+      }
+      return write_output(o, global, plan->spec, o.runner, &plan->answer, plan_report);
     };
   });
 }

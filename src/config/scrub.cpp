@@ -38,14 +38,21 @@ constexpr auto kInsensitive = std::regex::ECMAScript | std::regex::icase;
 
 const std::array<Pattern, 5>& builtin_patterns() {
   static const std::array<Pattern, 5> patterns{
-      Pattern{"password=", {"passw", "pwd"},
-              std::string(R"(\b(?:password|passwd|pwd)\s{0,20}[=:]\s{0,20})") + kValue, kInsensitive, true},
-      Pattern{"token=", {"token", "secret"},
+      Pattern{"password=",
+              {"passw", "pwd"},
+              std::string(R"(\b(?:password|passwd|pwd)\s{0,20}[=:]\s{0,20})") + kValue,
+              kInsensitive,
+              true},
+      Pattern{"token=",
+              {"token", "secret"},
               std::string(R"(\b(?:[a-z_]{0,30}token|secret|client_secret)\s{0,20}[=:]\s{0,20})") + kValue,
-              kInsensitive, true},
-      Pattern{"api_key=", {"api", "aws_secret_access_key"},
+              kInsensitive,
+              true},
+      Pattern{"api_key=",
+              {"api", "aws_secret_access_key"},
               std::string(R"(\b(?:api[_-]?key|apikey|aws_secret_access_key)\s{0,20}[=:]\s{0,20})") + kValue,
-              kInsensitive, true},
+              kInsensitive,
+              true},
       Pattern{"bearer token", {"bearer"}, R"(\bbearer\s{1,20}([A-Za-z0-9._~+/=-]{8,500}))", kInsensitive, true},
       Pattern{"AWS access key", {"akia", "asia"}, R"(\b((?:AKIA|ASIA)[0-9A-Z]{16})\b)", std::regex::ECMAScript, true},
   };

@@ -49,6 +49,11 @@ ALTER TABLE calls ADD COLUMN spec TEXT NOT NULL DEFAULT '';
 CREATE INDEX calls_time ON calls(time);
 CREATE INDEX calls_run ON calls(run_id);
 )sql",
+    // 2 -> 3: the final HTTP status and every attempt's outcome (status, wait, what happened).
+    R"sql(
+ALTER TABLE calls ADD COLUMN http_status INTEGER;
+ALTER TABLE calls ADD COLUMN attempt_log TEXT NOT NULL DEFAULT '[]';
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -105,7 +110,7 @@ class Statement {
 
 constexpr const char* kColumns =
     "id, time, run_id, runner, model, endpoint, request, response, status, error, attempts, waits_ms, latency_ms, "
-    "ttft_ms, input_tokens, output_tokens, cost_usd, cache, cache_key, spec";
+    "ttft_ms, input_tokens, output_tokens, cost_usd, cache, cache_key, spec, http_status, attempt_log";
 
 CallRow read_row(const Statement& s) {
   CallRow r;
@@ -132,6 +137,18 @@ CallRow read_row(const Statement& s) {
   r.cache = s.text(17);
   r.cache_key = s.text(18);
   r.spec = s.text(19);
+  if (!s.is_null(20)) r.http_status = static_cast<long>(s.integer(20));
+  auto attempts = nlohmann::json::parse(s.text(21), nullptr, false);
+  if (attempts.is_array())
+    for (const auto& a : attempts) {
+      if (!a.is_object()) continue;
+      AttemptRecord record;
+      record.attempt = a.value("attempt", 0);
+      record.http_status = a.value("http_status", 0L);
+      if (a.contains("wait_ms") && a["wait_ms"].is_number_integer()) record.wait_ms = a["wait_ms"].get<long>();
+      record.outcome = a.value("outcome", std::string());
+      r.attempt_log.push_back(std::move(record));
+    }
   return r;
 }
 
@@ -272,8 +289,9 @@ Result<void> RequestLog::migrate() {
 Result<std::int64_t> RequestLog::append(const CallRow& r) {
   Statement s(db_,
               "INSERT INTO calls (time, run_id, runner, model, endpoint, request, response, status, error, attempts, "
-              "waits_ms, latency_ms, ttft_ms, input_tokens, output_tokens, cost_usd, cache, cache_key, spec) "
-              "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
+              "waits_ms, latency_ms, ttft_ms, input_tokens, output_tokens, cost_usd, cache, cache_key, spec, "
+              "http_status, attempt_log) "
+              "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)");
   if (!s.ok()) return fail(log_error(path_, "cannot be written", db_));
   nlohmann::json waits = r.waits_ms;
   s.bind(1, r.time.empty() ? now_iso8601_ms() : r.time);
@@ -295,6 +313,14 @@ Result<std::int64_t> RequestLog::append(const CallRow& r) {
   s.bind(17, r.cache);
   s.bind(18, r.cache_key);
   s.bind(19, r.spec);
+  s.bind(20, r.http_status);
+  nlohmann::json attempts = nlohmann::json::array();
+  for (const auto& a : r.attempt_log) {
+    nlohmann::json j = {{"attempt", a.attempt}, {"http_status", a.http_status}, {"outcome", a.outcome}};
+    if (a.wait_ms) j["wait_ms"] = *a.wait_ms;
+    attempts.push_back(std::move(j));
+  }
+  s.bind(21, attempts.dump());
   if (sqlite3_step(s.get()) != SQLITE_DONE) return fail(log_error(path_, "cannot be written", db_));
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
 }

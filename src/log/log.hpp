@@ -16,10 +16,18 @@ struct sqlite3;
 
 namespace arborist::log {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 // The first schema (version 1), kept so tests can build an old database and
 // check the migration. Never change it; add a migration instead.
 extern const char* const kSchemaV1;
+
+// One HTTP attempt of a call (runners::AttemptReport, as stored).
+struct AttemptRecord {
+  int attempt = 1;
+  long http_status = 0;         // 0: no response arrived
+  std::optional<long> wait_ms;  // the wait before the next attempt
+  std::string outcome;          // "ok", "HTTP 429", "could not connect …"
+};
 
 struct CallRow {
   std::int64_t id = 0;
@@ -33,7 +41,9 @@ struct CallRow {
   std::string status;    // ok | error | refused | cache_hit
   std::string error;     // the error message for error/refused
   int attempts = 0;
-  std::vector<long> waits_ms;  // retry waits, when known
+  std::vector<long> waits_ms;              // retry waits, when known
+  std::optional<long> http_status;         // the last attempt's status; none without HTTP (mock, command, hit)
+  std::vector<AttemptRecord> attempt_log;  // every HTTP attempt, in order
   long latency_ms = 0;
   std::optional<long> ttft_ms;  // time to the first streamed text
   long input_tokens = 0;

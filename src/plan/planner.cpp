@@ -107,7 +107,12 @@ runners::Request build_spec_request(const std::string& description, const runner
   request.description = description;
   request.schema = wire_schema();
   request.system = templates.system;
-  request.prompt = render(templates.spec, {{"schema", request.schema}, {"description", description}});
+  // Both modes: the runner knows only when it sends whether the server takes structured
+  // output (or refuses it and is asked in words), so the request carries both prompts.
+  std::map<std::string, std::string> vars{{"schema", request.schema}, {"description", description}};
+  request.prompt = render(templates.spec, vars);
+  vars[kStructuredVariable] = "yes";
+  request.structured_prompt = render(templates.spec, vars);
   return request;
 }
 
@@ -132,10 +137,13 @@ runners::Request build_repair_request(const std::string& description, const runn
   std::string shown = answer;
   if (shown.size() > kMaxAnswerInRepair)
     shown = shown.substr(0, kMaxAnswerInRepair) + "\n[… the rest of the answer is cut here …]";
-  request.prompt = render(templates.repair, {{"description", description},
-                                             {"answer", shown},
-                                             {"errors", format_errors_for_model(errors)},
-                                             {"schema", first.schema}});
+  std::map<std::string, std::string> vars{{"description", description},
+                                          {"answer", shown},
+                                          {"errors", format_errors_for_model(errors)},
+                                          {"schema", first.schema}};
+  request.prompt = render(templates.repair, vars);
+  vars[kStructuredVariable] = "yes";
+  request.structured_prompt = render(templates.repair, vars);
   return request;
 }
 

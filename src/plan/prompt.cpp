@@ -41,9 +41,27 @@ Result<Templates> load_templates(const std::filesystem::path& dir) {
   return t;
 }
 
-std::string render(std::string_view text, const std::map<std::string, std::string>& vars) {
-  std::string out;
-  out.reserve(text.size());
+namespace {
+
+// Where a tag's text starts and ends once a tag alone on its line takes the line
+// (its indentation and its newline) with it.
+struct TagSpan {
+  size_t begin;
+  size_t end;
+};
+
+TagSpan standalone_span(std::string_view text, size_t open, size_t close_end) {
+  size_t line_start = open;
+  while (line_start > 0 && (text[line_start - 1] == ' ' || text[line_start - 1] == '\t')) --line_start;
+  if (line_start > 0 && text[line_start - 1] != '\n') return {open, close_end};
+  size_t line_end = close_end;
+  while (line_end < text.size() && (text[line_end] == ' ' || text[line_end] == '\t' || text[line_end] == '\r'))
+    ++line_end;
+  if (line_end < text.size() && text[line_end] != '\n') return {open, close_end};
+  return {line_start, line_end < text.size() ? line_end + 1 : line_end};
+}
+
+void render_into(std::string& out, std::string_view text, const std::map<std::string, std::string>& vars) {
   size_t pos = 0;
   while (pos < text.size()) {
     size_t open = text.find("{{", pos);
@@ -51,6 +69,22 @@ std::string render(std::string_view text, const std::map<std::string, std::strin
     size_t close = text.find("}}", open + 2);
     if (close == std::string_view::npos) break;
     std::string key(text.substr(open + 2, close - open - 2));
+    if (key.size() > 1 && (key[0] == '#' || key[0] == '^')) {
+      const std::string name = key.substr(1);
+      const std::string end_tag = "{{/" + name + "}}";
+      size_t end_open = text.find(end_tag, close + 2);
+      if (end_open != std::string_view::npos) {
+        TagSpan start = standalone_span(text, open, close + 2);
+        TagSpan finish = standalone_span(text, end_open, end_open + end_tag.size());
+        out.append(text.substr(pos, start.begin - pos));
+        auto it = vars.find(name);
+        const bool set = it != vars.end() && !it->second.empty();
+        // Only the template's own text is rendered again: values are never expanded.
+        if (set == (key[0] == '#')) render_into(out, text.substr(start.end, finish.begin - start.end), vars);
+        pos = finish.end;
+        continue;
+      }
+    }
     out.append(text.substr(pos, open - pos));
     if (auto it = vars.find(key); it != vars.end())
       out += it->second;
@@ -59,6 +93,14 @@ std::string render(std::string_view text, const std::map<std::string, std::strin
     pos = close + 2;
   }
   out.append(text.substr(pos));
+}
+
+}  // namespace
+
+std::string render(std::string_view text, const std::map<std::string, std::string>& vars) {
+  std::string out;
+  out.reserve(text.size());
+  render_into(out, text, vars);
   return out;
 }
 

@@ -2,8 +2,10 @@
 // The prompts the planner sends: templates/system.md, templates/spec.md and
 // templates/repair.md, embedded in the binary and overridable one file at a time
 // from a templates directory (config `templates:`). Placeholders are {{name}};
-// rendering is one pass, so text substituted in (a description that happens to
-// contain "{{schema}}") is never expanded again.
+// sections {{#name}}…{{/name}} (kept when name's value is not empty) and
+// {{^name}}…{{/name}} (kept when it is) let one template say different things in
+// structured and in text mode. Rendering is one pass, so text substituted in (a
+// description that happens to contain "{{schema}}") is never expanded again.
 #include <filesystem>
 #include <map>
 #include <string>
@@ -33,7 +35,15 @@ struct Templates {
 Result<Templates> load_templates(const std::filesystem::path& dir = {});
 
 // Replaces each {{name}} with vars[name] in one pass; unknown placeholders stay as written.
+// A section {{#name}}…{{/name}} is kept when vars[name] is not empty, {{^name}}…{{/name}}
+// when it is empty or absent; a section tag alone on its line takes the line with it.
+// Sections nest, but not inside one of the same name; an unclosed one stays as written.
 std::string render(std::string_view text, const std::map<std::string, std::string>& vars);
+
+// The section the spec and repair templates use to tell the two modes apart: not
+// empty when the schema travels in the provider's structured-output parameter (so the
+// prompt need not paste it), empty when the prompt must carry it in words.
+inline constexpr const char* kStructuredVariable = "structured";
 
 // The spec's JSON Schema as sent to providers: compact, without "$schema" and
 // "$id" (some structured-output implementations refuse keys they don't know).

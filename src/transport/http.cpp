@@ -309,6 +309,9 @@ HttpResult Client::send(const HttpRequest& request, const Limits& limits, const 
   auto log = [&](const std::string& text) {
     if (debug_log_) debug_log_(redact(text, secrets));
   };
+  auto report = [&](AttemptOutcome outcome) {
+    if (exchange.on_attempt_end) exchange.on_attempt_end(outcome);
+  };
   const SteadyTime deadline = timing_.now() + limits.total;
   const std::string total_text = seconds_text(limits.total);
 
@@ -385,7 +388,10 @@ HttpResult Client::send(const HttpRequest& request, const Limits& limits, const 
       }
     } else if (success_status) {
       Verdict v = exchange.judge ? exchange.judge(a.response) : Verdict::accept();
-      if (v.kind == Verdict::ok) return a.response;
+      if (v.kind == Verdict::ok) {
+        report({attempt, a.response.status, std::nullopt, "ok"});
+        return a.response;
+      }
       f.kind = Failure::body;
       f.detail = v.reason;
       retryable = v.kind == Verdict::retry;
@@ -402,6 +408,7 @@ HttpResult Client::send(const HttpRequest& request, const Limits& limits, const 
     for (auto& [name, value] : f.response.headers) value = redact(value, secrets);
     if (!retryable || attempt > policy_.max_retries) {
       f.retries_exhausted = retryable;
+      report({attempt, a.response.status, std::nullopt, f.detail});
       return unexpected<Failure>(std::move(f));
     }
 
@@ -425,8 +432,10 @@ HttpResult Client::send(const HttpRequest& request, const Limits& limits, const 
       } else {
         f.detail += "; no time left for another attempt within the " + total_text + " timeout";
       }
+      report({attempt, a.response.status, std::nullopt, f.detail});
       return unexpected<Failure>(std::move(f));
     }
+    report({attempt, a.response.status, wait, f.detail});
     if (exchange.on_retry) exchange.on_retry(attempt + 1, wait, f.detail);
     log("* retrying in " + seconds_text(wait) + " after: " + f.detail + "\n");
     timing_.sleep(wait);

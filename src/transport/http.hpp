@@ -80,6 +80,14 @@ struct Verdict {
   static Verdict fail_because(std::string why) { return {fail, std::move(why)}; }
 };
 
+// One attempt as the request log sees it.
+struct AttemptOutcome {
+  int attempt = 1;
+  long http_status = 0;                    // 0: no response arrived
+  std::optional<Millis> wait_before_next;  // none: no further attempt
+  std::string outcome;                     // "ok", "HTTP 503", "no response within 30s …"
+};
+
 // The caller's view of each attempt. All members are optional.
 struct Exchange {
   std::function<void(int attempt)> begin;               // an attempt starts: reset parser state
@@ -90,6 +98,11 @@ struct Exchange {
   std::function<bool(const HttpResponse&)> retryable_body;
   // Called before each wait so a progress display can say "retrying in 2s".
   std::function<void(int next_attempt, Millis wait, const std::string& reason)> on_retry;
+  // Called once per attempt when its outcome is known: the HTTP status (0 when no
+  // response arrived), the wait before the next attempt (none when this was the last),
+  // and what happened ("ok", "HTTP 429", "could not connect …"; secrets redacted).
+  // The request log records these.
+  std::function<void(const AttemptOutcome&)> on_attempt_end;
 };
 
 struct Failure {

@@ -85,7 +85,9 @@ Error describe_failure(const ProviderContext& c, const Failure& f) {
   switch (f.kind) {
     case Failure::connect:
       e.message = who + ": could not reach " + c.url + tries + ": " + f.detail;
-      if (c.local_server) {
+      if (!c.connect_hint.empty()) {
+        e.hint = c.connect_hint;
+      } else if (c.local_server) {
         std::string base = c.url.substr(0, c.url.find("/api/"));
         e.hint = "is `ollama serve` running at " + base + "? (set OLLAMA_HOST if it listens elsewhere)";
       } else {
@@ -247,6 +249,90 @@ void ProgressReporter::tokens(long output_tokens) {
 void ProgressReporter::emit(bool) {
   // The display throttles its own redraws; every update is cheap to pass on.
   if (callback_) callback_(state_);
+}
+
+void observe_attempts(const runners::Request& request, Exchange& exchange) {
+  if (!request.on_attempt) return;
+  exchange.on_attempt_end = [observer = request.on_attempt](const AttemptOutcome& o) {
+    runners::AttemptReport report;
+    report.attempt = o.attempt;
+    report.http_status = o.http_status;
+    if (o.wait_before_next) report.wait_ms = static_cast<long>(o.wait_before_next->count());
+    report.outcome = o.outcome;
+    observer(report);
+  };
+}
+
+bool refuses_parameter(const Failure& failure, std::initializer_list<std::string_view> words) {
+  if (failure.kind != Failure::http_status) return false;
+  if (failure.response.status != 400 && failure.response.status != 422) return false;
+  std::string body = failure.response.body;
+  for (auto& c : body) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return std::any_of(words.begin(), words.end(), [&](std::string_view w) { return body.find(w) != std::string::npos; });
+}
+
+// ---- StructuredRunner ----
+
+StructuredRunner::StructuredRunner(runners::RunnerConfig config, Environment environment, RetryPolicy policy,
+                                   Traits traits)
+    : config_(std::move(config)),
+      environment_(std::move(environment)),
+      client_(environment_.timing, policy),
+      traits_(std::move(traits)) {}
+
+Result<runners::Answer> StructuredRunner::complete(const runners::Request& request) {
+  if (auto ok = check_common_parameters(request, traits_.max_temperature, traits_.name); !ok) return fail(ok.error());
+  auto limits = limits_for(request, config_, traits_.slow_start);
+  if (!limits) return fail(limits.error());
+  const bool structured = !request.schema.empty() && !structure_refused_;
+  refusal_.clear();
+  auto answer = call(request, *limits, structured);
+  if (!answer && structured && !refusal_.empty()) {
+    // Many compatible servers lack the structure parameter; the planner validates anyway.
+    structure_refused_ = true;
+    const std::string refusal = refusal_;
+    answer = call(request, *limits, false);
+    if (answer)
+      answer->warnings.push_back("the server refused " + traits_.refused_what + " (" + refusal +
+                                 "); asked for JSON in the prompt instead");
+  }
+  return answer;
+}
+
+Result<runners::WireRequest> StructuredRunner::preview(const runners::Request& request) {
+  if (auto ok = check_common_parameters(request, traits_.max_temperature, traits_.name); !ok) return fail(ok.error());
+  HttpRequest http = build(request, !request.schema.empty() && !structure_refused_);
+  runners::WireRequest wire{http.method, http.url, {}, http.body};
+  for (const auto& [name, value] : http.headers) wire.headers.emplace_back(name, redact(value, http.secrets));
+  return wire;
+}
+
+Result<int> StructuredRunner::send(const runners::Request& request, const HttpRequest& http, const Limits& limits,
+                                   Exchange exchange, ProgressReporter& progress, bool structured,
+                                   ProviderContext context) {
+  client_.set_debug_log(request.debug ? debug_writer(environment_) : nullptr);
+  int attempts = 0;
+  exchange.begin = [&attempts, &progress, reset = std::move(exchange.begin)](int attempt) {
+    attempts = attempt;
+    if (reset) reset(attempt);
+    progress.attempt(attempt);
+  };
+  observe_attempts(request, exchange);
+
+  auto result = client_.send(http, limits, exchange);
+  if (result) return attempts;
+  const Failure& failure = result.error();
+  std::vector<std::string_view> words(traits_.refusal_words.begin(), traits_.refusal_words.end());
+  if (structured && failure.kind == Failure::http_status &&
+      std::any_of(words.begin(), words.end(), [&](std::string_view w) { return refuses_parameter(failure, {w}); })) {
+    ProviderError p = parse_provider_error(failure.response.body);
+    refusal_ = "HTTP " + std::to_string(failure.response.status) + (p.message.empty() ? "" : ": " + p.message);
+    return fail(ExitCode::runner, refusal_);
+  }
+  // A key the configuration supplied is named by its source, not the variable it stands in for.
+  if (!config_.api_key.empty() && !context.key_variable.empty() && !config_.api_key_source.empty())
+    context.key_variable = config_.api_key_source;
+  return fail(describe_failure(context, failure));
 }
 
 }  // namespace arborist::transport

@@ -3,9 +3,12 @@
 // (environment, runner options), how a transport failure becomes an Error a user
 // can act on, and the debug log. Kept here so runners/*.cpp stay about their protocol.
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "runners/runner.hpp"
@@ -35,8 +38,9 @@ struct ProviderContext {
   std::string runner;         // "openai"
   std::string model;          // "gpt-4o-mini"
   std::string url;            // the endpoint
-  std::string key_variable;   // "OPENAI_API_KEY" (empty when the server needs no key)
+  std::string key_variable;   // where the key came from: "OPENAI_API_KEY", "api_key_cmd" (empty: no key)
   bool local_server = false;  // ollama and friends: a refused connection means the server isn't running
+  std::string connect_hint;   // replaces the generic hint for a connection failure
 };
 
 // The provider's own error type and message from an error body:
@@ -72,6 +76,14 @@ bool is_loopback_url(const std::string& url);
 // Writes debug text (already redacted by the transport) to the sink or stderr.
 std::function<void(const std::string&)> debug_writer(const Environment& environment);
 
+// Attaches the request's observer (runners::Request::on_attempt) to an exchange, so the
+// request log sees every attempt's status and retry wait.
+void observe_attempts(const runners::Request& request, Exchange& exchange);
+
+// A 400/422 whose body names one of `words` (case-insensitive): the server refuses that
+// request parameter (response_format, tools, format …) rather than the request as such.
+bool refuses_parameter(const Failure& failure, std::initializer_list<std::string_view> words);
+
 // Reports streaming progress at most a few times a second.
 class ProgressReporter {
  public:
@@ -84,6 +96,55 @@ class ProgressReporter {
   void emit(bool force);
   std::function<void(const runners::Progress&)> callback_;
   runners::Progress state_;
+};
+
+// ---- what openai, claude and ollama share around their wire formats ----------------
+//
+// Structured output with a fallback: a call asks with the runner's structure parameter;
+// a server that refuses it (HTTP 400/422 naming it) is asked once more in words, with a
+// warning, and later calls of the run (repair rounds) ask in words straight away. Also
+// the --dry-run preview and one provider call with attempts, progress, the debug log and
+// the request log's observer attached.
+class StructuredRunner : public runners::Runner {
+ public:
+  struct Traits {
+    std::string name;                        // "openai": messages and the parameter check
+    double max_temperature = 2.0;            // Anthropic's range is 0–1
+    bool slow_start = false;                 // may load the model before the first byte (ollama)
+    std::string structure;                   // Answer::structure when structured: "json_schema", "tool", "format"
+    std::string refused_what;                // for the warning: "structured output", "the forced tool call"
+    std::vector<std::string> refusal_words;  // what a refusal's error body names
+  };
+
+  Result<runners::Answer> complete(const runners::Request& request) final;
+  Result<runners::WireRequest> preview(const runners::Request& request) final;
+
+ protected:
+  StructuredRunner(runners::RunnerConfig config, Environment environment, RetryPolicy policy, Traits traits);
+
+  // The wire request, with or without the structure parameter.
+  virtual HttpRequest build(const runners::Request& request, bool structured) const = 0;
+  // One call: the runner sets up its stream reader and judge in an Exchange, calls send(),
+  // and turns what it read into an Answer (text, usage, finish_reason, model).
+  virtual Result<runners::Answer> call(const runners::Request& request, const Limits& limits, bool structured) = 0;
+
+  // For call(): sends `http` with the attempt counter, progress, debug log and observer
+  // attached. `exchange.begin` is still called (reset the reader there). Returns the
+  // number of attempts, or an Error a user can act on; a structured call the server
+  // refused is remembered for complete() to retry in words.
+  Result<int> send(const runners::Request& request, const HttpRequest& http, const Limits& limits, Exchange exchange,
+                   ProgressReporter& progress, bool structured, ProviderContext context);
+  // Answer::structure for a call.
+  std::string structure_of(bool structured) const { return structured ? traits_.structure : "text"; }
+
+  runners::RunnerConfig config_;
+  Environment environment_;
+  Client client_;
+
+ private:
+  Traits traits_;
+  bool structure_refused_ = false;  // once refused, later calls (repairs) ask in words
+  std::string refusal_;             // set by send() when this call's structure was refused
 };
 
 }  // namespace arborist::transport

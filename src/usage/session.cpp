@@ -259,9 +259,18 @@ class MeteredRunner : public runners::Runner {
       attempts_seen = std::max(attempts_seen, p.attempt);
       if (forward) forward(p);
     };
+    sent.on_attempt = [&, forward = request.on_attempt](const runners::AttemptReport& a) {
+      row.attempt_log.push_back({a.attempt, a.http_status, a.wait_ms, transport::redact(a.outcome, secrets_)});
+      if (a.wait_ms) row.waits_ms.push_back(*a.wait_ms);
+      attempts_seen = std::max(attempts_seen, a.attempt);
+      if (forward) forward(a);
+    };
     auto answer = inner_.complete(sent);
     row.latency_ms = millis_since(start);
     row.ttft_ms = ttft;
+    // The final status is the last attempt's; none when it got no response at all.
+    if (!row.attempt_log.empty() && row.attempt_log.back().http_status)
+      row.http_status = row.attempt_log.back().http_status;
     if (!answer) {
       row.status = "error";
       row.error = transport::redact(answer.error().message, secrets_);
@@ -271,7 +280,7 @@ class MeteredRunner : public runners::Runner {
       return answer;
     }
     row.status = "ok";
-    row.attempts = answer->attempts;
+    row.attempts = std::max(answer->attempts, static_cast<int>(row.attempt_log.size()));
     row.model = answer->model.empty() ? model : answer->model;
     row.response = transport::redact(answer->text, secrets_);
     row.input_tokens = answer->usage.input_tokens;
