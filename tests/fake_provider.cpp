@@ -6,6 +6,9 @@
 #include <chrono>
 #include <deque>
 
+#include "runners/claude.hpp"
+#include "runners/ollama.hpp"
+#include "runners/openai.hpp"
 #include "support.hpp"
 
 namespace arborist::test {
@@ -257,6 +260,29 @@ void FakeProvider::set_answer_text(std::string text) {
 std::vector<RecordedRequest> FakeProvider::requests() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->recorded;
+}
+
+std::unique_ptr<runners::Runner> runner_against(Protocol protocol, const FakeProvider& server, const std::string& key) {
+  transport::Environment e;
+  std::map<std::string, std::string> vars = {{"OPENAI_API_KEY", key},
+                                             {"OPENAI_BASE_URL", server.url() + "/v1"},
+                                             {"ANTHROPIC_API_KEY", key},
+                                             {"ANTHROPIC_BASE_URL", server.url()},
+                                             {"OLLAMA_HOST", server.url()}};
+  e.env = [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::nullopt : std::optional(it->second);
+  };
+  e.policy.max_retries = 0;
+  runners::RunnerConfig config;
+  Result<std::unique_ptr<runners::Runner>> made = fail(ExitCode::internal, "unknown protocol");
+  switch (protocol) {
+    case Protocol::openai: made = runners::make_openai_runner(config, e); break;
+    case Protocol::claude: made = runners::make_claude_runner(config, e); break;
+    case Protocol::ollama: made = runners::make_ollama_runner(config, e); break;
+  }
+  if (!made) throw std::runtime_error("runner_against: " + made.error().message);
+  return std::move(*made);
 }
 
 }  // namespace arborist::test

@@ -11,6 +11,10 @@
 #include <thread>
 #include <vector>
 
+namespace arborist::runners {
+class Runner;
+}
+
 namespace arborist::test {
 
 struct RecordedRequest {
@@ -69,5 +73,9 @@ class FakeProvider {
   int port_ = 0;
   std::thread thread_;
 };
+
+// A built-in runner of `protocol` pointed at `server` with API key `key`, without
+// retries (the transport tests cover those), for tests that drive the planner.
+std::unique_ptr<runners::Runner> runner_against(Protocol protocol, const FakeProvider& server, const std::string& key);
 
 }  // namespace arborist::test

@@ -46,31 +46,8 @@ const plan::Templates& embedded() {
   return templates;
 }
 
-transport::Environment env_for(const test::FakeProvider& server) {
-  transport::Environment e;
-  std::map<std::string, std::string> vars = {{"OPENAI_API_KEY", kKey},
-                                             {"OPENAI_BASE_URL", server.url() + "/v1"},
-                                             {"ANTHROPIC_API_KEY", kKey},
-                                             {"ANTHROPIC_BASE_URL", server.url()},
-                                             {"OLLAMA_HOST", server.url()}};
-  e.env = [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    return it == vars.end() ? std::nullopt : std::optional(it->second);
-  };
-  e.policy.max_retries = 0;
-  return e;
-}
-
 std::unique_ptr<runners::Runner> runner_for(Protocol protocol, const test::FakeProvider& server) {
-  runners::RunnerConfig config;
-  Result<std::unique_ptr<runners::Runner>> r = fail(ExitCode::internal, "");
-  switch (protocol) {
-    case Protocol::openai: r = runners::make_openai_runner(config, env_for(server)); break;
-    case Protocol::claude: r = runners::make_claude_runner(config, env_for(server)); break;
-    case Protocol::ollama: r = runners::make_ollama_runner(config, env_for(server)); break;
-  }
-  REQUIRE(r);
-  return std::move(*r);
+  return test::runner_against(protocol, server, kKey);
 }
 
 const char* name_of(Protocol protocol) {

@@ -19,11 +19,11 @@
 
 #include "fake_provider.hpp"
 #include "plan/planner.hpp"
+#include "prism_server.hpp"
 #include "runners/claude.hpp"
 #include "runners/ollama.hpp"
 #include "runners/openai.hpp"
 #include "spec/io.hpp"
-#include "prism_server.hpp"
 #include "support.hpp"
 #include "transport/http.hpp"
 
@@ -85,31 +85,8 @@ test::Reply reply_for(Protocol protocol, const std::string& text, const std::str
   return test::json_reply(200, body.dump());
 }
 
-transport::Environment env_for(const test::FakeProvider& server) {
-  transport::Environment e;
-  std::map<std::string, std::string> vars = {{"OPENAI_API_KEY", kKey},
-                                             {"OPENAI_BASE_URL", server.url() + "/v1"},
-                                             {"ANTHROPIC_API_KEY", kKey},
-                                             {"ANTHROPIC_BASE_URL", server.url()},
-                                             {"OLLAMA_HOST", server.url()}};
-  e.env = [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    return it == vars.end() ? std::nullopt : std::optional(it->second);
-  };
-  e.policy.max_retries = 0;
-  return e;
-}
-
 std::unique_ptr<runners::Runner> runner_for(Protocol protocol, const test::FakeProvider& server) {
-  runners::RunnerConfig config;
-  Result<std::unique_ptr<runners::Runner>> r = fail(ExitCode::internal, "");
-  switch (protocol) {
-    case Protocol::openai: r = runners::make_openai_runner(config, env_for(server)); break;
-    case Protocol::claude: r = runners::make_claude_runner(config, env_for(server)); break;
-    case Protocol::ollama: r = runners::make_ollama_runner(config, env_for(server)); break;
-  }
-  REQUIRE(r);
-  return std::move(*r);
+  return test::runner_against(protocol, server, kKey);
 }
 
 runners::Request base_request() {

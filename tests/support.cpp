@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +21,8 @@ namespace fs = std::filesystem;
 
 // An env value that makes run_program unset the variable rather than set it.
 constexpr const char* kUnset = "\x01unset";
+// How long a child may print nothing before it is killed.
+constexpr int kSilenceLimitMs = 120'000;
 
 TempDir::TempDir() {
   std::string tmpl = (fs::temp_directory_path() / "arborist-test-XXXXXX").string();
@@ -71,8 +74,59 @@ std::string binary_path() {
   return ARBORIST_BINARY;
 }
 
+namespace {
+
+// The child's environment: ours with `changes` applied (kUnset removes a variable).
+std::vector<std::string> environment_with(const std::map<std::string, std::string>& changes) {
+  std::map<std::string, std::string> merged;
+  for (char** e = environ; *e; ++e) {
+    std::string entry = *e;
+    auto eq = entry.find('=');
+    if (eq != std::string::npos) merged[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  for (const auto& [name, value] : changes) {
+    if (value == kUnset)
+      merged.erase(name);
+    else
+      merged[name] = value;
+  }
+  std::vector<std::string> out;
+  for (const auto& [name, value] : merged) out.push_back(name + "=" + value);
+  return out;
+}
+
+// execvp's PATH search, done before fork: the child of a multithreaded process may only
+// call async-signal-safe functions, and a search may allocate.
+std::string resolve_program(const std::string& name, const std::vector<std::string>& environment) {
+  if (name.find('/') != std::string::npos) return name;
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  for (const auto& entry : environment)
+    if (entry.starts_with("PATH=")) path = entry.substr(5);
+  std::stringstream dirs(path);
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return name;  // execve fails and the child exits 127, as execvp's would
+}
+
+}  // namespace
+
 RunResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text, const fs::path& cwd,
                       const std::map<std::string, std::string>& env) {
+  // Everything the child needs is built here, before fork: the test binary runs server
+  // threads, and a child that calls setenv or malloc while one of them held a lock at the
+  // moment of fork deadlocks (seen under ASan). The child only dups, chdirs and execs.
+  const std::vector<std::string> environment = environment_with(env);
+  std::vector<char*> envp;
+  for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
+  envp.push_back(nullptr);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const std::string program = resolve_program(argv.at(0), environment);
+  const char* directory = cwd.empty() ? nullptr : cwd.c_str();
+
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) throw std::runtime_error("pipe failed");
   pid_t pid = fork();
@@ -82,17 +136,8 @@ RunResult run_program(const std::vector<std::string>& argv, const std::string& s
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
-    for (const auto& [k, v] : env) {
-      if (v == kUnset)
-        unsetenv(k.c_str());
-      else
-        setenv(k.c_str(), v.c_str(), 1);
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
+    if (directory && chdir(directory) != 0) _exit(126);
+    execve(program.c_str(), args.data(), envp.data());
     _exit(127);
   }
   close(in_pipe[0]);
@@ -115,7 +160,12 @@ RunResult run_program(const std::vector<std::string>& argv, const std::string& s
     if (out_open) fds.push_back({out_pipe[0], POLLIN, 0});
     if (err_open) fds.push_back({err_pipe[0], POLLIN, 0});
     if (in_fd >= 0) fds.push_back({in_fd, POLLOUT, 0});
-    if (poll(fds.data(), fds.size(), 60000) <= 0) break;
+    if (poll(fds.data(), fds.size(), kSilenceLimitMs) <= 0) {
+      // Silent for too long: a hung child must fail its test, not hang the suite.
+      ::kill(pid, SIGKILL);
+      result.err += "\n[run_program: no output for " + std::to_string(kSilenceLimitMs / 1000) + " s; killed]\n";
+      break;
+    }
     for (const auto& p : fds) {
       if (p.fd == in_fd && (p.revents & (POLLOUT | POLLERR | POLLHUP))) {
         ssize_t n = write(in_fd, stdin_text.data() + written, stdin_text.size() - written);

@@ -10,8 +10,12 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <optional>
+#include <string_view>
 #include <thread>
+
+extern char** environ;
 
 namespace arborist::config {
 
@@ -54,6 +58,40 @@ void kill_group(pid_t pid) {
   kill(-pid, SIGKILL);
 }
 
+// The child's environment: ours with `changes` added or replacing.
+std::vector<std::string> environment_with(const std::map<std::string, std::string>& changes) {
+  std::map<std::string, std::string> merged;
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry = *e;
+    auto eq = entry.find('=');
+    if (eq != std::string_view::npos) merged[std::string(entry.substr(0, eq))] = std::string(entry.substr(eq + 1));
+  }
+  for (const auto& [name, value] : changes) merged[name] = value;
+  std::vector<std::string> out;
+  out.reserve(merged.size());
+  for (const auto& [name, value] : merged) out.push_back(name + "=" + value);
+  return out;
+}
+
+// execvp's PATH search (with the child's PATH), done before fork; a name that is not
+// found is returned as it is, and execve's ENOENT is reported like execvp's would be.
+std::string resolve_program(const std::string& name, const std::vector<std::string>& environment) {
+  if (name.find('/') != std::string::npos) return name;
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  for (const auto& entry : environment)
+    if (entry.starts_with("PATH=")) path = entry.substr(5);
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return name;
+}
+
 }  // namespace
 
 Result<SubprocessResult> run_subprocess(const std::vector<std::string>& argv, const SubprocessOptions& options) {
@@ -62,6 +100,21 @@ Result<SubprocessResult> run_subprocess(const std::vector<std::string>& argv, co
   if (pipe2(in_pipe, O_CLOEXEC) || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC) ||
       pipe2(exec_pipe, O_CLOEXEC))
     return fail(ExitCode::runner, std::string("cannot create pipes: ") + std::strerror(errno));
+
+  // Everything the child needs is built before fork: after fork in a process with other
+  // threads, the child may only call async-signal-safe functions (setenv and malloc can
+  // deadlock on a lock another thread held at the moment of fork).
+  const std::vector<std::string> environment = environment_with(options.env);
+  std::vector<char*> envp;
+  for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
+  envp.push_back(nullptr);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const std::string program = resolve_program(argv[0], environment);
+  // execvp runs a script without a #! line with /bin/sh; execve does not, so we do.
+  std::vector<char*> shell_args = {const_cast<char*>("/bin/sh"), const_cast<char*>(program.c_str())};
+  shell_args.insert(shell_args.end(), args.begin() + 1, args.end());
 
   IgnoreSigpipe ignore_sigpipe;
   pid_t pid = fork();
@@ -72,11 +125,8 @@ Result<SubprocessResult> run_subprocess(const std::vector<std::string>& argv, co
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    for (const auto& [k, v] : options.env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
+    execve(program.c_str(), args.data(), envp.data());
+    if (errno == ENOEXEC) execve("/bin/sh", shell_args.data(), envp.data());
     int error = errno;
     (void)!write(exec_pipe[1], &error, sizeof error);
     _exit(127);
