@@ -45,13 +45,7 @@ struct Sandbox {
   }
   // The environment for the binary: this HOME, no XDG overrides, no keys or ARBORIST_* variables.
   std::map<std::string, std::string> env() const {
-    std::map<std::string, std::string> e;
-    for (const char* name :
-         {"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENROUTER_API_KEY", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
-          "OLLAMA_HOST", "OLLAMA_API_KEY", "XDG_CONFIG_HOME", "ARBORIST_CONFIG", "ARBORIST_RUNNER", "ARBORIST_MODEL",
-          "ARBORIST_TIMEOUT", "ARBORIST_FALLBACK", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
-          "ALL_PROXY", "all_proxy"})
-      e[name] = "\x01unset";
+    auto e = arborist::test::env_without_machine_settings();
     e["HOME"] = home().string();
     e["XDG_CACHE_HOME"] = (dir / "cache").string();
     e["XDG_DATA_HOME"] = (dir / "data").string();
@@ -208,7 +202,7 @@ TEST_CASE("validation: every problem at once, with file:line:col and did-you-mea
   Sandbox box;
   auto fixture = arborist::test::source_dir() / "tests/fixtures/config/invalid.yaml";
   auto file_only = box.env();
-  file_only["ARBORIST_CACHE"] = "\x01unset";  // it would override the file's cache.mode
+  file_only["ARBORIST_CACHE"] = arborist::test::kUnsetVariable;  // it would override the file's cache.mode
   auto r = arborist::test::run_arborist({"--config", fixture.string(), "config", "show"}, "", box.project(), file_only);
   CHECK(r.exit_code == static_cast<int>(ExitCode::config));
   const std::string f = fixture.string();
@@ -247,7 +241,7 @@ TEST_CASE("validation: every problem at once, with file:line:col and did-you-mea
   CHECK(bad_env.err.find("environment ARBORIST_TIMEOUT: error: ARBORIST_TIMEOUT='soon' must be a number") !=
         std::string::npos);
   CHECK(bad_env.err.find("ARBORIST_LOG='maybe' must be true or false") != std::string::npos);
-  env["ARBORIST_LOG"] = "\x01unset";
+  env["ARBORIST_LOG"] = arborist::test::kUnsetVariable;
   env["ARBORIST_TIMEOUT"] = "-3";
   auto range = arborist::test::run_arborist({"config", "show"}, "", box.project(), env);
   CHECK(range.exit_code == 4);

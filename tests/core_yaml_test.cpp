@@ -7,7 +7,8 @@ using namespace arborist;
 using json = nlohmann::ordered_json;
 
 TEST_CASE("YAML 1.2 typing: only true/false are booleans, quoted scalars stay strings", "[yaml]") {
-  auto docs = yaml::parse("a: yes\nb: true\nc: 'true'\nd: 012\ne: 0x1F\nf: 1.5\ng: ~\nh:\ni: on\nj: \"3\"\nk: 1e3\n", "t.yaml");
+  auto docs =
+      yaml::parse("a: yes\nb: true\nc: 'true'\nd: 012\ne: 0x1F\nf: 1.5\ng: ~\nh:\ni: on\nj: \"3\"\nk: 1e3\n", "t.yaml");
   REQUIRE(docs);
   const json& v = docs->front().value;
   CHECK(v["a"] == "yes");
@@ -78,10 +79,11 @@ TEST_CASE("multi-document files give one Document each", "[yaml]") {
 }
 
 TEST_CASE("the writer quotes every scalar a YAML 1.1 or 1.2 reader would retype", "[yaml][writer]") {
-  for (std::string s : {"yes", "no", "on", "off", "y", "n", "true", "False", "null", "~", "1", "1.0", "012", "0x1F",
-                        "1e3", "12:30", "2024-01-01", ".inf", "-.5", "+1", "1_000", "", " lead", "trail ", "a: b",
-                        "a #c", "- x", "*alias", "&anchor", "!tag", "%x", "@x", "`x", "{x}", "[x]", "'q'",
-                        "\"q\"", "tab\there", "ctl\x01", "<<", "="}) {
+  for (std::string s :
+       {"yes",   "no",     "on",   "off",   "y",         "n",          "true",    "False", "null", "~",     "1",
+        "1.0",   "012",    "0x1F", "1e3",   "12:30",     "2024-01-01", ".inf",    "-.5",   "+1",   "1_000", "",
+        " lead", "trail ", "a: b", "a #c",  "- x",       "*alias",     "&anchor", "!tag",  "%x",   "@x",    "`x",
+        "{x}",   "[x]",    "'q'",  "\"q\"", "tab\there", "ctl\x01",    "<<",      "="}) {
     CAPTURE(s);
     CHECK_FALSE(yaml::plain_is_safe(s));
     json v = {{"k", s}};

@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -32,11 +34,7 @@ struct Project {
   TempDir dir;
   Project() { fs::create_directories(dir / ".git"); }
   std::map<std::string, std::string> env() const {
-    std::map<std::string, std::string> e;
-    for (const char* name : {"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY", "XDG_CONFIG_HOME",
-                             "ARBORIST_CONFIG", "ARBORIST_RUNNER", "ARBORIST_MODEL", "HTTP_PROXY", "http_proxy",
-                             "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"})
-      e[name] = "\x01unset";
+    auto e = arborist::test::env_without_machine_settings();
     e["HOME"] = dir.path().string();
     e["XDG_CACHE_HOME"] = (dir / "cache").string();
     e["XDG_DATA_HOME"] = (dir / "data").string();
@@ -159,6 +157,41 @@ TEST_CASE("subprocess: stdin, exit codes, output tails", "[custom]") {
   CHECK(ignore->exit_status == 0);
   CHECK(arborist::config::tail_lines("a\nb\nc\nd\n", 2) == "c\nd");
   CHECK(arborist::config::tail_lines("only", 5) == "only");
+}
+
+TEST_CASE("subprocess: PATH from the child's environment, set and unset variables, scripts without #!", "[custom]") {
+  namespace config = arborist::config;
+  TempDir dir;
+  auto tool = dir.write("bin/greet", "echo \"hello $GREETING${ARBORIST_SUBPROCESS_PROBE:-}\"\n");  // no #! line
+  fs::permissions(tool, fs::perms::owner_all);
+  // The child's PATH decides, as with execvp after setenv, not ours.
+  auto env = config::child_environment({{"PATH", (dir / "bin").string() + ":/usr/bin:/bin"}});
+  CHECK(config::find_program("greet", env) == tool.string());
+  CHECK(config::find_program("sh", config::child_environment({{"PATH", "/bin"}})) == "/bin/sh");
+  CHECK(config::find_program("no-such-program-here", env) == "no-such-program-here");
+  CHECK(config::find_program("./relative", env) == "./relative");
+
+  setenv("ARBORIST_SUBPROCESS_PROBE", "-inherited", 1);
+  auto unset = config::child_environment({{"GREETING", "x"}}, {"ARBORIST_SUBPROCESS_PROBE"});
+  auto kept = config::child_environment({});
+  unsetenv("ARBORIST_SUBPROCESS_PROBE");
+  auto has = [](const std::vector<std::string>& e, const std::string& entry) {
+    return std::find(e.begin(), e.end(), entry) != e.end();
+  };
+  CHECK(has(unset, "GREETING=x"));
+  CHECK_FALSE(has(unset, "ARBORIST_SUBPROCESS_PROBE=-inherited"));
+  CHECK(has(kept, "ARBORIST_SUBPROCESS_PROBE=-inherited"));
+
+  // A script without #! runs under /bin/sh, as execvp would run it.
+  config::SubprocessOptions options;
+  options.env = {{"PATH", (dir / "bin").string() + ":/usr/bin:/bin"}, {"GREETING", "world"}};
+  auto run = config::run_subprocess({"greet"}, options);
+  REQUIRE(run);
+  CHECK(run->exit_status == 0);
+  CHECK(run->out == "hello world\n");
+  auto missing = config::run_subprocess({"no-such-program-here"}, options);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message.find("no-such-program-here") != std::string::npos);
 }
 
 TEST_CASE("http runner: body template, headers with ${VAR}, response_path, retries", "[custom]") {

@@ -7,10 +7,10 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
+#include "core/cron.hpp"
 #include "core/json_schema.hpp"
 #include "core/resources.hpp"
 #include "dagu/check.hpp"
-#include "core/cron.hpp"
 #include "spec/io.hpp"
 #include "support.hpp"
 

@@ -262,13 +262,23 @@ std::vector<RecordedRequest> FakeProvider::requests() const {
   return impl_->recorded;
 }
 
+std::map<std::string, std::string> provider_variables(const FakeProvider& server, const std::string& key) {
+  return {{"OPENAI_API_KEY", key},
+          {"OPENAI_BASE_URL", server.url() + "/v1"},
+          {"ANTHROPIC_API_KEY", key},
+          {"ANTHROPIC_BASE_URL", server.url()},
+          {"OLLAMA_HOST", server.url()}};
+}
+
+std::map<std::string, std::string> env_against(const FakeProvider& server, const std::string& key) {
+  auto env = env_without_machine_settings();
+  for (const auto& [name, value] : provider_variables(server, key)) env[name] = value;
+  return env;
+}
+
 std::unique_ptr<runners::Runner> runner_against(Protocol protocol, const FakeProvider& server, const std::string& key) {
   transport::Environment e;
-  std::map<std::string, std::string> vars = {{"OPENAI_API_KEY", key},
-                                             {"OPENAI_BASE_URL", server.url() + "/v1"},
-                                             {"ANTHROPIC_API_KEY", key},
-                                             {"ANTHROPIC_BASE_URL", server.url()},
-                                             {"OLLAMA_HOST", server.url()}};
+  auto vars = provider_variables(server, key);
   e.env = [vars](const std::string& name) -> std::optional<std::string> {
     auto it = vars.find(name);
     return it == vars.end() ? std::nullopt : std::optional(it->second);

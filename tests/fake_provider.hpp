@@ -74,6 +74,11 @@ class FakeProvider {
   std::thread thread_;
 };
 
+// The variables that point every built-in runner at `server` with API key `key`.
+std::map<std::string, std::string> provider_variables(const FakeProvider& server, const std::string& key);
+// For the binary: env_without_machine_settings() plus provider_variables().
+std::map<std::string, std::string> env_against(const FakeProvider& server, const std::string& key);
+
 // A built-in runner of `protocol` pointed at `server` with API key `key`, without
 // retries (the transport tests cover those), for tests that drive the planner.
 std::unique_ptr<runners::Runner> runner_against(Protocol protocol, const FakeProvider& server, const std::string& key);

@@ -47,6 +47,12 @@ TEST_CASE("log: each attempt's status and the server-requested waits, then the f
   CHECK(attempts[2]["wait_ms"].is_null());
   CHECK(attempts[2]["outcome"] == "ok");
 
+  // The list shows the final status and how many tries it took.
+  auto list = box.run({"log", "-n", "1"});
+  REQUIRE(list.exit_code == 0);
+  CHECK(list.out.find("HTTP TRIES") != std::string::npos);
+  CHECK(list.out.find("ok        200  3     ") != std::string::npos);
+
   // The human view lists the attempts when there was more than one.
   auto show = box.run({"log", "show", std::to_string(row["id"].get<long>())});
   REQUIRE(show.exit_code == 0);

@@ -18,10 +18,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "prism_server.hpp"
 #include "runners/claude.hpp"
 #include "runners/ollama.hpp"
 #include "runners/openai.hpp"
-#include "prism_server.hpp"
 #include "support.hpp"
 #include "transport/http.hpp"
 
@@ -32,7 +32,6 @@ using nlohmann::json;
 namespace {
 
 using test::Prism;
-
 
 transport::Environment env_of(std::map<std::string, std::string> vars) {
   transport::Environment e;

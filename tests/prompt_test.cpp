@@ -89,17 +89,7 @@ const std::string kCycleAnswer =
     R"( {"name": "b", "command": "true", "depends_on": ["a"]}]})";
 
 std::map<std::string, std::string> cli_env(const test::FakeProvider& server, const test::TempDir& state) {
-  std::map<std::string, std::string> env;
-  for (const char* name : {"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENROUTER_API_KEY", "ANTHROPIC_API_KEY",
-                           "ANTHROPIC_BASE_URL", "OLLAMA_HOST", "OLLAMA_API_KEY", "HTTPS_PROXY", "https_proxy",
-                           "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "ARBORIST_RUNNER", "ARBORIST_MODEL",
-                           "ARBORIST_CONFIG", "ARBORIST_TEMPLATES", "ARBORIST_CACHE", "ARBORIST_FALLBACK"})
-    env[name] = "\x01unset";
-  env["OPENAI_API_KEY"] = kKey;
-  env["OPENAI_BASE_URL"] = server.url() + "/v1";
-  env["ANTHROPIC_API_KEY"] = kKey;
-  env["ANTHROPIC_BASE_URL"] = server.url();
-  env["OLLAMA_HOST"] = server.url();
+  auto env = test::env_against(server, kKey);
   env["XDG_STATE_HOME"] = state.path().string();
   env["XDG_CONFIG_HOME"] = (state / "config").string();
   env["XDG_CACHE_HOME"] = (state / "cache").string();

@@ -550,11 +550,7 @@ const std::string kSpecAnswer =
 
 // The variables every runner reads, unset so the machine's own keys never leak in.
 std::map<std::string, std::string> clean_env() {
-  std::map<std::string, std::string> env;
-  for (const char* name : {"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENROUTER_API_KEY", "ANTHROPIC_API_KEY",
-                           "ANTHROPIC_BASE_URL", "OLLAMA_HOST", "OLLAMA_API_KEY", "HTTPS_PROXY", "https_proxy",
-                           "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"})
-    env[name] = "\x01unset";
+  auto env = test::env_without_machine_settings();
   return env;
 }
 

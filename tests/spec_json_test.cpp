@@ -44,31 +44,7 @@ test::Reply openai_reply(const std::string& text, const std::string& model, long
 
 // No setting of the developer's machine leaks in; state, config and cache are the test's own.
 std::map<std::string, std::string> env_for(const test::FakeProvider& server, const test::TempDir& state) {
-  std::map<std::string, std::string> env;
-  for (const char* name : {"OPENAI_API_KEY",
-                           "OPENAI_BASE_URL",
-                           "OPENROUTER_API_KEY",
-                           "ANTHROPIC_API_KEY",
-                           "ANTHROPIC_BASE_URL",
-                           "OLLAMA_HOST",
-                           "OLLAMA_API_KEY",
-                           "HTTPS_PROXY",
-                           "https_proxy",
-                           "HTTP_PROXY",
-                           "http_proxy",
-                           "ALL_PROXY",
-                           "all_proxy",
-                           "ARBORIST_RUNNER",
-                           "ARBORIST_MODEL",
-                           "ARBORIST_CONFIG",
-                           "ARBORIST_TEMPLATES",
-                           "ARBORIST_CACHE",
-                           "ARBORIST_CACHE_DIR",
-                           "ARBORIST_FALLBACK",
-                           "ARBORIST_LOG",
-                           "ARBORIST_LOG_PATH",
-                           "ARBORIST_REPAIR_ROUNDS"})
-    env[name] = "\x01unset";
+  auto env = test::env_without_machine_settings();
   env["OPENAI_API_KEY"] = kKey;
   env["OPENAI_BASE_URL"] = server.url() + "/v1";
   env["XDG_STATE_HOME"] = (state / "state").string();

@@ -143,8 +143,9 @@ steps:
 }
 
 TEST_CASE("self-dependencies and repeated dependencies are named", "[spec]") {
-  auto ps = problems_of("version: 1\nname: x\nsteps:\n  - {name: a, command: x, depends_on: [a]}\n"
-                        "  - {name: b, command: x, depends_on: [a, a]}\n");
+  auto ps = problems_of(
+      "version: 1\nname: x\nsteps:\n  - {name: a, command: x, depends_on: [a]}\n"
+      "  - {name: b, command: x, depends_on: [a, a]}\n");
   INFO(all(ps));
   CHECK(has(ps, "step 'a': step depends on itself", 4));
   CHECK(has(ps, "depends_on lists 'a' twice", 5));
@@ -192,8 +193,8 @@ TEST_CASE("cron checker accepts real expressions and rejects bad ones", "[spec]"
     return spec::read_spec("version: 1\nname: x\nschedule: '" + s + "'\nsteps: [{name: a, command: x}]\n", "s.yaml")
         .has_value();
   };
-  for (auto s : {"0 2 * * *", "*/15 * * * *", "0 9 * * 1-5", "30 8 1,15 * *", "0 0 * JAN,JUL MON", "@daily",
-                 "@hourly", "5-10/2 * * * *"})
+  for (auto s : {"0 2 * * *", "*/15 * * * *", "0 9 * * 1-5", "30 8 1,15 * *", "0 0 * JAN,JUL MON", "@daily", "@hourly",
+                 "5-10/2 * * * *"})
     CHECK(ok(s));
   for (auto s : {"* * * *", "60 * * * *", "0 0 0 * *", "0 0 * 13 *", "@sometimes", "*/0 * * * *", "a b c d e",
                  "5-1 * * * *", "0 0 * * 7"})
@@ -238,9 +239,10 @@ TEST_CASE("a 20000-step chain has no recursion depth problem", "[spec][graph]") 
   spec::Spec s;
   s.name = "long";
   for (int i = 0; i < 20000; ++i)
-    s.steps.push_back({.name = "s" + std::to_string(i), .command = "true",
-                       .depends_on = i ? std::vector<std::string>{"s" + std::to_string(i - 1)}
-                                       : std::vector<std::string>{}});
+    s.steps.push_back(
+        {.name = "s" + std::to_string(i),
+         .command = "true",
+         .depends_on = i ? std::vector<std::string>{"s" + std::to_string(i - 1)} : std::vector<std::string>{}});
   s.steps[0].depends_on = {"s19999"};
   auto cycle = spec::find_cycle(s);
   REQUIRE(cycle);

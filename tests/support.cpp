@@ -1,5 +1,7 @@
 #include "support.hpp"
 
+#include "config/subprocess.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 extern char** environ;
 
@@ -19,8 +22,7 @@ namespace arborist::test {
 
 namespace fs = std::filesystem;
 
-// An env value that makes run_program unset the variable rather than set it.
-constexpr const char* kUnset = "\x01unset";
+constexpr const char* kUnset = kUnsetVariable;
 // How long a child may print nothing before it is killed.
 constexpr int kSilenceLimitMs = 120'000;
 
@@ -46,10 +48,15 @@ fs::path TempDir::write(const std::string& name, const std::string& content) con
 std::map<std::string, std::string> env_without_machine_settings() {
   std::map<std::string, std::string> env;
   for (const char* name : {"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENROUTER_API_KEY", "ANTHROPIC_API_KEY",
-                           "ANTHROPIC_BASE_URL", "OLLAMA_HOST", "OLLAMA_API_KEY", "XDG_CONFIG_HOME", "ARBORIST_CONFIG",
-                           "ARBORIST_RUNNER", "ARBORIST_MODEL", "ARBORIST_TIMEOUT", "ARBORIST_FALLBACK", "HTTPS_PROXY",
+                           "ANTHROPIC_BASE_URL", "OLLAMA_HOST", "OLLAMA_API_KEY", "XDG_CONFIG_HOME", "HTTPS_PROXY",
                            "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"})
     env[name] = kUnset;
+  // Every arborist setting the developer exported (ARBORIST_RUNNER, ARBORIST_CACHE, …),
+  // whichever the config knows today.
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry = *e;
+    if (entry.starts_with("ARBORIST_")) env[std::string(entry.substr(0, entry.find('=')))] = kUnset;
+  }
   return env;
 }
 
@@ -74,57 +81,23 @@ std::string binary_path() {
   return ARBORIST_BINARY;
 }
 
-namespace {
-
-// The child's environment: ours with `changes` applied (kUnset removes a variable).
-std::vector<std::string> environment_with(const std::map<std::string, std::string>& changes) {
-  std::map<std::string, std::string> merged;
-  for (char** e = environ; *e; ++e) {
-    std::string entry = *e;
-    auto eq = entry.find('=');
-    if (eq != std::string::npos) merged[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
-  for (const auto& [name, value] : changes) {
-    if (value == kUnset)
-      merged.erase(name);
-    else
-      merged[name] = value;
-  }
-  std::vector<std::string> out;
-  for (const auto& [name, value] : merged) out.push_back(name + "=" + value);
-  return out;
-}
-
-// execvp's PATH search, done before fork: the child of a multithreaded process may only
-// call async-signal-safe functions, and a search may allocate.
-std::string resolve_program(const std::string& name, const std::vector<std::string>& environment) {
-  if (name.find('/') != std::string::npos) return name;
-  std::string path = "/usr/local/bin:/usr/bin:/bin";
-  for (const auto& entry : environment)
-    if (entry.starts_with("PATH=")) path = entry.substr(5);
-  std::stringstream dirs(path);
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return name;  // execve fails and the child exits 127, as execvp's would
-}
-
-}  // namespace
-
 RunResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text, const fs::path& cwd,
                       const std::map<std::string, std::string>& env) {
   // Everything the child needs is built here, before fork: the test binary runs server
   // threads, and a child that calls setenv or malloc while one of them held a lock at the
   // moment of fork deadlocks (seen under ASan). The child only dups, chdirs and execs.
-  const std::vector<std::string> environment = environment_with(env);
-  std::vector<char*> envp;
-  for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
-  envp.push_back(nullptr);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const std::string program = resolve_program(argv.at(0), environment);
+  std::map<std::string, std::string> set;
+  std::vector<std::string> unset;
+  for (const auto& [name, value] : env) {
+    if (value == kUnset)
+      unset.push_back(name);
+    else
+      set[name] = value;
+  }
+  const std::vector<std::string> environment = config::child_environment(set, unset);
+  std::vector<char*> envp = config::exec_array(environment);
+  std::vector<char*> args = config::exec_array(argv);
+  const std::string program = config::find_program(argv.at(0), environment);
   const char* directory = cwd.empty() ? nullptr : cwd.c_str();
 
   int in_pipe[2], out_pipe[2], err_pipe[2];

@@ -36,9 +36,12 @@ RunResult run_arborist(const std::vector<std::string>& args, const std::string& 
 RunResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text = {},
                       const std::filesystem::path& cwd = {}, const std::map<std::string, std::string>& env = {});
 
+// As a value in run_program's env: unset this variable in the child.
+inline constexpr const char* kUnsetVariable = "\x01unset";
+
 // Variables through which the developer's machine would leak into a run of the binary
-// (API keys, provider endpoints, proxies, config and runner selection), each set to the
-// marker that makes run_program unset it. Tests add what they need on top.
+// (API keys, provider endpoints, proxies, XDG_CONFIG_HOME, and every ARBORIST_* variable
+// set here), each set to kUnsetVariable. Tests add what they need on top.
 std::map<std::string, std::string> env_without_machine_settings();
 
 // A model answer for fake providers: the two-step "nightly" spec (backup, then vacuum) as JSON.

@@ -104,10 +104,13 @@ void add_log_command(CLI::App& app, const GlobalOptions& global, Command& comman
         return {};
       }
       std::string text = pad("ID", 6) + pad("TIME", 25) + pad("RUNNER", 9) + pad("MODEL", 28) + pad("STATUS", 10) +
-                         pad("TOKENS IN/OUT", 15) + pad("COST", 12) + pad("CACHE", 6) + "LATENCY\n";
+                         pad("HTTP", 5) + pad("TRIES", 6) + pad("TOKENS IN/OUT", 15) + pad("COST", 12) +
+                         pad("CACHE", 6) + "LATENCY\n";
       for (const auto& r : rows)
         text += pad(std::to_string(r.id), 6) + pad(r.time, 25) + pad(r.runner, 9) + pad(r.model, 28) +
-                pad(r.status, 10) + pad(std::to_string(r.input_tokens) + "/" + std::to_string(r.output_tokens), 15) +
+                pad(r.status, 10) + pad(r.http_status ? std::to_string(*r.http_status) : "-", 5) +
+                pad(r.attempts > 0 ? std::to_string(r.attempts) : "-", 6) +
+                pad(std::to_string(r.input_tokens) + "/" + std::to_string(r.output_tokens), 15) +
                 pad(usage::format_usd(r.cost_usd), 12) + pad(r.cache, 6) + std::to_string(r.latency_ms) + " ms\n";
       write_stdout(text);
       return {};

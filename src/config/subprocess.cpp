@@ -58,24 +58,33 @@ void kill_group(pid_t pid) {
   kill(-pid, SIGKILL);
 }
 
-// The child's environment: ours with `changes` added or replacing.
-std::vector<std::string> environment_with(const std::map<std::string, std::string>& changes) {
+}  // namespace
+
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& set,
+                                           const std::vector<std::string>& unset) {
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e; ++e) {
     std::string_view entry = *e;
     auto eq = entry.find('=');
     if (eq != std::string_view::npos) merged[std::string(entry.substr(0, eq))] = std::string(entry.substr(eq + 1));
   }
-  for (const auto& [name, value] : changes) merged[name] = value;
+  for (const auto& [name, value] : set) merged[name] = value;
+  for (const auto& name : unset) merged.erase(name);
   std::vector<std::string> out;
   out.reserve(merged.size());
   for (const auto& [name, value] : merged) out.push_back(name + "=" + value);
   return out;
 }
 
-// execvp's PATH search (with the child's PATH), done before fork; a name that is not
-// found is returned as it is, and execve's ENOENT is reported like execvp's would be.
-std::string resolve_program(const std::string& name, const std::vector<std::string>& environment) {
+std::vector<char*> exec_array(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+std::string find_program(const std::string& name, const std::vector<std::string>& environment) {
   if (name.find('/') != std::string::npos) return name;
   std::string path = "/usr/local/bin:/usr/bin:/bin";
   for (const auto& entry : environment)
@@ -92,8 +101,6 @@ std::string resolve_program(const std::string& name, const std::vector<std::stri
   return name;
 }
 
-}  // namespace
-
 Result<SubprocessResult> run_subprocess(const std::vector<std::string>& argv, const SubprocessOptions& options) {
   if (argv.empty() || argv[0].empty()) return fail(ExitCode::config, "the command is empty");
   int in_pipe[2], out_pipe[2], err_pipe[2], exec_pipe[2];
@@ -104,14 +111,10 @@ Result<SubprocessResult> run_subprocess(const std::vector<std::string>& argv, co
   // Everything the child needs is built before fork: after fork in a process with other
   // threads, the child may only call async-signal-safe functions (setenv and malloc can
   // deadlock on a lock another thread held at the moment of fork).
-  const std::vector<std::string> environment = environment_with(options.env);
-  std::vector<char*> envp;
-  for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
-  envp.push_back(nullptr);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const std::string program = resolve_program(argv[0], environment);
+  const std::vector<std::string> environment = child_environment(options.env);
+  std::vector<char*> envp = exec_array(environment);
+  std::vector<char*> args = exec_array(argv);
+  const std::string program = find_program(argv[0], environment);
   // execvp runs a script without a #! line with /bin/sh; execve does not, so we do.
   std::vector<char*> shell_args = {const_cast<char*>("/bin/sh"), const_cast<char*>(program.c_str())};
   shell_args.insert(shell_args.end(), args.begin() + 1, args.end());
