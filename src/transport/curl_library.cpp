@@ -6,9 +6,10 @@ namespace arborist::transport {
 
 namespace {
 
-// The SONAME of libcurl 7.16 and later (Debian's libcurl4 package). The unversioned
-// libcurl.so exists only with the -dev package, so it is a fallback, not the first try.
-constexpr const char* candidates[] = {"libcurl.so.4", "libcurl.so"};
+// The SONAME of libcurl 7.16 and later (Debian's libcurl4 package, OpenSSL), then the same
+// API built on GnuTLS (libcurl3-gnutls), then the unversioned name, which exists only with
+// a -dev package.
+constexpr const char* candidates[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"};
 
 template <typename Fn>
 bool resolve(void* handle, const char* name, Fn& out, std::string& error) {
