@@ -682,3 +682,16 @@ TEST_CASE("the spinner line shows elapsed time, tokens and retries", "[runners]"
   disabled.update(p);
   disabled.stop();
 }
+
+TEST_CASE("without libcurl the message says what to install, not to check the network", "[runners]") {
+  transport::Failure f;
+  f.kind = transport::Failure::unavailable;
+  f.detail = "cannot load libcurl (libcurl.so.4: cannot open shared object file); network runners need it: install";
+  auto e = transport::describe_failure({"openai", "gpt-4o-mini", "https://api.openai.com/v1", "OPENAI_API_KEY"}, f);
+  CHECK(e.code == ExitCode::runner);
+  CHECK(e.message ==
+        "openai runner (model gpt-4o-mini): cannot load libcurl (libcurl.so.4: cannot open shared "
+        "object file)");
+  CHECK(e.hint.find("apt-get install libcurl4") != std::string::npos);
+  CHECK(e.hint.find("network") == std::string::npos);
+}

@@ -1,4 +1,5 @@
 #include "cache/cache.hpp"
+#include "core/utc_time.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -37,12 +38,7 @@ fs::path default_dir(const EnvLookup& env) {
 }
 
 std::string now_iso8601() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return utc_text(std::time(nullptr), "%Y-%m-%dT%H:%M:%SZ");
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text) {

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "core/utc_time.hpp"
 #include "usage/session.hpp"
 
 namespace arborist::cli {
@@ -26,11 +27,7 @@ Result<std::string> since_bound(const std::string& since) {
     return fail(ExitCode::usage, "--since " + since + " is not an age or a date",
                 "use e.g. 7d, 12h, 2w, or 2025-01-31");
   std::time_t t = std::time(nullptr) - static_cast<std::time_t>(age->count());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-  return std::string(buf);
+  return utc_text(t, "%Y-%m-%dT%H:%M:%S.000Z");
 }
 
 std::string cost_text(const log::UsageRow& u) {

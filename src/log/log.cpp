@@ -1,4 +1,5 @@
 #include "log/log.hpp"
+#include "core/utc_time.hpp"
 
 #include <sqlite3.h>
 #include <unistd.h>
@@ -171,14 +172,10 @@ fs::path default_path(const cache::EnvLookup& env) {
 std::string now_iso8601_ms() {
   auto now = std::chrono::system_clock::now();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
+  std::string seconds = utc_text(std::chrono::system_clock::to_time_t(now), "%Y-%m-%dT%H:%M:%S");
+  char millis[8];
+  std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>(ms));
+  return seconds + millis;
 }
 
 std::string new_run_id() {

@@ -315,6 +315,12 @@ HttpResult Client::send(const HttpRequest& request, const Limits& limits, const 
   const SteadyTime deadline = timing_.now() + limits.total;
   const std::string total_text = seconds_text(limits.total);
 
+  if (const CurlLibrary& lib = curl_library(); !lib.loaded()) {
+    Failure f;
+    f.kind = Failure::unavailable;
+    f.detail = lib.load_error;
+    return unexpected<Failure>(std::move(f));
+  }
   for (int attempt = 1;; ++attempt) {
     Millis remaining = std::chrono::duration_cast<Millis>(deadline - timing_.now());
     if (remaining.count() <= 0) {

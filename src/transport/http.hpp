@@ -113,6 +113,7 @@ struct Failure {
     body,         // the 2xx body was rejected by the caller (invalid JSON, error event, …)
     too_large,    // the body passed Limits::max_body_bytes
     deadline,     // the server asked to wait past the deadline
+    unavailable,  // libcurl could not be loaded: nothing was sent
   } kind = connect;
   std::string detail;     // human text, secrets already redacted
   HttpResponse response;  // the last response (status 0 when none arrived)

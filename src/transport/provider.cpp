@@ -106,6 +106,10 @@ Error describe_failure(const ProviderContext& c, const Failure& f) {
       e.message = who + ": the answer could not be read" + tries + ": " + f.detail;
       e.hint = "rerun with --debug to see the full response";
       return e;
+    case Failure::unavailable:
+      e.message = who + ": " + f.detail.substr(0, f.detail.find("; "));
+      e.hint = "install libcurl (Debian: apt-get install libcurl4); the offline mock runner works without it";
+      return e;
     case Failure::deadline:
     case Failure::http_status: break;
   }

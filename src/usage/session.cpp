@@ -1,4 +1,5 @@
 #include "usage/session.hpp"
+#include "core/utc_time.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -26,12 +27,7 @@ std::string usd_text(double usd) {
 }
 
 std::string today_start_iso() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT00:00:00.000Z", &tm);
-  return buf;
+  return utc_text(std::time(nullptr), "%Y-%m-%dT00:00:00.000Z");
 }
 
 long millis_since(Clock::time_point start) {
