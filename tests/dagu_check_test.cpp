@@ -60,7 +60,7 @@ TEST_CASE("every valid Dagu example passes with zero errors", "[check]") {
   size_t count = 0;
   for (const auto& entry : fs::directory_iterator(fixtures() / "valid")) {
     std::string path = entry.path().string();
-    auto problems = dagu::check_dag(test::read_text(entry.path()), path, {dagu::CheckOptions::Target::detect, path});
+    auto problems = dagu::check_dag(test::read_text(entry.path()), path, {std::nullopt, path});
     INFO(path << "\n" << dump(problems));
     CHECK(errors_of(problems).empty());
     ++count;
@@ -80,7 +80,7 @@ TEST_CASE("every invalid Dagu example fails with Dagu's message", "[check]") {
   for (const auto& [name, message] : expected) {
     fs::path path = fixtures() / "invalid" / name;
     auto problems =
-        dagu::check_dag(test::read_text(path), path.string(), {dagu::CheckOptions::Target::detect, path.string()});
+        dagu::check_dag(test::read_text(path), path.string(), {std::nullopt, path.string()});
     INFO(name << "\n" << dump(problems));
     CHECK(has_message(errors_of(problems), message));
   }
@@ -399,7 +399,7 @@ TEST_CASE("Dagu 1.x files: camelCase keys accepted, v1 rules applied, no v2 sche
   auto* p = find_message(typo, "unknown step key 'continueon'");
   REQUIRE(p);
   CHECK(p->hint == "did you mean 'continueOn'?");
-  dagu::CheckOptions forced{dagu::CheckOptions::Target::v1, "dag.yaml"};
+  dagu::CheckOptions forced{dagu::Family::v1, "dag.yaml"};
   auto problems = dagu::check_dag(
       "steps:\n  - name: a\n    command: echo\n    retry_policy: {limit: 1}\n"
       "  - name: a\n    depends: [zz]\n",
@@ -439,7 +439,7 @@ TEST_CASE("a DAG generated from a spec warns when the spec changed or is missing
                                      "). Edit the spec, not this file.\n" + body);
   auto run = [&] {
     return dagu::check_dag(test::read_text(dag_path), dag_path.string(),
-                           {dagu::CheckOptions::Target::detect, dag_path.string()});
+                           {std::nullopt, dag_path.string()});
   };
   CHECK(run().empty());  // found relative to the DAG's directory, hash matches
 

@@ -1,5 +1,7 @@
 // `arborist validate FILE…`: checks arborist specs and Dagu DAGs, telling them apart by content.
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -19,6 +21,9 @@ struct FileReport {
   std::string path;
   std::string kind;  // "spec", "dagu", or "" when the file could not be read
   std::vector<Problem> problems;
+  // For Dagu DAGs: the syntax family the file was checked as, and why.
+  std::optional<dagu::Family> family;
+  std::string family_reason;
   bool valid() const { return !kind.empty() && !has_errors(problems); }
 };
 
@@ -42,8 +47,15 @@ bool is_dagu_text(const std::string& text, const std::string& path) {
   return text.find("\nversion:") == std::string::npos && text.rfind("version:", 0) != 0;
 }
 
-FileReport check_file(const std::string& path) {
-  FileReport report{path, {}, {}};
+FileReport check_file(const std::string& path, const std::optional<dagu::Family>& family) {
+  FileReport report{path, {}, {}, {}, {}};
+  std::error_code ec;
+  if (path != "-" && std::filesystem::is_directory(path, ec)) {
+    report.problems.push_back(Problem{Severity::error, "'" + path + "' is a directory, not a file",
+                                      Location{path, 0, 0, {}, {}},
+                                      "name the files, e.g. `arborist validate " + path + "/*.yaml`"});
+    return report;
+  }
   auto text = read_input(path);
   if (!text) {
     report.problems.push_back(Problem{Severity::error, "cannot read '" + path + "'", Location{path, 0, 0, {}, {}},
@@ -53,8 +65,12 @@ FileReport check_file(const std::string& path) {
   if (is_dagu_text(*text, path)) {
     report.kind = "dagu";
     dagu::CheckOptions options;
+    options.family = family;
     options.path = path == "-" ? std::string() : path;
-    report.problems = dagu::check_dag(*text, path, options);
+    auto checked = dagu::check_dag_report(*text, path, options);
+    report.problems = std::move(checked.problems);
+    report.family = checked.family;
+    report.family_reason = std::move(checked.family_reason);
     return report;
   }
   report.kind = "spec";
@@ -84,13 +100,30 @@ nlohmann::ordered_json to_json(const FileReport& report) {
   out["path"] = report.path;
   out["kind"] = report.kind.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(report.kind);
   out["valid"] = report.valid();
+  if (report.family) {
+    out["dagu_version"] = std::string(dagu::family_id(*report.family));
+    out["dagu_family"] = std::string(dagu::family_label(*report.family));
+    out["dagu_version_reason"] = report.family_reason;
+  }
   out["problems"] = std::move(problems);
   return out;
 }
 
-Result<void> run_validate(const std::vector<std::string>& files, const GlobalOptions& global) {
+struct ValidateArgs {
+  std::vector<std::string> files;
+  std::string dagu_version;  // "" = detect per file
+};
+
+Result<void> run_validate(const ValidateArgs& args, const GlobalOptions& global) {
+  std::optional<dagu::Family> family;
+  if (!args.dagu_version.empty()) {
+    auto parsed = dagu::parse_family(args.dagu_version);
+    if (!parsed) return fail(parsed.error());
+    family = *parsed;
+  }
+  const auto& files = args.files;
   std::vector<FileReport> reports;
-  for (const auto& f : files) reports.push_back(check_file(f));
+  for (const auto& f : files) reports.push_back(check_file(f, family));
 
   size_t unreadable = 0, invalid = 0;
   for (const auto& r : reports) {
@@ -106,16 +139,24 @@ Result<void> run_validate(const std::vector<std::string>& files, const GlobalOpt
     write_stdout(out.dump(2) + "\n");
   } else {
     for (const auto& r : reports) {
+      // Dagu's own first line, so a CI log reads the same whichever tool ran.
+      if (r.family && !r.valid()) print_notice("Validation failed for " + r.path + " (checked as " +
+                                               std::string(dagu::family_label(*r.family)) + ": " + r.family_reason + ")");
       print_problems(r.problems);
-      if (r.valid() && !global.quiet)
-        print_notice(r.path + ": valid " + (r.kind == "spec" ? std::string("arborist spec") : std::string("Dagu DAG")));
+      if (r.valid() && !global.quiet) {
+        if (r.kind == "spec")
+          print_notice(r.path + ": valid arborist spec");
+        else
+          print_notice(r.path + ": valid Dagu DAG for " + std::string(dagu::family_label(*r.family)) + " (" +
+                       r.family_reason + ")");
+      }
     }
   }
   if (unreadable > 0) {
     std::string names;
     for (const auto& r : reports)
       if (r.kind.empty()) names += (names.empty() ? "" : ", ") + r.path;
-    return fail(ExitCode::io, "cannot read " + names, "check the path and its permissions");
+    return fail(ExitCode::io, "cannot read " + names, "check the path and its permissions; validate takes files");
   }
   if (invalid > 0)
     return fail(ExitCode::invalid_input, std::to_string(invalid) + " of " + std::to_string(reports.size()) + " file" +
@@ -128,10 +169,13 @@ Result<void> run_validate(const std::vector<std::string>& files, const GlobalOpt
 void add_validate_command(CLI::App& app, const GlobalOptions& global, Command& command) {
   auto* sub = app.add_subcommand(
       "validate", "Check arborist specs and Dagu DAG files (detected by content); exit 3 when any has an error");
-  auto files = std::make_shared<std::vector<std::string>>();
-  sub->add_option("files", *files, "Spec or DAG files to check ('-' reads standard input)")->required();
-  sub->callback([&command, &global, files] {
-    command.action = [&global, files]() -> Result<void> { return run_validate(*files, global); };
+  auto args = std::make_shared<ValidateArgs>();
+  sub->add_option("files", args->files, "Spec or DAG files to check ('-' reads standard input)")->required();
+  sub->add_option("--dagu-version", args->dagu_version,
+                  "Check DAGs as this Dagu: 1 (1.x), 2.6 (2.0–2.6), 2.15 (2.7–2.15) or latest; default: detected "
+                  "from each file's content");
+  sub->callback([&command, &global, args] {
+    command.action = [&global, args]() -> Result<void> { return run_validate(*args, global); };
   });
 }
 

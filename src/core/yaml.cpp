@@ -136,7 +136,10 @@ struct Converter {
           std::string p = pointer + "/" + pointer_escape(key);
           if (obj.contains(key)) {
             Position at = pos(kv.first.Mark());
-            problems.push_back({Severity::error, "duplicate key '" + key + "'",
+            Position first = doc.positions.count(p) ? doc.positions.at(p) : Position{};
+            problems.push_back({Severity::error,
+                                "duplicate key '" + key + "': mapping key \"" + key + "\" already defined at line " +
+                                    std::to_string(first.line),
                                 Location{file, at.line, at.column, p, {}},
                                 "each key may appear once in a mapping; remove or rename one"});
             continue;

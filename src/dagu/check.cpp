@@ -1,5 +1,7 @@
 #include "dagu/check.hpp"
 
+#include "dagu/check_internal.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -20,7 +22,97 @@ namespace arborist::dagu {
 
 using json = nlohmann::ordered_json;
 
+// ---- steps (shared with the rule sets through check_internal.hpp) -------------
+
+namespace detail {
+
+std::vector<StepRef> collect_steps(const json& doc) {
+  std::vector<StepRef> out;
+  auto steps = doc.find("steps");
+  if (steps == doc.end()) return out;
+  auto add = [&](const json& item, const std::string& pointer, const std::string& key_name, size_t ordinal) {
+    StepRef ref;
+    ref.pointer = pointer;
+    if (item.is_object()) {
+      ref.body = &item;
+      if (auto n = item.find("name"); n != item.end() && n->is_string()) {
+        ref.name = std::string(text::trim(n->get<std::string>()));
+        ref.has_name = true;
+      } else if (!key_name.empty()) {
+        ref.name = key_name;
+        ref.has_name = true;
+      } else if (auto id = item.find("id"); id != item.end() && id->is_string()) {
+        ref.name = std::string(text::trim(id->get<std::string>()));
+      }
+    }
+    ref.label = ref.name.empty() ? "#" + std::to_string(ordinal) : ref.name;
+    out.push_back(std::move(ref));
+  };
+  size_t ordinal = 0;
+  if (steps->is_array()) {
+    for (size_t i = 0; i < steps->size(); ++i) {
+      const json& item = (*steps)[i];
+      std::string p = "/steps/" + std::to_string(i);
+      if (item.is_array()) {
+        for (size_t j = 0; j < item.size(); ++j) add(item[j], p + "/" + std::to_string(j), {}, ++ordinal);
+      } else {
+        add(item, p, {}, ++ordinal);
+      }
+    }
+  } else if (steps->is_object()) {
+    for (const auto& [key, item] : steps->items()) add(item, "/steps/" + yaml::pointer_escape(key), key, ++ordinal);
+  }
+  return out;
+}
+
+std::string step_id(const StepRef& s) {
+  if (!s.body) return {};
+  auto id = s.body->find("id");
+  return id != s.body->end() && id->is_string() ? std::string(text::trim(id->get<std::string>())) : std::string();
+}
+
+std::string scalar_text(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_null()) return "<nil>";
+  return value.dump();
+}
+
+std::string type_word(const json& value) {
+  switch (value.type()) {
+    case json::value_t::string: return "a string";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float: return "a number";
+    case json::value_t::boolean: return "true or false";
+    case json::value_t::array: return "a list";
+    case json::value_t::object: return "a mapping";
+    case json::value_t::null: return "nothing (null)";
+    default: return "a value";
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> step_depends(const StepRef& s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!s.body) return out;
+  auto d = s.body->find("depends");
+  if (d == s.body->end()) return out;
+  std::string p = s.pointer + "/depends";
+  if (d->is_string()) out.emplace_back(d->get<std::string>(), p);
+  if (d->is_array())
+    for (size_t i = 0; i < d->size(); ++i)
+      if ((*d)[i].is_primitive() && !(*d)[i].is_null()) out.emplace_back(scalar_text((*d)[i]), p + "/" + std::to_string(i));
+  return out;
+}
+
+}  // namespace detail
+
+using detail::collect_steps;
+using detail::step_depends;
+using detail::step_id;
+using detail::StepRef;
+
 namespace {
+
 
 // ---- the schema, compiled once per process ----------------------------------
 
@@ -42,29 +134,36 @@ void collect_keys(const nlohmann::json& node, std::set<std::string>& out) {
   }
 }
 
-const CompiledSchema& dag_schema() {
-  static const CompiledSchema compiled = [] {
-    CompiledSchema c;
-    auto text = resources::find("config/dagu/dag.schema.v2.6.json");
-    if (!text) {
-      c.load_error = "the embedded Dagu schema is missing (a build problem)";
-      return c;
-    }
-    auto validator = schema::Validator::from_text(*text);
-    if (!validator) {
-      c.load_error = validator.error().message;
-      return c;
-    }
-    c.validator.emplace(std::move(*validator));
-    auto doc = nlohmann::json::parse(*text);
-    for (const auto& [k, v] : doc["properties"].items()) c.top_keys.push_back(k);
-    for (const auto& [k, v] : doc["definitions"]["step"]["properties"].items()) c.step_keys.push_back(k);
-    std::set<std::string> all;
-    collect_keys(doc, all);
-    c.all_keys.assign(all.begin(), all.end());
+CompiledSchema compile_schema(const char* resource) {
+  CompiledSchema c;
+  auto text = resources::find(resource);
+  if (!text) {
+    c.load_error = std::string("the embedded Dagu schema ") + resource + " is missing (a build problem)";
     return c;
-  }();
-  return compiled;
+  }
+  auto validator = schema::Validator::from_text(*text);
+  if (!validator) {
+    c.load_error = validator.error().message;
+    return c;
+  }
+  c.validator.emplace(std::move(*validator));
+  auto doc = nlohmann::json::parse(*text);
+  for (const auto& [k, v] : doc["properties"].items()) c.top_keys.push_back(k);
+  for (const auto& [k, v] : doc["definitions"]["step"]["properties"].items()) c.step_keys.push_back(k);
+  std::set<std::string> all;
+  collect_keys(doc, all);
+  c.all_keys.assign(all.begin(), all.end());
+  return c;
+}
+
+// Compiled on first use only: a run that checks 2.15 files never parses the 2.6 schema.
+const CompiledSchema& dag_schema(Family family) {
+  if (family == Family::v2_6) {
+    static const CompiledSchema v2_6 = compile_schema("config/dagu/dag.schema.v2.6.json");
+    return v2_6;
+  }
+  static const CompiledSchema v2_15 = compile_schema("config/dagu/dag.schema.v2.15.json");
+  return v2_15;
 }
 
 // ---- Dagu 1.x keys (camelCase) ------------------------------------------------
@@ -121,17 +220,6 @@ const std::vector<std::string>& v1_step_keys() {
   return keys;
 }
 
-// camelCase keys only Dagu 1.x accepts; their presence (without any v2-only key) means a v1 file.
-const std::set<std::string>& v1_markers() {
-  static const std::set<std::string> keys{
-      "handlerOn",      "retryPolicy", "continueOn", "workingDir",       "histRetentionDays", "maxActiveRuns",
-      "maxActiveSteps", "timeoutSec",  "delaySec",   "restartWaitSec",   "maxCleanUpTimeSec", "mailOn",
-      "errorMail",      "infoMail",    "logDir",     "skipIfSuccessful", "signalOnStop",      "mailOnError",
-      "repeatPolicy",   "intervalSec", "exitCode",   "maxOutputSize",    "registryAuths",     "shellPackages",
-      "workerSelector", "logOutput",   "runConfig",  "markSuccess",      "maxIntervalSec"};
-  return keys;
-}
-
 std::string to_snake_case(std::string_view key) {
   std::string out;
   for (char c : key) {
@@ -147,75 +235,6 @@ std::string to_snake_case(std::string_view key) {
 
 bool has_upper(std::string_view key) {
   return std::any_of(key.begin(), key.end(), [](unsigned char c) { return std::isupper(c); });
-}
-
-// ---- steps --------------------------------------------------------------------
-
-struct StepRef {
-  std::string pointer;         // "/steps/2" or "/steps/1/0" (parallel group) or "/steps/<key>" (map form)
-  std::string name;            // explicit name, map key, else id; "" for an unnamed shorthand step
-  std::string label;           // for messages: name, id or "#3"
-  const json* body = nullptr;  // the step mapping (nullptr for a string shorthand)
-  bool has_name = false;
-};
-
-std::vector<StepRef> collect_steps(const json& doc) {
-  std::vector<StepRef> out;
-  auto steps = doc.find("steps");
-  if (steps == doc.end()) return out;
-  auto add = [&](const json& item, const std::string& pointer, const std::string& key_name, size_t ordinal) {
-    StepRef ref;
-    ref.pointer = pointer;
-    if (item.is_object()) {
-      ref.body = &item;
-      if (auto n = item.find("name"); n != item.end() && n->is_string()) {
-        ref.name = std::string(text::trim(n->get<std::string>()));
-        ref.has_name = true;
-      } else if (!key_name.empty()) {
-        ref.name = key_name;
-        ref.has_name = true;
-      } else if (auto id = item.find("id"); id != item.end() && id->is_string()) {
-        ref.name = id->get<std::string>();
-      }
-    }
-    ref.label = ref.name.empty() ? "#" + std::to_string(ordinal) : ref.name;
-    out.push_back(std::move(ref));
-  };
-  size_t ordinal = 0;
-  if (steps->is_array()) {
-    for (size_t i = 0; i < steps->size(); ++i) {
-      const json& item = (*steps)[i];
-      std::string p = "/steps/" + std::to_string(i);
-      if (item.is_array()) {
-        for (size_t j = 0; j < item.size(); ++j) add(item[j], p + "/" + std::to_string(j), {}, ++ordinal);
-      } else {
-        add(item, p, {}, ++ordinal);
-      }
-    }
-  } else if (steps->is_object()) {
-    for (const auto& [key, item] : steps->items()) add(item, "/steps/" + yaml::pointer_escape(key), key, ++ordinal);
-  }
-  return out;
-}
-
-std::string step_id(const StepRef& s) {
-  if (!s.body) return {};
-  auto id = s.body->find("id");
-  return id != s.body->end() && id->is_string() ? id->get<std::string>() : std::string();
-}
-
-// depends as (target, pointer) pairs; an empty list when absent.
-std::vector<std::pair<std::string, std::string>> step_depends(const StepRef& s) {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (!s.body) return out;
-  auto d = s.body->find("depends");
-  if (d == s.body->end()) return out;
-  std::string p = s.pointer + "/depends";
-  if (d->is_string()) out.emplace_back(d->get<std::string>(), p);
-  if (d->is_array())
-    for (size_t i = 0; i < d->size(); ++i)
-      if ((*d)[i].is_string()) out.emplace_back((*d)[i].get<std::string>(), p + "/" + std::to_string(i));
-  return out;
 }
 
 bool is_number(const json& v) {
@@ -237,47 +256,62 @@ class Checker {
  public:
   Checker(const std::string& file, const CheckOptions& options) : file_(file), options_(options) {}
 
-  std::vector<Problem> run(std::string_view text) {
+  CheckReport run(std::string_view text) {
+    CheckReport report;
     auto parsed = yaml::parse(text, file_);
     if (!parsed) {
       const Error& e = parsed.error();
-      if (!e.problems.empty()) return e.problems;
-      return {Problem{Severity::error, e.message, e.where, e.hint}};
+      report.family = options_.family.value_or(Family::v2_15);
+      report.family_reason = options_.family ? "pinned with --dagu-version" : "the file is not YAML";
+      if (!e.problems.empty())
+        report.problems = e.problems;
+      else
+        report.problems = {Problem{Severity::error, e.message, e.where, e.hint}};
+      return report;
     }
     docs_ = std::move(*parsed);
-    if (docs_.empty() || (docs_.size() == 1 && docs_[0].value.is_null())) {
-      add_at_start(Severity::error, "the file is empty; a Dagu DAG needs at least `steps:`",
-                   "add a `steps:` list with one command per step");
-      return std::move(problems_);
+    if (options_.family) {
+      family_ = *options_.family;
+      report.family_reason = "pinned with --dagu-version";
+    } else {
+      FamilyGuess guess = detect_family(docs_);
+      family_ = guess.family;
+      report.family_reason = std::move(guess.reason);
     }
-    bool v1 = options_.target == CheckOptions::Target::v1 ||
-              (options_.target == CheckOptions::Target::detect && detect_v1(docs_[0].value));
+    report.family = family_;
+    bool any_content = std::any_of(docs_.begin(), docs_.end(), [](const yaml::Document& d) {
+      return !d.value.is_null() && !(d.value.is_object() && d.value.empty());
+    });
+    if (docs_.empty() || !any_content) {
+      add_at_start(Severity::error, "the file has no non-empty document: the entrypoint document must not be empty",
+                   "a Dagu DAG needs at least a `steps:` list with one command per step");
+      report.problems = std::move(problems_);
+      return report;
+    }
     std::set<std::string> doc_names;
     for (size_t i = 0; i < docs_.size(); ++i) {
       doc_ = &docs_[i];
       doc_index_ = i;
-      if (!doc_->value.is_object()) {
-        add("", "a DAG document must be a mapping of keys (name, steps, …), not " + kind_of(doc_->value),
-            "start the document with `steps:`");
-        continue;
-      }
-      if (v1)
+      if (!document_shape_ok()) continue;
+      if (family_ == Family::v1)
         check_v1();
       else
         check_v2();
       check_document_name(doc_names);
-      check_graph(v1);
+      check_graph(family_ == Family::v1);
     }
     check_provenance(text);
     std::stable_sort(problems_.begin(), problems_.end(), [](const Problem& a, const Problem& b) {
       return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
     });
-    return std::move(problems_);
+    report.problems = std::move(problems_);
+    return report;
   }
 
  private:
   const std::string& file_;
   const CheckOptions& options_;
+  Family family_ = Family::v2_15;
   std::vector<yaml::Document> docs_;
   const yaml::Document* doc_ = nullptr;
   size_t doc_index_ = 0;
@@ -300,32 +334,46 @@ class Checker {
     problems_.push_back(Problem{severity, std::move(message), Location{file_, 1, 1, {}, {}}, std::move(hint)});
   }
 
-  static bool detect_v1(const json& doc) {
-    if (!doc.is_object()) return false;
-    int v1 = 0, v2 = 0;
-    const auto& markers = v1_markers();
-    auto look = [&](const json& obj) {
-      if (!obj.is_object()) return;
-      for (const auto& [k, v] : obj.items()) {
-        if (markers.count(k)) ++v1;
-        if (k.find('_') != std::string::npos && !has_upper(k)) ++v2;
-        if (k == "call" || k == "labels") ++v2;
-      }
-    };
-    look(doc);
-    for (const auto& s : collect_steps(doc)) {
-      if (!s.body) continue;
-      look(*s.body);
-      for (const char* nested : {"retryPolicy", "continueOn", "retry_policy", "continue_on"})
-        if (auto it = s.body->find(nested); it != s.body->end()) look(*it);
+  // "entrypoint document" / "document 2": the words `dagu validate` uses.
+  std::string document_label() const {
+    return doc_index_ == 0 ? std::string("entrypoint document") : "document " + std::to_string(doc_index_ + 1);
+  }
+
+  // What `dagu validate` checks before it loads anything (internal/cmd/validate.go):
+  // each document is a non-empty mapping with a non-empty `steps:` sequence.
+  // A document that fails here is not checked further.
+  bool document_shape_ok() {
+    const json& doc = doc_->value;
+    if (!doc.is_object() || doc.empty()) {
+      std::string what = doc.is_null() || (doc.is_object() && doc.empty()) ? "empty" : kind_of(doc);
+      add("", document_label() + " must not be empty" + (what == "empty" ? "" : " (it is " + what + ", not a mapping)"),
+          doc_index_ == 0 ? "start the file with `steps:` and one command per step"
+                          : "remove the stray `---`, or give this document `name:` and `steps:`");
+      return false;
     }
-    return v1 > 0 && v2 == 0;
+    auto steps = doc.find("steps");
+    if (steps == doc.end()) {
+      add("", document_label() + " must define steps", "add a `steps:` list with one command per step");
+      return false;
+    }
+    if (family_ == Family::v2_15 && steps->is_object()) {
+      add("/steps",
+          document_label() + " steps must be a non-empty sequence (the mapping form `steps: {name: …}` is no longer "
+                             "accepted)",
+          "write `steps:` as a list: `- name: build` …");
+      return false;
+    }
+    if (steps->is_null() || (steps->is_array() && steps->empty()) || (steps->is_object() && steps->empty())) {
+      add("/steps", document_label() + " steps must be a non-empty sequence", "add at least one step");
+      return false;
+    }
+    return true;
   }
 
   // ---- v2 ----
 
   void check_v2() {
-    const auto& compiled = dag_schema();
+    const auto& compiled = dag_schema(family_);
     std::vector<Problem> schema_problems;
     std::vector<Problem> rule_problems;
     if (!compiled.validator) {
@@ -339,12 +387,46 @@ class Checker {
     }
     std::swap(problems_, rule_problems);
     loader_rules_v2();
+    std::set<std::string> waived;
+    if (family_ == Family::v2_15) {
+      detail::Reporter reporter;
+      reporter.add = [this](const std::string& pointer, std::string message, std::string hint, std::string step,
+                            Severity severity) {
+        if (step.empty()) step = step_of_pointer(pointer);
+        add(pointer, std::move(message), std::move(hint), std::move(step), severity);
+      };
+      reporter.schema_waived = &waived;
+      detail::check_rules_v2_15(doc_->value, doc_index_, reporter);
+    }
     std::swap(problems_, rule_problems);
-    // The loader's wording is more precise than a generic schema message at the same place.
-    std::set<std::string> rule_pointers;
-    for (const auto& p : rule_problems) rule_pointers.insert(p.where.key);
+    // The loader's wording is more precise than a generic schema message at the same
+    // place (or inside a value a rule judged); rules about a whole step or the whole
+    // document do not hide the schema's findings inside it.
+    auto is_step_pointer = [this](const std::string& pointer) { return doc_step_pointer(pointer); };
+    auto covered = [&](const std::string& pointer) {
+      for (const auto& w : waived)
+        if (pointer == w || pointer.rfind(w + "/", 0) == 0) return true;
+      for (const auto& r : rule_problems) {
+        const std::string& rp = r.where.key;
+        if (r.severity != Severity::error) continue;
+        if (pointer == rp) return true;
+        if (!rp.empty() && !is_step_pointer(rp) && pointer.rfind(rp + "/", 0) == 0) return true;
+      }
+      return false;
+    };
+    // Dagu resolves `${…}` references at run time, so a typed field may hold one
+    // (`expected_version: "${steps.load.outputs.version}"`); the schema cannot know.
+    auto is_reference = [this](const std::string& pointer) {
+      try {
+        const json& v = doc_->value.at(json::json_pointer(pointer));
+        return v.is_string() && v.get<std::string>().find("${") != std::string::npos;
+      } catch (const std::exception&) {
+        return false;
+      }
+    };
     for (auto& p : schema_problems)
-      if (!rule_pointers.count(p.where.key)) problems_.push_back(std::move(p));
+      if (!covered(p.where.key) && !(family_ == Family::v2_15 && is_reference(p.where.key)))
+        problems_.push_back(std::move(p));
     for (auto& p : rule_problems) problems_.push_back(std::move(p));
   }
 
@@ -408,7 +490,10 @@ class Checker {
   void loader_rules_v2() {
     const json& doc = doc_->value;
     const json* type = top("type");
-    std::string dag_type = type && type->is_string() ? type->get<std::string>() : "chain";
+    // The default type is chain up to 2.6 and graph since 2.7; 2.7+ reads `controller` as agent.
+    std::string dag_type = type && type->is_string() ? std::string(text::trim(type->get<std::string>()))
+                                                     : (family_ == Family::v2_15 ? "graph" : "chain");
+    if (family_ == Family::v2_15 && dag_type == "controller") dag_type = "agent";
     bool type_given = type != nullptr;
     auto steps = collect_steps(doc);
 
@@ -511,7 +596,8 @@ class Checker {
         add(pointer + "/retry_policy", "interval_sec is required when retry_policy is specified",
             "add `interval_sec: <seconds>`", label);
     }
-    if (auto parallel = body.find("parallel"); parallel != body.end()) {
+    // 2.7+ runs parallel items through action: dag.run / dag.enqueue (rules_v2_15.cpp).
+    if (auto parallel = body.find("parallel"); parallel != body.end() && family_ != Family::v2_15) {
       if (!body.contains("call"))
         add(pointer + "/parallel", "parallel requires call (the sub-DAG to run for each item)",
             "add `call: <dag name>` or remove `parallel`", label);
@@ -527,11 +613,15 @@ class Checker {
     if (auto timeout = body.find("timeout_sec");
         timeout != body.end() && is_number(*timeout) && timeout->get<double>() < 0)
       add(pointer + "/timeout_sec", "timeout_sec must not be negative", "use 0 or a positive number of seconds", label);
-    bool chat = body.contains("type") && body["type"] == "chat";
-    for (const char* key : {"llm", "messages"})
-      if (body.contains(key) && !chat)
-        add(pointer + "/" + key, std::string(key) + " is only allowed on steps with type: chat",
-            "add `type: chat` to the step", label);
+    // 2.0–2.6: llm/messages only on chat steps (agent steps took messages too). 2.7+: rules_v2_15.cpp.
+    if (family_ != Family::v2_15) {
+      std::string step_type = body.contains("type") && body["type"].is_string() ? body["type"].get<std::string>() : "";
+      bool chat = step_type == "chat";
+      for (const char* key : {"llm", "messages"})
+        if (body.contains(key) && !chat && !(step_type == "agent" && std::string(key) == "messages"))
+          add(pointer + "/" + key, std::string(key) + " is only allowed on steps with type: chat",
+              "add `type: chat` to the step", label);
+    }
   }
 
   void check_schedule(const json& schedule, const std::string& pointer) {
@@ -550,18 +640,29 @@ class Checker {
 
   void check_document_name(std::set<std::string>& seen) {
     const json* name = top("name");
-    if (name && name->is_string()) {
+    const bool v2_15 = family_ == Family::v2_15;
+    if (doc_index_ == 0 && name && v2_15) {
+      // `dagu validate` 2.7+ (internal/cmd/validate.go); `dagu start` still loads it.
+      add("/name", "entrypoint document must not define name: the DAG's name is its file name",
+          "remove `name:` and name the file after the DAG (e.g. " +
+              (name->is_string() ? sanitize_dag_name(name->get<std::string>()) : std::string("nightly")) +
+              ".yaml); Dagu 2.7+'s `dagu validate` refuses it, though `dagu start` still runs the file");
+    }
+    if (doc_index_ > 0 && name && (!name->is_string() || text::trim(name->get<std::string>()).empty())) {
+      add("/name", document_label() + " name must be a non-empty string", "give the sub-DAG a name");
+      return;
+    }
+    if (name && name->is_string() && !(doc_index_ == 0 && v2_15)) {
       std::string n = name->get<std::string>();
       check_dag_name(n, "/name", "DAG name");
       if (doc_index_ > 0 && !seen.insert(n).second)
-        add("/name", "DAG name '" + n + "' is used by more than one document in this file",
+        add("/name", "DAG document name \"" + n + "\" must be unique: another document in this file uses it",
             "every document needs a unique name");
       else if (doc_index_ == 0)
         seen.insert(n);
     } else if (doc_index_ > 0) {
-      add("",
-          "every document after the first needs a `name:` (document " + std::to_string(doc_index_ + 1) + " has none)",
-          "add `name: <sub-dag name>`; it is what `call:` refers to");
+      add("", document_label() + " must define name (every document after the first is a sub-DAG)",
+          "add `name: <sub-dag name>`; it is what `call:` / `action: dag.run` refers to");
     } else {
       std::string path = options_.path.empty() ? file_ : options_.path;
       if (!path.empty() && path != "-" && path != "<stdin>") {
@@ -715,8 +816,12 @@ class Checker {
 
 }  // namespace
 
-std::vector<Problem> check_dag(std::string_view text, const std::string& file, const CheckOptions& options) {
+CheckReport check_dag_report(std::string_view text, const std::string& file, const CheckOptions& options) {
   return Checker(file, options).run(text);
+}
+
+std::vector<Problem> check_dag(std::string_view text, const std::string& file, const CheckOptions& options) {
+  return check_dag_report(text, file, options).problems;
 }
 
 bool looks_like_dag(const nlohmann::ordered_json& document) {

@@ -8,19 +8,30 @@
 #include <string_view>
 #include <vector>
 
+#include <optional>
+
 #include "core/error.hpp"
 #include "dagu/emit.hpp"
+#include "dagu/family.hpp"
 
 namespace arborist::dagu {
 
 struct CheckOptions {
-  // Which Dagu the file is for; `detect` decides from the keys (camelCase -> v1).
-  enum class Target { detect, v1, v2 } target = Target::detect;
+  // Which Dagu the file is for; unset = decided from the content (detect_family).
+  std::optional<Family> family;
   // The path of the DAG file, used for the file-stem name rule and to find the
   // spec named in a provenance comment (stale-DAG warning). "" for in-memory text.
   std::string path;
 };
 
+struct CheckReport {
+  Family family = Family::v2_15;
+  std::string family_reason;  // why this family: "pinned with --dagu-version", or detect_family's reason
+  std::vector<Problem> problems;
+};
+
+CheckReport check_dag_report(std::string_view text, const std::string& file, const CheckOptions& options = {});
+// The problems alone.
 std::vector<Problem> check_dag(std::string_view text, const std::string& file, const CheckOptions& options = {});
 
 // Content sniffing for `arborist validate`: true when the parsed document looks
