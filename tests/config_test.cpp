@@ -224,7 +224,7 @@ TEST_CASE("validation: every problem at once, with file:line:col and did-you-mea
       f + ":24:10: error: redact pattern '(unclosed' is not a valid regular expression",
       f + ":26:3: error: openai.api_key: environment variable ARBORIST_TEST_NOT_SET is not set",
       f + ":27:3: error: openai.max_tokens: must be",
-      f + ":29:3: error: output.dagu_version: 3 is not allowed; use one of: 1, 2",
+      f + ":29:3: error: output.dagu_version: 3 is not allowed; use one of: 1, 2, 2.6, 2.15, latest, portable, auto",
   };
   for (const auto& line : expected) {
     INFO(r.err);
@@ -320,7 +320,7 @@ TEST_CASE("resolved settings for the other modules: cache, log, budget, prices, 
   CHECK(c->log.path == (box.home() / "logs/a.db").string());
   CHECK(c->budget.daily_usd == 2.5);
   CHECK(c->prices.at("my-model").output_per_million == 2.5);
-  CHECK(c->output.dagu_version == 1);
+  CHECK(c->output.dagu_version == "1");
   CHECK(c->output.dir == (box.project() / "dags").string());
   CHECK(c->repair_rounds == 4);
 }

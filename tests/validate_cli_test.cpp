@@ -42,11 +42,17 @@ TEST_CASE("validate: every Dagu example in the fixtures", "[validate]") {
   auto ok = test::run_arborist(args);
   INFO(ok.err);
   CHECK(ok.exit_code == 0);
-  auto bad = test::run_arborist(
-      {"validate", (test::source_dir() / "tests/fixtures/dagu/invalid/11-unknown-top-level-key.yaml").string()});
+  const std::string unknown_key =
+      (test::source_dir() / "tests/fixtures/dagu/invalid/11-unknown-top-level-key.yaml").string();
+  auto bad = test::run_arborist({"validate", "--dagu-version", "2.6", unknown_key});
   CHECK(bad.exit_code == 3);
   CHECK(bad.err.find("11-unknown-top-level-key.yaml:4:1: error: the DAG has invalid keys: invalidKey") !=
         std::string::npos);
+  // Read as today's Dagu, the missing steps come first, in Dagu 2.15's words.
+  auto today = test::run_arborist({"validate", unknown_key});
+  CHECK(today.exit_code == 3);
+  CHECK(today.err.find("Validation failed for " + unknown_key) != std::string::npos);
+  CHECK(today.err.find("entrypoint document must define steps") != std::string::npos);
 }
 
 TEST_CASE("validate: an invalid file exits 3 with file:line:col", "[validate]") {

@@ -1,4 +1,4 @@
-// `arborist dagu spec.yaml [-o dag.yaml] [--dagu-version 2|1]`: spec -> Dagu DAG.
+// `arborist dagu spec.yaml [-o dag.yaml] [--dagu-version 1|2.6|2.15|latest|portable]`: spec -> Dagu DAG.
 #include <filesystem>
 #include <iostream>
 #include <iterator>
@@ -7,8 +7,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "config/config.hpp"
 #include "core/atomic_file.hpp"
 #include "dagu/emit.hpp"
+#include "dagu/installed.hpp"
 #include "spec/io.hpp"
 
 namespace arborist::cli {
@@ -20,8 +22,41 @@ namespace fs = std::filesystem;
 struct DaguArgs {
   std::string spec_path;
   std::string output_path;
-  int dagu_version = 2;
+  std::string dagu_version;  // "" = output.dagu_version from the configuration (default auto)
 };
+
+struct ChosenVersion {
+  dagu::Version version;
+  std::string origin;  // "--dagu-version", "output.dagu_version in …", "dagu 1.30.2 on PATH", "no dagu on PATH"
+};
+
+// The flag, else output.dagu_version (config file or ARBORIST_DAGU_VERSION), else
+// `auto`: the form for the Dagu on PATH, or the portable form when there is none.
+Result<ChosenVersion> choose_version(const DaguArgs& args, const GlobalOptions& global) {
+  if (!args.dagu_version.empty()) {
+    auto version = dagu::parse_version(args.dagu_version);
+    if (!version) return fail(version.error());
+    return ChosenVersion{*version, "--dagu-version"};
+  }
+  config::LoadOptions load;
+  load.explicit_file = global.config_path;
+  auto config = config::load(load);
+  if (!config) return fail(config.error());
+  const std::string& configured = config->output.dagu_version;
+  if (configured != "auto") {
+    auto version = dagu::parse_version(configured);
+    if (!version) {
+      Error error = version.error();
+      error.code = ExitCode::config;
+      error.message = "output.dagu_version: " + error.message;
+      return fail(std::move(error));
+    }
+    return ChosenVersion{*version, "output.dagu_version (" + config->origin_of("/output/dagu_version").describe() + ")"};
+  }
+  if (auto installed = dagu::find_installed_dagu())
+    return ChosenVersion{installed->form, "dagu " + installed->version_text + " on PATH"};
+  return ChosenVersion{dagu::Version::portable, "no dagu on PATH"};
+}
 
 Result<spec::Spec> read_spec_argument(const std::string& path) {
   if (path != "-") return spec::read_spec_file(path);
@@ -49,8 +84,10 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
   auto spec = read_spec_argument(args.spec_path);
   if (!spec) return fail(spec.error());
 
+  auto chosen = choose_version(args, global);
+  if (!chosen) return fail(chosen.error());
   dagu::EmitOptions options;
-  options.version = args.dagu_version == 1 ? dagu::Version::v1 : dagu::Version::v2;
+  options.version = chosen->version;
   options.spec_path = recorded_spec_path(args.spec_path, args.output_path);
   options.output_path = args.output_path;
   auto dag = dagu::emit_dag(*spec, options);
@@ -64,7 +101,9 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
     out["dag"] = dag->text;
     out["name"] = dag->dag_name;
     out["path"] = args.output_path.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(args.output_path);
-    out["version"] = args.dagu_version;
+    out["version"] = std::string(dagu::version_id(chosen->version));
+    out["version_origin"] = chosen->origin;
+    out["name_from_file"] = !dag->name_written;
     out["steps"] = nlohmann::ordered_json::array();
     for (const auto& step : dag->steps) out["steps"].push_back({{"name", step.name}, {"id", step.id}});
     write_stdout(out.dump(2) + "\n");
@@ -73,9 +112,12 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
   }
 
   if (!global.quiet) {
+    const std::string form = "Dagu " + std::string(dagu::version_id(chosen->version)) + " form, from " + chosen->origin;
     if (!args.output_path.empty())
-      print_notice("wrote " + args.output_path + " (" + std::to_string(dag->steps.size()) + " steps, Dagu " +
-                   std::to_string(args.dagu_version) + ".x)");
+      print_notice("wrote " + args.output_path + " (" + std::to_string(dag->steps.size()) + " steps, " + form + ")");
+    else if (!dag->name_written)
+      print_notice("the DAG has no `name:` (" + form + "): Dagu names it after its file, so save it as " +
+                   dag->dag_name + ".yaml");
     if (!spec->open_questions.empty())
       print_notice("the spec still lists " + std::to_string(spec->open_questions.size()) +
                    " open question(s); the DAG does not answer them");
@@ -93,9 +135,9 @@ void add_dagu_command(CLI::App& app, const GlobalOptions& global, Command& comma
                   "Write the DAG to this file (atomically) instead of standard output; its name must be a legal "
                   "DAG name, e.g. nightly-backup.yaml");
   sub->add_option("--dagu-version", args->dagu_version,
-                  "Dagu major version to write for: 2 (snake_case, default) or 1 (camelCase, Dagu 1.x)")
-      ->check(CLI::IsMember({1, 2}))
-      ->capture_default_str();
+                  "Dagu to write for: 1 (1.x, camelCase), 2.6 (2.0–2.6), 2.15 or latest (2.7–2.15: run:, no name:), "
+                  "portable (validates on 2.0–2.15). Default: output.dagu_version, else the dagu on PATH, else "
+                  "portable");
   sub->callback([&command, &global, args] { command.action = [&global, args] { return run_dagu(*args, global); }; });
 }
 

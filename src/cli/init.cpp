@@ -82,7 +82,7 @@ std::string init_file_content(const config::EnvLookup& env) {
          "# log:\n"
          "#   enabled: true\n"
          "# output:\n"
-         "#   dagu_version: 2\n";
+         "#   dagu_version: auto   # auto (the dagu on PATH, else portable) | 1 | 2.6 | 2.15 | latest | portable\n";
 }
 
 void add_init_command(CLI::App& app, const GlobalOptions& global, Command& command) {

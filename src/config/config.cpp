@@ -80,7 +80,7 @@ json builtin_defaults() {
       {"redact", json::array()},
       {"cache", {{"mode", "on"}, {"ttl", "30d"}, {"max_size", "500MB"}}},
       {"log", {{"enabled", true}, {"bodies", true}}},
-      {"output", {{"dagu_version", 2}}},
+      {"output", {{"dagu_version", "auto"}}},
   };
 }
 
@@ -180,7 +180,7 @@ const std::vector<EnvKey>& env_keys() {
       {"ARBORIST_LOG_PATH", "/log/path", Kind::string},
       {"ARBORIST_LOG_BODIES", "/log/bodies", Kind::boolean},
       {"ARBORIST_BUDGET_DAILY_USD", "/budget/daily_usd", Kind::number},
-      {"ARBORIST_DAGU_VERSION", "/output/dagu_version", Kind::integer},
+      {"ARBORIST_DAGU_VERSION", "/output/dagu_version", Kind::string},
       {"ARBORIST_OUTPUT_DIR", "/output/dir", Kind::string},
   };
   return keys;
@@ -766,7 +766,8 @@ Result<Config> load(const LoadOptions& options) {
   if (auto v = get("/prices"); v && v->is_object())
     for (auto it = v->begin(); it != v->end(); ++it)
       config.prices[it.key()] = Price{it.value()["input"].get<double>(), it.value()["output"].get<double>()};
-  if (auto v = get("/output/dagu_version"); v && v->is_number_integer()) config.output.dagu_version = v->get<int>();
+  if (auto v = get("/output/dagu_version"); v && (v->is_string() || v->is_number_integer()))
+    config.output.dagu_version = v->is_string() ? v->get<std::string>() : std::to_string(v->get<int>());
   if (auto v = get("/output/dir"); v && v->is_string())
     config.output.dir = resolve_path(v->get<std::string>(), config.origin_of("/output/dir"), cwd, env);
   return config;

@@ -76,7 +76,9 @@ struct Price {
 };
 
 struct OutputSettings {
-  int dagu_version = 2;
+  // Which Dagu `arborist dagu` writes for: "auto" (the Dagu on PATH, else portable), "1",
+  // "2"/"portable", "2.6", "2.15", "latest".
+  std::string dagu_version = "auto";
   std::string dir;  // absolute; empty = the working directory
 };
 

@@ -279,6 +279,15 @@ class Checker {
       report.family_reason = std::move(guess.reason);
     }
     report.family = family_;
+    if (!options_.family && family_ == Family::v2_6 && !docs_.empty() && docs_.front().value.is_object() &&
+        docs_.front().value.contains("name")) {
+      doc_ = &docs_.front();
+      add("/name",
+          "checked as Dagu 2.0–2.6 because of this `name:`; Dagu 2.7+ `dagu validate` refuses a first-document name "
+          "(\"entrypoint document must not define name\")",
+          "for Dagu 2.7+, remove `name:` and name the file after the DAG; `--dagu-version 2.15` checks it that way",
+          {}, Severity::warning);
+    }
     bool any_content = std::any_of(docs_.begin(), docs_.end(), [](const yaml::Document& d) {
       return !d.value.is_null() && !(d.value.is_object() && d.value.empty());
     });
@@ -354,7 +363,8 @@ class Checker {
     auto steps = doc.find("steps");
     if (steps == doc.end()) {
       add("", document_label() + " must define steps", "add a `steps:` list with one command per step");
-      return false;
+      // 2.7+ `dagu validate` stops here; older loaders went on and reported the rest too.
+      return family_ != Family::v2_15;
     }
     if (family_ == Family::v2_15 && steps->is_object()) {
       add("/steps",
@@ -712,7 +722,7 @@ class Checker {
     std::string pointer;
     for (const auto& s : steps)
       if (s.label == cycle->front()) pointer = s.pointer + "/depends";
-    add(pointer, "the steps form a cycle: " + spec::format_cycle(*cycle),
+    add(pointer, "cyclic dependency: the steps form a cycle: " + spec::format_cycle(*cycle),
         "remove one of these dependencies; Dagu only notices at run time (\"cyclic plan detected\")", cycle->front());
   }
 

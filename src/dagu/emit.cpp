@@ -10,6 +10,7 @@
 
 #include "core/text.hpp"
 #include "core/yaml_writer.hpp"
+#include "dagu/family.hpp"
 #include "spec/io.hpp"
 
 namespace arborist::dagu {
@@ -48,7 +49,13 @@ constexpr Keys kV2Keys{"working_dir", "retry_policy", "interval_sec", "timeout_s
 constexpr Keys kV1Keys{"workingDir", "retryPolicy", "intervalSec", "timeoutSec", "continueOn", "handlerOn"};
 
 const char* version_label(Version version) {
-  return version == Version::v1 ? "Dagu 1.x" : "Dagu 2.x";
+  switch (version) {
+    case Version::v1: return "Dagu 1.x";
+    case Version::portable: return "Dagu 2.x";
+    case Version::v2_6: return "Dagu 2.0–2.6";
+    case Version::v2_15: return "Dagu 2.7–2.15";
+  }
+  return "Dagu 2.x";
 }
 
 Error refusal(std::string message, std::string hint, std::string step = {}) {
@@ -90,7 +97,7 @@ json params_list(const std::vector<spec::Param>& params, Version version) {
     // reads that as a rich entry), and a description needs the rich form.
     // v1 (1.30.2) flattens a rich entry into separate params, so it always gets
     // the one-key form; descriptions go into the DAG description instead.
-    const bool rich = version == Version::v2 && (!param.description.empty() || param.name == "name");
+    const bool rich = version != Version::v1 && (!param.description.empty() || param.name == "name");
     if (rich) {
       json entry;
       entry["name"] = param.name;
@@ -115,18 +122,21 @@ std::string dag_description(const spec::Spec& spec, Version version) {
   return description + "Parameters:" + described;
 }
 
-// A handler or step body: `command:` for one line, `script:` for several.
-void put_body(json& step, const std::string& command, const std::string& script) {
+// A handler or step body: 2.7+ `run:` (one line or a script); older forms `command:`
+// for one line, `script:` for several.
+void put_body(json& step, const std::string& command, const std::string& script, Version version) {
   const std::string& body = script.empty() ? command : script;
-  if (script.empty() && body.find('\n') == std::string::npos)
+  if (version == Version::v2_15)
+    step["run"] = body;
+  else if (script.empty() && body.find('\n') == std::string::npos)
     step["command"] = body;
   else
     step["script"] = body;
 }
 
-json handler(const std::string& body) {
+json handler(const std::string& body, Version version) {
   json step = json::object();
-  put_body(step, body, {});
+  put_body(step, body, {}, version);
   return step;
 }
 
@@ -225,6 +235,43 @@ std::string sanitize_dag_name(const std::string& name) {
   return slug.empty() ? std::string("workflow") : slug;
 }
 
+std::string_view version_id(Version version) {
+  switch (version) {
+    case Version::v1: return "1";
+    case Version::portable: return "portable";
+    case Version::v2_6: return "2.6";
+    case Version::v2_15: return "2.15";
+  }
+  return "portable";
+}
+
+Result<Version> parse_version(std::string_view text) {
+  const std::string value = text::to_lower(text::trim(text));
+  if (value == "portable" || value == "2" || value == "2.x") return Version::portable;
+  auto family = parse_family(value);
+  if (!family)
+    return fail(ExitCode::usage, "unknown Dagu version '" + std::string(text) + "'",
+                "use 1 (Dagu 1.x), 2.6 (2.0–2.6), 2.15 (2.7–2.15), latest, or portable (2.0–2.15)");
+  switch (*family) {
+    case Family::v1: return Version::v1;
+    case Family::v2_6: return Version::v2_6;
+    case Family::v2_15: return Version::v2_15;
+  }
+  return Version::portable;
+}
+
+std::optional<Version> version_for_installed(std::string_view output) {
+  // `dagu version` prints the bare version ("1.30.2"); newer builds may prefix a 'v' or words.
+  size_t start = output.find_first_of("0123456789");
+  if (start == std::string_view::npos) return std::nullopt;
+  size_t end = output.find_first_not_of("0123456789.", start);
+  const std::string_view number = output.substr(start, end == std::string_view::npos ? end : end - start);
+  auto parsed = parse_version(number);
+  if (parsed && *parsed != Version::portable) return *parsed;
+  if (number.starts_with("2.")) return Version::v2_15;  // newer than 2.15: its latest form is the nearest
+  return std::nullopt;
+}
+
 std::string derive_step_id(const std::string& name, const std::vector<std::string>& taken) {
   std::set<std::string> lowered;
   for (const auto& t : taken) lowered.insert(text::to_lower(t));
@@ -273,10 +320,13 @@ Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) 
   }
 
   json dag;
-  dag["name"] = out.dag_name;
+  // Dagu 2.7+'s `dagu validate` refuses `name:` in the first document: the file's stem is the name.
+  out.name_written = version == Version::v1 || version == Version::v2_6;
+  if (out.name_written) dag["name"] = out.dag_name;
   if (auto description = dag_description(spec, version); !description.empty()) dag["description"] = description;
-  // Explicit dependencies on every step: a graph, whatever each version's default.
-  dag["type"] = "graph";
+  // Explicit dependencies on every step: a graph, whatever each version's default
+  // (2.7+ default to graph, so the canonical 2.15 form leaves it out).
+  if (version != Version::v2_15) dag["type"] = "graph";
   if (!spec.schedule.empty()) {
     auto schedule = schedule_for_dagu(spec.schedule, version);
     if (!schedule) return fail(schedule.error());
@@ -286,9 +336,9 @@ Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) 
   if (!spec.env.empty()) dag["env"] = env_list(spec.env);
   if (!spec.on_failure.empty() || !spec.on_success.empty() || !spec.on_exit.empty()) {
     json handlers = json::object();
-    if (!spec.on_failure.empty()) handlers["failure"] = handler(spec.on_failure);
-    if (!spec.on_success.empty()) handlers["success"] = handler(spec.on_success);
-    if (!spec.on_exit.empty()) handlers["exit"] = handler(spec.on_exit);
+    if (!spec.on_failure.empty()) handlers["failure"] = handler(spec.on_failure, version);
+    if (!spec.on_success.empty()) handlers["success"] = handler(spec.on_success, version);
+    if (!spec.on_exit.empty()) handlers["exit"] = handler(spec.on_exit, version);
     dag[keys.handler_on] = handlers;
   }
 
@@ -302,7 +352,7 @@ Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) 
     json depends = json::array();
     for (const auto& dep : s.depends_on) depends.push_back(id_of.at(dep));
     step["depends"] = depends;
-    put_body(step, s.command, s.script);
+    put_body(step, s.command, s.script, version);
     if (!s.dir.empty()) step[keys.working_dir] = s.dir;
     // A plain string would mean "exec into this running container"; an image needs the object form.
     if (!s.container.empty()) step["container"] = json{{"image", s.container}};
@@ -323,8 +373,17 @@ Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) 
 
   out.text = "# Generated by arborist " ARBORIST_VERSION " from " + comment_safe(options.spec_path) +
              " (spec sha256:" + spec::spec_hash(spec) + "). Edit the spec, not this file.\n";
-  out.text += version == Version::v1 ? "# Dagu 1.x syntax (camelCase keys).\n"
-                                     : "# Dagu 2.x syntax (portable subset: loads on 2.0 and later).\n";
+  switch (version) {
+    case Version::v1: out.text += "# Dagu 1.x syntax (camelCase keys).\n"; break;
+    case Version::portable:
+      out.text += "# Dagu 2.x syntax (portable: validates on 2.0-2.6 and 2.7-2.15). The DAG's name is this file's "
+                  "name.\n";
+      break;
+    case Version::v2_6: out.text += "# Dagu 2.0-2.6 syntax.\n"; break;
+    case Version::v2_15:
+      out.text += "# Dagu 2.7-2.15 syntax (run:, graph by default). The DAG's name is this file's name.\n";
+      break;
+  }
   out.text += yaml::write(dag);
   return out;
 }

@@ -1,8 +1,10 @@
 #pragma once
 // Spec -> Dagu DAG YAML (docs/dagu.md). Deterministic: the same spec gives the
-// same bytes. v2 output is the portable subset of ../shared/dagu/RULES.md; v1
-// output uses Dagu 1.x camelCase keys.
+// same bytes. One output form per Dagu family, plus a portable form that Dagu
+// 2.0–2.6 and 2.7–2.15 both validate.
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -10,10 +12,23 @@
 
 namespace arborist::dagu {
 
-enum class Version { v1 = 1, v2 = 2 };
+enum class Version {
+  v1,        // Dagu 1.x: camelCase keys
+  portable,  // loads and validates on 2.0–2.6 and 2.7–2.15: type: graph, command/script, no first-document name
+  v2_6,      // Dagu 2.0–2.6: as portable, plus `name:`
+  v2_15,     // Dagu 2.7–2.15 canonical: run:, graph by default, no `name:` (the file stem names the DAG)
+};
+
+// "1", "portable", "2.6", "2.15": what --dagu-version takes and --json reports.
+std::string_view version_id(Version version);
+// Reads --dagu-version / output.dagu_version: 1, 1.30, 2 (= portable), portable, 2.6, 2.3.1,
+// 2.15, 2.15.1, latest. Fails (ExitCode::usage) naming the accepted forms.
+Result<Version> parse_version(std::string_view text);
+// The form for an installed Dagu's `dagu version` output ("1.30.2", "v2.15.1"), if it names one.
+std::optional<Version> version_for_installed(std::string_view dagu_version_output);
 
 struct EmitOptions {
-  Version version = Version::v2;
+  Version version = Version::portable;
   std::string spec_path;    // recorded in the first-line comment ("" when from stdin)
   std::string output_path;  // with -o: its file stem must also be a legal DAG name
 };
@@ -28,7 +43,8 @@ struct EmittedStep {
 
 struct EmittedDag {
   std::string text;      // the whole file, provenance comment first
-  std::string dag_name;  // the `name:` written into the DAG
+  std::string dag_name;  // the DAG's name: `name:` when written, else the name the file must carry
+  bool name_written = true;  // false: the name comes from the file's stem (portable, 2.15)
   std::vector<EmittedStep> steps;
 };
 

@@ -156,6 +156,10 @@ FamilyGuess detect_family(const std::vector<yaml::Document>& documents) {
   if (v1 > 0 && snake == 0) return {Family::v1, "camelCase keys (" + v1_key + ") are Dagu 1.x syntax"};
   if (!v2_15_reason.empty()) return {Family::v2_15, v2_15_reason};
   if (!v2_6_reason.empty()) return {Family::v2_6, v2_6_reason};
+  // A first-document `name:` is how 2.0–2.6 files name their DAG; 2.7+ `dagu validate`
+  // refuses it, so a file with nothing newer is read as written for 2.0–2.6.
+  if (!documents.empty() && documents.front().value.is_object() && documents.front().value.contains("name"))
+    return {Family::v2_6, "a first-document `name:` and nothing newer than Dagu 2.6"};
   return {Family::v2_15, "no version-specific keys; checked as today's Dagu"};
 }
 

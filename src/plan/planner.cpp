@@ -221,7 +221,7 @@ Assessment assess_answer(const std::string& text, const std::string& description
     } else {
       // A spec that cannot become a DAG is not a plan arborist can use.
       dagu::EmitOptions emit;
-      emit.version = dagu::Version::v2;
+      emit.version = dagu::Version::portable;
       if (auto dag = dagu::emit(*spec, emit); !dag) {
         Problem p = error_problem(dag.error().message, dag.error().hint);
         p.where = dag.error().where;
