@@ -1,7 +1,8 @@
 // The mock runner: a deterministic offline planner. It reads the description's
-// words — schedule phrases, sequence and parallel words, known actions — and
-// builds a spec whose commands use ${VAR} references for every secret and endpoint.
-// What it cannot map becomes an `echo "TODO: …"` step plus an open question.
+// words — schedule phrases, sequence and parallel words, conditions, known actions,
+// commands the user wrote — and builds a spec. Commands the user wrote are kept
+// verbatim; secrets and endpoints not given are ${VAR} references. What it cannot
+// decide becomes an `echo "TODO: …"` step plus an open question, never a guess.
 // docs/runners.md describes the grammar and the action table.
 #include "runners/mock.hpp"
 
@@ -12,7 +13,9 @@
 
 #include "core/text.hpp"
 #include "plan/offline/actions.hpp"
+#include "plan/offline/conditions.hpp"
 #include "plan/offline/schedule.hpp"
+#include "plan/offline/secrets.hpp"
 #include "plan/offline/structure.hpp"
 #include "plan/offline/words.hpp"
 #include "spec/io.hpp"
@@ -37,6 +40,14 @@ void blank(std::string& text, size_t begin, size_t end) {
 }
 
 // A schedule phrase that gave its own time or interval (not "nightly" filled with midnight).
+bool is_label_word_condition(std::string_view label) {
+  auto t = tokenize(label);
+  return !t.empty() && (t[0].text == "if" || t[0].text == "unless" || t[0].text == "otherwise" || t[0].text == "when" ||
+                        (t[0].text == "on" && t.size() > 1 &&
+                         (t[1].text == "failure" || t[1].text == "error" || t[1].text == "success")) ||
+                        (t[0].text == "in" && t.size() > 1 && t[1].text == "case"));
+}
+
 bool is_precise(const ScheduleMatch& m) {
   return std::none_of(m.assumptions.begin(), m.assumptions.end(),
                       [](const std::string& a) { return a.starts_with("No time") || a.starts_with("No day"); });
@@ -72,7 +83,7 @@ std::optional<Label> find_label(const std::string& text) {
         (t.text == "then" || t.text == "parallel" || t.text == "step" || t.text == "http" || t.text == "https"))
       return std::nullopt;
   }
-  if (words > 6) return std::nullopt;
+  if (words > 6 || is_label_word_condition(label)) return std::nullopt;  // "On failure:" heads handlers
   if (!tokens.empty() && (tokens.front().text == "-" || tokens.front().text == "*")) return std::nullopt;
   // "Back up the database:" heading a list is a step, not a name.
   // A one-word heading ("Release:") is a name even when the word is also a verb.
@@ -80,25 +91,76 @@ std::optional<Label> find_label(const std::string& text) {
   return Label{std::string(label), start, start + colon + 1};
 }
 
+// What a clause's condition makes of it.
+enum class Role { step, on_failure, on_exit, guarded };
+
+struct ClauseInfo {
+  std::string action_text;  // the clause without its trailing condition
+  std::string condition;    // "" when none
+  TextRange condition_range;
+  Role role = Role::step;
+};
+
 struct Planner {
   const Context& context;
   std::vector<const Node*> clauses;  // depth-first order
   std::unordered_map<const Node*, size_t> index;
+  std::vector<ClauseInfo> info;
   std::vector<Action> actions;
 
   void collect(const Node& n) {
     if (n.kind == Node::Kind::clause) {
       index[&n] = clauses.size();
       clauses.push_back(&n);
+      info.push_back(read_condition(n));
       return;
     }
     for (const auto& c : n.children) collect(c);
   }
 
+  static ClauseInfo read_condition(const Node& n) {
+    ClauseInfo ci;
+    ci.action_text = n.text;
+    ci.condition = n.condition;
+    ci.condition_range = n.condition_range;
+    if (ci.condition.empty()) {
+      if (auto t = trailing_condition(n.text)) {
+        ci.condition = std::string(text::trim(std::string_view(n.text).substr(t->condition_begin)));
+        ci.action_text = n.text.substr(0, t->action_end);
+        if (!n.ranges.empty()) {
+          // The condition's place in the text: the clause's first range is the clause as written.
+          size_t b = n.ranges.front().begin;
+          ci.condition_range = {b + t->condition_begin, n.ranges.front().end};
+        }
+      }
+    }
+    if (ci.condition.empty()) return ci;
+    switch (condition_kind(ci.condition)) {
+      case ConditionKind::on_failure: ci.role = Role::on_failure; break;
+      case ConditionKind::always: ci.role = Role::on_exit; break;
+      case ConditionKind::on_success: ci.role = Role::step; break;  // what a dependency means already
+      case ConditionKind::guard: ci.role = Role::guarded; break;
+    }
+    return ci;
+  }
+
   void classify_all() {
     actions.clear();
-    for (const auto* n : clauses) actions.push_back(classify(n->text, context));
+    for (size_t i = 0; i < clauses.size(); ++i) {
+      Action a = classify(info[i].action_text, context);
+      if (info[i].role == Role::guarded) {
+        // The spec has no way to say "only if the disk is full" that the planner could check:
+        // the step waits for a person to write the check, and runs nothing until then.
+        a = todo_action(info[i].action_text, a.slug,
+                        "Step '@@STEP@@' should run only \"" + info[i].condition +
+                            "\": how can that be checked? (A command that exits 0 when it holds can become the "
+                            "step's precondition.)");
+      }
+      actions.push_back(std::move(a));
+    }
   }
+
+  bool is_handler(size_t i) const { return info[i].role == Role::on_failure || info[i].role == Role::on_exit; }
 };
 
 class GraphBuilder {
@@ -107,29 +169,15 @@ class GraphBuilder {
 
   std::vector<std::string> build(const Node& n, const std::vector<std::string>& preds) {
     switch (n.kind) {
-      case Node::Kind::clause: return {add_step(n, preds)};
+      case Node::Kind::clause:
+        if (planner_.is_handler(planner_.index.at(&n))) return preds;  // a handler is not in the graph
+        return {add_step(n, preds)};
       case Node::Kind::sequence: {
         std::vector<std::string> current = preds;
         for (const auto& child : n.children) current = build(child, joined(current, entry_count(child)));
         return current;
       }
       case Node::Kind::parallel: {
-        if (!n.explicit_parallel) {
-          auto stages = ordered_stages(n);
-          if (stages.size() > 1) {
-            std::vector<std::string> current = preds;
-            for (const auto& stage : stages) {
-              current = joined(current, stage.size());
-              std::vector<std::string> exits;
-              for (const Node* child : stage) {
-                auto out = build(*child, current);
-                exits.insert(exits.end(), out.begin(), out.end());
-              }
-              current = std::move(exits);
-            }
-            return current;
-          }
-        }
         std::vector<std::string> exits;
         for (const auto& child : n.children) {
           auto out = build(child, preds);
@@ -147,33 +195,16 @@ class GraphBuilder {
   std::unordered_map<std::string, int> used_;
   int joins_ = 0;
 
+ public:
+  std::unordered_map<size_t, std::string> names_;  // clause index -> its step's name
+
+ private:
   static size_t entry_count(const Node& n) {
     if (n.kind == Node::Kind::clause) return 1;
     if (n.kind == Node::Kind::sequence) return n.children.empty() ? 0 : entry_count(n.children.front());
     size_t sum = 0;
     for (const auto& c : n.children) sum += entry_count(c);
     return sum;
-  }
-
-  // "build, test and push": clauses joined by "and" run side by side unless one needs
-  // another's result (push needs the build) — then they are split into stages in the order written.
-  std::vector<std::vector<const Node*>> ordered_stages(const Node& n) const {
-    std::vector<std::vector<const Node*>> stages;
-    std::set<ActionKind> kinds_in_stage;  // the current stage's kinds: linear in the clauses
-    for (const auto& child : n.children) {
-      bool follows = false;
-      std::optional<ActionKind> kind;
-      if (child.kind == Node::Kind::clause) kind = planner_.actions[planner_.index.at(&child)].kind;
-      if (!stages.empty() && kind)
-        for (ActionKind earlier : kinds_in_stage) follows = follows || must_follow(*kind, earlier);
-      if (stages.empty() || follows) {
-        stages.emplace_back();
-        kinds_in_stage.clear();
-      }
-      stages.back().push_back(&child);
-      if (kind) kinds_in_stage.insert(*kind);
-    }
-    return stages;
   }
 
   std::vector<std::string> joined(const std::vector<std::string>& preds, size_t consumers) {
@@ -204,10 +235,12 @@ class GraphBuilder {
   }
 
   std::string add_step(const Node& n, const std::vector<std::string>& preds) {
-    const Action& action = planner_.actions[planner_.index.at(&n)];
+    const size_t i = planner_.index.at(&n);
+    const Action& action = planner_.actions[i];
     spec::Step step;
     step.name = unique(text::slugify(action.slug, '-', kMaxNameLength));
     step.description = std::string(utf8_prefix(text::trim(n.text), kMaxDescriptionBytes));
+    names_[i] = step.name;
     step.command = action.command;
     step.depends_on = preds;
     if (action.network) {
@@ -258,17 +291,124 @@ void add_unique(std::vector<std::string>& list, std::set<std::string>& seen, std
 
 }  // namespace
 
-spec::Spec plan_offline(const std::string& description) {
-  spec::Spec spec;
-  const std::string cleaned = clean_utf8(description);
-  const std::string_view trimmed = text::trim(cleaned);
+namespace {
+
+// Words that carry structure, not content: the account does not need a reading for them.
+bool is_structure_word(std::string_view w) {
+  static const std::set<std::string_view> words = {"then",
+                                                   "and",
+                                                   "after",
+                                                   "that",
+                                                   "this",
+                                                   "afterwards",
+                                                   "afterward",
+                                                   "finally",
+                                                   "lastly",
+                                                   "next",
+                                                   "first",
+                                                   "firstly",
+                                                   "secondly",
+                                                   "thirdly",
+                                                   "once",
+                                                   "when",
+                                                   "as",
+                                                   "soon",
+                                                   "in",
+                                                   "parallel",
+                                                   "at",
+                                                   "the",
+                                                   "same",
+                                                   "time",
+                                                   "simultaneously",
+                                                   "concurrently",
+                                                   "meanwhile",
+                                                   "meantime",
+                                                   "while",
+                                                   "both",
+                                                   "all",
+                                                   "plus",
+                                                   "also",
+                                                   "please",
+                                                   "step",
+                                                   "steps",
+                                                   "is",
+                                                   "are",
+                                                   "done",
+                                                   "finished",
+                                                   "complete",
+                                                   "completed",
+                                                   "subsequently",
+                                                   "well",
+                                                   "now",
+                                                   "just",
+                                                   "everything",
+                                                   "these",
+                                                   "those",
+                                                   "them",
+                                                   "of",
+                                                   "do",
+                                                   "run",
+                                                   "a",
+                                                   "an",
+                                                   "to",
+                                                   "it",
+                                                   "its",
+                                                   "with",
+                                                   "we",
+                                                   "i",
+                                                   "should",
+                                                   "must",
+                                                   "will",
+                                                   "need",
+                                                   "want",
+                                                   "can",
+                                                   "could",
+                                                   "would",
+                                                   "so",
+                                                   "there",
+                                                   "by",
+                                                   "for",
+                                                   "on",
+                                                   "or",
+                                                   "be",
+                                                   "let's",
+                                                   "lets",
+                                                   "us"};
+  return words.contains(w);
+}
+
+std::string role_name(Role r) {
+  switch (r) {
+    case Role::step: return "step";
+    case Role::on_failure: return "handler";
+    case Role::on_exit: return "handler";
+    case Role::guarded: return "todo";
+  }
+  return "step";
+}
+
+}  // namespace
+
+OfflinePlan plan_offline_detailed(const std::string& description) {
+  OfflinePlan result;
+  spec::Spec& spec = result.spec;
+  std::vector<Redaction> secrets;
+  const std::string redacted = redact_secrets(clean_utf8(description), &secrets);
+  const std::string_view trimmed = text::trim(redacted);
+  result.text = std::string(trimmed);
   spec.description = std::string(utf8_prefix(trimmed, kMaxDescriptionBytes));
+  auto read = [&](TextRange r, std::string role, std::string target) {
+    if (r.end <= r.begin || r.end > result.text.size()) return;
+    result.reading.push_back(
+        {r.begin, r.end, result.text.substr(r.begin, r.end - r.begin), std::move(role), std::move(target)});
+  };
 
   std::string work(trimmed);
   const auto label = find_label(work);
   const auto schedules = find_schedules(work);
   const auto schedule = best_schedule(schedules);
   std::vector<std::string> schedule_assumptions;
+  std::vector<std::string> schedule_questions;
   std::set<std::string> precise_crons;
   if (schedule) {
     spec.schedule = schedule->cron;
@@ -276,7 +416,9 @@ spec::Spec plan_offline(const std::string& description) {
   }
   for (const auto& m : schedules) {
     blank(work, m.begin, m.end);  // a schedule phrase is never a step
-    if (is_precise(m)) precise_crons.insert(m.cron);
+    if (!m.cron.empty() && is_precise(m)) precise_crons.insert(m.cron);
+    if (!m.open_question.empty()) schedule_questions.push_back(m.open_question);
+    read({m.begin, m.end}, m.cron.empty() ? "trigger" : "schedule", m.cron.empty() ? m.open_question : m.cron);
   }
   // The label names the workflow. A label that was only a schedule ("Nightly:")
   // still leads the name, followed by the first action: "nightly-backup-db".
@@ -287,29 +429,40 @@ spec::Spec plan_offline(const std::string& description) {
     else
       schedule_label = text::slugify(label->text, '-', kMaxNameLength);
     blank(work, label->begin, label->end);
+    read({label->begin, label->end}, "label", "the workflow's name");
   }
 
-  const Node tree = parse_structure(work);
+  const auto parsed = parse_structure(work);
+  const Node& tree = parsed.tree;
+  for (const auto& r : parsed.ordering) read(r, "ordering", "sequence and parallel words");
   // Facts come from every word, the label's too ("npm: run the tests").
   Context context = read_context(trimmed);
-  Planner planner{context, {}, {}, {}};
+  Planner planner{context, {}, {}, {}, {}};
   planner.collect(tree);
 
   // The name comes from the label, else from the actions (classified once without a name).
   std::string name = label_name;
   if (name.empty()) {
     planner.classify_all();
-    name = name_from_steps(planner.actions);
-    if (!schedule_label.empty() && !planner.actions.empty()) {
-      std::string first = name_from_steps({planner.actions.front()});
+    std::vector<Action> in_graph;
+    for (size_t i = 0; i < planner.actions.size(); ++i)
+      if (!planner.is_handler(i)) in_graph.push_back(planner.actions[i]);
+    name = name_from_steps(in_graph);
+    if (!schedule_label.empty() && !in_graph.empty()) {
+      std::string first = name_from_steps({in_graph.front()});
       name = text::slugify(schedule_label + "-" + first, '-', kMaxNameLength);
+    } else if (!schedule_label.empty() && name.empty()) {
+      name = schedule_label;
     }
   }
   spec.name = name.empty() ? "workflow" : name;
   context.workflow_name = spec.name;
   planner.classify_all();
 
-  if (planner.clauses.empty()) {
+  size_t graph_clauses = 0;
+  for (size_t i = 0; i < planner.clauses.size(); ++i) graph_clauses += planner.is_handler(i) ? 0 : 1;
+  GraphBuilder builder(planner, spec);
+  if (graph_clauses == 0) {
     // Nothing to act on: one honest TODO step instead of a guess.
     spec::Step todo;
     todo.name = "todo";
@@ -320,15 +473,63 @@ spec::Spec plan_offline(const std::string& description) {
                                                   : "The description names no action arborist could turn into a "
                                                     "step: what should the workflow do?");
   } else {
-    GraphBuilder(planner, spec).build(tree, {});
+    builder.build(tree, {});
   }
 
+  // Handlers: "restore the backup if the tests fail" runs when the workflow fails.
+  std::vector<std::string> on_failure, on_exit;
+  for (size_t i = 0; i < planner.clauses.size(); ++i) {
+    if (!planner.is_handler(i)) continue;
+    Action& action = planner.actions[i];
+    const auto& ci = planner.info[i];
+    bool failure = ci.role == Role::on_failure;
+    std::string command = action.command;
+    if (size_t at = command.find(kMessagePlaceholder); at != std::string::npos)
+      command.replace(at, kMessagePlaceholder.size(), spec.name + (failure ? " failed" : " finished"));
+    (failure ? on_failure : on_exit).push_back(command);
+    std::string handler = failure ? "on_failure" : "on_exit";
+    if (!action.open_question.empty()) {
+      std::string q = action.open_question;
+      if (size_t at = q.find("@@STEP@@"); at != std::string::npos) q.replace(at, 8, handler);
+      spec.open_questions.push_back("(" + handler + " handler) " + q);
+    }
+    if (failure && !condition_is_general(ci.condition)) {
+      std::string_view said = ci.condition;
+      for (std::string_view lead : {"if ", "when ", "should ", "in case ", "once ", "whenever "})
+        if (text::starts_with_ci(said, lead)) said.remove_prefix(lead.size());
+      spec.assumptions.push_back("\"" + std::string(text::trim(ci.action_text)) +
+                                 "\" runs in the workflow's on_failure handler: Dagu runs it when any step fails, "
+                                 "not only when " +
+                                 std::string(said) + ".");
+    }
+    for (const auto& r : planner.clauses[i]->ranges) read(r, "handler", handler);
+    read(ci.condition_range, "condition", handler);
+  }
+  spec.on_failure = text::join(on_failure, "\n");
+  spec.on_exit = text::join(on_exit, "\n");
+
+  for (size_t i = 0; i < planner.clauses.size(); ++i) {
+    if (planner.is_handler(i)) continue;
+    const auto& ci = planner.info[i];
+    std::string step = builder.names_.contains(i) ? builder.names_.at(i) : "";
+    bool todo = planner.actions[i].kind == ActionKind::todo || ci.role == Role::guarded;
+    const auto& ranges = planner.clauses[i]->ranges;
+    for (size_t k = 0; k < ranges.size(); ++k)
+      read(ranges[k], k == 0 ? (todo ? "todo" : role_name(ci.role)) : "detail", step);
+    if (!ci.condition.empty())
+      read(ci.condition_range, "condition",
+           ci.role == Role::guarded ? "open question for " + step : "ordering: runs after the steps before " + step);
+  }
+
+  for (auto& q : schedule_questions)
+    if (std::find(spec.open_questions.begin(), spec.open_questions.end(), q) == spec.open_questions.end())
+      spec.open_questions.push_back(q);
   if (precise_crons.size() > 1)
     spec.open_questions.push_back(
         "The description gives more than one schedule (" +
         text::join(std::vector<std::string>(precise_crons.begin(), precise_crons.end()), ", ") +
         "); the workflow uses \"" + spec.schedule + "\". Which one is meant?");
-  std::set<std::string> seen;
+  std::set<std::string> seen(spec.assumptions.begin(), spec.assumptions.end());
   for (auto& a : schedule_assumptions) add_unique(spec.assumptions, seen, a);
   for (const auto& action : planner.actions)
     for (const auto& a : action.assumptions) add_unique(spec.assumptions, seen, a);
@@ -337,7 +538,42 @@ spec::Spec plan_offline(const std::string& description) {
     for (const auto& v : action.variables)
       if (variables.insert(v.name).second)
         add_unique(spec.assumptions, seen, v.name + " is set in the environment: " + v.meaning + ".");
-  return spec;
+  for (const auto& secret : secrets)
+    add_unique(spec.assumptions, seen,
+               "The description held " + secret.what + "; it is not copied into the spec" +
+                   (secret.variable.empty() ? std::string(": keep it in a secret store or environment variable.")
+                                            : ": put it in " + secret.variable + "."));
+
+  // The account: every word lies in a reading, or is a structure word.
+  std::sort(result.reading.begin(), result.reading.end(),
+            [](const ClauseReading& a, const ClauseReading& b) { return a.begin < b.begin; });
+  std::vector<bool> covered(result.text.size() + 1, false);
+  for (const auto& r : result.reading)
+    for (size_t k = r.begin; k < r.end; ++k) covered[k] = true;
+  for (const auto& t : tokenize(result.text)) {
+    if (!t.word || covered[t.begin] || is_structure_word(t.text) || is_filler(t.text) || is_stopword(t.text)) continue;
+    // List markers ("1.", "a)", "[x]") are structure too.
+    bool marker = t.text.size() == 1 || std::all_of(t.text.begin(), t.text.end(),
+                                                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    if (marker) continue;
+    result.unaccounted.push_back(t.text);
+  }
+  return result;
+}
+
+spec::Spec plan_offline(const std::string& description) {
+  return plan_offline_detailed(description).spec;
+}
+
+std::vector<std::string> describe_reading(const OfflinePlan& plan) {
+  std::vector<std::string> lines;
+  for (const auto& r : plan.reading) {
+    if (r.role == "ordering") continue;
+    std::string words(utf8_prefix(r.text, 80));
+    lines.push_back("\"" + words + "\" -> " + r.role + (r.target.empty() ? "" : " " + r.target));
+  }
+  for (const auto& w : plan.unaccounted) lines.push_back("\"" + w + "\" -> not read (please check)");
+  return lines;
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <initializer_list>
 
 #include "core/text.hpp"
+#include "plan/offline/commands.hpp"
 #include "plan/offline/words.hpp"
 
 namespace arborist::plan::offline {
@@ -47,6 +48,11 @@ bool is_url(std::string_view s) {
 }
 
 bool is_path(std::string_view s) {
+  // "dist/", "build/out/": a relative directory written with its slash.
+  if (s.size() > 1 && s.ends_with("/") && s.find("://") == std::string_view::npos &&
+      std::isalnum(static_cast<unsigned char>(s[0])) && s.find(':') == std::string_view::npos &&
+      s.find('@') == std::string_view::npos)
+    return true;
   if (s.starts_with("/") || s.starts_with("./") || s.starts_with("../") || s.starts_with("~/")) return s.size() > 1;
   // user@host:/path or host:/path (rsync/scp style)
   size_t colon = s.find(':');
@@ -106,10 +112,22 @@ struct Clause {
       if (c.starts_with("s3://") || c.starts_with("gs://")) return c;
     return {};
   }
+  // Paths in the order written; a quoted path keeps its spaces ("'/srv/my files'").
   std::vector<std::string> paths() const {
     std::vector<std::string> out;
-    for (const auto& c : chunks)
-      if (is_path(c) && !is_url(c)) out.push_back(c);
+    for (const auto& span : opaque_spans(text)) {
+      std::string_view s = text.substr(span.begin, span.end - span.begin);
+      if (!s.empty() && (s.front() == '"' || s.front() == '\'' || s.front() == '`')) {
+        size_t fence = s.starts_with("```") ? 3 : 1;
+        if (s.size() < 2 * fence) continue;
+        s = s.substr(fence, s.size() - 2 * fence);
+        if (is_path(s) && !is_url(s) && s.find('\n') == std::string_view::npos) out.emplace_back(s);
+        continue;
+      }
+      while (!s.empty() && std::string_view(",.;:!?)\"'`>]").find(s.back()) != std::string_view::npos)
+        s.remove_suffix(1);
+      if (is_path(s) && !is_url(s)) out.emplace_back(s);
+    }
     return out;
   }
   std::string email_address() const {
@@ -230,10 +248,21 @@ void use_database(Action& a, const std::string& db) {
 
 const char* const kMysqlConn = "--host=\"${MYSQL_HOST}\" --user=\"${MYSQL_USER}\"";
 
-void backup_db(Action& a, const std::string& db) {
+void backup_db(Action& a, const Clause& c, const std::string& db) {
   a.slug = "backup-db";
   use_database(a, db);
-  std::string file = std::string("backups/db-") + kStamp;
+  std::string dir = "backups";
+  for (size_t i = 0; i + 1 < c.chunks.size(); ++i)
+    if ((text::to_lower(c.chunks[i]) == "to" || text::to_lower(c.chunks[i]) == "into") && is_path(c.chunks[i + 1]) &&
+        c.chunks[i + 1].find(':') == std::string::npos)
+      dir = c.chunks[i + 1];
+  while (dir.size() > 1 && dir.ends_with("/")) dir.pop_back();
+  if (shell_quote(dir) != dir) {  // it goes inside double quotes: only plain characters
+    a.open_question = "Where should step '@@STEP@@' write the backup? The directory '" + dir +
+                      "' has characters that are not safe in a command.";
+    return;
+  }
+  std::string file = dir + "/db-" + kStamp;
   if (db == "mysql")
     a.command = std::string("mkdir -p backups && mysqldump --single-transaction ") + kMysqlConn + " --result-file=\"" +
                 file + ".sql\" \"${MYSQL_DATABASE}\"";
@@ -243,7 +272,12 @@ void backup_db(Action& a, const std::string& db) {
     a.command = "mkdir -p backups && sqlite3 \"${SQLITE_DB}\" \".backup '" + file + ".sqlite'\"";
   else
     a.command = "mkdir -p backups && pg_dump --format=custom --file=\"" + file + ".dump\" \"${DATABASE_URL}\"";
-  a.assumptions.push_back("Database backups are written to ./backups (relative to the step's working directory).");
+  if (dir != "backups") {
+    for (size_t at = a.command.find("mkdir -p backups"); at != std::string::npos; at = std::string::npos)
+      a.command.replace(at, 16, "mkdir -p " + shell_quote(dir));
+  } else {
+    a.assumptions.push_back("Database backups are written to ./backups (relative to the step's working directory).");
+  }
 }
 
 void restore_db(Action& a, const Clause& c, const std::string& db) {
@@ -291,6 +325,13 @@ bool maintenance(Action& a, ActionKind kind, const Clause& c, const std::string&
     bool search = c.has("search") || c.pair("the", "index") || c.any({"indexes", "indices"});
     a.slug = search || c.has("rebuild") ? "rebuild-index" : "reindex-db";
     if (c.any({"elasticsearch", "opensearch", "solr", "meilisearch", "typesense", "algolia"})) return false;
+    // "the search index" is as often a search engine as a database index: ask unless the clause says which.
+    if (c.has("search") && !names_database(c.words)) {
+      a.open_question =
+          "Which search index should step '@@STEP@@' rebuild: the database's own indexes (reindexdb) "
+          "or a search engine (Elasticsearch, Meilisearch …), and with which command?";
+      return false;
+    }
     if (db == "postgres")
       a.command = "reindexdb --dbname=\"${DATABASE_URL}\"";
     else if (db == "mysql")
@@ -299,10 +340,6 @@ bool maintenance(Action& a, ActionKind kind, const Clause& c, const std::string&
       a.command = "sqlite3 \"${SQLITE_DB}\" \"REINDEX;\"";
     else
       return false;
-    if (c.has("search"))
-      a.assumptions.push_back(
-          "The search index is the database's own indexes, rebuilt in place (no search engine "
-          "such as Elasticsearch was named).");
   }
   return true;
 }
@@ -425,8 +462,25 @@ bool plausible_name(std::string_view s) {
   return !not_names.contains(s) && !is_action_verb(verb_form(s)) && !is_filler(s);
 }
 
+// "ghcr.io/acme/api", "registry.acme.test:5000/api:1.2": a registry host, then a path.
+bool is_registry_ref(std::string_view s) {
+  if (is_url(s) || is_path(s) || s.find('@') != std::string_view::npos) return false;
+  size_t slash = s.find('/');
+  if (slash == std::string_view::npos || slash == 0) return false;
+  std::string_view host = s.substr(0, slash);
+  if (host.find('.') == std::string_view::npos && host.find(':') == std::string_view::npos && host != "localhost")
+    return false;
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (!(std::islower(c) || std::isdigit(c) || c == '.' || c == '_' || c == '-' || c == '/' || c == ':')) return false;
+  }
+  return !s.ends_with("/") && !s.ends_with(".yaml") && !s.ends_with(".yml") && !s.ends_with(".json");
+}
+
 std::string image_name_in(std::string_view text) {
   auto chunks = chunks_of(text);
+  for (const auto& c : chunks)
+    if (is_registry_ref(c)) return c;
   for (size_t i = 0; i < chunks.size(); ++i) {
     std::string lower = text::to_lower(chunks[i]);
     if (lower != "image" && lower != "images" && lower != "called" && lower != "named") continue;
@@ -444,21 +498,22 @@ std::string image_name_in(std::string_view text) {
   return {};
 }
 
-std::string image_ref(Action& a, const Context& ctx) {
-  std::string name = ctx.image_name.empty() ? ctx.workflow_name : ctx.image_name;
-  if (name.empty()) name = "app";
-  if (ctx.image_name.empty())
-    a.assumptions.push_back("No image name was given: the image is named after the workflow ('" + name + "').");
-  std::string tag = "latest";
-  if (size_t colon = name.rfind(':'); colon != std::string::npos && name.find('/', colon) == std::string::npos) {
-    tag = name.substr(colon + 1);
-    name = name.substr(0, colon);
+// The image as the user named it ("ghcr.io/acme/api", "the api image"); "" with an open
+// question when it is not named, or when a push has no registry to go to.
+std::string image_ref(Action& a, const Context& ctx, bool push) {
+  const std::string& name = ctx.image_name;
+  if (name.empty()) {
+    a.open_question =
+        "What is the image of step '@@STEP@@' called (and which registry does it go to, e.g. "
+        "ghcr.io/org/name)? No image name was given.";
+    return {};
   }
-  if (name.find('/') == std::string::npos && ctx.pushes_image) {
-    add_variable(a, "REGISTRY", "the container registry to push to (e.g. ghcr.io/your-org)");
-    name = "${REGISTRY}/" + name;
+  if (push && name.find('/') == std::string::npos) {
+    a.open_question = "Which registry should step '@@STEP@@' push the image '" + name +
+                      "' to? Without one, docker push sends it to Docker Hub's library.";
+    return {};
   }
-  return name + ":" + tag;
+  return name;
 }
 
 std::string environment_of(const Clause& c, const Context& ctx) {
@@ -480,38 +535,55 @@ std::string environment_of(const Clause& c, const Context& ctx) {
   return {};
 }
 
-void deploy(Action& a, const Clause& c, const Context& ctx) {
+// A deploy runs the command the words name; with no tool, or a tool whose arguments are
+// not given (a chart, a manifest, a playbook), it is a TODO that says what is missing.
+bool deploy(Action& a, const Clause& c, const Context& ctx) {
   std::string env = environment_of(c, ctx);
   a.slug = env.empty() ? "deploy" : "deploy-" + env;
   a.network = true;
-  std::string target = env;
-  if (env.empty()) {
-    target = "\"${DEPLOY_ENV}\"";
-    add_variable(a, "DEPLOY_ENV", "the environment to deploy to");
-    a.open_question =
-        "Which environment should step '@@STEP@@' deploy to? No environment (staging, production …) "
-        "was named, so it reads DEPLOY_ENV.";
-  }
+  const std::string where = env.empty() ? std::string("which environment") : "'" + env + "'";
   auto named = [&](std::initializer_list<std::string_view> list) { return c.any(list) || any(ctx.words, list); };
-  std::string app = ctx.workflow_name.empty() ? "app" : ctx.workflow_name;
-  if (named({"helm"})) {
-    a.command = "helm upgrade --install " + app + " ./chart --namespace " + target + " --wait";
-    a.assumptions.push_back("The Helm chart is in ./chart and the release is named '" + app + "'.");
-  } else if (named({"kubernetes", "k8s", "kubectl"})) {
-    a.command = "kubectl apply -f k8s/" + (env.empty() ? std::string("${DEPLOY_ENV}") : env) + "/";
-    a.assumptions.push_back("The Kubernetes manifests for each environment are in k8s/<environment>/.");
-  } else if (named({"compose", "docker-compose"})) {
-    a.command = "docker compose up -d";
+  auto file_with = [&](std::initializer_list<std::string_view> exts) -> std::string {
+    for (const auto& ch : c.chunks)
+      for (auto ext : exts)
+        if (ch.ends_with(ext) && ch.find("://") == std::string::npos && shell_quote(ch) == ch) return ch;
+    return {};
+  };
+  if (named({"compose", "docker-compose"})) {
+    std::string file = file_with({".yml", ".yaml"});
+    a.command = file.empty() ? "docker compose up -d" : "docker compose -f " + file + " up -d";
     a.assumptions.push_back("docker compose runs on the machine that should serve the deployment.");
-  } else if (named({"ansible"})) {
-    a.command = "ansible-playbook -i inventories/" + (env.empty() ? std::string("${DEPLOY_ENV}") : env) + " deploy.yml";
-    a.assumptions.push_back("An Ansible playbook deploy.yml and an inventory per environment exist.");
-  } else {
-    a.command = "./deploy.sh " + target;
-    a.assumptions.push_back(
-        "No deployment tool was named: a ./deploy.sh script takes the environment name as its "
-        "argument.");
+    return true;
   }
+  if (named({"kubernetes", "k8s", "kubectl"})) {
+    std::string manifest = file_with({".yml", ".yaml"});
+    if (manifest.empty())
+      for (const auto& p : c.paths())
+        if (shell_quote(p) == p) manifest = p;
+    if (!manifest.empty()) {
+      a.command = "kubectl apply -f " + manifest;
+      return true;
+    }
+    a.open_question =
+        "Which manifests should step '@@STEP@@' apply with kubectl (to " + where + ")? No file was named.";
+    return false;
+  }
+  if (named({"helm"})) {
+    a.open_question = "Which Helm chart and release should step '@@STEP@@' install (to " + where + ")?";
+    return false;
+  }
+  if (named({"ansible"})) {
+    std::string playbook = file_with({".yml", ".yaml"});
+    if (!playbook.empty()) {
+      a.command = "ansible-playbook " + playbook;
+      return true;
+    }
+    a.open_question = "Which Ansible playbook should step '@@STEP@@' run (to " + where + ")?";
+    return false;
+  }
+  a.open_question = "How should step '@@STEP@@' deploy" + (env.empty() ? std::string() : " to " + env) +
+                    "? No deployment command or tool was named" + (env.empty() ? ", nor an environment." : ".");
+  return false;
 }
 
 // --- notifications ------------------------------------------------------------------------------
@@ -527,10 +599,34 @@ std::string channel_in(const Words& w) {
 
 bool notify(Action& a, const Clause& c, const Context& ctx) {
   std::string channel = channel_in(c.words);
+  if (channel.empty() && !c.email_address().empty()) channel = "email";
   if (channel.empty()) channel = channel_in(ctx.words);
-  if (channel.empty()) return false;
+  if (channel.empty()) {
+    a.slug = "notify";
+    a.open_question =
+        "Where should step '@@STEP@@' send its message (Slack, e-mail, a webhook …)? No channel was named.";
+    return false;
+  }
   a.network = true;
   std::string msg(kMessagePlaceholder);
+  // "tell ops that the cleanup finished", "saying 'deploy done'": the user's words are the message.
+  for (const auto& span : opaque_spans(c.text)) {
+    char q = c.text[span.begin];
+    if ((q == '"' || q == '\'') && span.end - span.begin > 2) {
+      std::string said = message_text(c.text.substr(span.begin + 1, span.end - span.begin - 2));
+      if (!said.empty()) msg = said;
+      break;
+    }
+  }
+  for (size_t i = 0; msg == kMessagePlaceholder && i < c.tokens.size(); ++i) {
+    const auto& t = c.tokens[i];
+    if (t.text == "that" || t.text == "saying" ||
+        (t.text == "message" && i + 1 < c.tokens.size() && !c.tokens[i + 1].word)) {
+      std::string said = message_text(c.text.substr(std::min(c.text.size(), t.end)));
+      if (!said.empty()) msg = said;
+      break;
+    }
+  }
   auto post = [&](const std::string& var, const std::string& key, const std::string& what) {
     add_variable(a, var, what);
     a.command = "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"" + key + "\":\"" + msg +
@@ -583,91 +679,114 @@ std::string file_name_of_url(std::string_view url) {
   return name.empty() || name == "." || name == ".." ? std::string() : std::string(name);
 }
 
-void download(Action& a, const Clause& c) {
+bool download(Action& a, const Clause& c) {
   a.network = true;
   std::string url = c.url();
-  std::string file = url.empty() ? std::string() : file_name_of_url(url);
+  a.slug = "download";
+  if (url.empty()) {
+    a.open_question = "What should step '@@STEP@@' download? No URL was given.";
+    return false;
+  }
+  std::string file = file_name_of_url(url);
   if (file.empty()) file = "download";
   std::string stem = text::slugify(file.substr(0, file.find('.')), '-', 24);
   a.slug = file == "download" || stem.empty() ? "download" : "download-" + stem;
-  if (url.empty()) {
-    add_variable(a, "DOWNLOAD_URL", "the URL to download");
-    a.command = "curl -fsSL -o " + file + " \"${DOWNLOAD_URL}\"";
-  } else {
-    a.command = "curl -fsSL -o " + shell_quote(file) + " " + shell_quote(url);
+  a.command = "curl -fsSL -o " + shell_quote(file) + " " + shell_quote(url);
+  return true;
+}
+
+// A path the words give as where something goes: "to /mnt/archive", "into /srv/x".
+std::string destination_of(const Clause& c, const std::vector<std::string>& paths) {
+  for (const auto& p : paths) {
+    size_t at = c.text.find(p);
+    if (at == std::string_view::npos) continue;
+    auto before = tokenize(c.text.substr(0, at));
+    while (!before.empty() && !before.back().word) before.pop_back();
+    if (!before.empty() && (before.back().text == "to" || before.back().text == "into" || before.back().text == "onto"))
+      return p;
   }
+  return {};
 }
 
-// Where copied files come from when the words give no path: the backups or a variable.
-std::string default_source(Action& a, const Clause& c) {
-  if (c.any({"backup", "backups"})) return "backups/";
-  add_variable(a, "SOURCE_DIR", "the directory to copy from");
-  return "\"${SOURCE_DIR}\"";
-}
-
-void sync_files(Action& a, const Clause& c) {
+bool sync_files(Action& a, const Clause& c, const Context& ctx) {
   a.network = true;
   auto paths = c.paths();
   std::string bucket = c.bucket_url();
   bool cloud = !bucket.empty() || c.any({"s3", "bucket"});
-  if (cloud) {
-    a.slug = "upload-s3";
-    std::string source = paths.empty() ? default_source(a, c) : shell_quote(paths.front());
-    std::string dest = bucket;
-    if (dest.empty()) {
-      add_variable(a, "S3_BUCKET", "the bucket to upload to (a name, without s3://)");
-      dest = "\"s3://${S3_BUCKET}/\"";
-    } else {
-      dest = shell_quote(dest);
-    }
-    bool file = paths.size() == 1 && paths.front().find('.') != std::string::npos && !paths.front().ends_with("/");
-    a.command = std::string("aws s3 ") + (file ? "cp " : "sync ") + source + " " + dest;
-    a.assumptions.push_back("The AWS CLI is installed and finds credentials the usual way (environment or profile).");
-    return;
-  }
   bool upload = c.has("upload");
-  a.slug = upload ? "upload-files" : c.any({"sync", "rsync", "mirror"}) ? "sync-files" : "copy-files";
-  if (c.any({"backup", "backups"}) && !upload) a.slug = "copy-backups";
-  std::string source, dest;
-  bool to_named = false;
-  for (size_t i = 0; i + 1 < c.chunks.size(); ++i)
-    if (text::to_lower(c.chunks[i]) == "to" && is_path(c.chunks[i + 1])) to_named = true;
-  if (paths.size() >= 2) {
-    source = shell_quote(paths[0]);
-    dest = shell_quote(paths[1]);
-  } else if (paths.size() == 1 && to_named) {
-    source = default_source(a, c);
-    dest = shell_quote(paths[0]);
-  } else {
-    source = paths.size() == 1 ? shell_quote(paths[0]) : default_source(a, c);
-    add_variable(a, "DEST_DIR", "where the files go (a directory, or host:/path for a remote copy)");
-    dest = "\"${DEST_DIR}\"";
+  a.slug = cloud                                ? "upload-s3"
+           : upload                             ? "upload-files"
+           : c.any({"sync", "rsync", "mirror"}) ? "sync-files"
+                                                : "copy-files";
+  if (!cloud && c.any({"backup", "backups"}) && !upload) a.slug = "copy-backups";
+  std::string dest = cloud ? bucket : destination_of(c, paths);
+  std::string source;
+  for (const auto& p : paths)
+    if (p != dest) {
+      source = p;
+      break;
+    }
+  // "the backups" are the files a backup step of this workflow wrote to ./backups.
+  if (source.empty() && c.any({"backup", "backups", "dump", "dumps"}) && ctx.backs_up_files) source = "backups/";
+  if (!cloud && dest.empty() && paths.size() >= 2) dest = paths[1];
+  if (source.empty() || dest.empty()) {
+    a.open_question = "What should step '@@STEP@@' copy, and to where? " +
+                      std::string(source.empty() ? "No source path was given" : "No destination was given") +
+                      (cloud && bucket.empty() ? " (nor an s3:// bucket)." : ".");
+    return false;
   }
-  a.command = "rsync -a " + source + " " + dest;
+  if (cloud) {
+    bool file = source.find('.') != std::string::npos && !source.ends_with("/") && source != "backups/";
+    a.command = std::string("aws s3 ") + (file ? "cp " : "sync ") + shell_quote(source) + " " + shell_quote(dest);
+    a.assumptions.push_back("The AWS CLI is installed and finds credentials the usual way (environment or profile).");
+    return true;
+  }
+  a.command = "rsync -a " + shell_quote(source) + " " + shell_quote(dest);
+  return true;
 }
 
-void archive(Action& a, const Clause& c) {
+bool archive(Action& a, const Clause& c, const std::string& default_dir) {
   auto paths = c.paths();
   std::string what;
   for (const auto& t : c.tokens)
     if (t.word && !is_stopword(t.text) && !is_filler(t.text) && !is_action_verb(verb_form(t.text)) &&
-        t.text != "files" && t.text != "directory" && t.text != "folder") {
+        t.text != "files" && t.text != "directory" && t.text != "folder" && t.text != "logs" && t.text != "log") {
       what = text::slugify(t.text, '-', 20);
       if (!what.empty()) break;
     }
-  a.slug = what.empty() ? "archive" : "archive-" + what;
+  std::string dest = destination_of(c, paths);
   std::string source;
-  if (!paths.empty()) {
-    source = shell_quote(paths.front());
-  } else {
-    add_variable(a, "ARCHIVE_SOURCE", "the file or directory to archive");
-    source = "\"${ARCHIVE_SOURCE}\"";
+  for (const auto& p : paths)
+    if (p != dest) {
+      source = p;
+      break;
+    }
+  if (!source.empty()) {
+    std::string base = source;
+    while (base.size() > 1 && base.ends_with("/")) base.pop_back();
+    what = text::slugify(base.substr(base.rfind('/') == std::string::npos ? 0 : base.rfind('/') + 1), '-', 20);
   }
+  a.slug = what.empty() ? "archive" : "archive-" + what;
+  if (source.empty()) {
+    a.open_question = "Which files or directory should step '@@STEP@@' archive? No path was given.";
+    return false;
+  }
+  std::string dir = dest.empty() ? default_dir : dest;
+  while (dir.size() > 1 && dir.ends_with("/")) dir.pop_back();
+  if (shell_quote(dir) != dir) {
+    a.open_question = "Where should step '@@STEP@@' write the archive? '" + dir + "' is not a plain path.";
+    return false;
+  }
+  if (dest.empty())
+    a.assumptions.push_back("No destination was given: archives are written to ./" + default_dir +
+                            " (relative to the step's working directory).");
   std::string stem = what.empty() ? "archive" : what;
-  a.command = "mkdir -p archives && tar -czf \"archives/" + stem + "-$(date +%Y%m%d-%H%M%S).tar.gz\" " + source;
+  a.command = "mkdir -p " + dir + " && tar -czf \"" + dir + "/" + stem + "-$(date +%Y%m%d-%H%M%S).tar.gz\" " +
+              shell_quote(source);
+  return true;
 }
 
-void extract(Action& a, const Clause& c, const std::string& downloaded) {
+bool extract(Action& a, const Clause& c, const std::string& downloaded) {
   a.slug = "extract";
   auto paths = c.paths();
   std::string file;
@@ -675,14 +794,17 @@ void extract(Action& a, const Clause& c, const std::string& downloaded) {
     if (ch.ends_with(".tar.gz") || ch.ends_with(".tgz") || ch.ends_with(".zip") || ch.ends_with(".tar")) file = ch;
   if (file.empty() && !paths.empty()) file = paths.front();
   if (file.empty()) file = downloaded;
-  std::string quoted;
   if (file.empty()) {
-    add_variable(a, "ARCHIVE_FILE", "the archive to extract");
-    quoted = "\"${ARCHIVE_FILE}\"";
-  } else {
-    quoted = shell_quote(file);
+    a.open_question = "Which archive should step '@@STEP@@' extract? No file was named.";
+    return false;
   }
-  a.command = file.ends_with(".zip") ? "unzip -o " + quoted : "tar -xf " + quoted;
+  std::string dest = destination_of(c, paths);
+  std::string quoted = shell_quote(file);
+  if (file.ends_with(".zip"))
+    a.command = "unzip -o " + quoted + (dest.empty() ? "" : " -d " + shell_quote(dest));
+  else
+    a.command = "tar -xf " + quoted + (dest.empty() ? "" : " -C " + shell_quote(dest));
+  return true;
 }
 
 int days_in(const Clause& c, int fallback, bool* said) {
@@ -702,57 +824,72 @@ int days_in(const Clause& c, int fallback, bool* said) {
   return fallback;
 }
 
+// Deleting is the one action that must never guess: it needs a place and an age the words give.
 bool cleanup(Action& a, const Clause& c, const Context& ctx) {
   bool said = false;
-  int days = days_in(c, 30, &said);
+  int days = days_in(c, 0, &said);
   std::string age = "-mtime +" + std::to_string(days);
-  auto note_age = [&](const std::string& what) {
-    if (!said) a.assumptions.push_back("No age was given: " + what + " older than 30 days are deleted.");
-  };
-  if (c.any({"backup", "backups"})) {
-    a.slug = "prune-backups";
-    a.command = "find backups -type f " + age + " -delete";
-    note_age("backups");
-  } else if (c.any({"log", "logs"})) {
-    a.slug = "prune-logs";
-    add_variable(a, "LOG_DIR", "the directory holding the logs to prune");
-    a.command = "find \"${LOG_DIR}\" -type f -name '*.log*' " + age + " -delete";
-    note_age("log files");
-  } else if (c.any({"docker", "image", "images", "container", "containers"})) {
+  auto paths = c.paths();
+  std::string where;
+  for (const auto& p : paths)
+    if (shell_quote(p) == p && p.find(':') == std::string::npos) where = p;
+  if (c.any({"docker", "image", "images", "container", "containers"})) {
     a.slug = "prune-docker";
     a.command = c.any({"image", "images"}) ? "docker image prune -f" : "docker system prune -f";
-  } else if (c.any({"artifact", "artifacts", "build", "target", "dist"}) || !ctx.tool.empty()) {
-    a.slug = "clean";
+    return true;
+  }
+  bool backups = c.any({"backup", "backups", "dump", "dumps"});
+  bool logs = c.any({"log", "logs"});
+  a.slug = backups ? "prune-backups" : logs ? "prune-logs" : "clean";
+  if (backups || logs || !where.empty()) {
+    if (where.empty() && backups && ctx.backs_up_files) where = "backups";
+    if (where.empty() || !said) {
+      a.open_question = "What exactly should step '@@STEP@@' delete? " +
+                        std::string(where.empty() ? "No directory was given" : "No age was given") +
+                        ", and a deletion is never guessed.";
+      return false;
+    }
+    a.command = "find " + where + " -type f" + (logs && !backups ? " -name '*.log*'" : "") + " " + age + " -delete";
+    return true;
+  }
+  if (c.any({"artifact", "artifacts", "build", "target", "dist"}) && !ctx.tool.empty()) {
     const std::string& tool = ctx.tool;
     a.command = tool == "rust"     ? "cargo clean"
                 : tool == "go"     ? "go clean"
                 : tool == "maven"  ? "mvn -B clean"
                 : tool == "gradle" ? "./gradlew clean"
                 : tool == "dotnet" ? "dotnet clean"
-                : tool == "cmake"  ? "rm -rf build"
-                                   : "make clean";
-  } else {
-    return false;
+                : tool == "make"   ? "make clean"
+                                   : "";
+    if (!a.command.empty()) return true;
   }
-  return true;
+  a.open_question = "What exactly should step '@@STEP@@' delete? A deletion is never guessed.";
+  return false;
 }
 
-void health_check(Action& a, const Clause& c) {
+bool health_check(Action& a, const Clause& c) {
   a.network = true;
   a.slug = c.has("smoke") ? "smoke-test" : "health-check";
   std::string url = c.url();
   if (url.empty()) {
-    add_variable(a, "HEALTHCHECK_URL", "the URL that answers 200 when the service is healthy");
-    a.command = "curl -fsS -o /dev/null --max-time 10 \"${HEALTHCHECK_URL}\"";
-  } else {
-    a.command = "curl -fsS -o /dev/null --max-time 10 " + shell_quote(url);
+    a.open_question = "Which URL should step '@@STEP@@' check? None was given.";
+    return false;
   }
+  a.command = "curl -fsS -o /dev/null --max-time 10 " + shell_quote(url);
+  return true;
 }
 
 bool restart(Action& a, const Clause& c) {
+  static const std::unordered_set<std::string_view> daemons = {
+      "nginx",   "apache2",        "apache",       "httpd",   "postgresql", "mysql",
+      "mariadb", "redis",          "redis-server", "docker",  "cron",       "ssh",
+      "sshd",    "haproxy",        "caddy",        "php-fpm", "memcached",  "rabbitmq-server",
+      "mongod",  "grafana-server", "prometheus",   "traefik", "gunicorn",   "supervisor"};
   std::string verb = c.has("reload") ? "reload" : "restart";
   bool seen_verb = false;
-  for (const auto& t : c.tokens) {
+  a.slug = verb;
+  for (size_t i = 0; i < c.tokens.size(); ++i) {
+    const auto& t = c.tokens[i];
     if (!t.word) continue;
     if (!seen_verb) {
       seen_verb = verb_form(t.text) == verb;
@@ -760,12 +897,17 @@ bool restart(Action& a, const Clause& c) {
     }
     if (is_stopword(t.text) || t.text == "service" || t.text == "server" || t.text == "the") continue;
     std::string name = text::slugify(t.text, '-', 40);
-    if (name.empty() || name != t.text) return false;
+    if (name.empty() || name != t.text) break;
     a.slug = verb + "-" + name;
+    bool unit = daemons.contains(name) ||
+                (i + 1 < c.tokens.size() && (c.tokens[i + 1].text == "service" || c.tokens[i + 1].text == "unit")) ||
+                c.has("systemd") || c.has("systemctl");
+    if (!unit) break;
     a.command = "systemctl " + verb + " " + name;
     a.assumptions.push_back("'" + name + "' is a systemd unit and the workflow may " + verb + " it.");
     return true;
   }
+  a.open_question = "How should step '@@STEP@@' " + verb + " it (systemctl, docker, kubectl …)? The words do not say.";
   return false;
 }
 
@@ -788,42 +930,20 @@ bool wait(Action& a, const Clause& c) {
   return false;
 }
 
-// A command written in backticks, or a script named by its path.
+// A command the user wrote and asked to run (commands.hpp), kept verbatim.
 bool literal(Action& a, const Clause& c) {
-  size_t open = c.text.find('`');
-  if (open != std::string_view::npos) {
-    size_t close = c.text.find('`', open + 1);
-    if (close != std::string_view::npos) {
-      std::string cmd(text::trim(c.text.substr(open + 1, close - open - 1)));
-      if (!cmd.empty()) {
-        a.command = cmd;
-        // "./process.sh --fast" -> run-process; "make release" -> run-make-release
-        auto words = chunks_of(cmd);
-        if (words.empty()) words.push_back("command");
-        std::string first =
-            words.front().substr(words.front().rfind('/') == std::string::npos ? 0 : words.front().rfind('/') + 1);
-        std::string slug = text::slugify(first.substr(0, first.find('.')), '-', 20);
-        if (words.size() > 1 && !words[1].starts_with("-") && text::slugify(words[1], '-', 20) == words[1])
-          slug += "-" + words[1];
-        a.slug = slug.empty() ? "run-command" : "run-" + slug;
-        return true;
-      }
-    }
-  }
-  for (const auto& ch : c.chunks) {
-    bool script = ch.ends_with(".sh") || ch.ends_with(".py") || ch.ends_with(".rb") || ch.ends_with(".pl");
-    if (!script || ch.find("://") != std::string::npos) continue;
-    std::string base = ch.substr(ch.rfind('/') == std::string::npos ? 0 : ch.rfind('/') + 1);
-    std::string stem = text::slugify(base.substr(0, base.rfind('.')), '-', 30);
-    a.slug = stem.empty() ? "run-script" : "run-" + stem;
-    std::string path = is_path(ch) ? ch : "./" + ch;
-    a.command = ch.ends_with(".py")   ? "python3 " + shell_quote(path)
-                : ch.ends_with(".rb") ? "ruby " + shell_quote(path)
-                : ch.ends_with(".pl") ? "perl " + shell_quote(path)
-                                      : "bash " + shell_quote(path);
-    return true;
-  }
-  return false;
+  auto commands = user_commands(c.text);
+  if (commands.empty()) return false;
+  const UserCommand& uc = commands.front();
+  a.command = uc.command;
+  a.slug = uc.slug;
+  if (!uc.quoted && uc.command.starts_with("./") && c.text.find(uc.command) == std::string_view::npos)
+    a.assumptions.push_back("'" + uc.command.substr(2) + "' runs as " + uc.command +
+                            ": it needs a shebang line and the executable bit.");
+  if (commands.size() > 1)
+    a.open_question = "Step '@@STEP@@' runs only the first of the commands written in it (" + uc.command +
+                      "): should the others be steps too?";
+  return true;
 }
 
 // What the clause is about when its verb is generic ("run the tests") or missing ("- database backup").
@@ -889,7 +1009,8 @@ ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx,
   if (verb == "install")
     return c.any({"dependencies", "deps", "packages", "requirements", "modules", "gems"}) ? ActionKind::install
                                                                                           : ActionKind::todo;
-  if (is({"notify", "alert", "email", "mail", "message", "page"})) return ActionKind::notify;
+  if (is({"notify", "alert", "email", "mail", "message", "page", "tell", "inform", "announce", "warn", "remind"}))
+    return ActionKind::notify;
   if (is({"send", "post", "report"}))
     return !channel_in(c.words).empty() || c.any({"report", "notification", "message", "alert", "summary"})
                ? ActionKind::notify
@@ -937,8 +1058,23 @@ Context read_context(std::string_view text) {
     ctx.words.insert(t.text);
     ctx.words.insert(verb_form(t.text));
   }
-  ctx.tool = tool_in(tokens, ctx.words);
+  {
+    // A tool named only inside a command the user wrote ("deploy with `make deploy`") says how
+    // that command runs, not how every other step should.
+    std::string prose(text);
+    for (const auto& span : opaque_spans(text))
+      if (text[span.begin] == '`')
+        std::fill(prose.begin() + static_cast<long>(span.begin), prose.begin() + static_cast<long>(span.end), ' ');
+    auto prose_tokens = tokenize(prose);
+    Words prose_words;
+    for (const auto& t : prose_tokens)
+      if (t.word) prose_words.insert(t.text), prose_words.insert(verb_form(t.text));
+    ctx.tool = tool_in(prose_tokens, prose_words);
+  }
   ctx.database = database_in(ctx.words);
+  // VACUUM and reindexdb are PostgreSQL's words: with no product named, they leave one choice.
+  if (ctx.database.empty() && any(ctx.words, {"vacuum", "vacuumdb", "reindexdb", "pg_dump", "pg_restore"}))
+    ctx.database = "postgres";
   static const std::pair<std::string_view, std::string_view> envs[] = {
       {"staging", "staging"}, {"production", "production"}, {"prod", "production"},
       {"dev", "dev"},         {"development", "dev"},       {"qa", "qa"},
@@ -959,6 +1095,7 @@ Context read_context(std::string_view text) {
       break;
     }
   }
+  ctx.backs_up_files = any(ctx.words, {"backup", "back", "dump", "snapshot"}) && names_database(ctx.words);
   ctx.pushes_image = (has(ctx.words, "push") || has(ctx.words, "registry")) &&
                      any(ctx.words, {"image", "images", "docker", "container", "registry"});
   return ctx;
@@ -971,25 +1108,42 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     a.kind = ActionKind::literal;
     return a;
   }
+  {
+    // "run make test && make deploy": a command line with shell operators outside back-quotes is
+    // not taken apart or half-run; the user is asked to quote it.
+    std::string outside(c.text);
+    for (const auto& span : opaque_spans(c.text))
+      if (c.text[span.begin] == '`' || c.text[span.begin] == '"' || c.text[span.begin] == '\'')
+        std::fill(outside.begin() + static_cast<long>(span.begin), outside.begin() + static_cast<long>(span.end), ' ');
+    bool run_verb = c.has("run") || c.has("execute") || c.has("exec");
+    if (run_verb && (outside.find("&&") != std::string::npos || outside.find("||") != std::string::npos ||
+                     outside.find('|') != std::string::npos || outside.find("$(") != std::string::npos ||
+                     outside.find('>') != std::string::npos || outside.find('<') != std::string::npos))
+      return todo_action(clause_text, "",
+                         "Step '@@STEP@@' holds a command line with shell operators (&&, |, $( ), >): write it in "
+                         "back-quotes if it should run exactly as written.");
+  }
   bool database_known = names_database(c.words) || names_database(ctx.words);
   std::string db = database_in(c.words);
   if (db.empty()) db = ctx.database;
-  if (db.empty()) {
-    db = "postgres";
-  }
+  const bool database_known_product = !db.empty();
   std::string tool = tool_in(c.tokens, c.words);
   if (tool.empty()) tool = ctx.tool;
   std::string verb = c.verb();
   ActionKind kind = verb.empty() ? by_keywords(c, database_known) : by_verb(verb, c, ctx, database_known);
-  auto default_tool = [&](const std::string& what) {
-    if (tool.empty())
-      a.assumptions.push_back("No language or build tool was named: " + what +
-                              " uses make (a Makefile in the working "
-                              "directory).");
+  // No confident defaults: without a named tool there is no one build or test command.
+  auto need_tool = [&](const std::string& what) {
+    if (!tool.empty()) return true;
+    a.open_question = "Which command should step '@@STEP@@' use to " + what +
+                      "? No language or build tool (npm, cargo, make, …) was named.";
+    return false;
   };
-  auto database_default = [&] {
-    if (database_in(c.words).empty() && ctx.database.empty())
-      a.assumptions.push_back("No database product was named: it is PostgreSQL.");
+  auto need_database = [&] {
+    if (database_known_product) return true;
+    a.open_question =
+        "Which database should step '@@STEP@@' use (PostgreSQL, MySQL, MongoDB, SQLite …) and how "
+        "does it connect? No database product was named.";
+    return false;
   };
   bool ok = true;
   switch (kind) {
@@ -1003,18 +1157,18 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     }
     case ActionKind::build:
       a.slug = "build";
-      a.command = build_command(tool);
-      default_tool("the build");
+      ok = need_tool("build");
+      if (ok) a.command = build_command(tool);
       break;
     case ActionKind::test:
       a.slug = "test";
-      a.command = test_command(tool, c);
-      default_tool("the tests");
+      ok = need_tool("run the tests");
+      if (ok) a.command = test_command(tool, c);
       break;
     case ActionKind::lint:
       a.slug = "lint";
-      a.command = lint_command(tool, c);
-      default_tool("the linter");
+      ok = need_tool("lint");
+      if (ok) a.command = lint_command(tool, c);
       break;
     case ActionKind::format:
       a.slug = "check-format";
@@ -1027,44 +1181,64 @@ Action classify(std::string_view clause_text, const Context& ctx) {
       a.network = true;
       ok = !a.command.empty();
       break;
-    case ActionKind::docker_build:
+    case ActionKind::docker_build: {
       a.slug = "build-image";
-      a.command = "docker build -t " + image_ref(a, ctx) + " .";
+      std::string image = image_ref(a, ctx, false);
+      ok = !image.empty();
+      if (ok) a.command = "docker build -t " + shell_quote(image) + " .";
       break;
-    case ActionKind::docker_push:
+    }
+    case ActionKind::docker_push: {
       a.slug = "push-image";
-      a.command = "docker push " + image_ref(a, ctx);
+      std::string image = image_ref(a, ctx, true);
+      ok = !image.empty();
+      if (ok) a.command = "docker push " + shell_quote(image);
       a.network = true;
       break;
-    case ActionKind::deploy: deploy(a, c, ctx); break;
-    case ActionKind::migrate: ok = migrate(a, c, ctx); break;
+    }
+    case ActionKind::deploy: ok = deploy(a, c, ctx); break;
+    case ActionKind::migrate:
+      ok = migrate(a, c, ctx);
+      if (!ok)
+        a.open_question =
+            "Which tool runs the migrations in step '@@STEP@@' (alembic, rails, django, flyway, prisma …)?";
+      break;
     case ActionKind::backup_db:
-      backup_db(a, db);
-      database_default();
+      a.slug = "backup-db";
+      ok = need_database();
+      if (ok) backup_db(a, c, db);
       break;
     case ActionKind::restore_db:
-      restore_db(a, c, db);
-      database_default();
+      a.slug = "restore-db";
+      ok = need_database();
+      if (ok && c.paths().empty() && !ctx.backs_up_files) {
+        a.open_question =
+            "Which backup should step '@@STEP@@' restore? No file was named and no step of this "
+            "workflow writes one.";
+        ok = false;
+      }
+      if (ok) restore_db(a, c, db);
       break;
     case ActionKind::vacuum_db:
     case ActionKind::analyze_db:
     case ActionKind::reindex_db:
+      a.slug = kind == ActionKind::vacuum_db    ? "vacuum-db"
+               : kind == ActionKind::analyze_db ? "analyze-db"
+                                                : "reindex-db";
       ok = maintenance(a, kind, c, db);
-      if (ok) database_default();
+      if (ok && !database_known_product) ok = need_database();
       break;
     case ActionKind::backup_files:
-      archive(a, c);
-      a.slug = "backup-files";
-      a.command.replace(a.command.find("archives"), 8, "backups");
-      a.command.replace(a.command.find("archives"), 8, "backups");
+      ok = archive(a, c, "backups");
+      if (a.slug.starts_with("archive")) a.slug = "backup-files";
       break;
-    case ActionKind::sync_files: sync_files(a, c); break;
-    case ActionKind::download: download(a, c); break;
-    case ActionKind::archive: archive(a, c); break;
-    case ActionKind::extract: extract(a, c, ctx.downloaded_archive); break;
+    case ActionKind::sync_files: ok = sync_files(a, c, ctx); break;
+    case ActionKind::download: ok = download(a, c); break;
+    case ActionKind::archive: ok = archive(a, c, "archives"); break;
+    case ActionKind::extract: ok = extract(a, c, ctx.downloaded_archive); break;
     case ActionKind::cleanup: ok = cleanup(a, c, ctx); break;
     case ActionKind::notify: ok = notify(a, c, ctx); break;
-    case ActionKind::health_check: health_check(a, c); break;
+    case ActionKind::health_check: ok = health_check(a, c); break;
     case ActionKind::restart: ok = restart(a, c); break;
     case ActionKind::wait: ok = wait(a, c); break;
     case ActionKind::git_pull:
@@ -1074,7 +1248,9 @@ Action classify(std::string_view clause_text, const Context& ctx) {
       break;
     case ActionKind::git_clone: {
       std::string url = c.url();
+      a.slug = "clone-repo";
       if (url.empty()) {
+        a.open_question = "Which repository should step '@@STEP@@' clone? No URL was given.";
         ok = false;
         break;
       }
@@ -1087,6 +1263,7 @@ Action classify(std::string_view clause_text, const Context& ctx) {
       a.slug = "renew-certs";
       a.command = "certbot renew";
       a.network = true;
+      a.assumptions.push_back("The certificates are managed by certbot (Let's Encrypt).");
       break;
   }
   if (ok && !a.command.empty()) {
@@ -1094,14 +1271,25 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     return a;
   }
   // Not understood well enough to run: say so in the step and ask.
+  return todo_action(clause_text, a.slug, a.open_question);
+}
+
+Action todo_action(std::string_view clause_text, const std::string& slug, const std::string& question) {
+  Clause c(clause_text);
   Action todo;
-  std::string slug = words_slug(c, 3);
-  todo.slug = slug.empty() ? "step" : slug;
+  std::string words = words_slug(c, 3);
+  todo.slug = !slug.empty() ? slug : words.empty() ? "step" : words;
   std::string said = plain_words(clause_text, 200);
   todo.command = "echo \"TODO: " + (said.empty() ? std::string("describe this step") : said) + "\"";
-  todo.open_question = "What should step '@@STEP@@' run? No command is known for: \"" +
-                       std::string(utf8_prefix(text::trim(clause_text), 200)) + "\".";
+  std::string quoted = plain_words(clause_text, 200);
+  todo.open_question = !question.empty() ? question
+                                         : "What should step '@@STEP@@' run? No command is known for: \"" +
+                                               std::string(utf8_prefix(text::trim(clause_text), 200)) + "\".";
   return todo;
+}
+
+std::string message_text(std::string_view s) {
+  return plain_words(s, 160);
 }
 
 bool must_follow(ActionKind later, ActionKind earlier) {

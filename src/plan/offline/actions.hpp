@@ -52,6 +52,7 @@ struct Context {
   std::string image_name;                 // named in the words, or ""
   bool pushes_image = false;
   std::string downloaded_archive;  // file name of the first archive URL (for "extract it")
+  bool backs_up_files = false;     // a step writes ./backups (so "the backups" are known)
   std::string workflow_name;       // fills the image name when none is given
 };
 
@@ -76,6 +77,13 @@ inline constexpr std::string_view kMessagePlaceholder = "@@MESSAGE@@";
 
 Context read_context(std::string_view text);
 Action classify(std::string_view clause, const Context& context);
+
+// A step that says what it could not decide: `echo "TODO: <the clause>"`, named by `slug`
+// (else by the clause's words), asking `question` (else "what should it run?").
+Action todo_action(std::string_view clause, const std::string& slug, const std::string& question);
+
+// Text safe inside a double-quoted shell string and a JSON string: letters, digits and plain punctuation.
+std::string message_text(std::string_view s);
 
 // Whether an action named after another in an "A and B" group must wait for it
 // (push waits for build, deploy for test, a notification for everything) — if so

@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "core/text.hpp"
+#include "plan/offline/commands.hpp"
 #include "plan/offline/words.hpp"
 
 namespace arborist::plan::offline {
@@ -16,32 +18,92 @@ const char* const kLocalTime = "Schedule times are in the Dagu server's local ti
 struct TimeOfDay {
   int hour = 0;
   int minute = 0;
-  bool meridiem = false;  // am/pm, noon or midnight was said
-  size_t next = 0;        // token after the time
+  bool meridiem = false;      // am/pm, noon or midnight was said
+  bool minutes_said = false;  // "7:45", "9:00"
+  size_t next = 0;            // token after the time
 };
 
 struct Parsed {
   std::string cron;
   size_t next = 0;  // token after the phrase
   std::vector<std::string> assumptions;
+  std::string open_question;
 };
+
+std::string two_digits(int n) {
+  return (n < 10 ? "0" : "") + std::to_string(n);
+}
 
 class Parser {
  public:
-  explicit Parser(const std::vector<Token>& tokens) : t_(tokens) {}
+  Parser(std::string_view text, const std::vector<Token>& tokens) : text_(text), t_(tokens) {}
 
   std::optional<Parsed> at(size_t i) const {
+    zone_.clear();
+    zone_word_.clear();
+    auto parsed = parse_at(i);
+    if (parsed && !parsed->cron.empty() && !zone_.empty()) {
+      // The spec format has no time zone (its cron is plain five-field), so the zone is kept in words.
+      std::erase(parsed->assumptions, std::string(kLocalTime));
+      parsed->assumptions.push_back("The schedule's times are in " + zone_ +
+                                    " as written; Dagu reads cron in its server's time zone.");
+      parsed->open_question = "The schedule is in " + zone_ + ": does the Dagu server run in " + zone_ +
+                              " (TZ=" + zone_ + ")? If not, the cron times must be converted to its zone.";
+    } else if (parsed && !zone_word_.empty()) {
+      parsed->open_question = "The schedule names the time zone '" + zone_word_ +
+                              "', which is not an IANA zone name: which zone is meant (e.g. Europe/Berlin, "
+                              "America/New_York)? Until then the time is the Dagu server's local time.";
+    }
+    return parsed;
+  }
+
+ private:
+  std::string_view text_;
+  const std::vector<Token>& t_;
+  mutable std::string zone_;       // "UTC", "Europe/Berlin"
+  mutable std::string zone_word_;  // an abbreviation cron cannot use ("PST")
+
+  std::optional<Parsed> parse_at(size_t i) const {
     // A time before the frequency: "at 2am every night", "at 9 on weekdays".
     if (is(i, "at")) {
-      if (auto time = parse_time(i + 1))
-        if (auto f = frequency(time->next, time)) return f;
+      auto time = parse_time(i + 1);
+      if (!time) return std::nullopt;
+      if (auto f = frequency(time->next, time)) return f;
+      // "at 7:45" alone: a time of day with no day said — every day, asked about.
+      if (time->minutes_said || time->meridiem) {
+        Parsed p = *daily(time->next, "day", 1, time);
+        p.open_question = "Only a time of day (" + two_digits(time->hour) + ":" + two_digits(time->minute) +
+                          ") was given: should the workflow run every day at that time?";
+        return p;
+      }
       return std::nullopt;
     }
     return frequency(i, std::nullopt);
   }
 
- private:
-  const std::vector<Token>& t_;
+  // A time zone after a time: "UTC", "GMT", "Z", "Europe/Berlin"; abbreviations cron cannot use are remembered.
+  size_t parse_zone(size_t j) const {
+    std::string_view w = word(j);
+    if (w == "utc" || w == "gmt" || w == "z") {
+      zone_ = "UTC";
+      return j + 1;
+    }
+    static const std::array<std::string_view, 10> regions = {"europe",  "america",  "asia",   "africa",     "australia",
+                                                             "pacific", "atlantic", "indian", "antarctica", "etc"};
+    if (std::find(regions.begin(), regions.end(), w) != regions.end() && is(j + 1, "/") && adjacent(j, j + 1) &&
+        adjacent(j + 1, j + 2)) {
+      zone_ = std::string(text_.substr(t_[j].begin, t_[j + 2].end - t_[j].begin));
+      return j + 3;
+    }
+    static const std::array<std::string_view, 16> abbreviations = {"cet", "cest", "est", "edt", "pst", "pdt",
+                                                                   "cst", "cdt",  "mst", "mdt", "bst", "ist",
+                                                                   "jst", "aest", "eet", "eest"};
+    if (std::find(abbreviations.begin(), abbreviations.end(), w) != abbreviations.end()) {
+      zone_word_ = std::string(text_.substr(t_[j].begin, t_[j].end - t_[j].begin));
+      return j + 1;
+    }
+    return j;
+  }
 
   bool is(size_t i, std::string_view w) const { return i < t_.size() && t_[i].text == w; }
   std::string_view word(size_t i) const { return i < t_.size() ? std::string_view(t_[i].text) : std::string_view(); }
@@ -67,8 +129,8 @@ class Parser {
   std::optional<TimeOfDay> parse_time(size_t i) const {
     if (i >= t_.size()) return std::nullopt;
     std::string_view w = word(i);
-    if (w == "noon" || w == "midday") return TimeOfDay{12, 0, true, i + 1};
-    if (w == "midnight") return TimeOfDay{0, 0, true, i + 1};
+    if (w == "noon" || w == "midday") return TimeOfDay{12, 0, true, false, i + 1};
+    if (w == "midnight") return TimeOfDay{0, 0, true, false, i + 1};
     size_t digits = 0;
     while (digits < w.size() && std::isdigit(static_cast<unsigned char>(w[digits]))) ++digits;
     if (digits == 0 || digits > 2) return std::nullopt;
@@ -85,6 +147,7 @@ class Parser {
       meridiem = meridiem_of(m.substr(md));
       if (md < m.size() && meridiem == 0) return std::nullopt;
       time.minute = *small_number(m.substr(0, 2));
+      time.minutes_said = true;
       j += 2;
     }
     if (meridiem == 0 && (meridiem = meridiem_of(word(j))) != 0) ++j;
@@ -98,10 +161,11 @@ class Parser {
     } else if (time.hour > 23) {
       return std::nullopt;
     }
-    time.next = j;
+    time.next = parse_zone(j);
     return time;
   }
 
+  // "at 4", or a time that says it is one without "at": "7:45", "4am".
   std::optional<TimeOfDay> trailing_time(size_t j, size_t* next) const {
     if (is(j, "at")) {
       if (auto time = parse_time(j + 1)) {
@@ -109,7 +173,23 @@ class Parser {
         return time;
       }
     }
+    if (auto time = parse_time(j); time && (time->minutes_said || time->meridiem)) {
+      *next = time->next;
+      return time;
+    }
     return std::nullopt;
+  }
+
+  // "1st", "15th", "first": a day of the month, or 0.
+  int ordinal_day(size_t k) const {
+    std::string_view w = word(k);
+    if (w == "first") return 1;
+    size_t digits = 0;
+    while (digits < w.size() && std::isdigit(static_cast<unsigned char>(w[digits]))) ++digits;
+    std::string_view suffix = w.substr(digits);
+    if (digits == 0 || digits > 2 || !(suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th")) return 0;
+    int day = *small_number(w.substr(0, digits));
+    return day >= 1 && day <= 31 ? day : 0;
   }
 
   static int day_number(std::string_view w) {
@@ -137,7 +217,7 @@ class Parser {
   }
 
   static void note_time(Parsed& p, const TimeOfDay& time, std::string_view part) {
-    if (!time.meridiem && part.empty() && time.hour >= 1 && time.hour <= 11 && time.minute == 0)
+    if (!time.meridiem && !time.minutes_said && part.empty() && time.hour >= 1 && time.hour <= 11 && time.minute == 0)
       p.assumptions.push_back("'at " + std::to_string(time.hour) + "' was read as " + (time.hour < 10 ? "0" : "") +
                               std::to_string(time.hour) + ":00 (24-hour clock).");
     p.assumptions.push_back(kLocalTime);
@@ -285,6 +365,90 @@ class Parser {
     return p;
   }
 
+  // Cron steps restart every hour (and day): "*/45" runs at :00 and :45. An interval that does
+  // not divide the hour (or day) becomes the nearest shorter one that does, and is asked about.
+  std::optional<Parsed> every_minutes(int n, size_t next) const {
+    if (n < 1 || n > 24 * 60) return std::nullopt;
+    if (n >= 60) {
+      if (n % 60 == 0) return every_hours(n / 60, next, n / 60);
+      auto p = every_hours(std::max(1, n / 60), next, -1);
+      p->open_question = "Cron cannot run every " + std::to_string(n) + " minutes; the workflow runs " +
+                         (n / 60 <= 1 ? std::string("every hour") : "every " + std::to_string(n / 60) + " hours") +
+                         " instead. Is that close enough, or should it run at fixed times?";
+      return p;
+    }
+    static const std::array<int, 11> divisors = {1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30};
+    int d = 1;
+    for (int x : divisors)
+      if (x <= n) d = x;
+    Parsed p{d == 1 ? "* * * * *" : "*/" + std::to_string(d) + " * * * *", next, {}, {}};
+    if (d != n)
+      p.open_question = "Cron cannot run every " + std::to_string(n) +
+                        " minutes evenly (a step restarts each hour); "
+                        "the workflow runs every " +
+                        std::to_string(d) + " minutes instead. Is that right?";
+    return p;
+  }
+
+  // `said` is the number of hours the words gave, or -1 when the caller already asks about it.
+  std::optional<Parsed> every_hours(int n, size_t next, int said) const {
+    if (n < 1 || n > 24 * 31) return std::nullopt;
+    if (n == 24) return daily(next, "day", 1, std::nullopt);
+    if (n > 24) {
+      Parsed p;
+      p.next = next;
+      p.open_question = "Cron cannot run every " + std::to_string(n) +
+                        " hours: how often should it run? The workflow "
+                        "has no schedule until then.";
+      return p;
+    }
+    static const std::array<int, 7> divisors = {1, 2, 3, 4, 6, 8, 12};
+    int d = 1;
+    for (int x : divisors)
+      if (x <= n) d = x;
+    Parsed p{d == 1 ? "@hourly" : "0 */" + std::to_string(d) + " * * *", next, {}, {}};
+    if (said > 0 && d != n)
+      p.open_question = "Cron cannot run every " + std::to_string(n) +
+                        " hours evenly (a step restarts each day); "
+                        "the workflow runs every " +
+                        std::to_string(d) + " hours instead. Is that right?";
+    return p;
+  }
+
+  std::optional<Parsed> event_trigger(size_t i) const {
+    std::string_view w = word(i);
+    auto is_event = [](std::string_view e) {
+      return e == "push" || e == "pushes" || e == "commit" || e == "commits" || e == "merge" || e == "merges" ||
+             e == "pr" || e == "prs" || e == "tag" || e == "tags" || e == "release" || e == "releases" || e == "pull" ||
+             e == "deploy" || e == "deploys" || e == "change" || e == "changes";
+    };
+    size_t k = i;
+    if (w == "on" || w == "for" || w == "after") {
+      k = i + 1;
+      if (is(k, "every") || is(k, "each") || is(k, "any") || is(k, "a") || is(k, "new")) ++k;
+      if (is(k, "new")) ++k;
+      if (!is_event(word(k))) return std::nullopt;
+      if (word(k) == "pull" && !is(k + 1, "request") && !is(k + 1, "requests")) return std::nullopt;
+      if ((word(k) == "release" || word(k) == "deploy" || word(k) == "change" || word(k) == "changes") && k == i + 1)
+        return std::nullopt;  // "on release" alone is too vague to cut out
+    } else if (w != "whenever") {
+      return std::nullopt;
+    }
+    // The trigger runs to the end of its clause: "on every push to main", "whenever a file lands in /in".
+    size_t end = k + 1;
+    while (end < t_.size() && end < k + 12 && t_[end].text != "," && t_[end].text != ";" && t_[end].text != "." &&
+           t_[end].text != ":" && t_[end].text != "then" && !(t_[end].text == "and" && w != "whenever") &&
+           !(t_[end].word && is_action_verb(verb_form(t_[end].text)) && t_[end - 1].text != "is" &&
+             t_[end - 1].text != "are" && t_[end - 1].text != "gets"))
+      ++end;
+    Parsed p;
+    p.next = end;
+    p.open_question = "'" + std::string(text_.substr(t_[i].begin, t_[end - 1].end - t_[i].begin)) +
+                      "' is an event, not a time: Dagu starts workflows on a schedule or on demand (a CI job or "
+                      "webhook can call `dagu start`). How should this workflow be started?";
+    return p;
+  }
+
   std::optional<Parsed> frequency(size_t i, std::optional<TimeOfDay> time) const {
     std::string_view w = word(i);
     if (w == "every" || w == "each") {
@@ -298,13 +462,15 @@ class Parser {
         ++j;
       }
       std::string_view unit = word(j);
-      if (unit == "minute" || unit == "minutes" || unit == "min" || unit == "mins") {
-        if (n < 1 || n > 59) return std::nullopt;
-        return Parsed{n == 1 ? "* * * * *" : "*/" + std::to_string(n) + " * * * *", j + 1, {}};
-      }
-      if (unit == "hour" || unit == "hours" || unit == "hr" || unit == "hrs") {
-        if (n < 1 || n > 23) return std::nullopt;
-        return Parsed{n == 1 ? "@hourly" : "0 */" + std::to_string(n) + " * * *", j + 1, {}};
+      if (unit == "minute" || unit == "minutes" || unit == "min" || unit == "mins") return every_minutes(n, j + 1);
+      if (unit == "hour" || unit == "hours" || unit == "hr" || unit == "hrs") return every_hours(n, j + 1, n);
+      if (n > 1 && (unit == "week" || unit == "weeks" || unit == "month" || unit == "months")) {
+        Parsed p;
+        p.next = j + 1;
+        p.open_question = "'every " + std::to_string(n) + " " + std::string(unit) +
+                          "' cannot be written as one cron schedule: how should it run (e.g. on given days of the "
+                          "month)? The workflow has no schedule until then.";
+        return p;
       }
       if (unit == "day" || unit == "days" || unit == "night" || unit == "nights" || unit == "morning" ||
           unit == "mornings" || unit == "evening" || unit == "evenings" || unit == "afternoon" ||
@@ -317,6 +483,24 @@ class Parser {
       if (n == 1 && is_day_word(unit)) return days(j, time);
       return std::nullopt;
     }
+    // "twice a day", "three times a day", "twice an hour".
+    if (w == "twice" || ((w == "three" || w == "four") && is(i + 1, "times"))) {
+      int times = w == "twice" ? 2 : w == "three" ? 3 : 4;
+      size_t k = w == "twice" ? i + 1 : i + 2;
+      if (is(k, "a") || is(k, "an") || is(k, "per") || is(k, "every")) ++k;
+      std::string_view unit = word(k);
+      if (unit == "day" || unit == "daily") {
+        std::string hours;
+        for (int h = 0; h < 24; h += 24 / times) hours += (hours.empty() ? "" : ",") + std::to_string(h);
+        Parsed p{"0 " + hours + " * * *", k + 1, {}, {}};
+        p.assumptions.push_back("'" + std::string(w) + (w == "twice" ? "" : " times") + " a day' was read as every " +
+                                std::to_string(24 / times) + " hours from midnight (" + hours + " o'clock).");
+        p.assumptions.push_back(kLocalTime);
+        return p;
+      }
+      if (unit == "hour" || unit == "hourly") return every_minutes(60 / times, k + 1);
+      return std::nullopt;
+    }
     if (w == "once" && (is(i + 1, "a") || is(i + 1, "an") || is(i + 1, "per") || is(i + 1, "every"))) {
       std::string_view unit = word(i + 2);
       if (unit == "hour") return Parsed{"@hourly", i + 3, {}};
@@ -327,7 +511,8 @@ class Parser {
     }
     // "the daily report", "a weekly summary": after a determiner and before another
     // word, a frequency word describes a thing; it does not say when to run.
-    static const std::array<std::string_view, 9> determiners = {"the", "a", "an", "our", "my", "your", "their", "its", "this"};
+    static const std::array<std::string_view, 9> determiners = {"the",  "a",     "an",  "our", "my",
+                                                                "your", "their", "its", "this"};
     const bool adjective = i > 0 && i + 1 < t_.size() &&
                            std::find(determiners.begin(), determiners.end(), word(i - 1)) != determiners.end();
     if (adjective && (w == "hourly" || w == "nightly" || w == "daily" || w == "weekly" || w == "monthly" ||
@@ -339,6 +524,50 @@ class Parser {
     if (w == "monthly") return monthly(i + 1, time);
     if (w == "yearly" || w == "annually") return Parsed{"@yearly", i + 1, {"It runs on January 1st at midnight."}};
     if (w == "on" && i + 1 < t_.size() && is_day_word(word(i + 1))) return days(i + 1, time);
+    // "on the 1st of every month at 4am", "the 15th of each month".
+    {
+      size_t k = i;
+      if (w == "on") ++k;
+      if (is(k, "the")) ++k;
+      if (int day = ordinal_day(k); day > 0 && is(k + 1, "of") &&
+                                    (is(k + 2, "every") || is(k + 2, "each") || is(k + 2, "the")) &&
+                                    (is(k + 3, "month") || is(k + 3, "months")) && k > i) {
+        if (word(k) == "first" && is_day_word(word(k + 1))) return std::nullopt;
+        Parsed p;
+        p.next = k + 4;
+        size_t after = p.next;
+        if (!time) time = trailing_time(after, &p.next);
+        if (time) {
+          note_time(p, *time, {});
+        } else {
+          p.assumptions.push_back(kMidnight);
+          time = TimeOfDay{};
+        }
+        p.cron = hm(*time) + " " + std::to_string(day) + " * *";
+        return p;
+      }
+      // "the first Monday of the month": cron cannot say it (day-of-month and weekday are OR-ed).
+      if ((word(k) == "first" || word(k) == "last" || word(k) == "second" || word(k) == "third" ||
+           word(k) == "fourth") &&
+          (is_day_word(word(k + 1)) || word(k + 1) == "day" || word(k + 1) == "business" || word(k + 1) == "working") &&
+          k > i && (is(k + 2, "of") || is(k + 3, "of"))) {
+        size_t m = is(k + 2, "of") ? k + 2 : k + 3;
+        if (is(m + 1, "every") || is(m + 1, "each") || is(m + 1, "the")) {
+          if (is(m + 2, "month") || is(m + 2, "months")) {
+            Parsed p;
+            p.next = m + 3;
+            size_t after = p.next;
+            trailing_time(after, &p.next);
+            p.open_question = "'" + std::string(text_.substr(t_[i].begin, t_[p.next - 1].end - t_[i].begin)) +
+                              "' cannot be written as one cron schedule: should the workflow check the date in a "
+                              "first step, or run on a fixed day of the month? It has no schedule until then.";
+            return p;
+          }
+        }
+      }
+    }
+    // Triggers that are not times: "on every push to main", "whenever a file lands in /incoming".
+    if (auto trigger = event_trigger(i)) return trigger;
     // Plural day words say "every": "mondays at 9", "weekdays at 8".
     if (w.ends_with("s") && is_day_word(w)) return days(i, time);
     return std::nullopt;
@@ -355,11 +584,12 @@ bool lead_in_word(std::string_view w) {
 std::vector<ScheduleMatch> find_schedules(std::string_view text) {
   std::vector<ScheduleMatch> out;
   auto tokens = tokenize(text);
-  Parser parser(tokens);
+  const auto spans = opaque_spans(text);
+  Parser parser(text, tokens);
   size_t i = 0;
   while (i < tokens.size()) {
     size_t here = i++;
-    if (!tokens[here].word) continue;
+    if (!tokens[here].word || inside(spans, tokens[here].begin, tokens[here].end)) continue;
     auto parsed = parser.at(here);
     if (!parsed) continue;
     size_t first = here;
@@ -371,6 +601,7 @@ std::vector<ScheduleMatch> find_schedules(std::string_view text) {
       --first;
     ScheduleMatch match;
     match.cron = parsed->cron;
+    match.open_question = parsed->open_question;
     match.begin = tokens[first].begin;
     match.end = tokens[parsed->next - 1].end;
     for (auto& a : parsed->assumptions)
@@ -381,7 +612,10 @@ std::vector<ScheduleMatch> find_schedules(std::string_view text) {
   return out;
 }
 
-std::optional<ScheduleMatch> best_schedule(const std::vector<ScheduleMatch>& matches) {
+std::optional<ScheduleMatch> best_schedule(const std::vector<ScheduleMatch>& all) {
+  std::vector<ScheduleMatch> matches;
+  for (const auto& m : all)
+    if (!m.cron.empty()) matches.push_back(m);
   if (matches.empty()) return std::nullopt;
   for (const auto& m : matches) {
     bool vague = std::any_of(m.assumptions.begin(), m.assumptions.end(),

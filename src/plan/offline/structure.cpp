@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/text.hpp"
+#include "plan/offline/commands.hpp"
 #include "plan/offline/words.hpp"
 
 namespace arborist::plan::offline {
@@ -112,9 +113,30 @@ bool is_bare_verb(std::string_view clause) {
   return true;
 }
 
+// Words that open a condition at the start of a clause: "if the tests fail, …", "on failure, …".
+bool is_condition_start(const std::vector<Token>& t, size_t i) {
+  auto is = [&](size_t k, std::string_view w) { return k < t.size() && t[k].text == w; };
+  if (is(i, "if") || is(i, "unless") || is(i, "otherwise") || is(i, "else") || is(i, "should")) return true;
+  if (is(i, "in") && is(i + 1, "case")) return true;
+  if (is(i, "on") &&
+      (is(i + 1, "failure") || is(i + 1, "error") || is(i + 1, "errors") || is(i + 1, "success") || is(i + 1, "fail")))
+    return true;
+  if (is(i, "only") && is(i + 1, "if")) return true;
+  if (is(i, "no") && is(i + 1, "matter")) return true;
+  if ((is(i, "when") || is(i, "once") || is(i, "whenever"))) {
+    for (size_t k = i + 1; k < t.size() && k < i + 12; ++k) {
+      if (t[k].text == "," || t[k].text == "." || t[k].text == ";") break;
+      const auto& w = t[k].text;
+      if (w == "fail" || w == "fails" || w == "failed" || w == "breaks" || w == "errors" || w == "crashes") return true;
+    }
+  }
+  return false;
+}
+
 class LineParser {
  public:
-  explicit LineParser(std::string_view body) : body_(body), t_(tokenize(body)) {}
+  LineParser(std::string_view body, size_t base, std::vector<TextRange>* ordering)
+      : body_(body), base_(base), t_(tokenize(body)), spans_(opaque_spans(body)), ordering_(ordering) {}
 
   Node parse() {
     size_t i = 0;
@@ -125,9 +147,19 @@ class LineParser {
 
  private:
   std::string_view body_;
+  size_t base_;
   std::vector<Token> t_;
+  std::vector<Span> spans_;
+  std::vector<TextRange>* ordering_;
   Node sequence_{Node::Kind::sequence};
-  Node group_{Node::Kind::parallel};
+  // The current group: the clauses between two sequence words, in order.
+  std::vector<Node> items_;
+  size_t sealed_ = 0;                         // items before this are already grouped
+  size_t parallel_from_ = std::string::npos;  // "A while B", "A; meanwhile B": items from here run side by side
+  bool group_parallel_ = false;               // "in parallel: a, b, c" / "a, b and c, all in parallel"
+  bool start_marker_ = false;                 // the group began with "in parallel," / "meanwhile,"
+  std::string condition_;                     // "if the tests fail" for the items after it
+  TextRange condition_range_;
   size_t item_first_ = std::string::npos, item_last_ = 0;
 
   bool item_empty() const { return item_first_ == std::string::npos; }
@@ -137,6 +169,10 @@ class LineParser {
     return false;
   }
   bool is(size_t k, std::string_view w) const { return k < t_.size() && t_[k].text == w; }
+  bool opaque(size_t k) const { return inside(spans_, t_[k].begin, t_[k].end); }
+  void order(size_t first, size_t last) {  // tokens consumed as structure words
+    if (first <= last && last < t_.size()) ordering_->push_back({base_ + t_[first].begin, base_ + t_[last].end});
+  }
 
   void end_item() {
     if (item_empty()) return;
@@ -150,8 +186,11 @@ class LineParser {
                            t.text != "\"" && t.text != "'"
                      : std::find(std::begin(kLeading), std::end(kLeading), t.text) != std::end(kLeading);
     };
-    while (first <= last && leading(t_[first])) ++first;
-    while (last > first && !t_[last].word && (t_[last].text == "," || t_[last].text == ":" || t_[last].text == "-"))
+    size_t from = first;
+    while (first <= last && leading(t_[first]) && !opaque(first)) ++first;
+    if (first > from) order(from, first - 1);
+    while (last > first && !t_[last].word && !opaque(last) &&
+           (t_[last].text == "," || t_[last].text == ":" || t_[last].text == "-"))
       --last;
     if (first > last) return;
     bool has_word = false;
@@ -159,59 +198,158 @@ class LineParser {
     if (!has_word) return;
     Node clause{Node::Kind::clause};
     clause.text = std::string(body_.substr(t_[first].begin, t_[last].end - t_[first].begin));
-    group_.children.push_back(std::move(clause));
+    clause.ranges.push_back({base_ + t_[first].begin, base_ + t_[last].end});
+    clause.condition = condition_;
+    clause.condition_range = condition_range_;
+    items_.push_back(std::move(clause));
+  }
+
+  // "run the linter and the tests": a clause whose one verb governs a list (a parallel
+  // group's shared verb). Split into "run the linter" and "run the tests"; empty when not a list.
+  static std::vector<Node> shared_verb_parts(const Node& item) {
+    const std::string& whole = item.text;
+    auto tokens = tokenize(whole);
+    auto spans = opaque_spans(whole);
+    std::vector<std::pair<size_t, size_t>> parts;
+    size_t from = 0;
+    for (const auto& t : tokens) {
+      if (inside(spans, t.begin, t.end)) continue;
+      if (t.text == "and" || t.text == "," || t.text == "&") {
+        if (t.begin > from) parts.push_back({from, t.begin});
+        from = t.end;
+      }
+    }
+    if (from < whole.size()) parts.push_back({from, whole.size()});
+    std::erase_if(
+        parts, [&](auto p) { return text::trim(std::string_view(whole).substr(p.first, p.second - p.first)).empty(); });
+    if (parts.size() < 2) return {};
+    std::string first_part(
+        text::trim(std::string_view(whole).substr(parts[0].first, parts[0].second - parts[0].first)));
+    auto first_tokens = tokenize(first_part);
+    size_t v = action_verb_at(first_tokens, 0);
+    if (v == std::string::npos) return {};
+    size_t verb_end = first_tokens[v].end;
+    if (v + 1 < first_tokens.size() && is_particle(first_tokens[v + 1].text)) verb_end = first_tokens[v + 1].end;
+    std::string verb = first_part.substr(first_tokens[v].begin, verb_end - first_tokens[v].begin);
+    std::vector<Node> out;
+    size_t base = item.ranges.empty() ? 0 : item.ranges.front().begin;
+    for (auto [b, e] : parts) {
+      std::string_view raw = std::string_view(whole).substr(b, e - b);
+      std::string_view part = text::trim(raw);
+      size_t lead = static_cast<size_t>(part.data() - raw.data());
+      Node clause{Node::Kind::clause};
+      clause.text = starts_with_action(part) ? std::string(part) : verb + " " + std::string(part);
+      clause.ranges.push_back({base + b + lead, base + b + lead + part.size()});
+      clause.condition = item.condition;
+      clause.condition_range = item.condition_range;
+      out.push_back(std::move(clause));
+    }
+    return out;
+  }
+
+  // "in parallel" said after some clauses: it covers its own clause when that clause is a
+  // list ("build the app, run lint and tests in parallel"), else every clause of the group so far.
+  void seal_parallel() {
+    end_item();
+    if (items_.size() <= sealed_) {
+      start_marker_ = true;
+      return;
+    }
+    if (auto parts = shared_verb_parts(items_.back()); !parts.empty()) {
+      Node group{Node::Kind::parallel};
+      group.explicit_parallel = true;
+      group.children = std::move(parts);
+      items_.back() = std::move(group);
+    } else if (items_.size() - sealed_ >= 2) {
+      Node group{Node::Kind::parallel};
+      group.explicit_parallel = true;
+      for (size_t k = sealed_; k < items_.size(); ++k) group.children.push_back(std::move(items_[k]));
+      items_.resize(sealed_);
+      items_.push_back(std::move(group));
+    } else {
+      start_marker_ = true;  // "Build the backend in parallel." — beside the stage before
+    }
+    sealed_ = items_.size();
   }
 
   void end_group() {
     end_item();
-    if (group_.children.empty()) {
-      group_.explicit_parallel = false;
+    condition_.clear();
+    condition_range_ = {};
+    if (items_.empty()) {
+      reset_group();
       return;
     }
-    auto& items = group_.children;
-    // "run the linter and the tests at the same time": said to be parallel, so the "and"
-    // splits even without a second verb, and the verb carries over ("run the tests").
-    if (group_.explicit_parallel && items.size() == 1) split_shared_verb(items);
-    // "build and push the image": a bare verb shares the object of the clause after it.
-    // Right to left, so each clause is looked at once ("build and test and test …" stays linear).
-    std::string next_object;
-    for (size_t k = items.size(); k-- > 0;) {
-      if (is_bare_verb(items[k].text)) {
-        if (!next_object.empty()) items[k].text += " " + next_object;
-      } else if (std::string object = object_of(items[k].text); !object.empty()) {
-        next_object = std::move(object);
+    share_objects();
+    Node stage{Node::Kind::sequence};
+    if (group_parallel_) {
+      std::vector<Node> flat;
+      for (auto& item : items_) {
+        if (items_.size() == 1 && item.kind == Node::Kind::clause)
+          if (auto parts = shared_verb_parts(item); !parts.empty()) {
+            for (auto& p : parts) flat.push_back(std::move(p));
+            continue;
+          }
+        flat.push_back(std::move(item));
+      }
+      Node group{Node::Kind::parallel};
+      group.explicit_parallel = true;
+      group.children = std::move(flat);
+      stage.children.push_back(std::move(group));
+    } else {
+      size_t from = parallel_from_ == std::string::npos ? items_.size() : parallel_from_;
+      for (size_t k = 0; k < from && k < items_.size(); ++k) stage.children.push_back(std::move(items_[k]));
+      if (from + 1 < items_.size() + 1 && from < items_.size()) {
+        Node group{Node::Kind::parallel};
+        group.explicit_parallel = true;
+        for (size_t k = from; k < items_.size(); ++k) group.children.push_back(std::move(items_[k]));
+        if (group.children.size() == 1)
+          stage.children.push_back(std::move(group.children.front()));
+        else
+          stage.children.push_back(std::move(group));
       }
     }
-    sequence_.children.push_back(std::move(group_));
-    group_ = Node{Node::Kind::parallel};
+    // "Meanwhile, run the linter." / "At the same time, build the docs.": one clause that runs
+    // beside the stage before it.
+    bool single = stage.children.size() == 1 && stage.children.front().kind == Node::Kind::clause;
+    if (start_marker_ && single && !sequence_.children.empty()) {
+      stage.with_previous = true;
+    } else if (start_marker_ && !group_parallel_ && stage.children.size() > 1) {
+      Node group{Node::Kind::parallel};
+      group.explicit_parallel = true;
+      group.children = std::move(stage.children);
+      stage.children.clear();
+      stage.children.push_back(std::move(group));
+    } else if (start_marker_ && single && sequence_.children.empty()) {
+      stage.with_previous = true;  // may join the previous line's stage
+    }
+    sequence_.children.push_back(std::move(stage));
+    reset_group();
   }
 
-  static void split_shared_verb(std::vector<Node>& items) {
-    const std::string whole = items.front().text;
-    auto tokens = tokenize(whole);
-    std::vector<std::string> parts;
-    size_t from = 0;
-    for (const auto& t : tokens) {
-      if (t.text == "and" || t.text == "," || t.text == "&") {
-        std::string part(text::trim(std::string_view(whole).substr(from, t.begin - from)));
-        if (!part.empty()) parts.push_back(part);
-        from = t.end;
+  void reset_group() {
+    items_.clear();
+    sealed_ = 0;
+    parallel_from_ = std::string::npos;
+    group_parallel_ = false;
+    start_marker_ = false;
+  }
+
+  // "build and push the image": a bare verb shares the object of the clause after it.
+  // Right to left, so each clause is looked at once ("build and test and test …" stays linear).
+  void share_objects() {
+    std::string next_object;
+    for (size_t k = items_.size(); k-- > 0;) {
+      Node& item = items_[k];
+      if (item.kind != Node::Kind::clause) {
+        next_object.clear();
+        continue;
       }
-    }
-    std::string last(text::trim(std::string_view(whole).substr(std::min(from, whole.size()))));
-    if (!last.empty()) parts.push_back(last);
-    if (parts.size() < 2) return;
-    auto first_tokens = tokenize(parts.front());
-    size_t v = action_verb_at(first_tokens, 0);
-    if (v == std::string::npos) return;
-    size_t verb_end = first_tokens[v].end;
-    if (v + 1 < first_tokens.size() && is_particle(first_tokens[v + 1].text)) verb_end = first_tokens[v + 1].end;
-    std::string verb = parts.front().substr(first_tokens[v].begin, verb_end - first_tokens[v].begin);
-    items.clear();
-    for (auto& part : parts) {
-      Node clause{Node::Kind::clause};
-      clause.text = starts_with_action(part) ? part : verb + " " + part;
-      items.push_back(std::move(clause));
+      if (is_bare_verb(item.text)) {
+        if (!next_object.empty()) item.text += " " + next_object;
+      } else if (std::string object = object_of(item.text); !object.empty()) {
+        next_object = std::move(object);
+      }
     }
   }
 
@@ -240,65 +378,163 @@ class LineParser {
     return 0;
   }
 
+  // A condition at the start of a clause, up to its comma (or "then"): "if the tests fail, …".
+  // Returns the tokens it spans, 0 if there is none or it does not end before an action.
+  size_t leading_condition(size_t i) {
+    if (!is_condition_start(t_, i)) return 0;
+    if (is(i, "otherwise") || is(i, "else")) {
+      size_t n = is(i + 1, ",") ? 2 : 1;
+      set_condition(i, i, "otherwise");
+      return n;
+    }
+    for (size_t k = i + 1; k < t_.size() && k < i + 25; ++k) {
+      if (is_sentence_end(t_[k]) && !opaque(k)) return 0;
+      if (opaque(k)) continue;
+      if (t_[k].text == "," || t_[k].text == "then" || t_[k].text == ":") {
+        if (k == i + 1) return 0;
+        set_condition(i, k - 1, {});
+        return k + 1 - i;
+      }
+      // No comma: "if that fails email ops" — the condition ends at its outcome word.
+      const auto& o = t_[k].text;
+      bool outcome = o == "fails" || o == "fail" || o == "failed" || o == "passes" || o == "pass" || o == "passed" ||
+                     o == "succeeds" || o == "succeed" || o == "breaks" || o == "errors" || o == "wrong";
+      if (outcome && action_verb_at(t_, k + 1) != std::string::npos) {
+        set_condition(i, k, {});
+        return k + 1 - i;
+      }
+    }
+    return 0;
+  }
+
+  void set_condition(size_t first, size_t last, std::string text) {
+    end_item();
+    condition_ = text.empty() ? std::string(body_.substr(t_[first].begin, t_[last].end - t_[first].begin)) : text;
+    condition_range_ = {base_ + t_[first].begin, base_ + t_[last].end};
+  }
+
+  bool arrow_at(size_t i) const {
+    const Token& tok = t_[i];
+    if (tok.text == "\xE2\x86\x92" || tok.text == "\xE2\x9E\x9C" || tok.text == "\xE2\x9F\xB6") return true;  // → ➜ ⟶
+    return (tok.text == "-" || tok.text == "=") && is(i + 1, ">") && t_[i + 1].begin == tok.end;
+  }
+
   size_t step(size_t i) {
     const Token& tok = t_[i];
+    if (opaque(i)) {  // inside a URL, path, quote or back-quotes: words, not structure
+      add(i);
+      return i + 1;
+    }
     // '.' ends a sentence only before a space or the end ("./deploy.sh" and "v1.2" do not).
     if (is_sentence_end(tok) && (tok.text != "." || tok.end >= body_.size() || body_[tok.end] == ' ' ||
                                  body_[tok.end] == '\t' || body_[tok.end] == '"' || body_[tok.end] == ')')) {
       end_group();
       return i + 1;
     }
+    if (arrow_at(i)) {
+      end_group();
+      size_t n = tok.text == "-" || tok.text == "=" ? 2 : 1;
+      order(i, i + n - 1);
+      return i + n;
+    }
     if (size_t n = parallel_marker(t_, i)) {
-      end_item();
-      group_.explicit_parallel = true;
+      // "all in parallel", "both at the same time": the marker covers the whole group.
+      bool only_quantifiers = !item_empty();
+      for (size_t k = item_first_; !item_empty() && k <= item_last_; ++k) {
+        const auto& w = t_[k].text;
+        if (!(w == "all" || w == "both" || w == "everything" || w == "these" || w == "them" || w == "those" ||
+              w == "of" || w == "the" || w == "two" || w == "three" || w == "steps" || w == "tasks" || w == "," ||
+              w == "and" || w == "run" || w == "do"))
+          only_quantifiers = false;
+      }
+      if (only_quantifiers) {
+        order(item_first_, item_last_);
+        item_first_ = std::string::npos;
+        group_parallel_ = true;
+      } else if (item_empty() && items_.size() == sealed_) {
+        start_marker_ = true;
+      } else {
+        seal_parallel();
+      }
+      order(i, i + n - 1);
       return i + n;
     }
     if (tok.word) {
       const std::string& w = tok.text;
       if (is_sequence_word(w)) {
         end_group();
+        order(i, i);
         return i + 1;
       }
       if ((w == "after" && (is(i + 1, "that") || is(i + 1, "this"))) || (w == "and" && is(i + 1, "then"))) {
         end_group();
+        order(i, i + 1);
         return i + 2;
       }
       if (w == "next" && (item_empty() || (i > 0 && (t_[i - 1].text == "," || t_[i - 1].text == "and")))) {
         end_group();
+        order(i, i);
         return i + 1;
       }
+      if (w == "meanwhile" || (w == "in" && is(i + 1, "the") && is(i + 2, "meantime"))) {
+        size_t n = w == "meanwhile" ? 1 : 3;
+        end_item();
+        if (items_.empty()) {
+          start_marker_ = true;
+        } else {
+          parallel_from_ = std::min(parallel_from_, items_.size() - 1);
+        }
+        order(i, i + n - 1);
+        return i + n;
+      }
       if (item_empty() || (i > 0 && t_[i - 1].text == ",")) {
+        if (size_t n = leading_condition(i)) {
+          order(i, i + n - 1);
+          return i + n;
+        }
         if (size_t n = after_clause(i)) {
           end_group();
+          order(i, i + n - 1);
           return i + n;
         }
       }
       if (w == "and" || w == "&" || w == "plus" || w == "while") {
         if (i + 1 < t_.size() && t_[i + 1].word && is_sequence_word(t_[i + 1].text)) return i + 1;
-        if (action_verb_at(t_, i + 1) != std::string::npos) {
+        // "run `npm ci` and `npm test`", "run npm ci and npm test": a second command.
+        bool command_next = i + 1 < t_.size() && !item_empty() &&
+                            ((t_[i + 1].text == "`" && item_has_backquote()) ||
+                             (t_[i + 1].word && is_program(t_[i + 1].text) && item_has_command()));
+        bool condition_next = w == "and" && is_condition_start(t_, i + 1);
+        if ((action_verb_at(t_, i + 1) != std::string::npos && !shared_run_object(i + 1)) || command_next ||
+            condition_next) {
           end_item();
-          if (w == "while") group_.explicit_parallel = true;
+          if (w == "while" && !items_.empty()) parallel_from_ = std::min(parallel_from_, items_.size() - 1);
+          order(i, i);
           return i + 1;
         }
       }
       if (w == "as" && is(i + 1, "well") && is(i + 2, "as") && action_verb_at(t_, i + 3) != std::string::npos) {
         end_item();
+        order(i, i + 2);
         return i + 3;
       }
       add(i);
       return i + 1;
     }
     if (tok.text == ":" && (tok.end >= body_.size() || body_[tok.end] == ' ' || body_[tok.end] == '\t') &&
-        !item_empty() && !item_has_action()) {
-      item_first_ = std::string::npos;  // "Step one: compile" — the words before ':' only name what follows
+        !item_empty() && !item_has_action() && !item_has_backquote()) {
+      order(item_first_, i);  // "Step one: compile" — the words before ':' only name what follows
+      item_first_ = std::string::npos;
       return i + 1;
     }
     if (tok.text == "," || tok.text == ":") {
       bool next_is_marker = i + 1 < t_.size() && t_[i + 1].word &&
                             (is_sequence_word(t_[i + 1].text) || t_[i + 1].text == "next" || t_[i + 1].text == "once" ||
-                             t_[i + 1].text == "when" || t_[i + 1].text == "after" || parallel_marker(t_, i + 1) > 0);
-      if (next_is_marker || action_verb_at(t_, i + 1) != std::string::npos ||
-          (group_.explicit_parallel && tok.text == ",")) {
+                             t_[i + 1].text == "when" || t_[i + 1].text == "after" || t_[i + 1].text == "meanwhile" ||
+                             parallel_marker(t_, i + 1) > 0 || is_condition_start(t_, i + 1) ||
+                             ((t_[i + 1].text == "all" || t_[i + 1].text == "both") && parallel_marker(t_, i + 2) > 0));
+      bool command_next = i + 1 < t_.size() && t_[i + 1].text == "`";
+      if (next_is_marker || command_next || action_verb_at(t_, i + 1) != std::string::npos) {
         end_item();
         return i + 1;
       }
@@ -306,10 +542,36 @@ class LineParser {
     add(i);
     return i + 1;
   }
+
+  // "run lint and tests": after a generic verb, a lone plural word is one more object, not a verb.
+  bool shared_run_object(size_t k) const {
+    if (item_empty() || k >= t_.size()) return false;
+    size_t v = action_verb_at(t_, item_first_);
+    if (v == std::string::npos || v > item_last_) return false;
+    std::string verb = verb_form(t_[v].text);
+    if (verb != "run" && verb != "execute" && verb != "do" && verb != "start" && verb != "trigger") return false;
+    const std::string& w = t_[k].text;
+    if (!w.ends_with("s") || verb_form(w) == w) return false;
+    return k + 1 >= t_.size() || !t_[k + 1].word || parallel_marker(t_, k + 1) > 0 || t_[k + 1].text == "and" ||
+           is_sequence_word(t_[k + 1].text);
+  }
+
+  bool item_has_command() const {
+    if (item_empty()) return false;
+    std::string_view item = body_.substr(t_[item_first_].begin, t_[item_last_].end - t_[item_first_].begin);
+    return !user_commands(item).empty();
+  }
+
+  bool item_has_backquote() const {
+    if (item_empty()) return false;
+    for (size_t k = item_first_; k <= item_last_; ++k)
+      if (t_[k].text == "`") return true;
+    return false;
+  }
 };
 
-Node parse_line(std::string_view body) {
-  return LineParser(body).parse();
+Node parse_line(std::string_view body, std::string_view text, std::vector<TextRange>* ordering) {
+  return LineParser(body, static_cast<size_t>(body.data() - text.data()), ordering).parse();
 }
 
 // A line that only announces parallel work: "In parallel:", "Then, at the same time, run:".
@@ -363,8 +625,63 @@ bool starts_with_action(std::string_view clause) {
   return action_verb_at(tokenize(clause), 0) != std::string::npos;
 }
 
-Node parse_structure(std::string_view text) {
-  auto lines = text::split_lines(text);
+namespace {
+
+// The lines of the text as views into it, so every clause keeps its place in the text.
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) {
+      out.push_back(text.substr(start));
+      break;
+    }
+    out.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+TextRange range_of(std::string_view text, std::string_view part) {
+  size_t b = static_cast<size_t>(part.data() - text.data());
+  return {b, b + part.size()};
+}
+
+// Adds a line's stages to the root: a stage that runs beside the one before ("Meanwhile, …")
+// joins it in a parallel group.
+void append_stages(Node& root, Node line) {
+  for (auto& stage : line.children) {
+    if (stage.with_previous && !root.children.empty()) {
+      stage.with_previous = false;
+      Node group{Node::Kind::parallel};
+      group.explicit_parallel = true;
+      group.children.push_back(std::move(root.children.back()));
+      group.children.push_back(std::move(stage));
+      root.children.back() = std::move(group);
+      continue;
+    }
+    stage.with_previous = false;
+    root.children.push_back(std::move(stage));
+  }
+}
+
+void set_condition(Node& n, const std::string& condition, TextRange range) {
+  if (n.kind == Node::Kind::clause) {
+    if (n.condition.empty()) {
+      n.condition = condition;
+      n.condition_range = range;
+    }
+    return;
+  }
+  for (auto& c : n.children) set_condition(c, condition, range);
+}
+
+}  // namespace
+
+Parsed parse_structure(std::string_view text) {
+  Parsed result;
+  auto lines = lines_of(text);
   Node root{Node::Kind::sequence};
   int last_item_indent = -1;
   size_t i = 0;
@@ -372,31 +689,57 @@ Node parse_structure(std::string_view text) {
     LineShape line = shape_of(lines[i]);
     ++i;
     if (line.body.empty()) continue;
+    // "On failure:" / "If anything fails:" over a list: the items are what to do then.
+    if (line.body.ends_with(":") && is_condition_start(tokenize(line.body), 0)) {
+      Node block{Node::Kind::sequence};
+      while (i < lines.size()) {
+        LineShape item = shape_of(lines[i]);
+        if (item.body.empty()) {
+          ++i;
+          continue;
+        }
+        if (!item.list_item || (line.list_item && item.indent <= line.indent)) break;
+        append_stages(block, parse_line(item.body, text, &result.ordering));
+        ++i;
+      }
+      if (!block.children.empty()) {
+        std::string_view cond = text::trim(line.body.substr(0, line.body.size() - 1));
+        set_condition(block, std::string(cond), range_of(text, cond));
+        for (auto& c : block.children) root.children.push_back(std::move(c));
+        continue;
+      }
+    }
     if (!is_parallel_heading(line.body) && line.body.ends_with(":")) {
       // "Deploy the app:" over a list names what the list items do; the items are the steps.
       size_t k = i;
       while (k < lines.size() && text::trim(lines[k]).empty()) ++k;
       if (k < lines.size()) {
         LineShape next = shape_of(lines[k]);
-        if (next.list_item && (!line.list_item || next.indent > line.indent)) continue;
+        if (next.list_item && (!line.list_item || next.indent > line.indent)) {
+          result.ordering.push_back(range_of(text, line.body));
+          continue;
+        }
       }
     }
     if (!is_parallel_heading(line.body)) {
       // A sub-item without an action is detail of the item above it, not a step of its own.
-      if (line.list_item && line.indent > last_item_indent && last_item_indent >= 0 && !starts_with_action(line.body)) {
+      if (line.list_item && line.indent > last_item_indent && last_item_indent >= 0 && !starts_with_action(line.body) &&
+          line.body.find('`') == std::string_view::npos) {
         if (Node* last = last_clause(root)) {
           last->text += " (" + std::string(line.body) + ")";
+          last->ranges.push_back(range_of(text, line.body));
           continue;
         }
       }
       if (line.list_item && (last_item_indent < 0 || line.indent <= last_item_indent || starts_with_action(line.body)))
         last_item_indent = line.indent;
-      root.children.push_back(parse_line(line.body));
+      append_stages(root, parse_line(line.body, text, &result.ordering));
       continue;
     }
     // The list items under an "In parallel:" heading run side by side; items indented
     // deeper than the first one belong to the item above them (in sequence).
-    root.children.push_back(parse_line(line.body));
+    append_stages(root, parse_line(line.body, text, &result.ordering));
+    result.ordering.push_back(range_of(text, line.body));
     Node block{Node::Kind::parallel};
     block.explicit_parallel = true;
     int item_indent = -1;
@@ -410,10 +753,10 @@ Node parse_structure(std::string_view text) {
       if (item_indent < 0 || item.indent <= item_indent || block.children.empty()) {
         item_indent = item_indent < 0 ? item.indent : item_indent;
         Node chain{Node::Kind::sequence};
-        chain.children.push_back(parse_line(item.body));
+        append_stages(chain, parse_line(item.body, text, &result.ordering));
         block.children.push_back(std::move(chain));
       } else {
-        block.children.back().children.push_back(parse_line(item.body));
+        append_stages(block.children.back(), parse_line(item.body, text, &result.ordering));
       }
       ++i;
     }
@@ -423,9 +766,10 @@ Node parse_structure(std::string_view text) {
   if (out.kind != Node::Kind::sequence) {
     Node seq{Node::Kind::sequence};
     seq.children.push_back(std::move(out));
-    return seq;
+    out = std::move(seq);
   }
-  return out;
+  result.tree = std::move(out);
+  return result;
 }
 
 }  // namespace arborist::plan::offline

@@ -10,16 +10,33 @@
 
 namespace arborist::plan::offline {
 
+struct TextRange {
+  size_t begin = 0;  // bytes in the text given to parse_structure
+  size_t end = 0;
+};
+
 struct Node {
   enum class Kind { clause, sequence, parallel };
   Kind kind = Kind::clause;
   std::string text;                // clause: the words of one action
   bool explicit_parallel = false;  // parallel: the words said so (not inferred from "and")
+  bool with_previous = false;      // "Meanwhile, …": runs beside the stage before it, not after it
   std::vector<Node> children;      // sequence/parallel
+  // clause: where its words are in the text (the clause, then any detail lines added to it)
+  std::vector<TextRange> ranges;
+  std::string condition;  // clause: "if the tests fail", "on failure", "otherwise" … ("" if none)
+  TextRange condition_range;
 };
 
-// The tree for the whole text: always a sequence (maybe empty).
-Node parse_structure(std::string_view text);
+// The words the parser consumed as structure ("then", "in parallel", "once that is done,"):
+// they are accounted for as ordering, not as steps.
+struct Parsed {
+  Node tree;  // always a sequence (maybe empty)
+  std::vector<TextRange> ordering;
+};
+
+// The tree for the whole text.
+Parsed parse_structure(std::string_view text);
 
 // Whether a clause begins with an action verb (after filler words like "please", "also").
 bool starts_with_action(std::string_view clause);

@@ -16,19 +16,20 @@ const std::unordered_set<std::string_view>& action_verbs() {
   // Verbs that begin an action. Splitting "A and B" needs B to start with one of
   // these, so "search and replace" or "the db and the files" stay one clause.
   static const std::unordered_set<std::string_view> verbs = {
-      "alert",      "analyse",  "analyze", "archive", "back",     "backup",    "build",    "calculate", "check",
-      "clean",      "cleanup",  "clear",   "clone",   "compile",  "compress",  "compute",  "convert",   "copy",
-      "create",     "decrypt",  "delete",  "deploy",  "download", "dump",      "email",    "encrypt",   "evaluate",
-      "execute",    "export",   "extract", "fetch",   "format",   "generate",  "import",   "index",     "install",
-      "invalidate", "lint",     "load",    "mail",    "message",  "migrate",   "mirror",   "move",      "notify",
-      "optimise",   "optimize", "package", "ping",    "post",     "process",   "prune",    "publish",   "pull",
-      "purge",      "push",     "rebuild", "refresh", "reindex",  "release",   "reload",   "remove",    "render",
-      "renew",      "resize",   "restart", "restore", "roll",     "rotate",    "rsync",    "run",       "scan",
-      "seed",       "send",     "ship",    "sign",    "sleep",    "snapshot",  "start",    "stop",      "sync",
-      "tag",        "tar",      "test",    "train",   "transfer", "transform", "truncate", "unpack",    "unzip",
-      "update",     "upgrade",  "upload",  "vacuum",  "validate", "verify",    "wait",     "warm",      "zip",
-      "text",       "page",     "trigger", "kick",    "launch",   "provision", "apply",    "bump",      "commit",
-      "merge",      "print",    "write",   "save",    "store",    "collect",   "gather",   "aggregate", "report",
+      "alert",      "analyse",  "analyze",  "archive", "back",     "backup",    "build",    "calculate", "check",
+      "clean",      "cleanup",  "clear",    "clone",   "compile",  "compress",  "compute",  "convert",   "copy",
+      "create",     "decrypt",  "delete",   "deploy",  "download", "dump",      "email",    "encrypt",   "evaluate",
+      "execute",    "export",   "extract",  "fetch",   "format",   "generate",  "import",   "index",     "install",
+      "invalidate", "lint",     "load",     "mail",    "message",  "migrate",   "mirror",   "move",      "notify",
+      "optimise",   "optimize", "package",  "ping",    "post",     "process",   "prune",    "publish",   "pull",
+      "purge",      "push",     "rebuild",  "refresh", "reindex",  "release",   "reload",   "remove",    "render",
+      "renew",      "resize",   "restart",  "restore", "roll",     "rotate",    "rsync",    "run",       "scan",
+      "seed",       "send",     "ship",     "sign",    "sleep",    "snapshot",  "start",    "stop",      "sync",
+      "tag",        "tar",      "test",     "train",   "transfer", "transform", "truncate", "unpack",    "unzip",
+      "update",     "upgrade",  "upload",   "vacuum",  "validate", "verify",    "wait",     "warm",      "zip",
+      "text",       "page",     "trigger",  "kick",    "launch",   "provision", "apply",    "bump",      "commit",
+      "merge",      "print",    "write",    "save",    "store",    "collect",   "gather",   "aggregate", "report",
+      "tell",       "inform",   "announce", "warn",    "remind",
   };
   return verbs;
 }

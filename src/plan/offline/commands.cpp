@@ -1,0 +1,593 @@
+#include "plan/offline/commands.hpp"
+
+#include <algorithm>
+#include <array>
+#include <unordered_set>
+
+#include "core/text.hpp"
+#include "plan/offline/words.hpp"
+
+namespace arborist::plan::offline {
+
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Programs people type as the first word of a command line. Knowing them is what lets
+// "npm ci" or "kubectl apply -f k8s/app.yaml" be read as a command without back-quotes.
+const std::unordered_set<std::string_view>& programs() {
+  static const std::unordered_set<std::string_view> names = {
+      "npm",
+      "npx",
+      "yarn",
+      "pnpm",
+      "node",
+      "deno",
+      "bun",
+      "pip",
+      "pip3",
+      "python",
+      "python3",
+      "pytest",
+      "tox",
+      "ruff",
+      "flake8",
+      "black",
+      "mypy",
+      "poetry",
+      "uv",
+      "cmake",
+      "ctest",
+      "ninja",
+      "cargo",
+      "rustc",
+      "gofmt",
+      "kubectl",
+      "helm",
+      "docker",
+      "docker-compose",
+      "podman",
+      "terraform",
+      "tofu",
+      "ansible-playbook",
+      "ansible",
+      "git",
+      "gh",
+      "mvn",
+      "gradle",
+      "dotnet",
+      "bundle",
+      "rake",
+      "rails",
+      "rspec",
+      "php",
+      "composer",
+      "java",
+      "psql",
+      "pg_dump",
+      "pg_dumpall",
+      "pg_restore",
+      "vacuumdb",
+      "reindexdb",
+      "mysqldump",
+      "mysql",
+      "mysqlcheck",
+      "mongodump",
+      "mongorestore",
+      "mongosh",
+      "redis-cli",
+      "sqlite3",
+      "aws",
+      "gsutil",
+      "gcloud",
+      "az",
+      "rsync",
+      "scp",
+      "curl",
+      "wget",
+      "tar",
+      "unzip",
+      "bash",
+      "sh",
+      "zsh",
+      "systemctl",
+      "certbot",
+      "alembic",
+      "flyway",
+      "liquibase",
+      "dbt",
+      "airflow",
+      "spark-submit",
+      "jq",
+      "ruby",
+      "perl",
+      "rclone",
+      "restic",
+      "borg",
+      "pg_basebackup",
+      "mix",
+      "hugo",
+      "jekyll",
+      "eslint",
+      "prettier",
+      "tsc",
+      "jest",
+      "vitest",
+      "playwright",
+      "cypress",
+      "phpunit",
+      "artisan",
+      "manage.py",
+      "packer",
+      "vault",
+      "nomad",
+      "consul",
+      "k6",
+      "locust",
+      "sam",
+      "serverless",
+      "firebase",
+      "heroku",
+      "fly",
+      "flyctl",
+      "vercel",
+      "netlify",
+      "wrangler",
+      "skaffold",
+      "kustomize",
+      "argocd",
+      "oc",
+      "minikube",
+      "kind",
+      "sops",
+      "gpg",
+      "openssl",
+      "ssh",
+      "s3cmd",
+      "azcopy",
+      "duplicity",
+      "logrotate",
+      "find",
+      "make",
+      "go",
+      "rm",
+      "mv",
+      "cp",
+      "mkdir",
+      "echo",
+      "sleep",
+      "touch",
+      "chmod",
+      "chown",
+      "ln",
+      "gzip",
+      "zip",
+  };
+  return names;
+}
+
+// Program names that are also English words: "make sure …", "go live", "find the bug".
+// They count as a program only when the rest of the clause is its arguments.
+bool is_english_too(std::string_view p) {
+  static const std::unordered_set<std::string_view> words = {
+      "make", "go", "find", "echo", "sleep", "touch", "kind",  "fly",   "sam",   "mix", "black", "cp",
+      "mv",   "rm", "ln",   "zip",  "tar",   "gzip",  "mkdir", "chmod", "chown", "ssh", "curl",  "wget"};
+  return words.contains(p);
+}
+
+// Words that end a bare command: what follows is prose again ("run make docs to build the docs").
+bool ends_command(std::string_view w) {
+  static const std::unordered_set<std::string_view> words = {
+      "to",      "in",     "on",         "for",     "and",   "then", "so",      "if",    "unless",     "when",
+      "once",    "every",  "each",       "before",  "after", "the",  "a",       "an",    "from",       "against",
+      "inside",  "into",   "with",       "without", "using", "via",  "because", "since", "while",      "until",
+      "or",      "but",    "this",       "that",    "it",    "them", "its",     "our",   "my",         "your",
+      "their",   "first",  "again",      "too",     "also",  "as",   "nightly", "daily", "hourly",     "weekly",
+      "monthly", "please", "afterwards", "finally", "sure",  "some", "all",     "any",   "everything", "of",
+      "is",      "are",    "was",        "should",  "must",  "will", "can",     "which", "where",      "at",
+      "by",      "we",     "you",        "i",       "they",  "he",   "she",     "there", "here",       "now"};
+  return words.contains(w);
+}
+
+bool is_run_verb(std::string_view w) {
+  return w == "run" || w == "execute" || w == "exec" || w == "call" || w == "invoke" || w == "launch" ||
+         w == "trigger" || w == "start" || w == "do" || w == "kick" || w == "runs" || w == "running" ||
+         w == "executing" || w == "calling";
+}
+
+// Words that may sit between a run verb and its command: "run the command `…`", "run the script ./x.sh".
+bool is_command_noun(std::string_view w) {
+  return w == "the" || w == "command" || w == "script" || w == "cmd" || w == "a" || w == "shell" || w == "off" ||
+         w == "this" || w == "following" || w == "our" || w == "my" || w == "job" || w == "task" || w == "target";
+}
+
+// Words that introduce the tool an action uses: "build with `make -j4`", "evaluate using python eval.py".
+bool is_with_word(std::string_view w) {
+  return w == "with" || w == "using" || w == "via" || w == "through";
+}
+
+bool is_script_file(std::string_view s) {
+  for (std::string_view ext : {".sh", ".py", ".rb", ".pl", ".js", ".ts", ".bash", ".ps1", ".mjs"})
+    if (s.ends_with(ext) && s.size() > ext.size()) return true;
+  return false;
+}
+
+bool is_path_like(std::string_view s) {
+  return s.starts_with("./") || s.starts_with("../") || s.starts_with("/") || s.starts_with("~/") ||
+         (s.find('/') != std::string_view::npos && s.find("://") == std::string_view::npos && is_script_file(s)) ||
+         s.starts_with("bin/") || s.starts_with("scripts/");
+}
+
+std::string base_name(std::string_view s) {
+  size_t slash = s.rfind('/');
+  std::string_view b = slash == std::string_view::npos ? s : s.substr(slash + 1);
+  size_t dot = b.find('.');
+  if (dot != std::string_view::npos && dot > 0) b = b.substr(0, dot);
+  return std::string(b);
+}
+
+bool is_interpreter(std::string_view p) {
+  return p == "python" || p == "python3" || p == "node" || p == "bash" || p == "sh" || p == "ruby" || p == "perl" ||
+         p == "php" || p == "deno" || p == "bun" || p == "zsh";
+}
+
+struct Chunk {
+  std::string_view text;
+  size_t begin = 0;
+};
+
+std::vector<Chunk> chunks_of(std::string_view s) {
+  std::vector<Chunk> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && is_space(s[i]) && s[i] != '\n') ++i;
+    if (i < s.size() && s[i] == '\n') break;  // a bare command is one line
+    size_t b = i;
+    while (i < s.size() && !is_space(s[i])) ++i;
+    if (i > b) out.push_back({s.substr(b, i - b), b});
+  }
+  return out;
+}
+
+std::string slug_for(std::string_view command) {
+  auto chunks = chunks_of(command);
+  if (chunks.empty()) return "run-command";
+  std::string program(chunks[0].text);
+  std::string slug;
+  if (is_interpreter(program) && chunks.size() > 1 && !chunks[1].text.starts_with("-")) {
+    slug = text::slugify(base_name(chunks[1].text), '-', 24);
+  } else {
+    slug = text::slugify(base_name(program), '-', 20);
+    if (chunks.size() > 1 && !is_path_like(program)) {
+      std::string sub(chunks[1].text);
+      if (!sub.starts_with("-") && text::slugify(sub, '-', 20) == sub) slug += "-" + sub;
+    }
+  }
+  return slug.empty() ? "run-command" : "run-" + slug;
+}
+
+}  // namespace
+
+bool is_program(std::string_view word) {
+  return programs().contains(word) && !is_english_too(word);
+}
+
+bool has_shell_metacharacters(std::string_view s) {
+  return s.find("$(") != std::string_view::npos || s.find('`') != std::string_view::npos ||
+         s.find(';') != std::string_view::npos || s.find('|') != std::string_view::npos ||
+         s.find('&') != std::string_view::npos || s.find('\n') != std::string_view::npos ||
+         s.find('<') != std::string_view::npos || s.find('>') != std::string_view::npos;
+}
+
+std::vector<Span> opaque_spans(std::string_view text) {
+  std::vector<Span> out;
+  size_t i = 0;
+  auto boundary_before = [&](size_t k) { return k == 0 || is_space(text[k - 1]) || text[k - 1] == '('; };
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '`') {
+      size_t fence = text.compare(i, 3, "```") == 0 ? 3 : 1;
+      size_t close = text.find(fence == 3 ? "```" : "`", i + fence);
+      if (close != std::string_view::npos &&
+          (fence == 3 || text.substr(i, close - i).find('\n') == std::string_view::npos)) {
+        out.push_back({i, close + fence});
+        i = close + fence;
+        continue;
+      }
+      ++i;
+      continue;
+    }
+    if ((c == '"' || c == '\'') && boundary_before(i)) {
+      size_t close = text.find(c, i + 1);
+      bool ok = close != std::string_view::npos && text.substr(i, close - i).find('\n') == std::string_view::npos &&
+                (close + 1 >= text.size() || is_space(text[close + 1]) ||
+                 std::string_view(",.;:!?)").find(text[close + 1]) != std::string_view::npos);
+      if (ok) {
+        out.push_back({i, close + 1});
+        i = close + 1;
+        continue;
+      }
+    }
+    if (!is_space(c) && boundary_before(i)) {
+      size_t e = i;
+      while (e < text.size() && !is_space(text[e]) && text[e] != '`') ++e;
+      std::string_view chunk = text.substr(i, e - i);
+      while (!chunk.empty() && std::string_view(",.;:!?)\"'").find(chunk.back()) != std::string_view::npos)
+        chunk.remove_suffix(1);
+      size_t at = chunk.find('@');
+      bool location = chunk.find("://") != std::string_view::npos || chunk.starts_with("/") ||
+                      chunk.starts_with("./") || chunk.starts_with("../") || chunk.starts_with("~/") ||
+                      (at != std::string_view::npos && at > 0 && chunk.find('.', at) != std::string_view::npos) ||
+                      (chunk.find('/') != std::string_view::npos && chunk.find('.') != std::string_view::npos) ||
+                      (chunk.find(":/") != std::string_view::npos) ||
+                      (chunk.size() > 1 && chunk.ends_with("/") && std::isalnum(static_cast<unsigned char>(chunk[0])));
+      if (location && chunk.size() > 1) out.push_back({i, i + chunk.size()});
+      i = e;
+      continue;
+    }
+    ++i;
+  }
+  return out;
+}
+
+bool inside(const std::vector<Span>& spans, size_t begin, size_t end) {
+  for (const auto& s : spans)
+    if (begin >= s.begin && end <= s.end) return true;
+  return false;
+}
+
+namespace {
+std::optional<std::string> bare_command_at(std::string_view text, bool after_run_verb, size_t* consumed,
+                                           bool needs_args = false);
+}
+
+std::optional<std::string> bare_command(std::string_view text, bool after_run_verb) {
+  size_t consumed = 0;
+  return bare_command_at(text, after_run_verb, &consumed);
+}
+
+namespace {
+std::optional<std::string> bare_command_at(std::string_view text, bool after_run_verb, size_t* consumed,
+                                           bool needs_args) {
+  auto chunks = chunks_of(text);
+  if (chunks.empty()) return std::nullopt;
+  std::string_view program = chunks[0].text;
+  bool stop_after_program = false;
+  while (!program.empty() && std::string_view(",;:").find(program.back()) != std::string_view::npos) {
+    program.remove_suffix(1);
+    stop_after_program = true;
+  }
+  if (program.ends_with(".") && !program.ends_with("..")) {
+    program.remove_suffix(1);
+    stop_after_program = true;
+  }
+  if (program.empty() || has_shell_metacharacters(program)) return std::nullopt;
+  std::string lower = text::to_lower(program);
+  bool known = programs().contains(lower) && lower == program;
+  bool path = is_path_like(program) || (is_script_file(program) && program.find("://") == std::string_view::npos);
+  bool english = known && is_english_too(lower);
+  bool flag_next = chunks.size() > 1 && chunks[1].text.starts_with("-") && !stop_after_program;
+  if (!known && !path && !(after_run_verb && flag_next && text::slugify(program, '-', 40) == lower))
+    return std::nullopt;
+
+  size_t end = chunks[0].begin + program.size();
+  bool reached_end = stop_after_program || chunks.size() == 1;
+  size_t args = 0;
+  for (size_t k = 1; k < chunks.size() && !stop_after_program; ++k) {
+    std::string_view c = chunks[k].text;
+    if (c.starts_with("(")) break;
+    std::string lower_c = text::to_lower(c);
+    while (!lower_c.empty() && std::string_view(",.;:!?").find(lower_c.back()) != std::string_view::npos)
+      lower_c.pop_back();
+    if (ends_command(lower_c) && !chunks[k - 1].text.starts_with("--")) break;
+    if (c.starts_with("\"") || c.starts_with("'")) {  // a quoted argument, maybe several chunks long
+      char q = c[0];
+      size_t j = k;
+      while (j < chunks.size() && !(chunks[j].text.size() > (j == k ? 1u : 0u) &&
+                                    chunks[j].text.find(q, j == k ? 1 : 0) != std::string_view::npos))
+        ++j;
+      if (j >= chunks.size()) return std::nullopt;
+      size_t close = chunks[j].begin + chunks[j].text.find(q, j == k ? 1 : 0);
+      std::string_view quoted = text.substr(chunks[k].begin, close + 1 - chunks[k].begin);
+      if (quoted.find('`') != std::string_view::npos || quoted.find("$(") != std::string_view::npos)
+        return std::nullopt;
+      end = close + 1;
+      ++args;
+      k = j;
+      if (close + 1 < chunks[j].begin + chunks[j].text.size()) {  // "x", — punctuation after the quote
+        reached_end = k + 1 >= chunks.size();
+        break;
+      }
+      if (k + 1 >= chunks.size()) reached_end = true;
+      continue;
+    }
+    std::string_view bare = c;
+    bool last = false;
+    while (!bare.empty() && std::string_view(",;:!?").find(bare.back()) != std::string_view::npos) {
+      bare.remove_suffix(1);
+      last = true;
+    }
+    if (bare.ends_with(".") && !bare.ends_with("..") && !bare.ends_with("/.")) {
+      bare.remove_suffix(1);
+      last = true;
+    }
+    if (bare.empty()) break;
+    if (has_shell_metacharacters(bare)) return std::nullopt;
+    end = chunks[k].begin + bare.size();
+    ++args;
+    if (last) {
+      reached_end = k + 1 >= chunks.size();
+      break;
+    }
+    if (k + 1 >= chunks.size()) reached_end = true;
+  }
+  // "run the migrations with alembic": a tool named after "with" is not yet its command line.
+  if (needs_args && !path) {
+    bool file_or_flag = false;
+    for (size_t k = 1; k < chunks.size() && k <= args; ++k)
+      file_or_flag = file_or_flag || chunks[k].text.starts_with("-") ||
+                     chunks[k].text.find('.') != std::string_view::npos ||
+                     chunks[k].text.find('/') != std::string_view::npos;
+    if (!file_or_flag && args < 2) return std::nullopt;  // "with docker compose" names a tool
+  }
+  // Destructive programs are never read from prose without a run verb: "rm -rf /x" must be asked for.
+  if (!after_run_verb && (lower == "rm" || lower == "mv" || lower == "cp" || lower == "chmod" || lower == "chown" ||
+                          lower == "find" || lower == "echo" || lower == "kill" || lower == "ln"))
+    return std::nullopt;
+  // Without a run verb the clause must be the command line, nothing after it ("rsync /a to /b" is prose).
+  if (!after_run_verb && !reached_end && !needs_args) return std::nullopt;
+  if (english) {
+    // "make sure the tests pass", "go to staging": an English verb, not the program.
+    if (args == 0 && !after_run_verb) return std::nullopt;
+    if (!reached_end && !after_run_verb) return std::nullopt;
+    if (lower == "go") {
+      std::string_view sub = chunks.size() > 1 ? chunks[1].text : std::string_view();
+      if (sub != "build" && sub != "test" && sub != "vet" && sub != "run" && sub != "mod" && sub != "generate" &&
+          sub != "install" && sub != "fmt")
+        return std::nullopt;
+    }
+    if (chunks.size() > 1 && ends_command(text::to_lower(chunks[1].text))) return std::nullopt;
+  }
+  // "git", "docker", "kubectl" alone say nothing: they need a subcommand.
+  if (args == 0 && (lower == "git" || lower == "docker" || lower == "kubectl" || lower == "helm" || lower == "aws" ||
+                    lower == "terraform" || lower == "gcloud" || lower == "az" || lower == "npm" || lower == "yarn" ||
+                    lower == "pnpm" || lower == "dotnet" || lower == "cargo" || lower == "bundle" || lower == "mvn" ||
+                    lower == "gh" || lower == "npx" || lower == "pip" || lower == "pip3" || lower == "python" ||
+                    lower == "python3" || lower == "node" || lower == "bash" || lower == "sh" || lower == "systemctl" ||
+                    lower == "rm" || lower == "cp" || lower == "mv" || lower == "rsync" || lower == "scp" ||
+                    lower == "tar" || lower == "curl" || lower == "wget" || lower == "ssh"))
+    return std::nullopt;
+  std::string command(text::trim(text.substr(0, end)));
+  *consumed = end;
+  // A script named without a path runs from the working directory.
+  if (args == 0 && is_script_file(command) && command.find('/') == std::string::npos) command = "./" + command;
+  return command;
+}
+}  // namespace
+
+std::vector<UserCommand> user_commands(std::string_view clause) {
+  std::vector<UserCommand> out;
+  auto tokens = tokenize(clause);
+  // The words before a position, without the command nouns: "run the script" -> "run".
+  auto intent_before = [&](size_t pos, bool* at_start, bool* after_run, bool* after_with) {
+    *at_start = *after_run = *after_with = false;
+    std::vector<const Token*> before;
+    for (const auto& t : tokens)
+      if (t.end <= pos && t.text != "`") before.push_back(&t);
+    bool named_script = !before.empty() && (before.back()->text == "script" || before.back()->text == "command" ||
+                                            before.back()->text == "job");
+    while (!before.empty() && (is_command_noun(before.back()->text) || before.back()->text == ":" ||
+                               before.back()->text == "'" || before.back()->text == "\""))
+      before.pop_back();
+    // "run the backup script ./backup.sh": a run verb a few words before the word "script".
+    if (named_script)
+      for (size_t back = 0; back < 3 && !before.empty(); ++back) {
+        if (is_run_verb(before.back()->text)) break;
+        before.pop_back();
+      }
+    size_t k = before.size();
+    if (k == 0) {
+      *at_start = true;
+      return;
+    }
+    bool only_fillers = true;
+    for (const auto* t : before)
+      if (!(is_filler(t->text) || t->text == "and" || t->text == "," || t->text == "-" || t->text == "then" ||
+            t->text == "(" || t->text == "now"))
+        only_fillers = false;
+    if (only_fillers) *at_start = true;
+    const std::string& last = before.back()->text;
+    if (is_run_verb(last)) *after_run = true;
+    if (is_with_word(last) || (last == "by" || (k >= 2 && before[k - 2]->text == "by" && is_run_verb(last))))
+      *after_with = true;
+  };
+
+  // 1. Back-quoted commands, where the sentence says to run them.
+  size_t i = 0;
+  while (i < clause.size()) {
+    size_t open = clause.find('`', i);
+    if (open == std::string_view::npos) break;
+    size_t fence = clause.compare(open, 3, "```") == 0 ? 3 : 1;
+    size_t close = clause.find(fence == 3 ? "```" : "`", open + fence);
+    if (close == std::string_view::npos) break;
+    std::string_view inner = clause.substr(open + fence, close - open - fence);
+    if (fence == 3 && inner.find('\n') != std::string_view::npos) {
+      // ```sh\n…\n```: the first line may name the language.
+      size_t nl = inner.find('\n');
+      std::string_view first = text::trim(inner.substr(0, nl));
+      if (first.find(' ') == std::string_view::npos) inner = inner.substr(nl + 1);
+    }
+    std::string cmd(text::trim(inner));
+    bool at_start = false, after_run = false, after_with = false;
+    intent_before(open, &at_start, &after_run, &after_with);
+    // At the start, the back-quoted text must be (almost) the whole clause: "`npm ci`", not
+    // "`rm -rf /` is dangerous".
+    if (at_start && !after_run) {
+      std::string_view rest = text::trim(clause.substr(close + fence));
+      bool only_punct = true;
+      for (char ch : rest)
+        if (std::isalnum(static_cast<unsigned char>(ch))) only_punct = false;
+      auto rest_tokens = tokenize(rest);
+      bool soft = rest_tokens.size() <= 2 && std::all_of(rest_tokens.begin(), rest_tokens.end(), [](const Token& t) {
+                    return !t.word || t.text == "first" || t.text == "again" || t.text == "too";
+                  });
+      at_start = only_punct || soft;
+    }
+    if (!cmd.empty() && (at_start || after_run || after_with)) {
+      UserCommand uc;
+      uc.command = cmd;
+      if (is_script_file(cmd) && cmd.find(' ') == std::string::npos && cmd.find('/') == std::string::npos)
+        uc.command = "./" + cmd;
+      uc.slug = slug_for(uc.command);
+      uc.begin = open;
+      uc.end = close + fence;
+      uc.quoted = true;
+      out.push_back(std::move(uc));
+    }
+    i = close + fence;
+  }
+  if (!out.empty()) return out;
+  if (clause.find('`') != std::string_view::npos) {
+    // Back-quoted text that is not said to run is code the sentence talks about; a bare
+    // command elsewhere in the clause is still read below, outside the back-quotes.
+  }
+
+  // 2. A bare command line: at the start of the clause, after a run verb, or after "with".
+  auto spans = opaque_spans(clause);
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    const Token& t = tokens[k];
+    if (t.text == "`") continue;
+    bool in_backquotes = std::any_of(spans.begin(), spans.end(), [&](const Span& s) {
+      return clause[s.begin] == '`' && t.begin >= s.begin && t.end <= s.end;
+    });
+    if (in_backquotes) continue;
+    bool at_start = false, after_run = false, after_with = false;
+    intent_before(t.begin, &at_start, &after_run, &after_with);
+    if (!at_start && !after_run && !after_with) continue;
+    // Quoted text is never a bare command; back-quotes were handled above.
+    if (clause[t.begin] == '"' || clause[t.begin] == '\'') continue;
+    size_t from = t.begin;
+    // Start at the beginning of the whitespace-separated chunk ("./build.sh" tokenizes as '.', '/', …).
+    while (from > 0 && !is_space(clause[from - 1])) --from;
+    if (from < t.begin && k > 0 && tokens[k - 1].end > from) continue;  // not the chunk's first token
+    size_t consumed = 0;
+    if (auto cmd = bare_command_at(clause.substr(from), after_run, &consumed, after_with && !after_run && !at_start)) {
+      UserCommand uc;
+      uc.command = *cmd;
+      uc.slug = slug_for(uc.command);
+      uc.begin = from;
+      uc.end = from + consumed;
+      out.push_back(std::move(uc));
+      return out;
+    }
+    // Only the first position with intent is tried after a run verb: "run the tests" is no command.
+    if (after_run || after_with) {
+      if (!is_command_noun(t.text)) continue;
+    }
+  }
+  return out;
+}
+
+}  // namespace arborist::plan::offline
