@@ -87,8 +87,61 @@ json hoist_property_names(json document) {
 // wrappers, and keep the most specific messages.
 
 
+// Whether `value` satisfies a conditional (`if`) schema, for the shapes Dagu's schema
+// uses: required, properties with const/enum/type, not, allOf, anyOf. nullopt when the
+// schema uses anything else (the walker then takes both branches, as before).
+std::optional<bool> simple_match(const json& schema, const json* value, int depth = 0) {
+  if (!schema.is_object() || depth > 8) return std::nullopt;
+  bool result = true;
+  for (const auto& [key, sub] : schema.items()) {
+    if (key == "description" || key == "$comment") continue;
+    if (key == "required") {
+      if (!value || !value->is_object()) return false;
+      for (const auto& name : sub)
+        if (!name.is_string() || !value->contains(name.get<std::string>())) result = false;
+    } else if (key == "properties") {
+      if (!value || !value->is_object()) continue;  // `properties` alone holds for non-objects
+      for (const auto& [name, cond] : sub.items()) {
+        auto it = value->find(name);
+        if (it == value->end()) continue;
+        auto m = simple_match(cond, &*it, depth + 1);
+        if (!m) return std::nullopt;
+        if (!*m) result = false;
+      }
+    } else if (key == "const") {
+      if (!value || *value != sub) result = false;
+    } else if (key == "enum") {
+      if (!value || std::find(sub.begin(), sub.end(), *value) == sub.end()) result = false;
+    } else if (key == "type" && sub.is_string()) {
+      const std::string t = sub.get<std::string>();
+      bool ok = value && ((t == "object" && value->is_object()) || (t == "array" && value->is_array()) ||
+                          (t == "string" && value->is_string()) || (t == "boolean" && value->is_boolean()) ||
+                          (t == "null" && value->is_null()) || (t == "number" && value->is_number()) ||
+                          (t == "integer" && (value->is_number_integer() || value->is_number_unsigned())));
+      if (!ok) result = false;
+    } else if (key == "not") {
+      auto m = simple_match(sub, value, depth + 1);
+      if (!m) return std::nullopt;
+      if (*m) result = false;
+    } else if (key == "allOf" || key == "anyOf") {
+      bool any = false, all = true;
+      for (const auto& branch : sub) {
+        auto m = simple_match(branch, value, depth + 1);
+        if (!m) return std::nullopt;
+        any = any || *m;
+        all = all && *m;
+      }
+      if (key == "allOf" ? !all : !any) result = false;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return result;
+}
+
 struct SchemaWalker {
   const json& root;
+  const json* instance = nullptr;  // the document, to decide `if` branches; null = take every branch
 
   const json* resolve(const json* node) const {
     for (int guard = 0; node && node->is_object() && node->contains("$ref") && guard < 32; ++guard) {
@@ -103,24 +156,36 @@ struct SchemaWalker {
     return node;
   }
 
-  // The schema and every branch it may take (allOf/oneOf/anyOf/then/else).
-  void expand(const json* node, std::vector<const json*>& out, int depth = 0) const {
+  // The schema and every branch it may take (allOf/oneOf/anyOf, and then/else as the
+  // value at this place decides the `if`, or both when it cannot be decided).
+  void expand(const json* node, std::vector<const json*>& out, const json* value, int depth = 0) const {
     node = resolve(node);
     if (!node || !node->is_object() || depth > 16) return;
     out.push_back(node);
     for (const char* key : {"allOf", "anyOf", "oneOf"}) {
       if (auto it = node->find(key); it != node->end() && it->is_array())
-        for (const auto& sub : *it) expand(&sub, out, depth + 1);
+        for (const auto& sub : *it) expand(&sub, out, value, depth + 1);
     }
-    for (const char* key : {"then", "else"}) {
-      if (auto it = node->find(key); it != node->end()) expand(&*it, out, depth + 1);
-    }
+    std::optional<bool> condition;
+    if (auto it = node->find("if"); it != node->end() && instance) condition = simple_match(*it, value);
+    if (auto it = node->find("then"); it != node->end() && condition.value_or(true))
+      expand(&*it, out, value, depth + 1);
+    if (auto it = node->find("else"); it != node->end() && !condition.value_or(false))
+      expand(&*it, out, value, depth + 1);
   }
 
   std::vector<const json*> at(const std::string& pointer) const {
     std::vector<const json*> current;
-    expand(&root, current);
+    const json* value = instance;
+    expand(&root, current, value);
     for (const auto& part : yaml::pointer_split(pointer)) {
+      const json* next_value = nullptr;
+      if (value && value->is_object()) {
+        if (auto it = value->find(part); it != value->end()) next_value = &*it;
+      } else if (value && value->is_array() && !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit)) {
+        size_t i = std::stoul(part);
+        if (i < value->size()) next_value = &(*value)[i];
+      }
       std::vector<const json*> next;
       bool is_index = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
       for (const json* s : current) {
@@ -128,22 +193,23 @@ struct SchemaWalker {
           if (auto it = s->find("items"); it != s->end()) {
             if (it->is_array()) {
               size_t i = std::stoul(part);
-              if (i < it->size()) expand(&(*it)[i], next);
+              if (i < it->size()) expand(&(*it)[i], next, next_value);
             } else {
-              expand(&*it, next);
+              expand(&*it, next, next_value);
             }
           }
         }
         bool named = false;
         if (auto it = s->find("properties"); it != s->end() && it->contains(part)) {
-          expand(&(*it)[part], next);
+          expand(&(*it)[part], next, next_value);
           named = true;
         }
         if (!named) {
-          if (auto it = s->find("additionalProperties"); it != s->end() && it->is_object()) expand(&*it, next);
+          if (auto it = s->find("additionalProperties"); it != s->end() && it->is_object()) expand(&*it, next, next_value);
         }
       }
       current = std::move(next);
+      value = next_value;
       if (current.empty()) break;
     }
     return current;
@@ -347,6 +413,17 @@ static std::string readable(const std::string& raw, const std::string& pointer, 
   return message;
 }
 
+std::vector<std::string> Validator::keys_at(const std::string& pointer,
+                                            const nlohmann::ordered_json& instance) const {
+  json plain = json::parse(instance.dump());
+  SchemaWalker walker{impl_->document, &plain};
+  std::set<std::string> keys;
+  for (const json* s : walker.at(pointer))
+    if (auto it = s->find("properties"); it != s->end() && it->is_object())
+      for (const auto& [k, v] : it->items()) keys.insert(k);
+  return {keys.begin(), keys.end()};
+}
+
 std::vector<Violation> Validator::validate(const nlohmann::ordered_json& instance) const {
   // valijson's nlohmann adapter wants nlohmann::json; the round trip keeps values.
   json plain = json::parse(instance.dump());
@@ -414,7 +491,7 @@ std::vector<Violation> Validator::validate(const nlohmann::ordered_json& instanc
     specific.push_back(v);
   }
 
-  SchemaWalker walker{impl_->document};
+  SchemaWalker walker{impl_->document, &plain};
   std::vector<Violation> out;
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& v : specific) {

@@ -26,6 +26,9 @@ class Validator {
   Validator& operator=(Validator&&) noexcept;
 
   std::vector<Violation> validate(const nlohmann::ordered_json& instance) const;
+  // The property names the schema allows at `pointer` of this instance (the branches its
+  // conditions select), for "did you mean" on an unknown key; sorted, no duplicates.
+  std::vector<std::string> keys_at(const std::string& pointer, const nlohmann::ordered_json& instance) const;
 
  private:
   struct Impl;

@@ -458,13 +458,17 @@ class Checker {
       const auto& candidates = v.pointer.empty()                                ? compiled.top_keys
                                : (!step.empty() && doc_step_pointer(v.pointer)) ? compiled.step_keys
                                                                                 : compiled.all_keys;
+      // The keys allowed right here (the action's own `with:` keys, say), else the family's lists.
+      std::vector<std::string> here = compiled.validator->keys_at(v.pointer, doc_->value);
+      const auto& near = here.empty() ? candidates : here;
       std::string hint;
       std::string snake = to_snake_case(key);
       if (has_upper(key) &&
           std::find(compiled.all_keys.begin(), compiled.all_keys.end(), snake) != compiled.all_keys.end())
         hint = "use snake_case keys (" + key + " -> " + snake + "); Dagu 2.x rejects 1.x camelCase keys";
       else
-        hint = text::did_you_mean(key, candidates);
+        hint = text::did_you_mean(key, near);
+      if (hint == "did you mean '" + key + "'?") hint.clear();  // allowed elsewhere, not here: no echo
       std::string owner = v.pointer.empty()             ? "the DAG"
                           : doc_step_pointer(v.pointer) ? "step '" + step + "'"
                                                         : "'" + relative_path(v.pointer) + "'";
