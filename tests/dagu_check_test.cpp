@@ -452,7 +452,9 @@ TEST_CASE("a DAG generated from a spec warns when the spec changed or is missing
   REQUIRE(stale.size() == 1);
   CHECK(stale[0].severity == Severity::warning);
   CHECK(stale[0].message == "this DAG no longer matches spec.yaml");
-  CHECK(stale[0].hint == "regenerate with `arborist dagu spec.yaml -o " + dag_path.string() + "`");
+  // Paths in the hint work from the working directory (here: far from the temp dir, so absolute).
+  CHECK(stale[0].hint == "regenerate with `arborist dagu " + (dir / "sub/spec.yaml").string() + " -o " +
+                             dag_path.string() + "`");
 
   fs::remove(dir / "sub/spec.yaml");
   auto missing = run();

@@ -128,4 +128,10 @@ TEST_CASE("validate: a stale generated DAG warns but does not fail", "[validate]
   CHECK(stale.exit_code == 0);
   CHECK(stale.err.find("demo.yaml:1:1: warning: this DAG no longer matches spec.yaml (regenerate with `arborist dagu "
                        "spec.yaml -o demo.yaml`)") != std::string::npos);
+  // From the parent directory the pasted command still names the right files.
+  auto from_parent = test::run_arborist({"validate", dir.path().filename().string() + "/demo.yaml"}, {},
+                                        dir.path().parent_path());
+  const std::string sub = dir.path().filename().string();
+  CHECK(from_parent.err.find("(regenerate with `arborist dagu " + sub + "/spec.yaml -o " + sub + "/demo.yaml`)") !=
+        std::string::npos);
 }

@@ -806,7 +806,16 @@ class Checker {
         break;
       }
     Location first{file_, 1, 1, {}, {}};
-    std::string regenerate = "regenerate with `arborist dagu " + spec_name + " -o " + dag_path + "`";
+    // The command must work when pasted where `validate` ran: the spec as seen from here.
+    std::string spec_here = spec_name;
+    if (found) {
+      std::error_code cwd_error;
+      fs::path cwd = fs::current_path(cwd_error);
+      fs::path relative = cwd_error ? fs::path() : fs::absolute(*found, cwd_error).lexically_normal().lexically_relative(cwd);
+      bool outside = relative.empty() || relative.begin()->string() == "..";
+      spec_here = cwd_error || outside ? fs::absolute(*found, cwd_error).lexically_normal().string() : relative.string();
+    }
+    std::string regenerate = "regenerate with `arborist dagu " + spec_here + " -o " + dag_path + "`";
     if (!found) {
       problems_.push_back(Problem{Severity::warning,
                                   "this DAG was generated from " + spec_name + ", which was not found", first,
