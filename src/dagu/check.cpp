@@ -166,60 +166,6 @@ const CompiledSchema& dag_schema(Family family) {
   return v2_15;
 }
 
-// ---- Dagu 1.x keys (camelCase) ------------------------------------------------
-
-const std::vector<std::string>& v1_top_keys() {
-  static const std::vector<std::string> keys{"name",
-                                             "description",
-                                             "group",
-                                             "dotenv",
-                                             "workingDir",
-                                             "schedule",
-                                             "skipIfSuccessful",
-                                             "tags",
-                                             "type",
-                                             "env",
-                                             "secrets",
-                                             "logDir",
-                                             "logOutput",
-                                             "handlerOn",
-                                             "smtp",
-                                             "mailOn",
-                                             "errorMail",
-                                             "infoMail",
-                                             "timeoutSec",
-                                             "delaySec",
-                                             "restartWaitSec",
-                                             "histRetentionDays",
-                                             "maxActiveRuns",
-                                             "queue",
-                                             "maxActiveSteps",
-                                             "maxCleanUpTimeSec",
-                                             "maxOutputSize",
-                                             "precondition",
-                                             "preconditions",
-                                             "params",
-                                             "container",
-                                             "registryAuths",
-                                             "ssh",
-                                             "otel",
-                                             "shell",
-                                             "workerSelector",
-                                             "runConfig",
-                                             "steps",
-                                             "defaultParams"};
-  return keys;
-}
-
-const std::vector<std::string>& v1_step_keys() {
-  static const std::vector<std::string> keys{
-      "name",        "id",         "description",   "dir",          "workingDir",   "executor",       "command",
-      "script",      "shell",      "shellPackages", "stdout",       "stderr",       "output",         "signalOnStop",
-      "mailOnError", "continueOn", "retryPolicy",   "repeatPolicy", "precondition", "preconditions",  "depends",
-      "run",         "params",     "parallel",      "timeoutSec",   "env",          "workerSelector", "container"};
-  return keys;
-}
-
 std::string to_snake_case(std::string_view key) {
   std::string out;
   for (char c : key) {
@@ -361,6 +307,14 @@ class Checker {
       return false;
     }
     auto steps = doc.find("steps");
+    if (family_ == Family::v1) {
+      // 1.30.2 loads a DAG without steps (or with an empty list or map); only a scalar fails.
+      if (steps != doc.end() && !steps->is_null() && !steps->is_array() && !steps->is_object()) {
+        add("/steps", "steps must be an array or a map", "write `steps:` as a list of steps");
+        return false;
+      }
+      return true;
+    }
     if (steps == doc.end()) {
       add("", document_label() + " must define steps", "add a `steps:` list with one command per step");
       // 2.7+ `dagu validate` stops here; older loaders went on and reported the rest too.
@@ -642,7 +596,7 @@ class Checker {
     if (schedule.is_string()) {
       if (auto why = cron_problem(schedule.get<std::string>()))
         add(pointer, "invalid cron expression '" + schedule.get<std::string>() + "': " + *why,
-            "use five fields (minute hour day-of-month month day-of-week), e.g. \"0 2 * * *\", or @daily");
+            "use five fields (minute hour day-of-month month day-of-week), e.g. \"0 2 * * *\"");
     } else if (schedule.is_array()) {
       for (size_t i = 0; i < schedule.size(); ++i) check_schedule(schedule[i], pointer + "/" + std::to_string(i));
     } else if (schedule.is_object()) {
@@ -708,6 +662,19 @@ class Checker {
       if (!step_id(s).empty()) id_to_name[step_id(s)] = s.label;
     std::set<std::string> labels;
     for (const auto& s : steps) labels.insert(s.label);
+    // 1.x chain DAGs (the default there) also run each listed step after the previous
+    // item (every member of a parallel group) unless it says `depends: []`; explicit
+    // depends add to that edge. Without these edges a back-edge cycle goes unseen.
+    const json* type = top("type");
+    const bool v1_chain = v1 && doc_->value.contains("steps") && doc_->value["steps"].is_array() &&
+                          !(type && type->is_string() && text::trim(type->get<std::string>()) == "graph");
+    std::map<std::string, std::vector<std::string>> item_labels;  // "/steps/i" -> labels of that item
+    std::vector<std::string> item_order;
+    for (const auto& s : steps) {
+      std::string item = s.pointer.substr(0, s.pointer.find('/', std::string("/steps/").size()));
+      if (!item_labels.count(item)) item_order.push_back(item);
+      item_labels[item].push_back(s.label);
+    }
     std::set<std::string> seen;
     for (const auto& s : steps) {
       if (!s.body || !seen.insert(s.label).second) continue;
@@ -717,6 +684,16 @@ class Checker {
         auto it = id_to_name.find(target);
         bool is_name = labels.count(target) > 0;
         step.depends_on.push_back(!is_name && it != id_to_name.end() ? it->second : target);
+      }
+      auto explicit_empty = s.body->find("depends");
+      bool opted_out = explicit_empty != s.body->end() && explicit_empty->is_array() && explicit_empty->empty();
+      if (v1_chain && !opted_out) {
+        std::string item = s.pointer.substr(0, s.pointer.find('/', std::string("/steps/").size()));
+        auto pos = std::find(item_order.begin(), item_order.end(), item);
+        if (pos != item_order.begin() && pos != item_order.end())
+          for (const auto& previous : item_labels[*(pos - 1)])
+            if (std::find(step.depends_on.begin(), step.depends_on.end(), previous) == step.depends_on.end())
+              step.depends_on.push_back(previous);
       }
       graph.steps.push_back(std::move(step));
     }
@@ -733,29 +710,14 @@ class Checker {
   // ---- v1 ----
 
   void check_v1() {
-    const json& doc = doc_->value;
-    for (const auto& [k, v] : doc.items()) {
-      const auto& known = v1_top_keys();
-      if (std::find(known.begin(), known.end(), k) == known.end())
-        add("/" + yaml::pointer_escape(k), "unknown key '" + k + "' for Dagu 1.x", v1_hint(k, known));
-    }
-    for (const auto& s : collect_steps(doc)) {
-      if (!s.body) continue;
-      for (const auto& [k, v] : s.body->items()) {
-        const auto& known = v1_step_keys();
-        if (std::find(known.begin(), known.end(), k) == known.end())
-          add(s.pointer + "/" + yaml::pointer_escape(k), "unknown step key '" + k + "' for Dagu 1.x", v1_hint(k, known),
-              s.label);
-      }
-    }
+    detail::Reporter reporter;
+    reporter.add = [this](const std::string& pointer, std::string message, std::string hint, std::string step,
+                          Severity severity) {
+      if (step.empty()) step = step_of_pointer(pointer);
+      add(pointer, std::move(message), std::move(hint), std::move(step), severity);
+    };
+    detail::check_rules_v1(doc_->value, reporter);
     if (const json* schedule = top("schedule")) check_schedule(*schedule, "/schedule");
-  }
-
-  static std::string v1_hint(const std::string& key, const std::vector<std::string>& known) {
-    std::string hint = text::did_you_mean(key, known);
-    if (hint.empty() && key.find('_') != std::string::npos)
-      hint = "Dagu 1.x uses camelCase keys (retry_policy -> retryPolicy)";
-    return hint;
   }
 
   void v1_graph_rules(const std::vector<StepRef>& steps) {

@@ -54,6 +54,10 @@ struct Reporter {
 // depends and cycles are checked by the driver for every family.
 void check_rules_v2_15(const json& doc, size_t document_index, const Reporter& report);
 
+// Dagu 1.x (1.30.2) loader rules: keys (case-insensitive, nested structures too), step
+// policies, executor capabilities, names and ids (rules_v1.cpp).
+void check_rules_v1(const json& doc, const Reporter& report);
+
 // A Go-style rendering of a scalar (`%v`): 1 -> "1", true -> "true", "x" -> "x".
 std::string scalar_text(const json& value);
 // "a string", "a list", "a mapping", "a number", "true or false", "nothing (null)".
