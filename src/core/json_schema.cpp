@@ -413,6 +413,10 @@ static std::string readable(const std::string& raw, const std::string& pointer, 
   return message;
 }
 
+const nlohmann::json& Validator::document() const {
+  return impl_->document;
+}
+
 std::vector<std::string> Validator::keys_at(const std::string& pointer,
                                             const nlohmann::ordered_json& instance) const {
   json plain = json::parse(instance.dump());

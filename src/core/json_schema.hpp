@@ -29,6 +29,8 @@ class Validator {
   // The property names the schema allows at `pointer` of this instance (the branches its
   // conditions select), for "did you mean" on an unknown key; sorted, no duplicates.
   std::vector<std::string> keys_at(const std::string& pointer, const nlohmann::ordered_json& instance) const;
+  // The schema document as compiled (so callers need not parse the text a second time).
+  const nlohmann::json& document() const;
 
  private:
   struct Impl;

@@ -147,7 +147,7 @@ CompiledSchema compile_schema(const char* resource) {
     return c;
   }
   c.validator.emplace(std::move(*validator));
-  auto doc = nlohmann::json::parse(*text);
+  const nlohmann::json& doc = c.validator->document();
   for (const auto& [k, v] : doc["properties"].items()) c.top_keys.push_back(k);
   for (const auto& [k, v] : doc["definitions"]["step"]["properties"].items()) c.step_keys.push_back(k);
   std::set<std::string> all;
