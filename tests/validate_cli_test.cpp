@@ -135,3 +135,22 @@ TEST_CASE("validate: a stale generated DAG warns but does not fail", "[validate]
   CHECK(from_parent.err.find("(regenerate with `arborist dagu " + sub + "/spec.yaml -o " + sub + "/demo.yaml`)") !=
         std::string::npos);
 }
+
+TEST_CASE("validate: a directory is exit 7 with a message naming it", "[validate]") {
+  test::TempDir dir;
+  dir.write("dags/a.yaml", "steps:\n  - run: echo\n");
+  auto result = test::run_arborist({"validate", "dags"}, {}, dir.path());
+  CHECK(result.exit_code == 7);
+  CHECK(result.err.find("'dags' is a directory, not a file") != std::string::npos);
+}
+
+TEST_CASE("validate: a Dagu 2.6 agent step with messages is read as 2.0-2.6 and passes", "[validate]") {
+  test::TempDir dir;
+  dir.write("assist.yaml",
+            "type: graph\nsteps:\n  - name: ask\n    type: agent\n    messages:\n      - role: user\n"
+            "        content: summarise the logs\n");
+  auto result = test::run_arborist({"validate", "assist.yaml"}, {}, dir.path());
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.err.find("Dagu 2.0–2.6") != std::string::npos);
+}

@@ -148,6 +148,8 @@ FamilyGuess detect_family(const std::vector<yaml::Document>& documents) {
       for (const auto& [k, v] : step.items()) {
         if (v2_15_reason.empty() && v2_15_step_keys().count(k)) v2_15_reason = "uses step `" + k + ":` (Dagu 2.7+)";
         if (v2_6_reason.empty() && k == "agent") v2_6_reason = "uses step `agent:` (Dagu 2.0–2.6)";
+        if (v2_6_reason.empty() && k == "type" && v.is_string() && v.get<std::string>() == "agent")
+          v2_6_reason = "has an agent step (`type: agent` on a step is Dagu 2.0–2.6; 2.7+ makes the DAG the agent)";
       }
       if (v2_15_reason.empty() && !typed && step.contains("depends"))
         v2_15_reason = "uses `depends` without `type:` (graph is the default since Dagu 2.7)";
