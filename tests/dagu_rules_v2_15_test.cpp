@@ -111,7 +111,8 @@ TEST_CASE("2.15: graph is the default type, chain and agent refuse depends", "[d
                            "done when b ran\n" +
                            graph),
                    {"depends is not allowed in type: agent"}));
-  CHECK(error_says(check15("type: pipeline\nsteps: [echo]\n"), {"invalid type: pipeline", "graph, chain, agent, build"}));
+  CHECK(
+      error_says(check15("type: pipeline\nsteps: [echo]\n"), {"invalid type: pipeline", "graph, chain, agent, build"}));
   auto controller = check15(
       "type: controller\nllm: {provider: openai, model: m}\ntasks:\n  - name: t\n    description: d\n"
       "steps:\n  - id: a\n    run: echo\n");
@@ -167,7 +168,8 @@ TEST_CASE("2.15: env, params and secrets names", "[dagu215]") {
 }
 
 TEST_CASE("2.15: run and action exclude the older execution fields", "[dagu215]") {
-  CHECK(error_says(check15("steps:\n  - run: make\n    command: make\n"), {"run cannot be used together with command"}));
+  CHECK(
+      error_says(check15("steps:\n  - run: make\n    command: make\n"), {"run cannot be used together with command"}));
   CHECK(error_says(check15("steps:\n  - run: make\n    action: exec\n"), {"run cannot be used together with action"}));
   CHECK(error_says(check15("steps:\n  - action: http.request\n    script: echo\n    with: {method: GET, url: u}\n"),
                    {"action cannot be used together with script"}));
@@ -196,26 +198,32 @@ TEST_CASE("2.15: per-action inputs under with", "[dagu215]") {
                    {"unsupported git worktree field", "depth"}));
   CHECK(error_says(check15("steps:\n  - action: git.worktree.remove\n    with: {force: true}\n"),
                    {"requires with.branch or with.path"}));
-  CHECK(error_says(check15("steps:\n  - action: git.worktree.remove\n    with: {branch: b, force_delete_branch: true}\n"),
-                   {"force_delete_branch", "delete_branch: true"}));
-  CHECK(errors(check15("steps:\n  - action: git.worktree.add\n    with: {branch: b, create_branch: true, base: main}\n"))
-            .empty());
+  CHECK(
+      error_says(check15("steps:\n  - action: git.worktree.remove\n    with: {branch: b, force_delete_branch: true}\n"),
+                 {"force_delete_branch", "delete_branch: true"}));
+  CHECK(
+      errors(check15("steps:\n  - action: git.worktree.add\n    with: {branch: b, create_branch: true, base: main}\n"))
+          .empty());
 }
 
 TEST_CASE("2.15: human tasks", "[dagu215]") {
-  const std::string ok = "steps:\n  - id: approve\n    action: human.task\n    with:\n      prompt: Approve the release\n";
+  const std::string ok =
+      "steps:\n  - id: approve\n    action: human.task\n    with:\n      prompt: Approve the release\n";
   CHECK(errors(check15(ok)).empty());
   CHECK(error_says(check15("steps:\n  - action: human.task\n    with: {prompt: p}\n"), {"requires an explicit id"}));
   CHECK(error_says(check15(ok + "    timeout_sec: 60\n"), {"human.task does not support timeout_sec"}));
   CHECK(error_says(check15("steps:\n  - id: a\n    action: human.task\n    with: {prompt: \"\"}\n"),
                    {"with.prompt", "non-empty string"}));
-  CHECK(error_says(check15(ok + "      form:\n        type: object\n        properties:\n          env: {type: string}\n"
-                                "        required: [region]\n"),
-                   {"required", "region", "not declared"}));
-  CHECK(error_says(check15(ok + "      form:\n        type: object\n        properties:\n          env: {type: array}\n"),
-                   {"type must be string, integer, number, or boolean"}));
-  CHECK(error_says(check15("handler_on:\n  failure:\n    action: human.task\n    with: {prompt: p}\nsteps:\n  - run: e\n"),
-                   {"handler", "human.task"}));
+  CHECK(
+      error_says(check15(ok + "      form:\n        type: object\n        properties:\n          env: {type: string}\n"
+                              "        required: [region]\n"),
+                 {"required", "region", "not declared"}));
+  CHECK(
+      error_says(check15(ok + "      form:\n        type: object\n        properties:\n          env: {type: array}\n"),
+                 {"type must be string, integer, number, or boolean"}));
+  CHECK(error_says(
+      check15("handler_on:\n  failure:\n    action: human.task\n    with: {prompt: p}\nsteps:\n  - run: e\n"),
+      {"handler", "human.task"}));
 }
 
 TEST_CASE("2.15: declared outputs and build paths", "[dagu215]") {
@@ -227,8 +235,9 @@ TEST_CASE("2.15: declared outputs and build paths", "[dagu215]") {
   CHECK(error_says(check15("steps:\n  - id: b\n    run: echo\n    outputs:\n      - name: 1t\n"), {"name must match"}));
   CHECK(error_says(check15("steps:\n  - id: b\n    run: echo\n    outputs:\n      - name: f\n        path: out.txt\n"),
                    {"build paths", "not \"build\""}));
-  const std::string two = "type: build\nsteps:\n  - id: a\n    run: echo\n    outputs:\n      - {name: f, path: out.txt}\n"
-                          "  - id: b\n    run: echo\n    outputs:\n      - {name: f, path: ./out.txt}\n";
+  const std::string two =
+      "type: build\nsteps:\n  - id: a\n    run: echo\n    outputs:\n      - {name: f, path: out.txt}\n"
+      "  - id: b\n    run: echo\n    outputs:\n      - {name: f, path: ./out.txt}\n";
   CHECK(error_says(check15(two), {"multiple producers", "out.txt"}));
 }
 
@@ -245,8 +254,9 @@ TEST_CASE("2.15: parallel runs sub-DAGs, foreach runs its own steps", "[dagu215]
                            "      retries: 2\n" +
                            child),
                    {"unknown parallel field", "retries"}));
-  const std::string each = "steps:\n  - name: each\n    foreach:\n      items: [a, b]\n      steps:\n        - id: one\n"
-                           "          run: echo\n";
+  const std::string each =
+      "steps:\n  - name: each\n    foreach:\n      items: [a, b]\n      steps:\n        - id: one\n"
+      "          run: echo\n";
   CHECK(errors(check15(each)).empty());
   CHECK(error_says(check15(each + "    run: echo\n"), {"foreach cannot be combined with \"run\""}));
   CHECK(error_says(check15("steps:\n  - id: top\n    run: echo\n  - name: each\n    depends: top\n    foreach:\n"

@@ -59,8 +59,7 @@ Result<Family> parse_family(std::string_view text) {
   if (ok && major == 2 && minor >= 0 && minor <= 6) return Family::v2_6;
   if (ok && major == 2 && minor >= 7 && minor <= 15) return Family::v2_15;
   if (ok && major == 2 && minor > 15)
-    return fail(ExitCode::usage,
-                "Dagu " + value + " is newer than the rules arborist knows (up to 2.15)",
+    return fail(ExitCode::usage, "Dagu " + value + " is newer than the rules arborist knows (up to 2.15)",
                 "use --dagu-version 2.15 (or latest), which is what arborist checks against");
   return fail(ExitCode::usage, "unknown Dagu version '" + std::string(text) + "'",
               "use 1 (Dagu 1.x), 2.6 (Dagu 2.0–2.6), 2.15 (Dagu 2.7–2.15) or latest");
@@ -85,8 +84,8 @@ const std::set<std::string>& v2_15_top_keys() {
   return keys;
 }
 const std::set<std::string>& v2_15_step_keys() {
-  static const std::set<std::string> keys{"output_schema", "outputs",    "foreach", "dependencies",
-                                          "run",           "action",     "inputs",  "shell_args"};
+  static const std::set<std::string> keys{"output_schema", "outputs", "foreach", "dependencies",
+                                          "run",           "action",  "inputs",  "shell_args"};
   return keys;
 }
 
@@ -138,7 +137,8 @@ FamilyGuess detect_family(const std::vector<yaml::Document>& documents) {
     look(doc);
     for (const auto& [k, v] : doc.items())
       if (v2_15_reason.empty() && v2_15_top_keys().count(k)) v2_15_reason = "uses `" + k + ":` (Dagu 2.7+)";
-    if (auto type = doc.find("type"); type != doc.end() && type->is_string() && *type == "build" && v2_15_reason.empty())
+    if (auto type = doc.find("type");
+        type != doc.end() && type->is_string() && *type == "build" && v2_15_reason.empty())
       v2_15_reason = "uses `type: build` (Dagu 2.7+)";
     const bool typed = doc.contains("type");
     for_each_step(doc, [&](const json& step) {

@@ -18,24 +18,56 @@ namespace {
 using Keys = std::vector<std::string>;
 
 const Keys& top_keys() {
-  static const Keys keys{"name",          "description",   "group",          "dotenv",         "workingDir",
-                         "schedule",      "skipIfSuccessful", "tags",        "type",           "env",
-                         "secrets",       "logDir",        "logOutput",      "handlerOn",      "smtp",
-                         "mailOn",        "errorMail",     "infoMail",       "waitMail",       "timeoutSec",
-                         "delaySec",      "restartWaitSec", "histRetentionDays", "maxActiveRuns", "queue",
-                         "maxActiveSteps", "maxCleanUpTimeSec", "maxOutputSize", "precondition", "preconditions",
-                         "params",        "container",     "registryAuths",  "ssh",            "otel",
-                         "shell",         "workerSelector", "runConfig",     "steps",          "llm"};
+  static const Keys keys{"name",
+                         "description",
+                         "group",
+                         "dotenv",
+                         "workingDir",
+                         "schedule",
+                         "skipIfSuccessful",
+                         "tags",
+                         "type",
+                         "env",
+                         "secrets",
+                         "logDir",
+                         "logOutput",
+                         "handlerOn",
+                         "smtp",
+                         "mailOn",
+                         "errorMail",
+                         "infoMail",
+                         "waitMail",
+                         "timeoutSec",
+                         "delaySec",
+                         "restartWaitSec",
+                         "histRetentionDays",
+                         "maxActiveRuns",
+                         "queue",
+                         "maxActiveSteps",
+                         "maxCleanUpTimeSec",
+                         "maxOutputSize",
+                         "precondition",
+                         "preconditions",
+                         "params",
+                         "container",
+                         "registryAuths",
+                         "ssh",
+                         "otel",
+                         "shell",
+                         "workerSelector",
+                         "runConfig",
+                         "steps",
+                         "llm"};
   return keys;
 }
 
 const Keys& step_keys() {
-  static const Keys keys{"name",         "id",          "description", "dir",         "workingDir",   "executor",
-                         "command",      "script",      "shell",       "shellPackages", "stdout",     "stderr",
-                         "logOutput",    "output",      "signalOnStop", "mailOnError", "continueOn",  "retryPolicy",
-                         "repeatPolicy", "precondition", "preconditions", "depends",   "run",          "call",
-                         "params",       "parallel",    "timeoutSec",  "env",         "workerSelector", "container",
-                         "type",         "config",      "llm",         "messages"};
+  static const Keys keys{
+      "name",           "id",          "description",   "dir",         "workingDir",   "executor",     "command",
+      "script",         "shell",       "shellPackages", "stdout",      "stderr",       "logOutput",    "output",
+      "signalOnStop",   "mailOnError", "continueOn",    "retryPolicy", "repeatPolicy", "precondition", "preconditions",
+      "depends",        "run",         "call",          "params",      "parallel",     "timeoutSec",   "env",
+      "workerSelector", "container",   "type",          "config",      "llm",          "messages"};
   return keys;
 }
 
@@ -51,8 +83,9 @@ const std::map<std::string, Keys>& nested_top_keys() {
       {"waitMail", {"from", "to", "prefix", "attachLogs"}},
       {"runConfig", {"disableParamEdit", "disableRunIdEdit"}},
       {"ssh", {"user", "host", "port", "key", "password", "strictHostKey", "knownHostFile", "shell"}},
-      {"llm", {"provider", "model", "system", "temperature", "maxTokens", "topP", "baseURL", "apiKeyName", "stream",
-               "thinking"}},
+      {"llm",
+       {"provider", "model", "system", "temperature", "maxTokens", "topP", "baseURL", "apiKeyName", "stream",
+        "thinking"}},
   };
   return keys;
 }
@@ -60,11 +93,12 @@ const std::map<std::string, Keys>& nested_top_keys() {
 const std::map<std::string, Keys>& nested_step_keys() {
   static const std::map<std::string, Keys> keys{
       {"retryPolicy", {"limit", "intervalSec", "exitCode", "backoff", "maxIntervalSec"}},
-      {"repeatPolicy", {"repeat", "intervalSec", "limit", "condition", "expected", "exitCode", "backoff",
-                        "maxIntervalSec"}},
+      {"repeatPolicy",
+       {"repeat", "intervalSec", "limit", "condition", "expected", "exitCode", "backoff", "maxIntervalSec"}},
       {"continueOn", {"skipped", "failed", "failure", "exitCode", "output", "markSuccess"}},
-      {"llm", {"provider", "model", "system", "temperature", "maxTokens", "topP", "baseURL", "apiKeyName", "stream",
-               "thinking"}},
+      {"llm",
+       {"provider", "model", "system", "temperature", "maxTokens", "topP", "baseURL", "apiKeyName", "stream",
+        "thinking"}},
   };
   return keys;
 }
@@ -121,8 +155,10 @@ class Rules {
     schedule_rule();
     handlers();
     for (const auto& s : collect_steps(doc_))
-      if (s.body) step(*s.body, s.pointer, s.label, false);
-      else if (!s.body && !step_item_ok(s)) r_.error(s.pointer, "invalid step data", "write a mapping or a command", s.label);
+      if (s.body)
+        step(*s.body, s.pointer, s.label, false);
+      else if (!s.body && !step_item_ok(s))
+        r_.error(s.pointer, "invalid step data", "write a mapping or a command", s.label);
     identity_rules();
   }
 
@@ -185,14 +221,16 @@ class Rules {
     const json* handlers = find_key(doc_, "handlerOn");
     if (!handlers || !handlers->is_object()) return;
     if (find_key(*handlers, "abort") && find_key(*handlers, "cancel"))
-      r_.error("/handlerOn", "cannot specify both 'abort' and 'cancel' in handlerOn; use 'abort' (cancel is deprecated)",
+      r_.error("/handlerOn",
+               "cannot specify both 'abort' and 'cancel' in handlerOn; use 'abort' (cancel is deprecated)",
                "drop `cancel`");
     for (const auto& [event, body] : handlers->items())
       if (body.is_object()) step(body, "/handlerOn/" + yaml::pointer_escape(event), "handlerOn." + event, true);
   }
 
   std::string executor_type(const json& body) const {
-    if (const json* t = find_key(body, "type"); t && t->is_string()) return std::string(text::trim(t->get<std::string>()));
+    if (const json* t = find_key(body, "type"); t && t->is_string())
+      return std::string(text::trim(t->get<std::string>()));
     if (const json* e = find_key(body, "executor")) {
       if (e->is_string()) return std::string(text::trim(e->get<std::string>()));
       if (const json* et = find_key(*e, "type"); et && et->is_string()) return et->get<std::string>();
@@ -207,15 +245,16 @@ class Rules {
   void step(const json& body, const std::string& p, const std::string& label, bool handler) {
     for (const auto& [k, v] : body.items())
       if (!key_known(k, step_keys()))
-        r_.error(p + "/" + yaml::pointer_escape(k), "unknown step key '" + k + "' for Dagu 1.x", hint_for(k, step_keys()),
-                 label);
+        r_.error(p + "/" + yaml::pointer_escape(k), "unknown step key '" + k + "' for Dagu 1.x",
+                 hint_for(k, step_keys()), label);
     for (const auto& [owner, keys] : nested_step_keys())
       if (const json* value = find_key(body, owner); value && owner != "continueOn")
         nested(p + "/" + owner, owner, *value, keys, label);
 
     if (const json* retry = find_key(body, "retryPolicy"); retry && retry->is_object()) {
       if (!find_key(*retry, "limit"))
-        r_.error(p + "/retryPolicy", "limit is required when retryPolicy is specified", "add `limit: <attempts>`", label);
+        r_.error(p + "/retryPolicy", "limit is required when retryPolicy is specified", "add `limit: <attempts>`",
+                 label);
       if (!find_key(*retry, "intervalSec"))
         r_.error(p + "/retryPolicy", "intervalSec is required when retryPolicy is specified",
                  "add `intervalSec: <seconds>`", label);
@@ -284,14 +323,15 @@ class Rules {
       if (s.has_name) names.insert(s.name);
     for (const auto& s : steps) {
       if (s.has_name && s.name.size() > 40)
-        r_.error(s.pointer + "/name", "step name must be less than 40 characters (it is " +
-                                          std::to_string(s.name.size()) + " bytes)",
+        r_.error(s.pointer + "/name",
+                 "step name must be less than 40 characters (it is " + std::to_string(s.name.size()) + " bytes)",
                  "shorten the name to at most 40 bytes (UTF-8)", s.label);
       const std::string id = step_id(s);
       if (id.empty()) continue;
       const std::string p = s.pointer + "/id";
-      bool format_ok = std::isalpha(static_cast<unsigned char>(id[0])) &&
-                       std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
+      bool format_ok =
+          std::isalpha(static_cast<unsigned char>(id[0])) &&
+          std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
       if (!format_ok)
         r_.error(p, "invalid step ID format: must match pattern ^[a-zA-Z][a-zA-Z0-9_-]*$",
                  "start with a letter; use letters, digits, '_' and '-'", s.label);

@@ -45,36 +45,34 @@ std::string ptr(const std::string& base, size_t index) {
 // Every action name Dagu 2.15.1 registers (internal/spec/step_v2.go and the executor registry).
 const std::set<std::string>& builtin_actions() {
   static const std::set<std::string> names{
-      "artifact.list",   "artifact.read",   "artifact.write",      "archive.create",  "archive.extract",
-      "archive.list",    "chat.completion", "container.run",       "dag.enqueue",     "dag.run",
-      "data.convert",    "data.pick",       "docker.run",          "exec",            "file.copy",
-      "file.delete",     "file.list",       "file.mkdir",          "file.move",       "file.read",
-      "file.stat",       "file.write",      "git.checkout",        "git.worktree.add", "git.worktree.remove",
-      "harness.run",     "http.request",    "human.task",          "jq.filter",       "k8s.run",
-      "kubernetes.run",  "log.write",       "mail.send",           "noop",            "outputs.write",
-      "postgres.query",  "postgres.import", "router.route",        "s3.delete",       "s3.download",
-      "s3.list",         "s3.upload",       "sftp.download",       "sftp.upload",     "sqlite.query",
-      "sqlite.import",   "ssh.run",         "state.delete",        "state.diff",      "state.get",
-      "state.list",      "state.set",       "template.render",     "wait.duration",   "wait.file",
-      "wait.http",       "wait.until",      "agent"};
+      "artifact.list",       "artifact.read", "artifact.write", "archive.create", "archive.extract", "archive.list",
+      "chat.completion",     "container.run", "dag.enqueue",    "dag.run",        "data.convert",    "data.pick",
+      "docker.run",          "exec",          "file.copy",      "file.delete",    "file.list",       "file.mkdir",
+      "file.move",           "file.read",     "file.stat",      "file.write",     "git.checkout",    "git.worktree.add",
+      "git.worktree.remove", "harness.run",   "http.request",   "human.task",     "jq.filter",       "k8s.run",
+      "kubernetes.run",      "log.write",     "mail.send",      "noop",           "outputs.write",   "postgres.query",
+      "postgres.import",     "router.route",  "s3.delete",      "s3.download",    "s3.list",         "s3.upload",
+      "sftp.download",       "sftp.upload",   "sqlite.query",   "sqlite.import",  "ssh.run",         "state.delete",
+      "state.diff",          "state.get",     "state.list",     "state.set",      "template.render", "wait.duration",
+      "wait.file",           "wait.http",     "wait.until",     "agent"};
   return names;
 }
 
 // Legacy step `type:` values (executor names) Dagu 2.15.1 still loads.
 const std::set<std::string>& builtin_step_types() {
   static const std::set<std::string> names{
-      "action",   "artifact", "archive", "chat",          "command",       "container",  "dag",       "data",
-      "dag_enqueue", "docker", "file",   "foreach",       "gha",           "git",        "github-action",
-      "github_action", "harness", "http", "jq",          "k8s",           "kubernetes", "log",       "mail",
-      "noop",     "outputs",  "parallel", "postgres",     "redis",         "router",     "s3",        "sftp",
-      "shell",    "sqlite",   "ssh",     "state",         "subworkflow",   "template",   "wait"};
+      "action",      "artifact", "archive",  "chat",        "command",    "container", "dag",           "data",
+      "dag_enqueue", "docker",   "file",     "foreach",     "gha",        "git",       "github-action", "github_action",
+      "harness",     "http",     "jq",       "k8s",         "kubernetes", "log",       "mail",          "noop",
+      "outputs",     "parallel", "postgres", "redis",       "router",     "s3",        "sftp",          "shell",
+      "sqlite",      "ssh",      "state",    "subworkflow", "template",   "wait"};
   return names;
 }
 
 // Fields of the older execution syntax that `run:` and `action:` exclude.
-constexpr const char* kLegacyExecutionFields[] = {"call",   "command", "config", "exec",  "llm",
-                                                  "messages", "params", "routes", "script", "shell",
-                                                  "shell_args", "shell_packages", "type", "value"};
+constexpr const char* kLegacyExecutionFields[] = {"call",       "command",        "config", "exec",   "llm",
+                                                  "messages",   "params",         "routes", "script", "shell",
+                                                  "shell_args", "shell_packages", "type",   "value"};
 
 // Variables Dagu sets for every run; a secret may not take their names (internal/spec/builder.go).
 const std::set<std::string>& managed_env_names() {
@@ -99,10 +97,10 @@ const std::set<std::string>& managed_env_names() {
 
 const std::set<std::string>& signal_names() {
   static const std::set<std::string> names{
-      "SIGABRT", "SIGALRM", "SIGBUS",  "SIGCHLD", "SIGCONT", "SIGFPE",    "SIGHUP",  "SIGILL",  "SIGINT",
-      "SIGIO",   "SIGIOT",  "SIGKILL", "SIGPIPE", "SIGPOLL", "SIGPROF",   "SIGPWR",  "SIGQUIT", "SIGSEGV",
-      "SIGSTKFLT", "SIGSTOP", "SIGSYS", "SIGTERM", "SIGTRAP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGUNUSED",
-      "SIGURG",  "SIGUSR1", "SIGUSR2", "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ"};
+      "SIGABRT",   "SIGALRM", "SIGBUS",  "SIGCHLD",   "SIGCONT",  "SIGFPE",  "SIGHUP",  "SIGILL",  "SIGINT",
+      "SIGIO",     "SIGIOT",  "SIGKILL", "SIGPIPE",   "SIGPOLL",  "SIGPROF", "SIGPWR",  "SIGQUIT", "SIGSEGV",
+      "SIGSTKFLT", "SIGSTOP", "SIGSYS",  "SIGTERM",   "SIGTRAP",  "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGUNUSED",
+      "SIGURG",    "SIGUSR1", "SIGUSR2", "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ"};
   return names;
 }
 
@@ -174,14 +172,16 @@ class Rules {
       const json& entry = (*it)[i];
       std::string p = ptr("/consts", i);
       if (!entry.is_object()) {
-        r_.error(p, "consts entries must be single-entry mappings (consts[" + std::to_string(i) + "] is " +
-                        type_word(entry) + ")",
+        r_.error(p,
+                 "consts entries must be single-entry mappings (consts[" + std::to_string(i) + "] is " +
+                     type_word(entry) + ")",
                  "write `- NAME: value`");
         continue;
       }
       if (entry.size() != 1) {
-        r_.error(p, "consts entries must contain exactly one key (consts[" + std::to_string(i) + "] has " +
-                        std::to_string(entry.size()) + ")",
+        r_.error(p,
+                 "consts entries must contain exactly one key (consts[" + std::to_string(i) + "] has " +
+                     std::to_string(entry.size()) + ")",
                  "put each constant in its own list item");
         continue;
       }
@@ -210,8 +210,10 @@ class Rules {
     std::string p = base + "/env";
     auto check_name = [&](const std::string& name, const std::string& where) {
       if (!is_env_name(name))
-        r_.error(where, "invalid environment variable name \"" + name + "\" in env: names must match "
-                            "^[A-Za-z_][A-Za-z0-9_]*$",
+        r_.error(where,
+                 "invalid environment variable name \"" + name +
+                     "\" in env: names must match "
+                     "^[A-Za-z_][A-Za-z0-9_]*$",
                  "use letters, digits and '_', not starting with a digit", step);
     };
     if (it->is_object()) {
@@ -250,8 +252,8 @@ class Rules {
     auto check = [&](const std::string& name, const std::string& where) {
       bool positional = !name.empty() && std::all_of(name.begin(), name.end(), ::isdigit);
       if (!positional && !is_identifier(name))
-        r_.error(where, "params: invalid parameter value: parameter name \"" + name +
-                            "\" must match ^[A-Za-z][A-Za-z0-9_]*$",
+        r_.error(where,
+                 "params: invalid parameter value: parameter name \"" + name + "\" must match ^[A-Za-z][A-Za-z0-9_]*$",
                  "start with a letter; use letters, digits and '_'");
       else if (!seen.insert(name).second)
         r_.error(where, "params: invalid parameter value: duplicate parameter name \"" + name + "\"",
@@ -323,8 +325,9 @@ class Rules {
       return;
     }
     if (!it->is_array()) {
-      bad(p, "precondition must be a string or an array of strings (or of {condition, expected} mappings), not " +
-                 type_word(*it),
+      bad(p,
+          "precondition must be a string or an array of strings (or of {condition, expected} mappings), not " +
+              type_word(*it),
           "write `preconditions:\\n  - condition: \"test -f ready\"`");
       r_.waive(p);
       return;
@@ -511,13 +514,13 @@ class Rules {
     if (!has_run && !has_action) type_rule(body, p, label);
 
     if (body.contains("with") && !body["with"].is_object() && !body["with"].is_null())
-      r_.error(ptr(p, "with"), "with must be an object (a mapping of the action's inputs), not " +
-                                   type_word(body["with"]),
+      r_.error(ptr(p, "with"),
+               "with must be an object (a mapping of the action's inputs), not " + type_word(body["with"]),
                "write `with:\n  key: value`", label);
     if (body.contains("with") && body.contains("config"))
       r_.error(ptr(p, "with"), "fields \"with\" and \"config\" cannot be used together; use \"with\"", "drop `config`",
                label);
-    if (!action.empty()) action_with_rules(action, body, p, label, handler);
+    if (!action.empty()) action_with_rules(action, body, p, label);
 
     outputs_rule(body, p, label);
     inputs_rule(body, p, label);
@@ -528,7 +531,7 @@ class Rules {
     signal_rule(body, p, label);
     env_rule(body, p, label);
     preconditions_rule(body, p, label);
-    messages_rule(body, p, label, action);
+    messages_rule(body, p, label);
     worker_selector_rule(body, p, label, action);
     if (!handler) command_required_rule(body, p, label);
   }
@@ -542,8 +545,8 @@ class Rules {
       return;
     }
     if (!it->is_array()) {
-      r_.error(dp, "depends must be string or array (a step name, or a list of step names or ids), not " +
-                       type_word(*it),
+      r_.error(dp,
+               "depends must be string or array (a step name, or a list of step names or ids), not " + type_word(*it),
                "write `depends: build` or `depends: [build, test]`", label);
       return;
     }
@@ -565,8 +568,7 @@ class Rules {
     } else if (run.is_array()) {
       for (size_t i = 0; i < run.size(); ++i)
         if (run[i].is_object() && run[i].size() > 1)
-          r_.error(ptr(rp, i),
-                   "command array elements must be strings. If this contains a colon, wrap it in quotes",
+          r_.error(ptr(rp, i), "command array elements must be strings. If this contains a colon, wrap it in quotes",
                    "quote the item: - \"key: value\"", label);
         else if (run[i].is_array() || run[i].is_null())
           r_.error(ptr(rp, i), "command array elements must be strings or primitive types, not " + type_word(run[i]),
@@ -638,8 +640,7 @@ class Rules {
 
   // ---- per-action `with` ---------------------------------------------------
 
-  void action_with_rules(const std::string& action, const json& body, const std::string& p, const std::string& label,
-                         bool handler) {
+  void action_with_rules(const std::string& action, const json& body, const std::string& p, const std::string& label) {
     static const json empty = json::object();
     auto with_it = body.find("with");
     const json& with = with_it != body.end() && with_it->is_object() ? *with_it : empty;
@@ -665,8 +666,7 @@ class Rules {
           std::string hint = text::did_you_mean(k, names);
           std::string list;
           for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-          r_.error(ptr(wp, k), action + " does not support with." + k,
-                   hint.empty() ? "allowed: " + list : hint, label);
+          r_.error(ptr(wp, k), action + " does not support with." + k, hint.empty() ? "allowed: " + list : hint, label);
         }
     };
     if (action == "dag.run" || action == "dag.enqueue") {
@@ -716,7 +716,7 @@ class Rules {
     } else if (action == "git.worktree.remove") {
       git_worktree_remove(with, wp, label);
     } else if (action == "human.task") {
-      human_task(body, with, has_with, p, wp, label, handler);
+      human_task(body, with, has_with, p, wp, label);
     }
   }
 
@@ -774,11 +774,9 @@ class Rules {
   }
 
   void human_task(const json& body, const json& with, bool has_with, const std::string& p, const std::string& wp,
-                  const std::string& label, bool handler) {
-    (void)handler;
+                  const std::string& label) {
     if (string_or(body, "id").empty())
-      r_.error(p, "action human.task requires an explicit id", "add `id: review` (outputs are read through it)",
-               label);
+      r_.error(p, "action human.task requires an explicit id", "add `id: review` (outputs are read through it)", label);
     if (body.contains("outputs"))
       r_.error(ptr(p, "outputs"), "outputs: action human.task derives outputs from its form",
                "remove `outputs:`; declare fields in `with.form`", label);
@@ -786,9 +784,9 @@ class Rules {
       if (body.contains(key))
         r_.error(ptr(p, key), std::string("action human.task cannot execute commands (remove `") + key + "`)",
                  "a human task waits for a person; run commands in a step before or after it", label);
-    for (const char* key : {"approval", "container", "foreach", "log_output", "mail_on_error", "output",
-                            "output_schema", "parallel", "repeat_policy", "retry_policy", "signal_on_stop", "stderr",
-                            "stdout", "timeout_sec", "worker_selector"})
+    for (const char* key :
+         {"approval", "container", "foreach", "log_output", "mail_on_error", "output", "output_schema", "parallel",
+          "repeat_policy", "retry_policy", "signal_on_stop", "stderr", "stdout", "timeout_sec", "worker_selector"})
       if (body.contains(key))
         r_.error(ptr(p, key), std::string("action human.task does not support ") + key, "remove it", label);
     if (!has_with || !with.contains("prompt")) {
@@ -810,10 +808,11 @@ class Rules {
       return;
     }
     r_.waive(fp);
-    static const std::set<std::string> root_keys{"type", "title", "description", "properties", "required",
-                                                 "additionalProperties"};
+    static const std::set<std::string> root_keys{"type",       "title",    "description",
+                                                 "properties", "required", "additionalProperties"};
     for (const auto& [k, v] : form.items())
-      if (!root_keys.count(k)) r_.error(ptr(fp, k), "with.form: unsupported form schema field \"" + k + "\"", {}, label);
+      if (!root_keys.count(k))
+        r_.error(ptr(fp, k), "with.form: unsupported form schema field \"" + k + "\"", {}, label);
     if (!form.contains("type") || form["type"] != "object")
       r_.error(form.contains("type") ? ptr(fp, "type") : fp, "with.form: form type must be object",
                "add `type: object`", label);
@@ -824,8 +823,8 @@ class Rules {
       if (!props->is_object()) {
         r_.error(ptr(fp, "properties"), "with.form: form properties must be an object", {}, label);
       } else {
-        static const std::set<std::string> prop_keys{"type",    "title",   "description", "default",
-                                                     "enum",    "oneOf",   "minimum",     "maximum",
+        static const std::set<std::string> prop_keys{"type",      "title",     "description", "default",
+                                                     "enum",      "oneOf",     "minimum",     "maximum",
                                                      "minLength", "maxLength", "pattern"};
         for (const auto& [name, prop] : props->items()) {
           std::string pp = ptr(ptr(fp, "properties"), name);
@@ -855,8 +854,8 @@ class Rules {
             r_.error(ptr(pp, "enum"), "with.form: form property \"" + name + "\" enum must be a non-empty array", {},
                      label);
           if (auto d = prop.find("default"); d != prop.end() && !d->is_primitive())
-            r_.error(ptr(pp, "default"), "with.form: form property \"" + name + "\" default must be a scalar value",
-                     {}, label);
+            r_.error(ptr(pp, "default"), "with.form: form property \"" + name + "\" default must be a scalar value", {},
+                     label);
         }
       }
     }
@@ -891,10 +890,12 @@ class Rules {
     if (it == body.end()) return;
     std::string op = ptr(p, "outputs");
     if (string_or(body, "id").empty())
-      r_.error(p, "outputs: a step with outputs must define id", "add `id:`; outputs are read as ${steps.<id>.outputs.…}",
-               label);
+      r_.error(p, "outputs: a step with outputs must define id",
+               "add `id:`; outputs are read as ${steps.<id>.outputs.…}", label);
     if (!it->is_array() || it->empty()) {
-      r_.error(op, "outputs must be a non-empty sequence (it is " + (it->is_array() ? std::string("empty") : type_word(*it)) + ")",
+      r_.error(op,
+               "outputs must be a non-empty sequence (it is " +
+                   (it->is_array() ? std::string("empty") : type_word(*it)) + ")",
                "list the outputs: `- name: image_tag`", label);
       r_.waive(op);
       return;
@@ -939,10 +940,10 @@ class Rules {
         if (!non_empty_string(*path))
           r_.error(ptr(ip, "path"), prefix + "path must be a non-empty string", {}, label);
         else if (dag_type_ != "build")
-          r_.error(ptr(ip, "path"),
-                   "step " + label + " declares build paths but the DAG type is not \"build\" (it is " + dag_type_ +
-                       ")",
-                   "set `type: build` at the top, or drop `path:`", label);
+          r_.error(
+              ptr(ip, "path"),
+              "step " + label + " declares build paths but the DAG type is not \"build\" (it is " + dag_type_ + ")",
+              "set `type: build` at the top, or drop `path:`", label);
       }
     }
   }
@@ -980,7 +981,8 @@ class Rules {
       return;
     }
     if (dag_type_ != "build")
-      r_.error(ip, "step " + label + " declares build paths but the DAG type is not \"build\" (it is " + dag_type_ + ")",
+      r_.error(ip,
+               "step " + label + " declares build paths but the DAG type is not \"build\" (it is " + dag_type_ + ")",
                "set `type: build` at the top, or drop `inputs:`", label);
     std::set<std::string> seen;
     for (size_t i = 0; i < it->size(); ++i) {
@@ -1019,7 +1021,8 @@ class Rules {
                    text::did_you_mean(k, std::vector<std::string>{"items", "max_concurrent"}), label);
       if (auto mc = it->find("max_concurrent"); mc != it->end()) {
         if (!mc->is_number_integer() && !mc->is_number_unsigned())
-          r_.error(ptr(pp, "max_concurrent"), "parallel.max_concurrent must be an integer (it is " + type_word(*mc) + ")",
+          r_.error(ptr(pp, "max_concurrent"),
+                   "parallel.max_concurrent must be an integer (it is " + type_word(*mc) + ")",
                    "write a whole number from 1 to 1000", label);
         else if (mc->get<long long>() < 1 || mc->get<long long>() > 1000)
           r_.error(ptr(pp, "max_concurrent"), "parallel.max_concurrent must be an integer from 1 through 1000", {},
@@ -1039,12 +1042,14 @@ class Rules {
         if (item.is_object()) {
           for (const auto& [k, v] : item.items())
             if (!v.is_primitive() || v.is_null())
-              r_.error(pp, "parallel item parameter values must be strings, numbers, or booleans (key " + k + " is " +
-                               type_word(v) + ")",
+              r_.error(pp,
+                       "parallel item parameter values must be strings, numbers, or booleans (key " + k + " is " +
+                           type_word(v) + ")",
                        "flatten the item: `- {region: eu, size: 2}`", label);
         } else if (!item.is_string() && !item.is_number()) {
-          r_.error(pp, "parallel items must be strings, numbers, or objects (item " + std::to_string(i) + " is " +
-                           type_word(item) + ")",
+          r_.error(pp,
+                   "parallel items must be strings, numbers, or objects (item " + std::to_string(i) + " is " +
+                       type_word(item) + ")",
                    {}, label);
         }
       }
@@ -1102,7 +1107,8 @@ class Rules {
       if (!s.is_object()) continue;
       std::string sp = ptr(ptr(fp, "steps"), i);
       std::string body_label = string_or(s, "name").empty() ? string_or(s, "id") : string_or(s, "name");
-      if (auto a = s.find("action"); a != s.end() && a->is_string() && text::trim(a->get<std::string>()) == "human.task")
+      if (auto a = s.find("action");
+          a != s.end() && a->is_string() && text::trim(a->get<std::string>()) == "human.task")
         r_.error(ptr(sp, "action"), "human.task cannot be used inside foreach.steps", "run it as a top-level step",
                  label);
       for (const auto& key : {string_or(s, "name"), string_or(s, "id")})
@@ -1115,11 +1121,13 @@ class Rules {
       for (const auto& [dep, dp] : step_depends(ref)) {
         if (body_names.count(dep) || body_ids.count(dep)) continue;
         if (names_.count(dep) || ids_.count(dep))
-          r_.error(dp, "foreach step " + label + " body step " + body_label + " depends on visible top-level step " +
-                           dep + "; body dependencies must stay inside foreach.steps",
+          r_.error(dp,
+                   "foreach step " + label + " body step " + body_label + " depends on visible top-level step " + dep +
+                       "; body dependencies must stay inside foreach.steps",
                    {}, label);
         else
-          r_.error(dp, "foreach step " + label + " body step " + body_label + " depends on non-existent body step " + dep,
+          r_.error(dp,
+                   "foreach step " + label + " body step " + body_label + " depends on non-existent body step " + dep,
                    {}, label);
       }
     }
@@ -1151,11 +1159,10 @@ class Rules {
                "use a signal name such as SIGTERM or SIGINT", label);
   }
 
-  void messages_rule(const json& body, const std::string& p, const std::string& label, const std::string& action) {
+  void messages_rule(const json& body, const std::string& p, const std::string& label) {
     if (!body.contains("messages") || body.contains("run") || body.contains("action")) return;
     std::string type = string_or(body, "type");
     if (type == "chat" || type == "agent") return;
-    (void)action;
     r_.error(ptr(p, "messages"),
              "action \"" + (type.empty() ? std::string("command") : type) +
                  "\" does not support messages field; use action: chat",
@@ -1216,11 +1223,11 @@ class Rules {
                    "let one step produce each file (Dagu refuses the run when it plans it)", s.label);
       }
       if (paths > 1)
-        r_.error(ptr(s.pointer, "outputs"), "step " + s.label + " declares more than one path output",
-                 "split the step", s.label);
+        r_.error(ptr(s.pointer, "outputs"), "step " + s.label + " declares more than one path output", "split the step",
+                 s.label);
       if (paths > 0 && (s.body->contains("container") || doc_.contains("container")))
-        r_.error(ptr(s.pointer, "outputs"), "build paths require host command or shell execution (not a container)",
-                 {}, s.label);
+        r_.error(ptr(s.pointer, "outputs"), "build paths require host command or shell execution (not a container)", {},
+                 s.label);
     }
   }
 };
