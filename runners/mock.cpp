@@ -17,8 +17,10 @@
 #include "plan/offline/schedule.hpp"
 #include "plan/offline/secrets.hpp"
 #include "plan/offline/structure.hpp"
+#include "plan/offline/team.hpp"
 #include "plan/offline/words.hpp"
 #include "spec/io.hpp"
+#include "spec/variables.hpp"
 
 namespace arborist::runners {
 
@@ -103,6 +105,7 @@ struct ClauseInfo {
 
 struct Planner {
   const Context& context;
+  const std::vector<plan::offline::TeamAction>& team;  // the team's own words (agent-arborist.yaml actions:)
   std::vector<const Node*> clauses;  // depth-first order
   std::unordered_map<const Node*, size_t> index;
   std::vector<ClauseInfo> info;
@@ -148,6 +151,9 @@ struct Planner {
     actions.clear();
     for (size_t i = 0; i < clauses.size(); ++i) {
       Action a = classify(info[i].action_text, context);
+      // The team's own words come after what the user wrote and before the built-in table.
+      if (a.kind != ActionKind::literal)
+        if (auto own = team_action(info[i].action_text, team, context)) a = std::move(*own);
       if (info[i].role == Role::guarded) {
         // The spec has no way to say "only if the disk is full" that the planner could check:
         // the step waits for a person to write the check, and runs nothing until then.
@@ -389,7 +395,7 @@ std::string role_name(Role r) {
 
 }  // namespace
 
-OfflinePlan plan_offline_detailed(const std::string& description) {
+OfflinePlan plan_offline_detailed(const std::string& description, const std::vector<TeamAction>& team_actions) {
   OfflinePlan result;
   spec::Spec& spec = result.spec;
   std::vector<Redaction> secrets;
@@ -437,7 +443,9 @@ OfflinePlan plan_offline_detailed(const std::string& description) {
   for (const auto& r : parsed.ordering) read(r, "ordering", "sequence and parallel words");
   // Facts come from every word, the label's too ("npm: run the tests").
   Context context = read_context(trimmed);
-  Planner planner{context, {}, {}, {}, {}};
+  std::vector<plan::offline::TeamAction> team;
+  for (const auto& a : team_actions) team.push_back({a.phrase, a.command});
+  Planner planner{context, team, {}, {}, {}, {}};
   planner.collect(tree);
 
   // The name comes from the label, else from the actions (classified once without a name).
@@ -538,6 +546,10 @@ OfflinePlan plan_offline_detailed(const std::string& description) {
     for (const auto& v : action.variables)
       if (variables.insert(v.name).second)
         add_unique(spec.assumptions, seen, v.name + " is set in the environment: " + v.meaning + ".");
+  // Every ${VAR} a command reads is declared as imported from the environment the workflow
+  // runs in: Dagu hands a step little of that environment otherwise, and the emitted DAG
+  // stops with the variable's name when it is unset or empty (spec/variables.hpp).
+  for (const auto& name : spec::undeclared_variables(spec)) spec.env.push_back(spec::from_environment(name));
   for (const auto& secret : secrets)
     add_unique(spec.assumptions, seen,
                "The description held " + secret.what + "; it is not copied into the spec" +
@@ -561,19 +573,12 @@ OfflinePlan plan_offline_detailed(const std::string& description) {
   return result;
 }
 
-spec::Spec plan_offline(const std::string& description) {
-  return plan_offline_detailed(description).spec;
+spec::Spec plan_offline(const std::string& description, const std::vector<TeamAction>& team_actions) {
+  return plan_offline_detailed(description, team_actions).spec;
 }
 
 std::vector<std::string> describe_reading(const OfflinePlan& plan) {
-  std::vector<std::string> lines;
-  for (const auto& r : plan.reading) {
-    if (r.role == "ordering") continue;
-    std::string words(utf8_prefix(r.text, 80));
-    lines.push_back("\"" + words + "\" -> " + r.role + (r.target.empty() ? "" : " " + r.target));
-  }
-  for (const auto& w : plan.unaccounted) lines.push_back("\"" + w + "\" -> not read (please check)");
-  return lines;
+  return describe_reading(plan.account());
 }
 
 namespace {
@@ -584,7 +589,9 @@ class MockRunner final : public Runner {
 
   Result<Answer> complete(const Request& request) override {
     Answer answer;
-    answer.text = spec::to_json(plan_offline(request.description)).dump(2);
+    OfflinePlan plan = plan_offline_detailed(request.description, request.team_actions);
+    answer.text = spec::to_json(plan.spec).dump(2);
+    answer.reading = plan.account();
     answer.finish_reason = "stop";
     answer.model = "mock";
     return answer;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "runners/reading.hpp"
 
 namespace arborist::runners {
 
@@ -29,11 +30,22 @@ struct AttemptReport {
   std::string outcome;          // "ok", "HTTP 429", "could not connect …" (secrets redacted)
 };
 
+// A team's own words (agent-arborist.yaml `actions:`): a phrase and the command it means,
+// with {placeholders} to fill from the description ("deploy" -> "make deploy ENV={environment}").
+struct TeamAction {
+  std::string phrase;
+  std::string command;
+  bool operator==(const TeamAction&) const = default;
+};
+
 // What the planner asks for, independent of any provider.
 struct Request {
   std::string system;       // system prompt
   std::string prompt;       // user prompt (contains the description, and the schema in words)
   std::string description;  // the user's description alone (offline planners read this)
+  // The team's own words: offline planners try them before their built-in table; the spec
+  // prompt lists them for AI runners.
+  std::vector<TeamAction> team_actions;
   std::string schema;       // JSON Schema text the answer must follow (structured output)
   // The user prompt for a call whose answer's structure travels in the provider's
   // structured-output parameter (response_format, a forced tool's input_schema, Ollama
@@ -70,6 +82,8 @@ struct Answer {
   // "tool" (Anthropic forced tool call), "format" (Ollama), "text" (JSON asked for in
   // words, e.g. after a server refused structured output); "" for offline runners.
   std::string structure;
+  // The clause-by-clause account of an offline planner (the mock); none from AI runners.
+  std::optional<Reading> reading;
 };
 
 // The HTTP request a runner would send, for `arborist spec --dry-run`: secrets

@@ -13,6 +13,8 @@
 
 #include "runners/mock.hpp"
 #include "spec/io.hpp"
+#include "spec/variables.hpp"
+#include "plan/intent.hpp"
 
 using arborist::runners::plan_offline;
 using arborist::runners::plan_offline_detailed;
@@ -1227,6 +1229,37 @@ TEST_CASE("offline planner: the table of realistic descriptions", "[mock][table]
   for (const auto& row : known_gaps()) right += matches(row, plan_offline(row.description)) ? 1 : 0;
   WARN("offline planner table: " << table().size() << " of " << table().size() + known_gaps().size()
                                  << " descriptions planned right; known gaps: " << known_gaps().size() - right);
+}
+
+TEST_CASE("offline planner: every ${VAR} a command reads is declared, and holds no value", "[mock][variables]") {
+  size_t with_variables = 0;
+  for (const auto& row : table()) {
+    CAPTURE(row.description);
+    const spec::Spec plan = plan_offline(row.description);
+    CHECK(spec::undeclared_variables(plan).empty());
+    for (const auto& var : plan.env) {
+      CAPTURE(var.name);
+      // Declared as imported from the environment the run gets: a name, never a value.
+      CHECK(spec::imports_from_environment(var));
+      bool read = false;
+      for (const auto& command : commands_of(plan))
+        read = read || !spec::variables_read(command, {var.name}).empty();
+      CHECK(read);  // nothing declared that no command reads
+    }
+    with_variables += plan.env.empty() ? 0 : 1;
+  }
+  CHECK(with_variables >= 20);
+}
+
+TEST_CASE("offline planner: keeps the promises the AI answers are checked against", "[mock][intent]") {
+  for (const auto& row : table()) {
+    CAPTURE(row.description);
+    std::string listed;
+    for (const auto& p : arborist::plan::broken_promises(plan_offline(row.description),
+                                                         arborist::plan::promises_of(row.description)))
+      listed += p.message + "\n";
+    CHECK(listed.empty());
+  }
 }
 
 TEST_CASE("offline planner: nothing runs that the user did not ask to run", "[mock][property]") {

@@ -135,9 +135,12 @@ TEST_CASE("spec --json: a provider run reports structure, fixes, repairs, tokens
   CHECK(plan["structure"] == "json_schema");
   CHECK(plan["requests"] == 1);
   CHECK(plan["repairs"] == 0);
-  REQUIRE(plan["fixes"].size() == 1);
+  REQUIRE(plan["fixes"].size() == 2);
   CHECK(plan["fixes"][0]["step"] == "upload");
   CHECK(plan["fixes"][0]["message"].get<std::string>().find("dumpp") != std::string::npos);
+  // ${BACKUP_BUCKET} was read and not declared: declared as taken from the environment.
+  CHECK(plan["fixes"][1]["path"] == "/env/BACKUP_BUCKET");
+  CHECK(fixed["spec"]["env"]["BACKUP_BUCKET"] == "${BACKUP_BUCKET}");
   CHECK(plan["input_tokens"] == 1000000);
   CHECK(plan["output_tokens"] == 100000);
   // gpt-4o-mini: $0.15 per million in, $0.60 per million out.
@@ -162,7 +165,8 @@ TEST_CASE("spec --json: a provider run reports structure, fixes, repairs, tokens
   CHECK(second["structure"] == "text");
   CHECK(second["requests"] == 2);
   CHECK(second["repairs"] == 1);
-  CHECK(second["fixes"].empty());
+  // Nothing fixed but the ${VAR}s the good answer reads and does not declare.
+  for (const auto& fix : second["fixes"]) CHECK(fix["path"].get<std::string>().starts_with("/env/"));
   CHECK(second["input_tokens"] == 1800);
   CHECK(second["output_tokens"] == 600);
   CHECK(second["cost_usd"].is_null());  // unknown, not 0

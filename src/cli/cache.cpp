@@ -54,7 +54,7 @@ Result<void> explain(const ExplainOptions& o, const GlobalOptions& global) {
   const bool metered = usage::is_metered(selection->runner.type);
   // The description as `arborist spec` would send it: scrubbed of secrets.
   std::string sent = metered ? config::scrub(*description, config->redact).text : *description;
-  auto inputs = usage::key_inputs_for(*selection, sent, config->templates_dir, config->repair_rounds);
+  auto inputs = usage::key_inputs_for(*selection, sent, config->templates_dir, config->repair_rounds, config->actions);
   if (!inputs) return fail(inputs.error());
   const std::string key = cache::key_of(*inputs);
   cache::Cache store(settings->cache);

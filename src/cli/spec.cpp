@@ -40,6 +40,7 @@ struct SpecOptions {
   bool dry_run = false;
   int repair_rounds = plan::kDefaultRepairRounds;
   std::string templates_dir;       // overrides for templates/*.md (config `templates:`)
+  std::vector<runners::TeamAction> team_actions;  // config `actions:`: the team's own words
   std::string cache_mode;          // --cache: on, off, read-only, refresh ("" = config cache.mode)
   bool no_log = false;             // --no-log: no request log rows for this run
   std::optional<double> max_cost;  // --max-cost USD: refuse calls that would pass it
@@ -70,6 +71,7 @@ Result<runners::Request> build_request(const SpecOptions& o) {
   request.timeout_seconds = o.timeout_seconds;
   request.debug = o.debug;
   request.stream = !o.no_stream;
+  request.team_actions = o.team_actions;
   return request;
 }
 
@@ -205,6 +207,10 @@ nlohmann::ordered_json plan_json(const plan::Plan& plan, const std::string& runn
   j["warnings"] = warnings;
   j["assumptions"] = plan.spec.assumptions;
   j["template_hash"] = plan.report.template_hash;
+  // The offline planner's clause-by-clause account; AI runners give none.
+  const auto& reading = plan.answer.reading;
+  j["reading"] = reading ? runners::reading_json(*reading) : nlohmann::ordered_json(nullptr);
+  j["unaccounted"] = reading ? nlohmann::ordered_json(reading->unaccounted) : nlohmann::ordered_json(nullptr);
   return j;
 }
 
@@ -227,6 +233,8 @@ nlohmann::ordered_json hit_plan_json(const std::string& runner, const CacheUse& 
   j["assumptions"] =
       hit.spec_json.contains("assumptions") ? hit.spec_json["assumptions"] : nlohmann::ordered_json::array();
   j["template_hash"] = nullptr;
+  j["reading"] = nullptr;  // only offline plans have one, and they are never cached
+  j["unaccounted"] = nullptr;
   return j;
 }
 
@@ -383,6 +391,7 @@ Result<RunnerChoice> choose_runners(SpecOptions& o, const GlobalOptions& global,
   apply_selection(o, *primary);
   o.repair_rounds = choice.config.repair_rounds;
   o.templates_dir = choice.config.templates_dir;
+  o.team_actions = choice.config.actions;
   return choice;
 }
 
@@ -478,7 +487,8 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
         for (size_t i = 0; i < chosen->candidates.size(); ++i) {
           const auto& c = chosen->candidates[i];
           if (!c.selection || !usage::is_metered(c.selection->runner.type)) continue;
-          auto inputs = usage::key_inputs_for(*c.selection, c.description, o.templates_dir, o.repair_rounds);
+          auto inputs = usage::key_inputs_for(*c.selection, c.description, o.templates_dir, o.repair_rounds,
+                                              o.team_actions);
           if (!inputs) return fail(inputs.error());
           keys[i] = std::move(*inputs);
         }
@@ -554,6 +564,10 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
         for (const auto& warning : plan->answer.warnings) print_notice("warning: " + warning);
         print_problems(plan->report.fixes);
         if (o.runner != "mock") print_notice(plan::describe_plan(plan->report, o.runner, plan->answer.model));
+        if (plan->answer.reading && !global.json) {
+          print_notice("how I read it:");
+          for (const auto& line : runners::describe_reading(*plan->answer.reading)) print_notice("  " + line);
+        }
       }
       nlohmann::ordered_json plan_report = nullptr;
       if (global.json) {

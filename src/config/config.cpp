@@ -749,6 +749,9 @@ Result<Config> load(const LoadOptions& options) {
     for (auto it = v->begin(); it != v->end(); ++it) config.models[it.key()] = it.value().get<std::string>();
   if (auto v = get("/redact"); v && v->is_array())
     for (const auto& item : *v) config.redact.push_back(item.get<std::string>());
+  if (auto v = get("/actions"); v && v->is_object())
+    for (auto it = v->begin(); it != v->end(); ++it)
+      if (it.value().is_string()) config.actions.push_back({it.key(), it.value().get<std::string>()});
   if (auto v = get("/templates"); v && v->is_string())
     config.templates_dir = resolve_path(v->get<std::string>(), config.origin_of("/templates"), cwd, env);
   if (auto v = get("/defaults/repair_rounds"); v && v->is_number_integer()) config.repair_rounds = v->get<int>();

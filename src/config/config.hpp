@@ -96,6 +96,7 @@ struct Config {
   std::map<std::string, std::string> models;  // alias -> model
   std::vector<std::string> redact;            // extra patterns
   std::string templates_dir;                  // absolute, or empty
+  std::vector<runners::TeamAction> actions;   // `actions:`, in the order written (user file first)
   int repair_rounds = 2;
   CacheSettings cache;
   LogSettings log;

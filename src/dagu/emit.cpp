@@ -12,6 +12,7 @@
 #include "core/yaml_writer.hpp"
 #include "dagu/family.hpp"
 #include "spec/io.hpp"
+#include "spec/variables.hpp"
 
 namespace arborist::dagu {
 
@@ -134,9 +135,33 @@ void put_body(json& step, const std::string& command, const std::string& script,
     step["script"] = body;
 }
 
-json handler(const std::string& body, Version version) {
+// Issue 10, item 7: a body that reads a variable the spec imports from the environment
+// (`env: {DATABASE_URL: ${DATABASE_URL}}`) first checks it, so an unset or empty one stops
+// the step with the variable's name instead of running `pg_dump ""`. `[ -n "${NAME}" ]`
+// gives the same answer whoever expands ${NAME} first, Dagu or the shell: "" when unset.
+// Not a precondition: Dagu skips a step whose precondition fails and the run still succeeds.
+std::string guard_for(const std::string& name) {
+  return "[ -n \"${" + name + "}\" ] || { echo \"" + name +
+         " is not set or empty: set it where Dagu runs\" >&2; exit 1; }";
+}
+
+// The body with a guard in front for each required variable it reads: `guard; command` on
+// one line, or a line each before a script.
+void guard_body(std::string& command, std::string& script, const std::vector<std::string>& required) {
+  if (required.empty()) return;
+  std::string& body = script.empty() ? command : script;
+  std::string guards;
+  for (const auto& name : spec::variables_read(body, required))
+    guards += guard_for(name) + (script.empty() ? "; " : "\n");
+  body = guards + body;
+}
+
+json handler(const std::string& body, Version version, const std::vector<std::string>& required) {
+  std::string command = body.find('\n') == std::string::npos ? body : "";
+  std::string script = command.empty() ? body : "";
+  guard_body(command, script, required);
   json step = json::object();
-  put_body(step, body, {}, version);
+  put_body(step, command, script, version);
   return step;
 }
 
@@ -334,11 +359,12 @@ Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) 
   }
   if (!spec.params.empty()) dag["params"] = params_list(spec.params, version);
   if (!spec.env.empty()) dag["env"] = env_list(spec.env);
+  const std::vector<std::string> required = spec::required_variables(spec);
   if (!spec.on_failure.empty() || !spec.on_success.empty() || !spec.on_exit.empty()) {
     json handlers = json::object();
-    if (!spec.on_failure.empty()) handlers["failure"] = handler(spec.on_failure, version);
-    if (!spec.on_success.empty()) handlers["success"] = handler(spec.on_success, version);
-    if (!spec.on_exit.empty()) handlers["exit"] = handler(spec.on_exit, version);
+    if (!spec.on_failure.empty()) handlers["failure"] = handler(spec.on_failure, version, required);
+    if (!spec.on_success.empty()) handlers["success"] = handler(spec.on_success, version, required);
+    if (!spec.on_exit.empty()) handlers["exit"] = handler(spec.on_exit, version, required);
     dag[keys.handler_on] = handlers;
   }
 
@@ -352,7 +378,10 @@ Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) 
     json depends = json::array();
     for (const auto& dep : s.depends_on) depends.push_back(id_of.at(dep));
     step["depends"] = depends;
-    put_body(step, s.command, s.script, version);
+    std::string command = s.command, script = s.script;
+    // A container runs its own image's environment; the guard is for the host's shell.
+    if (s.container.empty()) guard_body(command, script, required);
+    put_body(step, command, script, version);
     if (!s.dir.empty()) step[keys.working_dir] = s.dir;
     // A plain string would mean "exec into this running container"; an image needs the object form.
     if (!s.container.empty()) step["container"] = json{{"image", s.container}};

@@ -11,6 +11,7 @@
 #include "dagu/emit.hpp"
 #include "plan/extract.hpp"
 #include "plan/fix.hpp"
+#include "plan/intent.hpp"
 #include "spec/io.hpp"
 
 namespace arborist::plan {
@@ -101,6 +102,13 @@ Result<std::string> normalize_description(std::string_view text, const std::stri
   return std::string(trimmed);
 }
 
+std::string describe_team_actions(const std::vector<runners::TeamAction>& actions) {
+  std::string out;
+  for (const auto& a : actions) out += "- \"" + a.phrase + "\": `" + a.command + "`\n";
+  if (!out.empty()) out.pop_back();
+  return out;
+}
+
 runners::Request build_spec_request(const std::string& description, const runners::Request& base,
                                     const Templates& templates) {
   runners::Request request = base;
@@ -109,7 +117,9 @@ runners::Request build_spec_request(const std::string& description, const runner
   request.system = templates.system;
   // Both modes: the runner knows only when it sends whether the server takes structured
   // output (or refuses it and is asked in words), so the request carries both prompts.
-  std::map<std::string, std::string> vars{{"schema", request.schema}, {"description", description}};
+  std::map<std::string, std::string> vars{{"schema", request.schema},
+                                          {"description", description},
+                                          {"team_actions", describe_team_actions(base.team_actions)}};
   request.prompt = render(templates.spec, vars);
   vars[kStructuredVariable] = "yes";
   request.structured_prompt = render(templates.spec, vars);
@@ -206,6 +216,10 @@ Assessment assess_answer(const std::string& text, const std::string& description
     result.extracted = text;
     return result;
   }
+  // What the user's words promise (commands to run, conditions, declared variables): read
+  // once, checked on every part of the answer. No description (a spec read back): nothing.
+  const std::optional<Promises> promises =
+      description.empty() ? std::nullopt : std::optional<Promises>(promises_of(description));
   bool have_best = false;
   for (auto& candidate : extraction.candidates) {
     Assessment attempt;
@@ -234,6 +248,12 @@ Assessment assess_answer(const std::string& text, const std::string& description
       }
       auto placeholders = placeholder_problems(*spec, description);
       attempt.errors.insert(attempt.errors.end(), placeholders.begin(), placeholders.end());
+      if (promises)
+        for (auto p : broken_promises(*spec, *promises)) {
+          p.where.file = kAnswerFile;
+          attempt.errors.push_back(std::move(p));
+        }
+      for (auto& p : declare_variables(*spec)) attempt.fixes.push_back(std::move(p));
       if (attempt.errors.empty()) {
         attempt.spec = std::move(*spec);
         return attempt;

@@ -55,8 +55,12 @@ struct Plan {
   PlanReport report;
 };
 
-// The first request: the system prompt and the spec request with the description
-// and the schema filled in; parameters (model, tokens, …) come from `base`.
+// The team's actions as the prompt lists them: `- "deploy": `make deploy ENV={environment}``, a line each.
+std::string describe_team_actions(const std::vector<runners::TeamAction>& actions);
+
+// The first request: the system prompt and the spec request with the description, the
+// schema and the team's actions (base.team_actions) filled in; parameters (model, tokens,
+// …) come from `base`.
 runners::Request build_spec_request(const std::string& description, const runners::Request& base,
                                     const Templates& templates);
 // The repair request: the model's answer and the validator's errors.

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/hash.hpp"
+#include "plan/planner.hpp"
 #include "plan/prompt.hpp"
 #include "runners/claude.hpp"
 #include "runners/ollama.hpp"
@@ -97,7 +99,8 @@ Result<SessionSettings> load_settings(const std::string& config_path, const std:
 }
 
 Result<cache::KeyInputs> key_inputs_for(const config::Selection& selection, const std::string& description,
-                                        const std::string& templates_dir, int repair_rounds) {
+                                        const std::string& templates_dir, int repair_rounds,
+                                        const std::vector<runners::TeamAction>& team_actions) {
   auto templates = plan::load_templates(templates_dir);
   if (!templates) return fail(templates.error());
   runners::Request request;
@@ -109,6 +112,9 @@ Result<cache::KeyInputs> key_inputs_for(const config::Selection& selection, cons
                                               {plan::kRepairTemplate, templates->repair}};
   cache::KeyInputs inputs = cache::key_inputs(selection.runner, request, description, contents);
   inputs.repair_rounds = repair_rounds;
+  // Only when there are some, so keys made without `actions:` stay what they were.
+  if (!team_actions.empty())
+    inputs.templates.emplace_back("actions", sha256_hex(plan::describe_team_actions(team_actions)));
   return inputs;
 }
 

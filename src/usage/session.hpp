@@ -46,9 +46,11 @@ Result<SessionSettings> load_settings(const std::string& config_path, const std:
 
 // The cache key inputs for one resolved runner: its model and parameters, the
 // templates the planner will load from `templates_dir` (embedded when empty), and
-// the description as it will be sent (already scrubbed).
+// the description as it will be sent (already scrubbed), and the team's actions (they are in
+// the prompt, so a plan made with other actions is another plan).
 Result<cache::KeyInputs> key_inputs_for(const config::Selection& selection, const std::string& description,
-                                        const std::string& templates_dir, int repair_rounds);
+                                        const std::string& templates_dir, int repair_rounds,
+                                        const std::vector<runners::TeamAction>& team_actions = {});
 
 // Runners worth caching and logging: everything that calls out. The mock plans
 // offline, instantly and deterministically: a cache would only add disk I/O.
