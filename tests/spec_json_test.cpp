@@ -75,8 +75,12 @@ bool is_key(const json& value) {
 void check_shape(const json& plan) {
   for (const char* field :
        {"runner", "model", "structure", "requests", "repairs", "fixes", "leniencies", "input_tokens", "output_tokens",
-        "cost_usd", "cache", "warnings", "assumptions", "template_hash"})
+        "cost_usd", "cache", "warnings", "assumptions", "template_hash", "reading", "unaccounted"})
     CHECK(plan.contains(field));
+  // Only the offline planner gives a clause-by-clause reading.
+  const bool offline = plan["runner"] == "mock";
+  CHECK(plan["reading"].is_array() == offline);
+  CHECK(plan["unaccounted"].is_array() == offline);
   CHECK(plan["runner"].is_string());
   CHECK(plan["requests"].is_number_integer());
   CHECK(plan["repairs"].is_number_integer());

@@ -72,6 +72,35 @@ TEST_CASE("team actions: what the user wrote wins, then the longest phrase, and 
   CHECK(command_of(plan_offline("deploy to staging"), "deploy-staging").starts_with("echo \"TODO"));
 }
 
+TEST_CASE("team actions: a filled placeholder never runs what the user wrote as data", "[mock][team][property]") {
+  // Each payload goes into {message}; the shell must see it as one single-quoted word.
+  const std::vector<std::string> payloads = {"done; rm -rf /",  "$(reboot)", "a && b",     "x | sh", "it's done",
+                                             "a > /etc/passwd", "${HOME}",   "two  spaces"};
+  for (const auto& payload : payloads) {
+    CAPTURE(payload);
+    auto s = plan_offline("notify the team saying \"" + payload + "\"", kTeam);
+    const std::string command = command_of(s, "notify");
+    REQUIRE(command.starts_with("./notify.sh '"));
+    // One single-quoted word: inside, only the '\'' escape for a quote may end the quoting.
+    std::string inner = command.substr(std::string("./notify.sh '").size());
+    REQUIRE(inner.ends_with("'"));
+    inner.pop_back();
+    std::string without_escapes = inner;
+    for (size_t at = without_escapes.find("'\\''"); at != std::string::npos; at = without_escapes.find("'\\''"))
+      without_escapes.erase(at, 4);
+    CHECK(without_escapes.find('\'') == std::string::npos);
+  }
+}
+
+TEST_CASE("team actions: a value with a back-quote is not filled in (Dagu would run it)", "[mock][team][property]") {
+  auto s = plan_offline("notify the team saying \"done `reboot`\"", kTeam);
+  INFO(spec::write_spec(s));
+  CHECK(command_of(s, "notify").starts_with("echo \"TODO: "));
+  CHECK(command_of(s, "notify").find('`') == std::string::npos);
+  REQUIRE(s.open_questions.size() == 1);
+  CHECK(s.open_questions[0].find("{message}") != std::string::npos);
+}
+
 TEST_CASE("team actions: only {word} is a placeholder", "[mock][team]") {
   using arborist::plan::offline::placeholders;
   CHECK(placeholders("cp ${HOME}/x {dest} {a,b} {dest} {url}") == std::vector<std::string>{"dest", "url"});

@@ -148,7 +148,9 @@ std::optional<Action> team_action(std::string_view clause, const std::vector<Tea
   std::vector<std::string> missing;
   for (const auto& name : placeholders(best->command)) {
     std::string value = placeholder_value(name, clause, context);
-    if (value.empty()) {
+    // Dagu 1.30.2 runs back-quoted text in a command itself, single quotes or not (checked:
+    // `./notify.sh 'a `echo x`'` gets "a x"), so no quoting makes such a value data.
+    if (value.empty() || value.find('`') != std::string::npos) {
       missing.push_back("{" + name + "}");
       continue;
     }
