@@ -124,15 +124,17 @@ TEST_CASE("command runner: plain-text answers, failures with stderr's tail, secr
 }
 
 TEST_CASE("command runner: a timeout kills the whole process group", "[custom]") {
+  // 3 s, not 1: the script must start python and write its child's pid before the timeout,
+  // which took more than a second on a loaded 2-core machine running the suite with -j2.
   Project p;
   auto pid_file = p.dir / "child.pid";
   p.config("runner: script\nrunners:\n  script:\n    type: command\n    command: ['" + script() +
-           "', hang]\n    timeout: 1\n    env: {CHILD_PID_OUT: '" + pid_file.string() + "'}\n");
+           "', hang]\n    timeout: 3\n    env: {CHILD_PID_OUT: '" + pid_file.string() + "'}\n");
   auto start = std::chrono::steady_clock::now();
   auto r = p.spec({"back up the db"});
   auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(r.exit_code == 5);
-  CHECK(r.err.find("no answer within 1 s") != std::string::npos);
+  CHECK(r.err.find("no answer within 3 s") != std::string::npos);
   CHECK(elapsed < std::chrono::seconds(10));
   REQUIRE(fs::exists(pid_file));
   pid_t child = std::stoi(arborist::test::read_text(pid_file));
