@@ -617,3 +617,12 @@ TEST_CASE("arborist dagu writes for 1, 2.6, 2.15, latest or portable, by default
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("unknown Dagu version '9'") != std::string::npos);
 }
+
+TEST_CASE("a schedule's time zone prefix is kept in every form, descriptors become cron behind it", "[emit]") {
+  spec::Spec s = full_spec();
+  s.schedule = "CRON_TZ=Europe/Berlin @daily";
+  for (auto version : {dagu::Version::v1, dagu::Version::portable, dagu::Version::v2_6, dagu::Version::v2_15}) {
+    INFO(dagu::version_id(version));
+    CHECK(parse_back(must_emit(s, version))["schedule"] == "CRON_TZ=Europe/Berlin 0 0 * * *");
+  }
+}

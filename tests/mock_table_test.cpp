@@ -85,7 +85,7 @@ const std::vector<Row>& table() {
        {{"upload-s3", "echo \"TODO: upload the backups to s3://acme-backups/nightly\""}},
        "",
        1},
-      {"at 9:00 UTC every day run ./sync.sh", {"run-sync"}, {}, "0 9 * * *", {{"run-sync", "./sync.sh"}}, "", 1},
+      {"at 9:00 UTC every day run ./sync.sh", {"run-sync"}, {}, "CRON_TZ=UTC 0 9 * * *", {{"run-sync", "./sync.sh"}}, "", 0},
       {"archive /var/log/nginx to /mnt/archive",
        {"archive-nginx"},
        {},
@@ -613,7 +613,7 @@ const std::vector<Row>& table() {
       {"every 5 hours run `./sweep.sh`", {"run-sweep"}, {}, "0 */4 * * *", {{"run-sweep", "./sweep.sh"}}, "", 1},
       {"every 2 weeks run `./audit.sh`", {"run-audit"}, {}, "", {{"run-audit", "./audit.sh"}}, "", 1},
       {"at 6am run `./warmup.sh`", {"run-warmup"}, {}, "0 6 * * *", {{"run-warmup", "./warmup.sh"}}, "", 1},
-      {"run `./x.sh` at 8:30 Europe/Berlin on weekdays", {"run-x"}, {}, "30 8 * * 1-5", {{"run-x", "./x.sh"}}, "", 1},
+      {"run `./x.sh` at 8:30 Europe/Berlin on weekdays", {"run-x"}, {}, "CRON_TZ=Europe/Berlin 30 8 * * 1-5", {{"run-x", "./x.sh"}}, "", 0},
       {"at 9am PST every day run `./standup.sh`",
        {"run-standup"},
        {},
@@ -1371,7 +1371,7 @@ TEST_CASE("offline planner: commands and names are kept as written", "[mock]") {
   CHECK(command("copy '/srv/my files' to /mnt/backup", "copy-files") == "rsync -a '/srv/my files' /mnt/backup");
   CHECK(command("email the report to ops@acme.test", "email-report").ends_with(" ops@acme.test"));
   CHECK(plan_offline("upload the backups to s3://acme-backups/nightly").schedule.empty());
-  CHECK(plan_offline("at 9:00 UTC every day run ./sync.sh").schedule == "0 9 * * *");
+  CHECK(plan_offline("at 9:00 UTC every day run ./sync.sh").schedule == "CRON_TZ=UTC 0 9 * * *");
 }
 
 TEST_CASE("offline planner: secrets in the description are never copied", "[mock][secrets]") {

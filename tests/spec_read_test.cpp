@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "core/atomic_file.hpp"
 #include "spec/graph.hpp"
@@ -197,8 +198,12 @@ TEST_CASE("cron checker accepts real expressions and rejects bad ones", "[spec]"
                  "5-10/2 * * * *"})
     CHECK(ok(s));
   for (auto s : {"* * * *", "60 * * * *", "0 0 0 * *", "0 0 * 13 *", "@sometimes", "*/0 * * * *", "a b c d e",
-                 "5-1 * * * *", "0 0 * * 7"})
+                 "5-1 * * * *", "0 0 * * 7", "@every 5m", "CRON_TZ=UTC @every 5m", "CRON_TZ=not a zone 0 9 * * *"})
     CHECK_FALSE(ok(s));
+  // A time zone, as Dagu reads it (checked against the zone database where the system has one).
+  CHECK(ok("CRON_TZ=UTC 0 9 * * *"));
+  CHECK(ok("CRON_TZ=Europe/Berlin 30 8 * * 1-5"));
+  if (std::filesystem::is_directory("/usr/share/zoneinfo")) CHECK_FALSE(ok("CRON_TZ=Mars/Base 0 9 * * *"));
 }
 
 TEST_CASE("empty, non-mapping and multi-document specs are refused clearly", "[spec]") {

@@ -1,5 +1,7 @@
 #include "core/cron.hpp"
 
+#include <filesystem>
+
 #include <array>
 #include <charconv>
 #include <regex>
@@ -74,6 +76,20 @@ std::optional<std::string> field_problem(std::string_view text, const Field& fie
   return std::nullopt;
 }
 
+// Dagu refuses a zone Go's time package does not know ("provided bad location Mars/Base").
+// Checked against the system's zone database when there is one (Debian's tzdata).
+std::optional<std::string> zone_problem(std::string_view zone) {
+  static const std::regex shape(R"(^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$)");
+  std::string z(zone);
+  if (!std::regex_match(z, shape)) return "'" + z + "' is not a time zone name (e.g. UTC, Europe/Berlin)";
+  if (z == "UTC" || z == "Local") return std::nullopt;
+  std::error_code ec;
+  const std::filesystem::path database = "/usr/share/zoneinfo";
+  if (std::filesystem::is_directory(database, ec) && !std::filesystem::is_regular_file(database / z, ec))
+    return "unknown time zone '" + z + "' (use an IANA name such as Europe/Berlin or America/New_York)";
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> cron_problem(std::string_view expression) {
@@ -84,6 +100,7 @@ std::optional<std::string> cron_problem(std::string_view expression) {
     size_t space = expr.find(' ');
     if (space == std::string_view::npos || space == expr.find('=') + 1)
       return "the time zone prefix needs a zone and an expression";
+    if (auto why = zone_problem(expr.substr(expr.find('=') + 1, space - expr.find('=') - 1))) return why;
     expr = text::trim(expr.substr(space + 1));
   }
   if (expr.starts_with("@")) {

@@ -73,10 +73,16 @@ Result<std::string> schedule_for_dagu(const std::string& schedule, Version versi
   static const std::map<std::string, std::string> descriptors = {
       {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"}, {"@weekly", "0 0 * * 0"},
       {"@daily", "0 0 * * *"},  {"@midnight", "0 0 * * *"}, {"@hourly", "0 * * * *"}};
-  const std::string trimmed(text::trim(schedule));
-  if (!trimmed.starts_with("@")) return trimmed;
+  std::string trimmed(text::trim(schedule));
+  // A zone prefix (CRON_TZ=Europe/Berlin) stays in front of whatever the expression becomes.
+  std::string zone;
+  if ((trimmed.starts_with("CRON_TZ=") || trimmed.starts_with("TZ=")) && trimmed.find(' ') != std::string::npos) {
+    zone = trimmed.substr(0, trimmed.find(' ') + 1);
+    trimmed = std::string(text::trim(trimmed.substr(zone.size())));
+  }
+  if (!trimmed.starts_with("@")) return zone + trimmed;
   auto it = descriptors.find(text::to_lower(trimmed));
-  if (it != descriptors.end()) return it->second;
+  if (it != descriptors.end()) return zone + it->second;
   return fail(refusal(std::string("schedule '") + trimmed + "' cannot be written for " + version_label(version) +
                           ": only @hourly, @daily, @midnight, @weekly, @monthly, @yearly and @annually have a cron "
                           "equivalent",

@@ -42,8 +42,14 @@ std::string schedule_problem(const std::string& schedule) {
   // Specs take the schedules every Dagu version reads: five-field cron or the
   // fixed descriptors (which the emitter writes as cron for Dagu 1.x).
   std::string s(text::trim(schedule));
-  if (s.starts_with("@every") || s.starts_with("CRON_TZ=") || s.starts_with("TZ="))
-    return "'@every' and time-zone prefixes are not part of the spec format (use five-field cron)";
+  // A time zone prefix (CRON_TZ=Europe/Berlin 0 9 * * *) is fine: every Dagu reads it.
+  std::string_view body = s;
+  if (body.starts_with("CRON_TZ=") || body.starts_with("TZ=")) {
+    size_t space = body.find(' ');
+    if (space != std::string_view::npos) body = text::trim(body.substr(space + 1));
+  }
+  if (body.starts_with("@every"))
+    return "'@every' is not part of the spec format (use five-field cron)";
   if (auto why = cron_problem(s)) return *why;
   return {};
 }

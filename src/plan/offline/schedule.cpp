@@ -43,12 +43,12 @@ class Parser {
     zone_word_.clear();
     auto parsed = parse_at(i);
     if (parsed && !parsed->cron.empty() && !zone_.empty()) {
-      // The spec format has no time zone (its cron is plain five-field), so the zone is kept in words.
+      // Dagu's cron (robfig) takes a CRON_TZ= prefix in every version (checked on 1.30.2), so
+      // the zone the user named becomes the DAG's zone instead of a question.
       std::erase(parsed->assumptions, std::string(kLocalTime));
-      parsed->assumptions.push_back("The schedule's times are in " + zone_ +
-                                    " as written; Dagu reads cron in its server's time zone.");
-      parsed->open_question = "The schedule is in " + zone_ + ": does the Dagu server run in " + zone_ +
-                              " (TZ=" + zone_ + ")? If not, the cron times must be converted to its zone.";
+      parsed->cron = "CRON_TZ=" + zone_ + " " + parsed->cron;
+      parsed->assumptions.push_back("The schedule runs in " + zone_ + " as written (CRON_TZ=" + zone_ +
+                                    "), whatever the Dagu server's own time zone.");
     } else if (parsed && !zone_word_.empty()) {
       parsed->open_question = "The schedule names the time zone '" + zone_word_ +
                               "', which is not an IANA zone name: which zone is meant (e.g. Europe/Berlin, "
