@@ -36,6 +36,22 @@ struct Row {
 // the commands the user wrote verbatim, a TODO and a question where the words leave a choice.
 const std::vector<Row>& table() {
   static const std::vector<Row> rows = {
+      // "before X, Y": said first, run after.
+      {"before deploying, run the smoke tests against https://staging.acme.io",
+       {"smoke-test", "deploy"},
+       {"smoke-test->deploy"},
+       "",
+       {{"smoke-test", "curl -fsS -o /dev/null --max-time 10 https://staging.acme.io"},
+        {"deploy", "echo \"TODO: deploying\""}},
+       "",
+       1},
+      {"Before you deploy with `./deploy.sh prod`, run `make test`",
+       {"run-make-test", "run-deploy"},
+       {"run-make-test->run-deploy"},
+       "",
+       {{"run-make-test", "make test"}, {"run-deploy", "./deploy.sh prod"}},
+       "",
+       0},
       {"Tell ops on slack that the `rm -rf /var/cache/app` cleanup finished",
        {"notify-slack"},
        {},

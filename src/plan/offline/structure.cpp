@@ -159,6 +159,7 @@ class LineParser {
   bool group_parallel_ = false;               // "in parallel: a, b, c" / "a, b and c, all in parallel"
   bool start_marker_ = false;                 // the group began with "in parallel," / "meanwhile,"
   std::string condition_;                     // "if the tests fail" for the items after it
+  std::vector<Node> deferred_;                // "before deploying, run the tests": runs after this sentence
   TextRange condition_range_;
   size_t item_first_ = std::string::npos, item_last_ = 0;
 
@@ -278,6 +279,7 @@ class LineParser {
     condition_range_ = {};
     if (items_.empty()) {
       reset_group();
+      push_deferred();
       return;
     }
     share_objects();
@@ -325,6 +327,38 @@ class LineParser {
     }
     sequence_.children.push_back(std::move(stage));
     reset_group();
+    push_deferred();
+  }
+
+  // "before X, Y": X is said first but runs after Y, as its own stage.
+  void push_deferred() {
+    for (auto& clause : deferred_) {
+      Node stage{Node::Kind::sequence};
+      stage.children.push_back(std::move(clause));
+      sequence_.children.push_back(std::move(stage));
+    }
+    deferred_.clear();
+  }
+
+  // Consumes "before <action> …," at the start of an item, deferring that action; 0 if none.
+  size_t before_clause(size_t i) {
+    if (!is(i, "before")) return 0;
+    size_t verb = action_verb_at(t_, i + 1);
+    for (size_t k = i + 1; k < t_.size() && k < i + 14; ++k) {
+      if (is_sentence_end(t_[k]) && !opaque(k)) return 0;
+      if (opaque(k) || t_[k].text != ",") continue;
+      if (verb == std::string::npos || verb >= k) return 0;  // "before 9am, …" is not an action
+      Node clause{Node::Kind::clause};
+      clause.text = std::string(body_.substr(t_[i + 1].begin, t_[k - 1].end - t_[i + 1].begin));
+      clause.ranges.push_back({base_ + t_[i + 1].begin, base_ + t_[k - 1].end});
+      clause.condition = condition_;
+      clause.condition_range = condition_range_;
+      deferred_.push_back(std::move(clause));
+      order(i, i);
+      order(k, k);
+      return k + 1 - i;
+    }
+    return 0;
   }
 
   void reset_group() {
@@ -497,6 +531,7 @@ class LineParser {
           order(i, i + n - 1);
           return i + n;
         }
+        if (size_t n = before_clause(i)) return i + n;
       }
       if (w == "and" || w == "&" || w == "plus" || w == "while") {
         if (i + 1 < t_.size() && t_[i + 1].word && is_sequence_word(t_[i + 1].text)) return i + 1;
