@@ -19,18 +19,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<Problem> errors_of(const std::vector<Problem>& problems) {
-  std::vector<Problem> out;
-  for (const auto& p : problems)
-    if (p.severity == Severity::error) out.push_back(p);
-  return out;
-}
-
-std::string dump(const std::vector<Problem>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += format_problem(p) + "\n";
-  return out;
-}
+using test::dump;
+using test::errors_of;
 
 // Checks text as a Dagu 2.0–2.6 DAG (these tests pin that family's rules; the 2.7–2.15
 // rules have their own tests in dagu_rules_v2_15_test.cpp) and returns every problem.

@@ -23,17 +23,10 @@ std::vector<Problem> check15(const std::string& text, const std::string& file = 
   return dagu::check_dag(text, file, options);
 }
 
-std::vector<Problem> errors(const std::vector<Problem>& problems) {
-  std::vector<Problem> out;
-  for (const auto& p : problems)
-    if (p.severity == Severity::error) out.push_back(p);
-  return out;
-}
+using test::dump;
 
-std::string dump(const std::vector<Problem>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += format_problem(p) + "\n";
-  return out;
+std::vector<Problem> errors(const std::vector<Problem>& problems) {
+  return test::errors_of(problems);
 }
 
 // True when some error mentions every one of the words (case-insensitive).

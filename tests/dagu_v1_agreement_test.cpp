@@ -58,18 +58,8 @@ std::vector<CorpusFile> corpus_files() {
   return files;
 }
 
-std::vector<Problem> errors_of(const std::vector<Problem>& problems) {
-  std::vector<Problem> out;
-  for (const auto& p : problems)
-    if (p.severity == Severity::error) out.push_back(p);
-  return out;
-}
-
-std::string dump(const std::vector<Problem>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += format_problem(p) + "\n";
-  return out;
-}
+using test::dump;
+using test::errors_of;
 
 // arborist's verdict: true when the v1 checker reports at least one error.
 bool arborist_rejects(const CorpusFile& file, std::string* report = nullptr) {

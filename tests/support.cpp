@@ -179,4 +179,17 @@ RunResult run_arborist(const std::vector<std::string>& args, const std::string& 
   return run_program(argv, stdin_text, cwd, e);
 }
 
+std::vector<Problem> errors_of(const std::vector<Problem>& problems) {
+  std::vector<Problem> out;
+  for (const auto& p : problems)
+    if (p.severity == Severity::error) out.push_back(p);
+  return out;
+}
+
+std::string dump(const std::vector<Problem>& problems) {
+  std::string out;
+  for (const auto& p : problems) out += format_problem(p) + "\n";
+  return out;
+}
+
 }  // namespace arborist::test

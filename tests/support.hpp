@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace arborist::test {
 
 // A fresh directory removed at scope exit.
@@ -51,5 +53,9 @@ std::string read_text(const std::filesystem::path& path);
 std::filesystem::path source_dir();  // the repository root
 std::filesystem::path shared_dir();  // ../shared beside the repository (may not exist)
 std::string binary_path();
+
+// The errors among problems (warnings dropped), and problems one per line for INFO().
+std::vector<Problem> errors_of(const std::vector<Problem>& problems);
+std::string dump(const std::vector<Problem>& problems);
 
 }  // namespace arborist::test
