@@ -342,3 +342,12 @@ TEST_CASE("2.15: agreement with Dagu 2.15.1's own verdicts", "[dagu215][agreemen
   CHECK(validate_agreed == validate_tested);
   CHECK(agreed == total);
 }
+
+TEST_CASE("2.15: hostile values in patterns and time zones are refused or skipped, never a crash", "[dagu215]") {
+  const std::string deep = "re:" + std::string(3000, '(') + "a" + std::string(3000, ')');
+  CHECK(errors(check15("preconditions:\n  - condition: x\n    expected: \"" + deep + "\"\nsteps:\n  - run: e\n")).empty());
+  auto zone = check15("schedule: \"CRON_TZ=" + std::string(200000, 'A') + " 0 9 * * *\"\nsteps:\n  - run: e\n");
+  CHECK(error_says(zone, {"is not a time zone name"}));
+  CHECK(error_says(check15("preconditions:\n  - condition: x\n    expected: \"re:(a\"\nsteps:\n  - run: e\n"),
+                   {"regexp is invalid"}));
+}

@@ -28,4 +28,8 @@ std::string did_you_mean(std::string_view word, std::span<const std::string> can
 // Lowercase, words joined by sep, only [a-z0-9]; at most max_len characters.
 std::string slugify(std::string_view s, char sep, size_t max_len);
 
+// `s` cut to at most `max_bytes` (not inside a UTF-8 character) with "…" when cut, for
+// quoting user values in messages.
+std::string shorten(std::string_view s, size_t max_bytes);
+
 }  // namespace arborist::text

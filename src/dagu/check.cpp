@@ -595,7 +595,7 @@ class Checker {
   void check_schedule(const json& schedule, const std::string& pointer) {
     if (schedule.is_string()) {
       if (auto why = cron_problem(schedule.get<std::string>()))
-        add(pointer, "invalid cron expression '" + schedule.get<std::string>() + "': " + *why,
+        add(pointer, "invalid cron expression '" + text::shorten(schedule.get<std::string>(), 80) + "': " + *why,
             "use five fields (minute hour day-of-month month day-of-week), e.g. \"0 2 * * *\"");
     } else if (schedule.is_array()) {
       for (size_t i = 0; i < schedule.size(); ++i) check_schedule(schedule[i], pointer + "/" + std::to_string(i));
