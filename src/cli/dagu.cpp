@@ -25,37 +25,16 @@ struct DaguArgs {
   std::string dagu_version;  // "" = output.dagu_version from the configuration (default auto)
 };
 
-struct ChosenVersion {
-  dagu::Version version;
-  std::string origin;  // "--dagu-version", "output.dagu_version in …", "dagu 1.30.2 on PATH", "no dagu on PATH"
-};
-
-// The flag, else output.dagu_version (config file or ARBORIST_DAGU_VERSION), else
-// `auto`: the form for the Dagu on PATH, or the portable form when there is none.
-Result<ChosenVersion> choose_version(const DaguArgs& args, const GlobalOptions& global) {
-  if (!args.dagu_version.empty()) {
-    auto version = dagu::parse_version(args.dagu_version);
-    if (!version) return fail(version.error());
-    return ChosenVersion{*version, "--dagu-version"};
-  }
+// The flag, else output.dagu_version (config file or ARBORIST_DAGU_VERSION), else `auto`.
+// The configuration is loaded only when the flag does not decide.
+Result<dagu::ChosenVersion> choose_version(const DaguArgs& args, const GlobalOptions& global) {
+  if (!args.dagu_version.empty()) return dagu::choose_version(args.dagu_version, {}, {});
   config::LoadOptions load;
   load.explicit_file = global.config_path;
   auto config = config::load(load);
   if (!config) return fail(config.error());
-  const std::string& configured = config->output.dagu_version;
-  if (configured != "auto") {
-    auto version = dagu::parse_version(configured);
-    if (!version) {
-      Error error = version.error();
-      error.code = ExitCode::config;
-      error.message = "output.dagu_version: " + error.message;
-      return fail(std::move(error));
-    }
-    return ChosenVersion{*version, "output.dagu_version (" + config->origin_of("/output/dagu_version").describe() + ")"};
-  }
-  if (auto installed = dagu::find_installed_dagu())
-    return ChosenVersion{installed->form, "dagu " + installed->version_text + " on PATH"};
-  return ChosenVersion{dagu::Version::portable, "no dagu on PATH"};
+  return dagu::choose_version({}, config->output.dagu_version,
+                              config->origin_of("/output/dagu_version").describe());
 }
 
 Result<spec::Spec> read_spec_argument(const std::string& path) {

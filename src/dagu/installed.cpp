@@ -21,4 +21,26 @@ std::optional<InstalledDagu> find_installed_dagu() {
   return InstalledDagu{text, *form};
 }
 
+Result<ChosenVersion> choose_version(const std::string& flag, const std::string& configured,
+                                     const std::string& configured_origin) {
+  if (!flag.empty()) {
+    auto version = parse_version(flag);
+    if (!version) return fail(version.error());
+    return ChosenVersion{*version, "--dagu-version"};
+  }
+  if (!configured.empty() && configured != "auto") {
+    auto version = parse_version(configured);
+    if (!version) {
+      Error error = version.error();
+      error.code = ExitCode::config;
+      error.message = "output.dagu_version: " + error.message;
+      return fail(std::move(error));
+    }
+    return ChosenVersion{*version, "output.dagu_version (" + configured_origin + ")"};
+  }
+  if (auto installed = find_installed_dagu())
+    return ChosenVersion{installed->form, "dagu " + installed->version_text + " on PATH"};
+  return ChosenVersion{Version::portable, "no dagu on PATH"};
+}
+
 }  // namespace arborist::dagu
