@@ -13,6 +13,7 @@
 
 #include "core/text.hpp"
 #include "plan/offline/actions.hpp"
+#include "plan/offline/commands.hpp"
 #include "plan/offline/conditions.hpp"
 #include "plan/offline/schedule.hpp"
 #include "plan/offline/secrets.hpp"
@@ -86,6 +87,11 @@ std::optional<Label> find_label(const std::string& text) {
       return std::nullopt;
   }
   if (words > 6 || is_label_word_condition(label)) return std::nullopt;  // "On failure:" heads handlers
+  // "Run `./vacuum.sh`. Note: …": a sentence or a command before the colon is not a heading.
+  if (label.find('`') != std::string_view::npos) return std::nullopt;
+  for (size_t k = 0; k + 1 < label.size(); ++k)
+    if ((label[k] == '.' || label[k] == '!' || label[k] == '?' || label[k] == ';') && label[k + 1] == ' ')
+      return std::nullopt;
   if (!tokens.empty() && (tokens.front().text == "-" || tokens.front().text == "*")) return std::nullopt;
   // "Back up the database:" heading a list is a step, not a name.
   // A one-word heading ("Release:") is a name even when the word is also a verb.
@@ -93,8 +99,89 @@ std::optional<Label> find_label(const std::string& text) {
   return Label{std::string(label), start, start + colon + 1};
 }
 
+// "back up the database and the uploads folder": one verb over a list of objects that mean
+// different actions becomes one step per object, side by side, so no object is dropped.
+// A list whose objects mean the same action stays one step ("copy the logs and the backups
+// to /mnt/archive" keeps its shared destination); a message is never taken apart.
+void split_object_lists(Node& n, const Context& context) {
+  if (n.kind != Node::Kind::clause) {
+    for (auto& child : n.children) split_object_lists(child, context);
+    return;
+  }
+  if (!n.condition.empty() || trailing_condition(n.text)) return;
+  Action whole = classify(n.text, context);
+  if (whole.intent == ActionKind::literal || whole.intent == ActionKind::notify) return;
+  auto parts = plan::offline::object_list_parts(n);
+  if (parts.size() < 2) return;
+  std::set<ActionKind> intents;
+  for (const auto& part : parts) {
+    Action a = classify(part.text, context);
+    if (a.intent == ActionKind::literal || a.intent == ActionKind::notify) return;
+    intents.insert(a.intent);
+  }
+  if (intents.size() < 2) return;
+  Node group{Node::Kind::parallel};
+  group.children = std::move(parts);
+  n = std::move(group);
+}
+
 // What a clause's condition makes of it.
-enum class Role { step, on_failure, on_exit, guarded };
+enum class Role { step, on_failure, on_exit, guarded, note };
+
+// "`DROP TABLE users;` must never be run", "don't touch the production database": a
+// prohibition is a note for whoever runs the plan, never a step. Only when nothing is asked
+// before the negation ("deploy, but never on Fridays" stays a step with its words).
+bool is_prohibition(std::string_view clause) {
+  auto tokens = tokenize(clause);
+  auto spans = opaque_spans(clause);
+  std::vector<std::string> words;
+  for (const auto& t : tokens)
+    if (t.word && !inside(spans, t.begin, t.end)) words.push_back(t.text);
+  static const std::unordered_set<std::string_view> modal = {"do", "does", "must", "should", "shall", "will",
+                                                            "can", "may", "is", "are", "to"};
+  static const std::unordered_set<std::string_view> positive = {"forget", "skip", "miss", "fail", "ignore", "omit"};
+  for (size_t k = 0; k < words.size(); ++k) {
+    const auto& w = words[k];
+    bool negation = w == "never" || w == "don't" || w == "dont" || w == "mustn't" || w == "shouldn't" ||
+                    w == "cannot" || w == "can't" || (w == "not" && k > 0 && modal.contains(words[k - 1]));
+    if (!negation) {
+      if (is_action_verb(verb_form(w)) && !modal.contains(w)) return false;  // something is asked first
+      continue;
+    }
+    size_t next = k + 1;
+    while (next < words.size() && (words[next] == "be" || words[next] == "ever" || words[next] == "to")) ++next;
+    return next >= words.size() || !positive.contains(words[next]);
+  }
+  return false;
+}
+
+// "pass it as GITHUB_TOKEN", "export the key in API_KEY": where a value goes; the variable
+// is declared as read from the environment. "" when the clause is not such a note.
+std::string variable_note(std::string_view whole) {
+  // "the GitHub token is [REDACTED], pass it as GITHUB_TOKEN": the last part says where the
+  // value goes; what comes before may only state it.
+  size_t comma = whole.rfind(',');
+  std::string_view clause = comma == std::string_view::npos ? whole : whole.substr(comma + 1);
+  if (comma != std::string_view::npos)
+    for (const auto& t : tokenize(whole.substr(0, comma)))
+      if (t.word && is_action_verb(verb_form(t.text))) return {};
+  auto tokens = tokenize(clause);
+  std::vector<std::string_view> words;
+  for (const auto& t : tokens)
+    if (t.word) words.push_back(clause.substr(t.begin, t.end - t.begin));
+  if (words.size() < 3 || words.size() > 6) return {};
+  static const std::unordered_set<std::string> verbs = {"pass", "provide", "give", "export", "set", "put",
+                                                        "store", "expose", "inject", "supply"};
+  if (!verbs.contains(text::to_lower(words.front()))) return {};
+  std::string_view var = words.back();
+  std::string_view before = words[words.size() - 2];
+  if (before != "as" && before != "in" && before != "into" && before != "via" && before != "to") return {};
+  if (var.size() < 2 || !std::isupper(static_cast<unsigned char>(var[0]))) return {};
+  for (char c : var)
+    if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
+      return {};
+  return std::string(var);
+}
 
 struct ClauseInfo {
   std::string action_text;  // the clause without its trailing condition
@@ -126,6 +213,10 @@ struct Planner {
     ci.action_text = n.text;
     ci.condition = n.condition;
     ci.condition_range = n.condition_range;
+    if (n.condition.empty() && (is_prohibition(n.text) || !variable_note(n.text).empty())) {
+      ci.role = Role::note;
+      return ci;
+    }
     if (ci.condition.empty()) {
       if (auto t = trailing_condition(n.text)) {
         ci.condition = std::string(text::trim(std::string_view(n.text).substr(t->condition_begin)));
@@ -174,6 +265,8 @@ struct Planner {
   }
 
   bool is_handler(size_t i) const { return info[i].role == Role::on_failure || info[i].role == Role::on_exit; }
+  // Handlers and notes are not steps of the graph.
+  bool off_graph(size_t i) const { return is_handler(i) || info[i].role == Role::note; }
 };
 
 class GraphBuilder {
@@ -183,7 +276,7 @@ class GraphBuilder {
   std::vector<std::string> build(const Node& n, const std::vector<std::string>& preds) {
     switch (n.kind) {
       case Node::Kind::clause:
-        if (planner_.is_handler(planner_.index.at(&n))) return preds;  // a handler is not in the graph
+        if (planner_.off_graph(planner_.index.at(&n))) return preds;  // a handler or note is not in the graph
         return {add_step(n, preds)};
       case Node::Kind::sequence: {
         std::vector<std::string> current = preds;
@@ -396,6 +489,7 @@ std::string role_name(Role r) {
     case Role::on_failure: return "handler";
     case Role::on_exit: return "handler";
     case Role::guarded: return "todo";
+    case Role::note: return "note";
   }
   return "step";
 }
@@ -410,10 +504,10 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   const std::string_view trimmed = text::trim(redacted);
   result.text = std::string(trimmed);
   spec.description = std::string(utf8_prefix(trimmed, kMaxDescriptionBytes));
-  auto read = [&](TextRange r, std::string role, std::string target) {
+  auto read = [&](TextRange r, std::string role, std::string target, std::string source = {}) {
     if (r.end <= r.begin || r.end > result.text.size()) return;
-    result.reading.push_back(
-        {r.begin, r.end, result.text.substr(r.begin, r.end - r.begin), std::move(role), std::move(target)});
+    result.reading.push_back({r.begin, r.end, result.text.substr(r.begin, r.end - r.begin), std::move(role),
+                              std::move(target), std::move(source)});
   };
 
   std::string work(trimmed);
@@ -445,11 +539,12 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
     read({label->begin, label->end}, "label", "the workflow's name");
   }
 
-  const auto parsed = parse_structure(work);
-  const Node& tree = parsed.tree;
+  auto parsed = parse_structure(work);
   for (const auto& r : parsed.ordering) read(r, "ordering", "sequence and parallel words");
   // Facts come from every word, the label's too ("npm: run the tests").
   Context context = read_context(trimmed);
+  split_object_lists(parsed.tree, context);
+  const Node& tree = parsed.tree;
   std::vector<plan::offline::TeamAction> team;
   for (const auto& a : team_actions) team.push_back({a.phrase, a.command});
   Planner planner{context, team, {}, {}, {}, {}};
@@ -461,7 +556,7 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
     planner.classify_all();
     std::vector<Action> in_graph;
     for (size_t i = 0; i < planner.actions.size(); ++i)
-      if (!planner.is_handler(i)) in_graph.push_back(planner.actions[i]);
+      if (!planner.off_graph(i)) in_graph.push_back(planner.actions[i]);
     name = name_from_steps(in_graph);
     if (!schedule_label.empty() && !in_graph.empty()) {
       std::string first = name_from_steps({in_graph.front()});
@@ -475,7 +570,7 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   planner.classify_all();
 
   size_t graph_clauses = 0;
-  for (size_t i = 0; i < planner.clauses.size(); ++i) graph_clauses += planner.is_handler(i) ? 0 : 1;
+  for (size_t i = 0; i < planner.clauses.size(); ++i) graph_clauses += planner.off_graph(i) ? 0 : 1;
   GraphBuilder builder(planner, spec);
   if (graph_clauses == 0) {
     // Nothing to act on: one honest TODO step instead of a guess.
@@ -493,6 +588,7 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
 
   // Handlers: "restore the backup if the tests fail" runs when the workflow fails.
   std::vector<std::string> on_failure, on_exit;
+  std::set<std::string> seen_notes;  // notes go to the assumptions, once each
   for (size_t i = 0; i < planner.clauses.size(); ++i) {
     if (!planner.is_handler(i)) continue;
     Action& action = planner.actions[i];
@@ -517,20 +613,37 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
                                  "not only when " +
                                  std::string(said) + ".");
     }
-    for (const auto& r : planner.clauses[i]->ranges) read(r, "handler", handler);
+    for (const auto& r : planner.clauses[i]->ranges)
+      read(r, "handler", handler, action.kind == ActionKind::todo ? std::string() : action.source);
     read(ci.condition_range, "condition", handler);
   }
   spec.on_failure = text::join(on_failure, "\n");
   spec.on_exit = text::join(on_exit, "\n");
 
+  std::vector<std::string> note_variables;
   for (size_t i = 0; i < planner.clauses.size(); ++i) {
     if (planner.is_handler(i)) continue;
     const auto& ci = planner.info[i];
+    if (ci.role == Role::note) {
+      const std::string said(text::trim(planner.clauses[i]->text));
+      std::string var = variable_note(said);
+      if (!var.empty()) {
+        note_variables.push_back(var);
+        add_unique(spec.assumptions, seen_notes,
+                   var + " is set in the environment the workflow runs in (the description says: \"" + said +
+                       "\"); its value is not copied into the spec.");
+      } else {
+        add_unique(spec.assumptions, seen_notes, "The description says: \"" + said + "\" (kept as a note, not a step).");
+      }
+      for (const auto& r : planner.clauses[i]->ranges) read(r, "note", var.empty() ? "an assumption" : "variable " + var);
+      continue;
+    }
     std::string step = builder.names_.contains(i) ? builder.names_.at(i) : "";
     bool todo = planner.actions[i].kind == ActionKind::todo || ci.role == Role::guarded;
     const auto& ranges = planner.clauses[i]->ranges;
     for (size_t k = 0; k < ranges.size(); ++k)
-      read(ranges[k], k == 0 ? (todo ? "todo" : role_name(ci.role)) : "detail", step);
+      read(ranges[k], k == 0 ? (todo ? "todo" : role_name(ci.role)) : "detail", step,
+           k == 0 && !todo ? planner.actions[i].source : std::string());
     if (!ci.condition.empty())
       read(ci.condition_range, "condition",
            ci.role == Role::guarded ? "open question for " + step : "ordering: runs after the steps before " + step);
@@ -545,6 +658,7 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
         text::join(std::vector<std::string>(precise_crons.begin(), precise_crons.end()), ", ") +
         "); the workflow uses \"" + spec.schedule + "\". Which one is meant?");
   std::set<std::string> seen(spec.assumptions.begin(), spec.assumptions.end());
+  seen.insert(seen_notes.begin(), seen_notes.end());
   for (auto& a : schedule_assumptions) add_unique(spec.assumptions, seen, a);
   for (const auto& action : planner.actions)
     for (const auto& a : action.assumptions) add_unique(spec.assumptions, seen, a);
@@ -557,6 +671,9 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   // runs in: Dagu hands a step little of that environment otherwise, and the emitted DAG
   // stops with the variable's name when it is unset or empty (spec/variables.hpp).
   for (const auto& name : spec::undeclared_variables(spec)) spec.env.push_back(spec::from_environment(name));
+  for (const auto& name : note_variables)
+    if (std::none_of(spec.env.begin(), spec.env.end(), [&](const spec::EnvVar& e) { return e.name == name; }))
+      spec.env.push_back(spec::from_environment(name));
   for (const auto& secret : secrets)
     add_unique(spec.assumptions, seen,
                "The description held " + secret.what + "; it is not copied into the spec" +

@@ -15,7 +15,8 @@ std::vector<std::string> describe_reading(const Reading& reading) {
     if (r.role == "ordering") continue;
     std::string words(plan::offline::utf8_prefix(r.text, kMaxShownBytes));
     if (words.size() < r.text.size()) words += "…";
-    lines.push_back("\"" + words + "\" -> " + r.role + (r.target.empty() ? "" : " " + r.target));
+    lines.push_back("\"" + words + "\" -> " + r.role + (r.target.empty() ? "" : " " + r.target) +
+                    (r.source.empty() ? "" : " (" + r.source + ")"));
   }
   for (const auto& w : reading.unaccounted) lines.push_back("\"" + w + "\" -> not read (please check)");
   return lines;
@@ -23,7 +24,11 @@ std::vector<std::string> describe_reading(const Reading& reading) {
 
 nlohmann::ordered_json reading_json(const Reading& reading) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& r : reading.clauses) list.push_back({{"text", r.text}, {"role", r.role}, {"became", r.target}});
+  for (const auto& r : reading.clauses) {
+    nlohmann::ordered_json item = {{"text", r.text}, {"role", r.role}, {"became", r.target}};
+    if (!r.source.empty()) item["source"] = r.source;
+    list.push_back(std::move(item));
+  }
   return list;
 }
 

@@ -15,6 +15,7 @@ struct ClauseReading {
   std::string text;    // the words
   std::string role;    // step, todo, handler, condition, schedule, trigger, label, ordering, detail
   std::string target;  // the step or handler it became, the cron expression, the open question …
+  std::string source;  // a step's command: "your command", "tools.rust.test" (planner-actions.yaml) …
 };
 
 struct Reading {
@@ -26,7 +27,7 @@ struct Reading {
 // Ordering words ("then", "in parallel") are left out; unaccounted words get a line each.
 std::vector<std::string> describe_reading(const Reading& reading);
 
-// For `spec --json`: [{"text", "role", "became"}] in text order (ordering words included,
+// For `spec --json`: [{"text", "role", "became", "source"?}] in text order (ordering words included,
 // so a machine sees every part); the unaccounted words are a list of their own.
 nlohmann::ordered_json reading_json(const Reading& reading);
 

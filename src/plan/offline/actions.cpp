@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <stdexcept>
 
 #include "core/text.hpp"
 #include "plan/offline/commands.hpp"
+#include "plan/offline/vocabulary.hpp"
 #include "plan/offline/words.hpp"
 
 namespace arborist::plan::offline {
@@ -150,42 +152,27 @@ struct Clause {
   }
 };
 
+std::vector<std::string> as_list(const Words& w) {
+  return {w.begin(), w.end()};
+}
+
 bool names_database(const Words& w) {
-  return any(w, {"db", "dbs", "database", "databases", "postgres", "postgresql", "psql", "pg", "mysql", "mariadb",
-                 "mongo", "mongodb", "sqlite", "sqlite3"});
+  if (any(w, {"db", "dbs", "database", "databases"})) return true;
+  return first_named(vocabulary().databases, as_list(w)) != nullptr;
 }
 
+// The database product the words name ("" if none), as an id of the vocabulary's databases.
 std::string database_in(const Words& w) {
-  if (any(w, {"mysql", "mariadb"})) return "mysql";
-  if (any(w, {"mongo", "mongodb"})) return "mongo";
-  if (any(w, {"sqlite", "sqlite3"})) return "sqlite";
-  if (any(w, {"postgres", "postgresql", "psql", "pg"})) return "postgres";
-  return {};
+  const NamedEntry* e = first_named(vocabulary().databases, as_list(w));
+  return e ? e->id : std::string();
 }
 
-std::string tool_in(const std::vector<Token>& tokens, const Words& w) {
-  if (any(w, {"rust", "cargo", "crate", "crates"})) return "rust";
-  if (any(w, {"golang", "go.mod"})) return "go";
-  for (size_t i = 0; i + 1 < tokens.size(); ++i) {
-    if (tokens[i].text != "go") continue;
-    const auto& n = tokens[i + 1].text;
-    if (n == "project" || n == "module" || n == "modules" || n == "service" || n == "services" || n == "app" ||
-        n == "code" || n == "binary" || n == "program" || n == "tests" || n == "test" || n == "package" ||
-        n == "packages" || n == "build")
-      return "go";
-  }
-  if (has(w, "yarn")) return "yarn";
-  if (has(w, "pnpm")) return "pnpm";
-  if (any(w, {"npm", "node", "nodejs", "node.js", "javascript", "typescript", "js", "react", "vue", "angular"}))
-    return "npm";
-  if (any(w, {"python", "pytest", "pip", "poetry", "django", "flask", "tox", "python3"})) return "python";
-  if (any(w, {"gradle", "kotlin", "gradlew"})) return "gradle";
-  if (any(w, {"maven", "mvn", "java"})) return "maven";
-  if (any(w, {"dotnet", "csharp", "c#", "nuget"})) return "dotnet";
-  if (has(w, "cmake")) return "cmake";
-  if (any(w, {"ruby", "rails", "rake", "rspec", "bundler"})) return "ruby";
-  if (any(w, {"make", "makefile"})) return "make";
-  return {};
+std::string tool_in(const std::vector<Token>& tokens, const Words&) {
+  std::vector<std::string> words;
+  for (const auto& t : tokens)
+    if (t.word) words.push_back(t.text);
+  const NamedEntry* e = first_named(vocabulary().tools, words);
+  return e ? e->id : std::string();
 }
 
 void add_variable(Action& a, std::string name, std::string meaning) {
@@ -229,24 +216,28 @@ std::string words_slug(const Clause& c, size_t max_words) {
 
 const char* const kStamp = "$(date +%Y%m%d-%H%M%S)";
 
-void use_database(Action& a, const std::string& db) {
-  if (db == "mysql") {
-    add_variable(a, "MYSQL_HOST", "the MySQL server's host name");
-    add_variable(a, "MYSQL_USER", "the MySQL user");
-    add_variable(a, "MYSQL_PWD", "the MySQL user's password (read by the mysql tools; keep it out of the spec)");
-    add_variable(a, "MYSQL_DATABASE", "the name of the database");
-  } else if (db == "mongo") {
-    add_variable(a, "MONGODB_URI", "the MongoDB connection string");
-  } else if (db == "sqlite") {
-    add_variable(a, "SQLITE_DB", "the path of the SQLite database file");
-  } else {
-    add_variable(a, "DATABASE_URL",
-                 "the PostgreSQL connection URI (postgres://user@host:5432/dbname; the password belongs in "
-                 "~/.pgpass or PGPASSWORD, not in the spec)");
-  }
+const NamedEntry& database_entry(const std::string& db) {
+  const NamedEntry* e = find_entry(vocabulary().databases, db);
+  if (!e) throw std::logic_error("config/planner-actions.yaml: no database '" + db + "'");
+  return *e;
 }
 
-const char* const kMysqlConn = "--host=\"${MYSQL_HOST}\" --user=\"${MYSQL_USER}\"";
+void use_database(Action& a, const std::string& db) {
+  for (const auto& [name, meaning] : database_entry(db).variables) add_variable(a, name, meaning);
+}
+
+// The database's command for an action, its entry recorded as the step's source.
+std::string database_command(Action& a, const std::string& db, std::string_view action, const Words& words) {
+  std::string key;
+  std::string command = command_for(database_entry(db), action, words, &key);
+  if (!command.empty()) a.source = "databases." + db + "." + key;
+  return command;
+}
+
+void fill(std::string& command, std::string_view placeholder, const std::string& value) {
+  for (size_t at = command.find(placeholder); at != std::string::npos; at = command.find(placeholder, at + value.size()))
+    command.replace(at, placeholder.size(), value);
+}
 
 void backup_db(Action& a, const Clause& c, const std::string& db) {
   a.slug = "backup-db";
@@ -262,66 +253,27 @@ void backup_db(Action& a, const Clause& c, const std::string& db) {
                       "' has characters that are not safe in a command.";
     return;
   }
-  std::string file = dir + "/db-" + kStamp;
-  if (db == "mysql")
-    a.command = std::string("mkdir -p backups && mysqldump --single-transaction ") + kMysqlConn + " --result-file=\"" +
-                file + ".sql\" \"${MYSQL_DATABASE}\"";
-  else if (db == "mongo")
-    a.command = "mkdir -p backups && mongodump --uri=\"${MONGODB_URI}\" --gzip --archive=\"" + file + ".archive\"";
-  else if (db == "sqlite")
-    a.command = "mkdir -p backups && sqlite3 \"${SQLITE_DB}\" \".backup '" + file + ".sqlite'\"";
-  else
-    a.command = "mkdir -p backups && pg_dump --format=custom --file=\"" + file + ".dump\" \"${DATABASE_URL}\"";
-  if (dir != "backups") {
-    for (size_t at = a.command.find("mkdir -p backups"); at != std::string::npos; at = std::string::npos)
-      a.command.replace(at, 16, "mkdir -p " + shell_quote(dir));
-  } else {
+  a.command = database_command(a, db, "backup", c.words);
+  fill(a.command, "{dir}", dir);
+  if (dir == "backups")
     a.assumptions.push_back("Database backups are written to ./backups (relative to the step's working directory).");
-  }
 }
 
 void restore_db(Action& a, const Clause& c, const std::string& db) {
   a.slug = "restore-db";
   use_database(a, db);
   auto paths = c.paths();
-  std::string ext = db == "mysql" ? "sql" : db == "mongo" ? "archive" : db == "sqlite" ? "sqlite" : "dump";
+  std::string ext = database_entry(db).backup_extension;
   std::string file = paths.empty() ? "$(ls -t backups/*." + ext + " | head -n 1)" : paths.front();
   std::string quoted = paths.empty() ? "\"" + file + "\"" : shell_quote(file);
   if (paths.empty()) a.assumptions.push_back("The restore uses the newest backup in ./backups.");
-  if (db == "mysql")
-    a.command = std::string("mysql ") + kMysqlConn + " \"${MYSQL_DATABASE}\" < " + quoted;
-  else if (db == "mongo")
-    a.command = "mongorestore --uri=\"${MONGODB_URI}\" --gzip --drop --archive=" + quoted;
-  else if (db == "sqlite")
-    a.command = "sqlite3 \"${SQLITE_DB}\" \".restore '" + file + "'\"";
-  else
-    a.command = "pg_restore --clean --if-exists --no-owner --dbname=\"${DATABASE_URL}\" " + quoted;
+  a.command = database_command(a, db, "restore", c.words);
+  fill(a.command, "{backup_path}", file);
+  fill(a.command, "{backup}", quoted);
 }
 
 bool maintenance(Action& a, ActionKind kind, const Clause& c, const std::string& db) {
-  use_database(a, db);
-  bool with_analyze = kind == ActionKind::vacuum_db && c.any({"analyze", "analyse"});
-  if (kind == ActionKind::vacuum_db) {
-    a.slug = "vacuum-db";
-    if (db == "postgres")
-      a.command = std::string("vacuumdb ") + (with_analyze ? "--analyze " : "") + "--dbname=\"${DATABASE_URL}\"";
-    else if (db == "mysql")
-      a.command = std::string("mysqlcheck --optimize ") + kMysqlConn + " \"${MYSQL_DATABASE}\"";
-    else if (db == "sqlite")
-      a.command = "sqlite3 \"${SQLITE_DB}\" \"VACUUM;\"";
-    else
-      return false;
-  } else if (kind == ActionKind::analyze_db) {
-    a.slug = "analyze-db";
-    if (db == "postgres")
-      a.command = "vacuumdb --analyze-only --dbname=\"${DATABASE_URL}\"";
-    else if (db == "mysql")
-      a.command = std::string("mysqlcheck --analyze ") + kMysqlConn + " \"${MYSQL_DATABASE}\"";
-    else if (db == "sqlite")
-      a.command = "sqlite3 \"${SQLITE_DB}\" \"ANALYZE;\"";
-    else
-      return false;
-  } else {
+  if (kind == ActionKind::reindex_db) {
     bool search = c.has("search") || c.pair("the", "index") || c.any({"indexes", "indices"});
     a.slug = search || c.has("rebuild") ? "rebuild-index" : "reindex-db";
     if (c.any({"elasticsearch", "opensearch", "solr", "meilisearch", "typesense", "algolia"})) return false;
@@ -332,117 +284,39 @@ bool maintenance(Action& a, ActionKind kind, const Clause& c, const std::string&
           "or a search engine (Elasticsearch, Meilisearch …), and with which command?";
       return false;
     }
-    if (db == "postgres")
-      a.command = "reindexdb --dbname=\"${DATABASE_URL}\"";
-    else if (db == "mysql")
-      a.command = std::string("mysqlcheck --optimize ") + kMysqlConn + " \"${MYSQL_DATABASE}\"";
-    else if (db == "sqlite")
-      a.command = "sqlite3 \"${SQLITE_DB}\" \"REINDEX;\"";
-    else
-      return false;
+  } else {
+    a.slug = kind == ActionKind::vacuum_db ? "vacuum-db" : "analyze-db";
   }
-  return true;
+  if (db.empty()) return false;
+  use_database(a, db);
+  std::string_view action = kind == ActionKind::vacuum_db    ? "vacuum"
+                            : kind == ActionKind::analyze_db ? "analyze"
+                                                             : "reindex";
+  a.command = database_command(a, db, action, c.words);
+  return !a.command.empty();
 }
 
 bool migrate(Action& a, const Clause& c, const Context& ctx) {
   a.slug = "migrate-db";
-  auto named = [&](std::initializer_list<std::string_view> list) { return c.any(list) || any(ctx.words, list); };
-  if (named({"rails"}))
-    a.command = "bin/rails db:migrate";
-  else if (named({"django", "manage.py"}))
-    a.command = "python manage.py migrate";
-  else if (named({"alembic"}))
-    a.command = "alembic upgrade head";
-  else if (named({"flyway"}))
-    a.command = "flyway migrate";
-  else if (named({"liquibase"}))
-    a.command = "liquibase update";
-  else if (named({"prisma"}))
-    a.command = "npx prisma migrate deploy";
-  else if (named({"diesel"}))
-    a.command = "diesel migration run";
-  else
-    return false;
-  return true;
+  for (const auto& m : vocabulary().migrations)
+    if (names(m, as_list(c.words)) || names(m, as_list(ctx.words))) {
+      a.command = m.command;
+      a.source = "migrations." + m.id;
+      return true;
+    }
+  return false;
 }
 
 // --- build tools --------------------------------------------------------------------------------
 
-std::string build_command(const std::string& tool) {
-  if (tool == "rust") return "cargo build --release";
-  if (tool == "go") return "go build ./...";
-  if (tool == "npm") return "npm run build";
-  if (tool == "yarn") return "yarn build";
-  if (tool == "pnpm") return "pnpm build";
-  if (tool == "python") return "python -m build";
-  if (tool == "maven") return "mvn -B package";
-  if (tool == "gradle") return "./gradlew build";
-  if (tool == "dotnet") return "dotnet build --configuration Release";
-  if (tool == "cmake") return "cmake -S . -B build && cmake --build build";
-  if (tool == "ruby") return "bundle exec rake build";
-  return "make";
-}
-
-std::string test_command(const std::string& tool, const Clause& c) {
-  if (tool == "rust") return "cargo test";
-  if (tool == "go") return "go test ./...";
-  if (tool == "npm") return "npm test";
-  if (tool == "yarn") return "yarn test";
-  if (tool == "pnpm") return "pnpm test";
-  if (tool == "python") return "pytest";
-  if (tool == "maven") return "mvn -B test";
-  if (tool == "gradle") return "./gradlew test";
-  if (tool == "dotnet") return "dotnet test";
-  if (tool == "cmake") return "ctest --test-dir build --output-on-failure";
-  if (tool == "ruby") return c.has("rspec") ? "bundle exec rspec" : "bundle exec rake test";
-  return "make test";
-}
-
-std::string lint_command(const std::string& tool, const Clause& c) {
-  if (tool == "rust") return "cargo clippy -- -D warnings";
-  if (tool == "go") return "go vet ./...";
-  if (tool == "npm") return "npm run lint";
-  if (tool == "yarn") return "yarn lint";
-  if (tool == "pnpm") return "pnpm lint";
-  if (tool == "python") return c.has("flake8") ? "flake8" : "ruff check .";
-  if (tool == "maven") return "mvn -B checkstyle:check";
-  if (tool == "gradle") return "./gradlew check";
-  if (tool == "dotnet") return "dotnet format --verify-no-changes";
-  if (tool == "ruby") return "bundle exec rubocop";
-  return "make lint";
-}
-
-std::string format_command(const std::string& tool) {
-  if (tool == "rust") return "cargo fmt --check";
-  if (tool == "go") return "test -z \"$(gofmt -l .)\"";
-  if (tool == "npm" || tool == "yarn" || tool == "pnpm") return "npx prettier --check .";
-  if (tool == "python") return "ruff format --check .";
-  if (tool == "dotnet") return "dotnet format --verify-no-changes";
-  return {};
-}
-
-std::string install_command(const std::string& tool) {
-  if (tool == "rust") return "cargo fetch";
-  if (tool == "go") return "go mod download";
-  if (tool == "npm") return "npm ci";
-  if (tool == "yarn") return "yarn install --frozen-lockfile";
-  if (tool == "pnpm") return "pnpm install --frozen-lockfile";
-  if (tool == "python") return "pip install -r requirements.txt";
-  if (tool == "maven") return "mvn -B dependency:go-offline";
-  if (tool == "dotnet") return "dotnet restore";
-  if (tool == "ruby") return "bundle install";
-  return {};
-}
-
-std::string publish_command(const std::string& tool) {
-  if (tool == "rust") return "cargo publish";
-  if (tool == "npm") return "npm publish";
-  if (tool == "yarn") return "yarn npm publish";
-  if (tool == "pnpm") return "pnpm publish";
-  if (tool == "python") return "twine upload dist/*";
-  if (tool == "maven") return "mvn -B deploy";
-  if (tool == "gradle") return "./gradlew publish";
-  return {};
+// What an action runs with the project's tool ("" when the table has no entry for it).
+std::string tool_command(Action& a, const std::string& tool, std::string_view action, const Words& words) {
+  const NamedEntry* e = find_entry(vocabulary().tools, tool);
+  if (!e) return {};
+  std::string key;
+  std::string command = command_for(*e, action, words, &key);
+  if (!command.empty()) a.source = "tools." + tool + "." + key;
+  return command;
 }
 
 // --- images and deploys ------------------------------------------------------------------------
@@ -589,12 +463,8 @@ bool deploy(Action& a, const Clause& c, const Context& ctx) {
 // --- notifications ------------------------------------------------------------------------------
 
 std::string channel_in(const Words& w) {
-  if (has(w, "slack")) return "slack";
-  if (has(w, "discord")) return "discord";
-  if (any(w, {"teams", "msteams"})) return "teams";
-  if (any(w, {"email", "e-mail", "mail", "emails", "mailing"})) return "email";
-  if (any(w, {"webhook"})) return "webhook";
-  return {};
+  const NamedEntry* e = first_named(vocabulary().channels, as_list(w));
+  return e ? e->id : std::string();
 }
 
 bool notify(Action& a, const Clause& c, const Context& ctx) {
@@ -627,23 +497,13 @@ bool notify(Action& a, const Clause& c, const Context& ctx) {
       break;
     }
   }
-  auto post = [&](const std::string& var, const std::string& key, const std::string& what) {
-    add_variable(a, var, what);
-    a.command = "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"" + key + "\":\"" + msg +
-                "\"}' \"${" + var + "}\"";
-  };
-  if (channel == "slack") {
-    a.slug = "notify-slack";
-    post("SLACK_WEBHOOK_URL", "text", "the Slack incoming-webhook URL");
-  } else if (channel == "discord") {
-    a.slug = "notify-discord";
-    post("DISCORD_WEBHOOK_URL", "content", "the Discord webhook URL");
-  } else if (channel == "teams") {
-    a.slug = "notify-teams";
-    post("TEAMS_WEBHOOK_URL", "text", "the Microsoft Teams incoming-webhook URL");
-  } else if (channel == "webhook") {
-    a.slug = "notify-webhook";
-    post("WEBHOOK_URL", "text", "the webhook URL to notify");
+  const NamedEntry* entry = find_entry(vocabulary().channels, channel);
+  a.source = "channels." + channel;
+  if (channel != "email" && entry && !entry->variable.empty()) {
+    a.slug = "notify-" + channel;
+    add_variable(a, entry->variable, entry->meaning);
+    a.command = "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"" + entry->field + "\":\"" + msg +
+                "\"}' \"${" + entry->variable + "}\"";
   } else {
     bool report = c.has("report") || c.has("summary");
     a.slug = report ? "email-report" : "send-email";
@@ -835,7 +695,9 @@ bool cleanup(Action& a, const Clause& c, const Context& ctx) {
     if (shell_quote(p) == p && p.find(':') == std::string::npos) where = p;
   if (c.any({"docker", "image", "images", "container", "containers"})) {
     a.slug = "prune-docker";
-    a.command = c.any({"image", "images"}) ? "docker image prune -f" : "docker system prune -f";
+    std::string phrase = c.any({"image", "images"}) ? "prune docker images" : "prune docker";
+    a.command = fixed_command(phrase);
+    a.source = "fixed." + phrase;
     return true;
   }
   bool backups = c.any({"backup", "backups", "dump", "dumps"});
@@ -854,13 +716,7 @@ bool cleanup(Action& a, const Clause& c, const Context& ctx) {
   }
   if (c.any({"artifact", "artifacts", "build", "target", "dist"}) && !ctx.tool.empty()) {
     const std::string& tool = ctx.tool;
-    a.command = tool == "rust"     ? "cargo clean"
-                : tool == "go"     ? "go clean"
-                : tool == "maven"  ? "mvn -B clean"
-                : tool == "gradle" ? "./gradlew clean"
-                : tool == "dotnet" ? "dotnet clean"
-                : tool == "make"   ? "make clean"
-                                   : "";
+    a.command = tool_command(a, tool, "clean", c.words);
     if (!a.command.empty()) return true;
   }
   a.open_question = "What exactly should step '@@STEP@@' delete? A deletion is never guessed.";
@@ -880,11 +736,10 @@ bool health_check(Action& a, const Clause& c) {
 }
 
 bool restart(Action& a, const Clause& c) {
-  static const std::unordered_set<std::string_view> daemons = {
-      "nginx",   "apache2",        "apache",       "httpd",   "postgresql", "mysql",
-      "mariadb", "redis",          "redis-server", "docker",  "cron",       "ssh",
-      "sshd",    "haproxy",        "caddy",        "php-fpm", "memcached",  "rabbitmq-server",
-      "mongod",  "grafana-server", "prometheus",   "traefik", "gunicorn",   "supervisor"};
+  const auto& services = vocabulary().services;
+  auto is_service = [&](const std::string& name) {
+    return std::find(services.begin(), services.end(), name) != services.end();
+  };
   std::string verb = c.has("reload") ? "reload" : "restart";
   bool seen_verb = false;
   a.slug = verb;
@@ -899,11 +754,12 @@ bool restart(Action& a, const Clause& c) {
     std::string name = text::slugify(t.text, '-', 40);
     if (name.empty() || name != t.text) break;
     a.slug = verb + "-" + name;
-    bool unit = daemons.contains(name) ||
+    bool unit = is_service(name) ||
                 (i + 1 < c.tokens.size() && (c.tokens[i + 1].text == "service" || c.tokens[i + 1].text == "unit")) ||
                 c.has("systemd") || c.has("systemctl");
     if (!unit) break;
     a.command = "systemctl " + verb + " " + name;
+    a.source = is_service(name) ? "services" : "built-in: restart a systemd unit";
     a.assumptions.push_back("'" + name + "' is a systemd unit and the workflow may " + verb + " it.");
     return true;
   }
@@ -1105,7 +961,8 @@ Action classify(std::string_view clause_text, const Context& ctx) {
   Clause c(clause_text);
   Action a;
   if (literal(a, c)) {
-    a.kind = ActionKind::literal;
+    a.kind = a.intent = ActionKind::literal;
+    a.source = "your command";
     return a;
   }
   {
@@ -1151,33 +1008,33 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     case ActionKind::literal: ok = false; break;
     case ActionKind::install: {
       a.slug = "install-deps";
-      a.command = install_command(tool);
+      a.command = tool_command(a, tool, "install", c.words);
       ok = !a.command.empty();
       break;
     }
     case ActionKind::build:
       a.slug = "build";
       ok = need_tool("build");
-      if (ok) a.command = build_command(tool);
+      if (ok) a.command = tool_command(a, tool, "build", c.words);
       break;
     case ActionKind::test:
       a.slug = "test";
       ok = need_tool("run the tests");
-      if (ok) a.command = test_command(tool, c);
+      if (ok) a.command = tool_command(a, tool, "test", c.words);
       break;
     case ActionKind::lint:
       a.slug = "lint";
       ok = need_tool("lint");
-      if (ok) a.command = lint_command(tool, c);
+      if (ok) a.command = tool_command(a, tool, "lint", c.words);
       break;
     case ActionKind::format:
       a.slug = "check-format";
-      a.command = format_command(tool);
+      a.command = tool_command(a, tool, "format", c.words);
       ok = !a.command.empty();
       break;
     case ActionKind::publish:
       a.slug = "publish";
-      a.command = publish_command(tool);
+      a.command = tool_command(a, tool, "publish", c.words);
       a.network = true;
       ok = !a.command.empty();
       break;
@@ -1226,7 +1083,7 @@ Action classify(std::string_view clause_text, const Context& ctx) {
                : kind == ActionKind::analyze_db ? "analyze-db"
                                                 : "reindex-db";
       ok = maintenance(a, kind, c, db);
-      if (ok && !database_known_product) ok = need_database();
+      if (!ok && !database_known_product && a.open_question.empty()) need_database();
       break;
     case ActionKind::backup_files:
       ok = archive(a, c, "backups");
@@ -1243,7 +1100,8 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     case ActionKind::wait: ok = wait(a, c); break;
     case ActionKind::git_pull:
       a.slug = "pull-code";
-      a.command = "git pull --ff-only";
+      a.command = fixed_command("pull code");
+      a.source = "fixed.pull code";
       a.network = true;
       break;
     case ActionKind::git_clone: {
@@ -1261,17 +1119,23 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     }
     case ActionKind::renew_certs:
       a.slug = "renew-certs";
-      a.command = "certbot renew";
+      a.command = fixed_command("renew certificates");
+      a.source = "fixed.renew certificates";
       a.network = true;
       a.assumptions.push_back("The certificates are managed by certbot (Let's Encrypt).");
       break;
   }
   if (ok && !a.command.empty()) {
-    a.kind = kind;
+    a.kind = a.intent = kind;
+    // Commands made from the words themselves (a URL to fetch, paths to copy) rather than
+    // from a table entry name the rule that wrote them.
+    if (a.source.empty()) a.source = "built-in: " + a.slug;
     return a;
   }
   // Not understood well enough to run: say so in the step and ask.
-  return todo_action(clause_text, a.slug, a.open_question);
+  Action todo = todo_action(clause_text, a.slug, a.open_question);
+  todo.intent = kind;
+  return todo;
 }
 
 Action todo_action(std::string_view clause_text, const std::string& slug, const std::string& question) {

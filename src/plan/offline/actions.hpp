@@ -63,12 +63,17 @@ struct Variable {
 
 struct Action {
   ActionKind kind = ActionKind::todo;
+  ActionKind intent = ActionKind::todo;  // what the words name, even when it stayed a TODO
   std::string slug;      // step name stem: backup-db, push-image …
   std::string command;   // one line
   bool network = false;  // talks to another machine: retried
   std::vector<Variable> variables;
   std::vector<std::string> assumptions;
   std::string open_question;  // "" when the command is complete
+  // Why the words became this command: "your command", "team action 'deploy'", an entry of
+  // config/planner-actions.yaml ("tools.rust.test"), or "built-in: download" for a command
+  // made from the words themselves. "" for a TODO.
+  std::string source;
 };
 
 // The placeholder a notification's message starts as; the planner fills it once

@@ -572,6 +572,20 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
     // Start at the beginning of the whitespace-separated chunk ("./build.sh" tokenizes as '.', '/', …).
     while (from > 0 && !is_space(clause[from - 1])) --from;
     if (from < t.begin && k > 0 && tokens[k - 1].end > from) continue;  // not the chunk's first token
+    {
+      // "run the alembic migrations": after an article the words name a thing, not a program
+      // line; "run the script ./backup.sh" still is one (a path or a script file).
+      size_t chunk_end = from;
+      while (chunk_end < clause.size() && !is_space(clause[chunk_end])) ++chunk_end;
+      std::string_view chunk = clause.substr(from, chunk_end - from);
+      bool path_like = chunk.starts_with("./") || chunk.starts_with("/") || chunk.starts_with("../") ||
+                       chunk.starts_with("~/") || is_script_file(chunk);
+      const std::string& prev = k > 0 ? tokens[k - 1].text : std::string();
+      if (!at_start && !path_like &&
+          (prev == "the" || prev == "a" || prev == "an" || prev == "our" || prev == "my" || prev == "this" ||
+           prev == "its" || prev == "their"))
+        continue;
+    }
     size_t consumed = 0;
     if (auto cmd = bare_command_at(clause.substr(from), after_run, &consumed, after_with && !after_run && !at_start)) {
       UserCommand uc;

@@ -36,6 +36,30 @@ bool is_token_shape(std::string_view w) {
   return false;
 }
 
+std::string_view next_chunk(std::string_view text, size_t from) {
+  size_t end = from;
+  while (end < text.size() && !is_space(text[end])) ++end;
+  std::string_view c = text.substr(from, end - from);
+  while (!c.empty() && std::string_view(",.;:!?)\"'`>]").find(c.back()) != std::string_view::npos) c.remove_suffix(1);
+  return c;
+}
+
+// A word that is a value rather than prose: 6+ characters mixing letters with digits or
+// symbols ("Tr0ub4dor-3x", "s3cr3t!"), not a path, URL, ${VAR} or file name.
+bool looks_like_secret_value(std::string_view w) {
+  if (w.size() < 6 || w.find('/') != std::string_view::npos || w.find('$') != std::string_view::npos ||
+      w.find("://") != std::string_view::npos)
+    return false;
+  bool letter = false, digit = false, symbol = false;
+  for (char ch : w) {
+    auto c = static_cast<unsigned char>(ch);
+    if (std::isalpha(c)) letter = true;
+    else if (std::isdigit(c)) digit = true;
+    else symbol = true;
+  }
+  return (letter && digit) || (letter && symbol && !w.ends_with(".yaml") && !w.ends_with(".txt") && !w.ends_with(".env"));
+}
+
 // What a URL with a key in it is, and where such a value belongs; "" when it holds no secret.
 Redaction secret_url(std::string_view url) {
   std::string lower = text::to_lower(url);
@@ -149,6 +173,14 @@ std::string redact_secrets(std::string_view text, std::vector<Redaction>* found)
       }
       redact_next_word = true;
       found->push_back({lower == "bearer" ? "a bearer token" : "a " + lower, ""});
+      continue;
+    }
+    // "password Tr0ub4dor-3x", "token 9f8e7d6c5b": a value right after the word, shaped like one.
+    if ((lower == "password" || lower == "passwd" || lower == "pw" || lower == "token" || lower == "secret") &&
+        trail == chunk.size() && i < text.size() && text[i] == ' ' && looks_like_secret_value(next_chunk(text, i + 1))) {
+      out.append(chunk);
+      redact_next_word = true;
+      found->push_back({"a " + lower, ""});
       continue;
     }
     out.append(chunk);

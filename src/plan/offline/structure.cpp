@@ -1,6 +1,7 @@
 #include "plan/offline/structure.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "core/text.hpp"
 #include "plan/offline/commands.hpp"
@@ -19,8 +20,9 @@ bool is_sequence_word(std::string_view w) {
 }
 
 bool is_completion_word(std::string_view w) {
-  return w == "done" || w == "finished" || w == "finishes" || w == "complete" || w == "completes" || w == "completed" ||
-         w == "succeeds" || w == "succeeded" || w == "over" || w == "through" || w == "ends";
+  return w == "done" || w == "finished" || w == "finishes" || w == "finish" || w == "complete" || w == "completes" ||
+         w == "completed" || w == "succeeds" || w == "succeeded" || w == "succeed" || w == "over" || w == "through" ||
+         w == "ends" || w == "end" || w == "ready";
 }
 
 bool is_sentence_end(const Token& t) {
@@ -156,6 +158,7 @@ class LineParser {
   std::vector<Node> items_;
   size_t sealed_ = 0;                         // items before this are already grouped
   size_t parallel_from_ = std::string::npos;  // "A while B", "A; meanwhile B": items from here run side by side
+  size_t runs_before_ = std::string::npos;    // "A after `B`": the next item goes before item A
   bool group_parallel_ = false;               // "in parallel: a, b, c" / "a, b and c, all in parallel"
   bool start_marker_ = false;                 // the group began with "in parallel," / "meanwhile,"
   std::string condition_;                     // "if the tests fail" for the items after it
@@ -203,49 +206,11 @@ class LineParser {
     clause.condition = condition_;
     clause.condition_range = condition_range_;
     items_.push_back(std::move(clause));
-  }
-
-  // "run the linter and the tests": a clause whose one verb governs a list (a parallel
-  // group's shared verb). Split into "run the linter" and "run the tests"; empty when not a list.
-  static std::vector<Node> shared_verb_parts(const Node& item) {
-    const std::string& whole = item.text;
-    auto tokens = tokenize(whole);
-    auto spans = opaque_spans(whole);
-    std::vector<std::pair<size_t, size_t>> parts;
-    size_t from = 0;
-    for (const auto& t : tokens) {
-      if (inside(spans, t.begin, t.end)) continue;
-      if (t.text == "and" || t.text == "," || t.text == "&") {
-        if (t.begin > from) parts.push_back({from, t.begin});
-        from = t.end;
-      }
+    // "run `npm run e2e` after `npm run build`": the clause after "after" runs first.
+    if (runs_before_ != std::string::npos && runs_before_ + 1 < items_.size()) {
+      std::rotate(items_.begin() + static_cast<long>(runs_before_), items_.end() - 1, items_.end());
+      runs_before_ = std::string::npos;
     }
-    if (from < whole.size()) parts.push_back({from, whole.size()});
-    std::erase_if(
-        parts, [&](auto p) { return text::trim(std::string_view(whole).substr(p.first, p.second - p.first)).empty(); });
-    if (parts.size() < 2) return {};
-    std::string first_part(
-        text::trim(std::string_view(whole).substr(parts[0].first, parts[0].second - parts[0].first)));
-    auto first_tokens = tokenize(first_part);
-    size_t v = action_verb_at(first_tokens, 0);
-    if (v == std::string::npos) return {};
-    size_t verb_end = first_tokens[v].end;
-    if (v + 1 < first_tokens.size() && is_particle(first_tokens[v + 1].text)) verb_end = first_tokens[v + 1].end;
-    std::string verb = first_part.substr(first_tokens[v].begin, verb_end - first_tokens[v].begin);
-    std::vector<Node> out;
-    size_t base = item.ranges.empty() ? 0 : item.ranges.front().begin;
-    for (auto [b, e] : parts) {
-      std::string_view raw = std::string_view(whole).substr(b, e - b);
-      std::string_view part = text::trim(raw);
-      size_t lead = static_cast<size_t>(part.data() - raw.data());
-      Node clause{Node::Kind::clause};
-      clause.text = starts_with_action(part) ? std::string(part) : verb + " " + std::string(part);
-      clause.ranges.push_back({base + b + lead, base + b + lead + part.size()});
-      clause.condition = item.condition;
-      clause.condition_range = item.condition_range;
-      out.push_back(std::move(clause));
-    }
-    return out;
   }
 
   // "in parallel" said after some clauses: it covers its own clause when that clause is a
@@ -256,7 +221,7 @@ class LineParser {
       start_marker_ = true;
       return;
     }
-    if (auto parts = shared_verb_parts(items_.back()); !parts.empty()) {
+    if (auto parts = object_list_parts(items_.back()); !parts.empty()) {
       Node group{Node::Kind::parallel};
       group.explicit_parallel = true;
       group.children = std::move(parts);
@@ -288,7 +253,7 @@ class LineParser {
       std::vector<Node> flat;
       for (auto& item : items_) {
         if (items_.size() == 1 && item.kind == Node::Kind::clause)
-          if (auto parts = shared_verb_parts(item); !parts.empty()) {
+          if (auto parts = object_list_parts(item); !parts.empty()) {
             for (auto& p : parts) flat.push_back(std::move(p));
             continue;
           }
@@ -362,6 +327,7 @@ class LineParser {
   }
 
   void reset_group() {
+    runs_before_ = std::string::npos;
     items_.clear();
     sealed_ = 0;
     parallel_from_ = std::string::npos;
@@ -533,6 +499,21 @@ class LineParser {
         }
         if (size_t n = before_clause(i)) return i + n;
       }
+      // "run `npm run e2e` after `npm run build`": a command after "after" runs before the clause.
+      if (w == "after" && !item_empty() && item_has_backquote() && i + 1 < t_.size() &&
+          (t_[i + 1].text == "`" || (t_[i + 1].word && is_program(t_[i + 1].text)))) {
+        end_item();
+        if (!items_.empty()) runs_before_ = items_.size() - 1;
+        order(i, i);
+        return i + 1;
+      }
+      // "build the frontend with `npm run build` while the backend builds with `cargo build`".
+      if (w == "while" && !item_empty() && action_ahead(i + 1)) {
+        end_item();
+        if (!items_.empty()) parallel_from_ = std::min(parallel_from_, items_.size() - 1);
+        order(i, i);
+        return i + 1;
+      }
       if (w == "and" || w == "&" || w == "plus" || w == "while") {
         if (i + 1 < t_.size() && t_[i + 1].word && is_sequence_word(t_[i + 1].text)) return i + 1;
         // "run `npm ci` and `npm test`", "run npm ci and npm test": a second command.
@@ -569,13 +550,45 @@ class LineParser {
                              parallel_marker(t_, i + 1) > 0 || is_condition_start(t_, i + 1) ||
                              ((t_[i + 1].text == "all" || t_[i + 1].text == "both") && parallel_marker(t_, i + 2) > 0));
       bool command_next = i + 1 < t_.size() && t_[i + 1].text == "`";
-      if (next_is_marker || command_next || action_verb_at(t_, i + 1) != std::string::npos) {
+      // "run `npm test`, y luego despliega …": words after a written command that do not go on
+      // describing it are a clause of their own (read, or a TODO that asks), never swallowed.
+      bool prose_next = tok.text == "," && item_has_backquote() && i + 1 < t_.size() && t_[i + 1].word &&
+                        !continues_clause(t_[i + 1].text) && words_until_break(i + 1) >= 2;
+      if (next_is_marker || command_next || prose_next || action_verb_at(t_, i + 1) != std::string::npos) {
         end_item();
         return i + 1;
       }
     }
     add(i);
     return i + 1;
+  }
+
+  // An action verb or a back-quoted command before the clause ends (",", sentence end).
+  bool action_ahead(size_t k) const {
+    for (; k < t_.size(); ++k) {
+      if (is_sentence_end(t_[k]) || t_[k].text == ",") return false;
+      if (t_[k].text == "`") return true;
+      if (t_[k].word && is_action_verb(verb_form(t_[k].text))) return true;
+    }
+    return false;
+  }
+
+  size_t words_until_break(size_t k) const {
+    size_t n = 0;
+    for (; k < t_.size() && !is_sentence_end(t_[k]) && t_[k].text != ","; ++k) n += t_[k].word ? 1 : 0;
+    return n;
+  }
+
+  // Words that carry on describing the clause before the comma ("…, which copies the files").
+  static bool continues_clause(std::string_view w) {
+    static const std::unordered_set<std::string_view> words = {
+        "which", "that",  "with",  "using",     "via",  "as",    "so",      "for",  "to",   "in",    "on",
+        "from",  "into",  "because", "since",   "where", "who",  "including", "like", "or",  "but",   "it",
+        "they",  "this",  "these", "those",     "its",  "their", "passing", "e.g",  "i.e",  "such",  "not",
+        "without", "each", "every", "both",     "all",  "only",  "again",   "too",  "also", "if",    "unless",
+        "when",  "while", "until", "before",    "after", "once", "then",    "and",  "plus", "at",    "by",
+        "under", "over",  "inside", "within",   "against", "the", "a",     "an"};
+    return words.contains(w);
   }
 
   // "run lint and tests": after a generic verb, a lone plural word is one more object, not a verb.
@@ -713,6 +726,53 @@ void set_condition(Node& n, const std::string& condition, TextRange range) {
 }
 
 }  // namespace
+
+// "run the linter and the tests": a clause whose one verb governs a list (a parallel
+// group's shared verb). Split into "run the linter" and "run the tests"; empty when not a list.
+std::vector<Node> object_list_parts(const Node& item) {
+  const std::string& whole = item.text;
+  auto tokens = tokenize(whole);
+  auto spans = opaque_spans(whole);
+  std::vector<std::pair<size_t, size_t>> parts;
+  // "(user backup, password …)": a list inside brackets is a detail, not objects.
+  std::vector<int> depth(whole.size() + 1, 0);
+  for (size_t k = 0; k < whole.size(); ++k)
+    depth[k + 1] = std::max(0, depth[k] + (whole[k] == '(' || whole[k] == '[') - (whole[k] == ')' || whole[k] == ']'));
+  size_t from = 0;
+  for (const auto& t : tokens) {
+    if (inside(spans, t.begin, t.end) || depth[t.begin] > 0) continue;
+    if (t.text == "and" || t.text == "," || t.text == "&") {
+      if (t.begin > from) parts.push_back({from, t.begin});
+      from = t.end;
+    }
+  }
+  if (from < whole.size()) parts.push_back({from, whole.size()});
+  std::erase_if(
+      parts, [&](auto p) { return text::trim(std::string_view(whole).substr(p.first, p.second - p.first)).empty(); });
+  if (parts.size() < 2) return {};
+  std::string first_part(
+      text::trim(std::string_view(whole).substr(parts[0].first, parts[0].second - parts[0].first)));
+  auto first_tokens = tokenize(first_part);
+  size_t v = action_verb_at(first_tokens, 0);
+  if (v == std::string::npos) return {};
+  size_t verb_end = first_tokens[v].end;
+  if (v + 1 < first_tokens.size() && is_particle(first_tokens[v + 1].text)) verb_end = first_tokens[v + 1].end;
+  std::string verb = first_part.substr(first_tokens[v].begin, verb_end - first_tokens[v].begin);
+  std::vector<Node> out;
+  size_t base = item.ranges.empty() ? 0 : item.ranges.front().begin;
+  for (auto [b, e] : parts) {
+    std::string_view raw = std::string_view(whole).substr(b, e - b);
+    std::string_view part = text::trim(raw);
+    size_t lead = static_cast<size_t>(part.data() - raw.data());
+    Node clause{Node::Kind::clause};
+    clause.text = starts_with_action(part) ? std::string(part) : verb + " " + std::string(part);
+    clause.ranges.push_back({base + b + lead, base + b + lead + part.size()});
+    clause.condition = item.condition;
+    clause.condition_range = item.condition_range;
+    out.push_back(std::move(clause));
+  }
+  return out;
+}
 
 Parsed parse_structure(std::string_view text) {
   Parsed result;

@@ -38,6 +38,11 @@ struct Parsed {
 // The tree for the whole text.
 Parsed parse_structure(std::string_view text);
 
+// "run the linter and the tests", "back up the database and the uploads folder": a clause
+// whose one verb governs a list, split into one clause per object, each with the verb
+// ("run the linter", "run the tests"). Empty when the clause is not such a list.
+std::vector<Node> object_list_parts(const Node& clause);
+
 // Whether a clause begins with an action verb (after filler words like "please", "also").
 bool starts_with_action(std::string_view clause);
 

@@ -168,8 +168,9 @@ std::optional<Action> team_action(std::string_view clause, const std::vector<Tea
     return todo;
   }
   Action a;
-  a.kind = ActionKind::literal;  // the team's own command, used as written
+  a.kind = a.intent = ActionKind::literal;  // the team's own command, used as written
   a.slug = slug;
+  a.source = "team action '" + best->phrase + "'";
   a.command = std::move(command);
   a.assumptions.push_back(why);
   return a;
