@@ -125,6 +125,36 @@ void split_object_lists(Node& n, const Context& context) {
   n = std::move(group);
 }
 
+// "git pull in /srv/shop", "run `make` inside ./frontend": the directory the step runs in,
+// when the words give one that the command does not already name. "" otherwise.
+std::string working_dir(std::string_view clause, const std::string& command) {
+  auto spans = opaque_spans(clause);
+  size_t i = 0;
+  std::string previous;
+  while (i < clause.size()) {
+    while (i < clause.size() && std::isspace(static_cast<unsigned char>(clause[i]))) ++i;
+    size_t b = i;
+    while (i < clause.size() && !std::isspace(static_cast<unsigned char>(clause[i]))) ++i;
+    bool code = std::any_of(spans.begin(), spans.end(),
+                            [&](const Span& s) { return clause[s.begin] == '`' && b >= s.begin && b < s.end; });
+    if (b == i || code) {
+      previous.clear();
+      continue;
+    }
+    std::string_view chunk = clause.substr(b, i - b);
+    if (previous == "in" || previous == "inside" || previous == "within") {
+      while (!chunk.empty() && std::string_view(",.;:!?)").find(chunk.back()) != std::string_view::npos)
+        chunk.remove_suffix(1);
+      bool path = chunk.size() > 1 && (chunk.starts_with("/") || chunk.starts_with("./") || chunk.starts_with("~/"));
+      if (path && chunk.find_first_of("`$\"'") == std::string_view::npos &&
+          command.find(chunk) == std::string::npos)
+        return std::string(chunk);
+    }
+    previous = text::to_lower(chunk);
+  }
+  return {};
+}
+
 // What a clause's condition makes of it.
 enum class Role { step, on_failure, on_exit, guarded, note };
 
@@ -252,6 +282,7 @@ struct Planner {
         a = todo_action(info[i].action_text, a.slug,
                         "Step '@@STEP@@' would pass text holding a back-quote (`) to a command, and Dagu runs "
                         "back-quoted text itself, even inside quotes: which path or value is meant?");
+      if (a.kind != ActionKind::todo) a.dir = working_dir(info[i].action_text, a.command);
       if (info[i].role == Role::guarded) {
         // The spec has no way to say "only if the disk is full" that the planner could check:
         // the step waits for a person to write the check, and runs nothing until then.
@@ -348,6 +379,7 @@ class GraphBuilder {
     step.description = std::string(utf8_prefix(text::trim(n.text), kMaxDescriptionBytes));
     names_[i] = step.name;
     step.command = action.command;
+    step.dir = action.dir;
     step.depends_on = preds;
     if (action.network) {
       step.retries = kNetworkRetries;

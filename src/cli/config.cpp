@@ -1,11 +1,14 @@
 // arborist config show [--json]: the effective configuration, where each value came
 // from, and the runner it selects. arborist config path: which files are read.
+// arborist config actions: what the offline planner's words mean — the project's own
+// `actions:` first, then the built-in table (config/planner-actions.yaml).
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "config/config.hpp"
 #include "core/yaml.hpp"
+#include "plan/offline/vocabulary.hpp"
 
 namespace arborist::cli {
 
@@ -125,6 +128,35 @@ Result<void> paths(const GlobalOptions& global) {
   return {};
 }
 
+// The table a step's "source" names ("tools.rust.test", "team action 'deploy'"), so a user can
+// see why a word became a command.
+Result<void> actions(const GlobalOptions& global) {
+  auto loaded = config::load(load_options(global));
+  if (!loaded) return fail(loaded.error());
+  const auto& team = loaded->actions;
+  const std::string_view built_in = plan::offline::vocabulary_text();
+  if (global.json) {
+    json out;
+    out["team"] = json::array();
+    for (const auto& a : team) out["team"].push_back({{"phrase", a.phrase}, {"command", a.command}});
+    auto docs = yaml::parse(built_in, "config/planner-actions.yaml");
+    out["built_in"] = docs && !docs->empty() ? docs->front().value : json(nullptr);
+    write_stdout(out.dump(2) + "\n");
+    return {};
+  }
+  std::string text;
+  if (team.empty()) {
+    text += "# Your project has no `actions:` (agent-arborist.yaml); see docs/configuration.md.\n\n";
+  } else {
+    text += "# Your project's actions (agent-arborist.yaml), tried before the built-in table:\n";
+    for (const auto& a : team) text += "#   " + a.phrase + ": " + a.command + "\n";
+    text += "\n";
+  }
+  text += built_in;
+  write_stdout(text);
+  return {};
+}
+
 }  // namespace
 
 void add_config_command(CLI::App& app, const GlobalOptions& global, Command& command) {
@@ -134,6 +166,9 @@ void add_config_command(CLI::App& app, const GlobalOptions& global, Command& com
   show_cmd->callback([&global, &command] { command.action = [&global] { return show(global); }; });
   auto* path_cmd = sub->add_subcommand("path", "Print the config files in use (user, then project)");
   path_cmd->callback([&global, &command] { command.action = [&global] { return paths(global); }; });
+  auto* actions_cmd = sub->add_subcommand(
+      "actions", "Print what the offline planner's words mean: your `actions:`, then the built-in table");
+  actions_cmd->callback([&global, &command] { command.action = [&global] { return actions(global); }; });
 }
 
 }  // namespace arborist::cli

@@ -74,6 +74,7 @@ struct Action {
   // config/planner-actions.yaml ("tools.rust.test"), or "built-in: download" for a command
   // made from the words themselves. "" for a TODO.
   std::string source;
+  std::string dir;  // the working directory the words give ("git pull in /srv/shop"), or ""
 };
 
 // The placeholder a notification's message starts as; the planner fills it once
