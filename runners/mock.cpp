@@ -69,6 +69,15 @@ std::optional<Label> find_label(const std::string& text) {
   if (start == std::string::npos) return std::nullopt;
   size_t line_end = std::min(text.find('\n', start), text.size());
   std::string_view line(text.data() + start, line_end - start);
+  // "## DB maintenance": a Markdown heading on the first line names the workflow.
+  if (line.starts_with("#")) {
+    size_t n = line.find_first_not_of('#');
+    if (n != std::string_view::npos && n <= 6 && line[n] == ' ') {
+      std::string_view name = text::trim(line.substr(n));
+      if (name.empty()) return std::nullopt;
+      return Label{std::string(name), start, line_end};
+    }
+  }
   size_t colon = line.find(':');
   while (colon != std::string_view::npos && colon + 1 < line.size() && line[colon + 1] != ' ' &&
          line[colon + 1] != '\t')
@@ -175,7 +184,9 @@ bool is_prohibition(std::string_view clause) {
     bool negation = w == "never" || w == "don't" || w == "dont" || w == "mustn't" || w == "shouldn't" ||
                     w == "cannot" || w == "can't" || (w == "not" && k > 0 && modal.contains(words[k - 1]));
     if (!negation) {
-      if (is_action_verb(verb_form(w)) && !modal.contains(w)) return false;  // something is asked first
+      // Something is asked first ("deploy, but never on Fridays"); a past tense tells a story
+      // ("someone ran `x` by mistake, so it must never be run").
+      if (is_action_verb(verb_form(w)) && verb_form(w) == w && !modal.contains(w)) return false;
       continue;
     }
     size_t next = k + 1;
@@ -183,6 +194,31 @@ bool is_prohibition(std::string_view clause) {
     return next >= words.size() || !positive.contains(words[next]);
   }
   return false;
+}
+
+// "the credentials are AWS_ACCESS_KEY_ID=[REDACTED] and …": a clause that only states a secret
+// (already taken out of the text) asks for nothing.
+bool is_secret_statement(std::string_view clause) {
+  if (clause.find(kRedacted) == std::string_view::npos) return false;
+  bool states = false;  // "… is …", "… are …": a statement, not an instruction ("connect with password=…")
+  for (const auto& t : tokenize(clause)) {
+    if (t.word && is_action_verb(verb_form(t.text)) && verb_form(t.text) == t.text) return false;
+    states = states || t.text == "is" || t.text == "are" || t.text == "was" || t.text == "were";
+  }
+  return states;
+}
+
+// "thanks", "cheers", "thank you!": the end of a message, not a step.
+bool is_closing(std::string_view clause) {
+  std::vector<std::string> words;
+  for (const auto& t : tokenize(clause))
+    if (t.word) words.push_back(t.text);
+  if (words.empty() || words.size() > 4) return false;
+  static const std::unordered_set<std::string_view> closing = {"thanks", "thank", "you", "cheers", "regards", "best",
+                                                              "ty", "thx", "much", "a", "lot", "in", "advance", "kind"};
+  return std::all_of(words.begin(), words.end(), [](const std::string& w) { return closing.contains(w); }) &&
+         (words[0] == "thanks" || words[0] == "thank" || words[0] == "cheers" || words[0] == "regards" ||
+          words[0] == "thx" || words[0] == "ty" || words[0] == "best" || words[0] == "kind");
 }
 
 // "pass it as GITHUB_TOKEN", "export the key in API_KEY": where a value goes; the variable
@@ -243,7 +279,8 @@ struct Planner {
     ci.action_text = n.text;
     ci.condition = n.condition;
     ci.condition_range = n.condition_range;
-    if (n.condition.empty() && (is_prohibition(n.text) || !variable_note(n.text).empty())) {
+    if (n.condition.empty() && (n.note || is_prohibition(n.text) || !variable_note(n.text).empty() || is_secret_statement(n.text) ||
+                                is_closing(n.text))) {
       ci.role = Role::note;
       return ci;
     }
@@ -659,6 +696,10 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
     if (ci.role == Role::note) {
       const std::string said(text::trim(planner.clauses[i]->text));
       std::string var = variable_note(said);
+      if (is_closing(said)) {
+        for (const auto& r : planner.clauses[i]->ranges) read(r, "note", "closing words");
+        continue;
+      }
       if (!var.empty()) {
         note_variables.push_back(var);
         add_unique(spec.assumptions, seen_notes,

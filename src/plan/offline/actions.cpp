@@ -234,7 +234,7 @@ std::string database_command(Action& a, const std::string& db, std::string_view 
   return command;
 }
 
-void fill(std::string& command, std::string_view placeholder, const std::string& value) {
+void fill_placeholder(std::string& command, std::string_view placeholder, const std::string& value) {
   for (size_t at = command.find(placeholder); at != std::string::npos; at = command.find(placeholder, at + value.size()))
     command.replace(at, placeholder.size(), value);
 }
@@ -254,7 +254,17 @@ void backup_db(Action& a, const Clause& c, const std::string& db) {
     return;
   }
   a.command = database_command(a, db, "backup", c.words);
-  fill(a.command, "{dir}", dir);
+  // "to /backups/orders.dump": a file name the user gave is the backup file itself.
+  std::string_view last = std::string_view(dir).substr(dir.rfind('/') == std::string::npos ? 0 : dir.rfind('/') + 1);
+  if (dir != "backups" && last.find('.') != std::string_view::npos && last.front() != '.') {
+    const std::string stamped = std::string("{dir}/db-") + kStamp + "." + database_entry(db).backup_extension;
+    const std::string parent = dir.rfind('/') == std::string::npos ? "." : dir.substr(0, std::max<size_t>(dir.rfind('/'), 1));
+    fill_placeholder(a.command, stamped, dir);
+    fill_placeholder(a.command, "{dir}", parent);
+    if (a.command.find(dir) == std::string::npos) a.command.clear();  // the table's form has no file to name
+    return;
+  }
+  fill_placeholder(a.command, "{dir}", dir);
   if (dir == "backups")
     a.assumptions.push_back("Database backups are written to ./backups (relative to the step's working directory).");
 }
@@ -268,8 +278,8 @@ void restore_db(Action& a, const Clause& c, const std::string& db) {
   std::string quoted = paths.empty() ? "\"" + file + "\"" : shell_quote(file);
   if (paths.empty()) a.assumptions.push_back("The restore uses the newest backup in ./backups.");
   a.command = database_command(a, db, "restore", c.words);
-  fill(a.command, "{backup_path}", file);
-  fill(a.command, "{backup}", quoted);
+  fill_placeholder(a.command, "{backup_path}", file);
+  fill_placeholder(a.command, "{backup}", quoted);
 }
 
 bool maintenance(Action& a, ActionKind kind, const Clause& c, const std::string& db) {

@@ -84,6 +84,9 @@ const std::unordered_set<std::string_view>& programs() {
       "gcloud",
       "az",
       "rsync",
+      "robocopy",
+      "xcopy",
+      "sphinx-build",
       "scp",
       "curl",
       "wget",
@@ -270,6 +273,18 @@ std::string slug_for(std::string_view command) {
 
 }  // namespace
 
+// NAME=value (NAME in capitals, as environment variables are written).
+static bool is_assignment(std::string_view chunk) {
+  size_t eq = chunk.find('=');
+  if (eq == std::string_view::npos || eq == 0) return false;
+  if (!std::isupper(static_cast<unsigned char>(chunk[0])) && chunk[0] != '_') return false;
+  for (size_t i = 0; i < eq; ++i) {
+    auto c = static_cast<unsigned char>(chunk[i]);
+    if (!(std::isupper(c) || std::isdigit(c) || c == '_')) return false;
+  }
+  return true;
+}
+
 bool is_program(std::string_view word) {
   return programs().contains(word) && !is_english_too(word);
 }
@@ -353,6 +368,33 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
                                            bool needs_args) {
   auto chunks = chunks_of(text);
   if (chunks.empty()) return std::nullopt;
+  {
+    // `SPHINXOPTS="-W --keep-going" make html`: variable assignments in front of a command line.
+    size_t k = 0;
+    while (k < chunks.size() && is_assignment(chunks[k].text)) {
+      std::string_view c = chunks[k].text;
+      size_t eq = c.find('=');
+      char q = eq + 1 < c.size() ? c[eq + 1] : '\0';
+      if (q == '"' || q == '\'') {
+        size_t j = k;
+        size_t from = eq + 2;
+        while (j < chunks.size() && chunks[j].text.find(q, j == k ? from : 0) == std::string_view::npos) ++j;
+        if (j >= chunks.size()) return std::nullopt;
+        k = j;
+      }
+      ++k;
+    }
+    if (k > 0) {
+      if (k >= chunks.size()) return std::nullopt;
+      std::string_view assignments = text.substr(0, chunks[k].begin);
+      if (has_shell_metacharacters(assignments) || assignments.find('$') != std::string_view::npos) return std::nullopt;
+      size_t rest = 0;
+      auto cmd = bare_command_at(text.substr(chunks[k].begin), after_run_verb, &rest, false);  // an assignment shows a command line
+      if (!cmd) return std::nullopt;
+      *consumed = chunks[k].begin + rest;
+      return std::string(text::trim(text.substr(0, chunks[k].begin))) + " " + *cmd;
+    }
+  }
   std::string_view program = chunks[0].text;
   bool stop_after_program = false;
   while (!program.empty() && std::string_view(",;:").find(program.back()) != std::string_view::npos) {
@@ -504,6 +546,30 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
       *after_with = true;
   };
 
+  // "never run `nginx -s stop`", "don't run …": a run verb under a negation asks for nothing.
+  auto negated_before = [&](size_t pos) {
+    size_t seen = 0;
+    for (size_t k = tokens.size(); k-- > 0 && seen < 4;) {
+      if (tokens[k].end > pos || !tokens[k].word) continue;
+      ++seen;
+      const std::string& w = tokens[k].text;
+      // "don't forget to run `x`" asks for x.
+      if (w == "forget" || w == "skip" || w == "fail" || w == "miss" || w == "omit") return false;
+      if (w == "never" || w == "not" || w == "don't" || w == "dont" || w == "without" || w == "avoid" ||
+          w == "mustn't" || w == "shouldn't" || w == "cannot" || w == "can't")
+        return true;
+    }
+    return false;
+  };
+  // Text in double or single quotes is what someone says or prints ("prints \"run `x`\""):
+  // a back-quoted command inside it is quoted, not asked for.
+  const auto quote_spans = opaque_spans(clause);
+  auto in_quotes = [&](size_t pos) {
+    return std::any_of(quote_spans.begin(), quote_spans.end(), [&](const Span& s) {
+      return (clause[s.begin] == '"' || clause[s.begin] == '\'') && pos > s.begin && pos < s.end;
+    });
+  };
+
   // 1. Back-quoted commands, where the sentence says to run them.
   size_t i = 0;
   while (i < clause.size()) {
@@ -535,6 +601,7 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
                   });
       at_start = only_punct || soft;
     }
+    if (in_quotes(open) || negated_before(open)) at_start = after_run = after_with = false;
     if (!cmd.empty() && (at_start || after_run || after_with)) {
       UserCommand uc;
       uc.command = cmd;
@@ -566,6 +633,7 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
     bool at_start = false, after_run = false, after_with = false;
     intent_before(t.begin, &at_start, &after_run, &after_with);
     if (!at_start && !after_run && !after_with) continue;
+    if (negated_before(t.begin)) continue;
     // Quoted text is never a bare command; back-quotes were handled above.
     if (clause[t.begin] == '"' || clause[t.begin] == '\'') continue;
     size_t from = t.begin;

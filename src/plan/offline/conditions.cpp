@@ -28,8 +28,9 @@ bool has_pair(const std::vector<Token>& t, std::string_view a, std::string_view 
 
 ConditionKind condition_kind(std::string_view condition) {
   auto t = tokenize(condition);
-  if (has_pair(t, "no", "matter") || has_word(t, {"regardless", "whether", "always", "whatever"}) ||
-      has_pair(t, "any", "case") || has_pair(t, "even", "if"))
+  // "whatever happens" is always; "if it fails for whatever reason" is a failure.
+  if (has_pair(t, "no", "matter") || has_word(t, {"regardless", "whether", "always"}) ||
+      has_pair(t, "whatever", "happens") || has_pair(t, "any", "case") || has_pair(t, "even", "if"))
     return ConditionKind::always;
   bool negated = has_word(t, {"unless", "not", "n't", "doesn't", "don't", "didn't", "isn't", "aren't", "never"});
   bool failure = has_word(t, {"fail", "fails", "failed", "failure", "failures", "failing", "error", "errors", "errored",

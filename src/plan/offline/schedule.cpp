@@ -436,8 +436,14 @@ class Parser {
     }
     // The trigger runs to the end of its clause: "on every push to main", "whenever a file lands in /in".
     size_t end = k + 1;
-    while (end < t_.size() && end < k + 12 && t_[end].text != "," && t_[end].text != ";" && t_[end].text != "." &&
-           t_[end].text != ":" && t_[end].text != "then" && !(t_[end].text == "and" && w != "whenever") &&
+    // '.' and ':' end it only before a space ("s3://acme-inbox/", "acme.io" go on).
+    auto stop_mark = [&](size_t e) {
+      const auto& x = t_[e].text;
+      if (x == "," || x == ";") return true;
+      if (x != "." && x != ":") return false;
+      return t_[e].end >= text_.size() || text_[t_[e].end] == ' ' || text_[t_[e].end] == '\n';
+    };
+    while (end < t_.size() && end < k + 20 && !stop_mark(end) && t_[end].text != "then" && !(t_[end].text == "and" && w != "whenever") &&
            !(t_[end].word && is_action_verb(verb_form(t_[end].text)) && t_[end - 1].text != "is" &&
              t_[end - 1].text != "are" && t_[end - 1].text != "gets"))
       ++end;

@@ -18,7 +18,7 @@ bool is_secret_key(std::string_view key) {
   std::string k = text::to_lower(key);
   while (!k.empty() && (k.front() == '-' || k.front() == '"' || k.front() == '\'')) k.erase(0, 1);
   for (std::string_view end : {"password", "passwd", "pwd", "token", "secret", "api_key", "apikey", "api-key",
-                               "access_key", "secret_key", "private_key", "credentials", "pass"})
+                               "access_key", "secret_key", "private_key", "credentials", "pass", "key_id", "_key"})
     if (k.ends_with(end)) return true;
   return false;
 }

@@ -49,6 +49,16 @@ size_t parallel_marker(const std::vector<Token>& t, size_t i) {
   return 0;
 }
 
+bool is_run_word(std::string_view w) {
+  return w == "run" || w == "execute" || w == "exec" || w == "start" || w == "launch" || w == "trigger";
+}
+
+bool is_markdown_heading(std::string_view body) {
+  size_t n = 0;
+  while (n < body.size() && body[n] == '#') ++n;
+  return n >= 1 && n <= 6 && n < body.size() && body[n] == ' ';
+}
+
 struct LineShape {
   int indent = 0;
   bool list_item = false;
@@ -159,6 +169,7 @@ class LineParser {
   size_t sealed_ = 0;                         // items before this are already grouped
   size_t parallel_from_ = std::string::npos;  // "A while B", "A; meanwhile B": items from here run side by side
   size_t runs_before_ = std::string::npos;    // "A after `B`": the next item goes before item A
+  bool note_ = false;                         // after "Note:" until the sentence ends
   bool group_parallel_ = false;               // "in parallel: a, b, c" / "a, b and c, all in parallel"
   bool start_marker_ = false;                 // the group began with "in parallel," / "meanwhile,"
   std::string condition_;                     // "if the tests fail" for the items after it
@@ -205,6 +216,7 @@ class LineParser {
     clause.ranges.push_back({base_ + t_[first].begin, base_ + t_[last].end});
     clause.condition = condition_;
     clause.condition_range = condition_range_;
+    clause.note = note_;
     items_.push_back(std::move(clause));
     // "run `npm run e2e` after `npm run build`": the clause after "after" runs first.
     if (runs_before_ != std::string::npos && runs_before_ + 1 < items_.size()) {
@@ -373,6 +385,9 @@ class LineParser {
       for (size_t k = i + 1; k < t_.size() && k < i + 12; ++k) {
         if (is_sentence_end(t_[k])) break;
         if (is(k, ",")) return k + 1 - start;
+        // "after the restore run `./start.sh`": the clause starts at its run verb.
+        if (k > i + 1 && t_[k].word && is_run_word(t_[k].text) && (is(k + 1, "`") || action_verb_at(t_, k) == k))
+          return k - start;
       }
     }
     return 0;
@@ -399,9 +414,19 @@ class LineParser {
       const auto& o = t_[k].text;
       bool outcome = o == "fails" || o == "fail" || o == "failed" || o == "passes" || o == "pass" || o == "passed" ||
                      o == "succeeds" || o == "succeed" || o == "breaks" || o == "errors" || o == "wrong";
-      if (outcome && action_verb_at(t_, k + 1) != std::string::npos) {
-        set_condition(i, k, {});
-        return k + 1 - i;
+      if (outcome) {
+        // "if that fails for whatever reason just send an alert …": the words between the
+        // outcome and the action are part of the condition.
+        size_t j = k + 1;
+        static const std::unordered_set<std::string_view> between = {
+            "for", "whatever", "any", "some", "reason", "just", "please", "then", "simply", "also", "at", "all"};
+        while (j < t_.size() && j < k + 7 && t_[j].word && between.contains(t_[j].text) &&
+               action_verb_at(t_, j) != j)
+          ++j;
+        if (action_verb_at(t_, j) != std::string::npos) {
+          set_condition(i, j - 1, {});
+          return j - i;
+        }
       }
     }
     return 0;
@@ -429,6 +454,7 @@ class LineParser {
     if (is_sentence_end(tok) && (tok.text != "." || tok.end >= body_.size() || body_[tok.end] == ' ' ||
                                  body_[tok.end] == '\t' || body_[tok.end] == '"' || body_[tok.end] == ')')) {
       end_group();
+      note_ = false;
       return i + 1;
     }
     if (arrow_at(i)) {
@@ -514,6 +540,26 @@ class LineParser {
         order(i, i);
         return i + 1;
       }
+      // "… and when that's done email the team", "and once both finish run `x`", "and after the
+      // restore run `y`": a completion clause after "and" starts a new stage.
+      if (w == "and" && !item_empty() && (is(i + 1, "when") || is(i + 1, "once") || is(i + 1, "after") ||
+                                          (is(i + 1, "as") && is(i + 2, "soon")))) {
+        if (size_t n = after_clause(i + 1)) {
+          end_group();
+          order(i, i + n);
+          return i + 1 + n;
+        }
+      }
+      // "run `a` and at the same time `b`": the next command runs beside this one.
+      if (w == "and" && !item_empty() && parallel_marker(t_, i + 1) > 0) {
+        size_t n = parallel_marker(t_, i + 1);
+        if (is(i + 1 + n, "`") || action_verb_at(t_, i + 1 + n) == i + 1 + n) {
+          end_item();
+          if (!items_.empty()) parallel_from_ = std::min(parallel_from_, items_.size() - 1);
+          order(i, i + n);
+          return i + 1 + n;
+        }
+      }
       if (w == "and" || w == "&" || w == "plus" || w == "while") {
         if (i + 1 < t_.size() && t_[i + 1].word && is_sequence_word(t_[i + 1].text)) return i + 1;
         // "run `npm ci` and `npm test`", "run npm ci and npm test": a second command.
@@ -540,6 +586,8 @@ class LineParser {
     if (tok.text == ":" && (tok.end >= body_.size() || body_[tok.end] == ' ' || body_[tok.end] == '\t') &&
         !item_empty() && !item_has_action() && !item_has_backquote()) {
       order(item_first_, i);  // "Step one: compile" — the words before ':' only name what follows
+      // "Note: …", "Heads up: …": the rest of the sentence is said to the reader, not asked for.
+      note_ = note_ || is_note_heading(item_first_, i);
       item_first_ = std::string::npos;
       return i + 1;
     }
@@ -550,6 +598,28 @@ class LineParser {
                              parallel_marker(t_, i + 1) > 0 || is_condition_start(t_, i + 1) ||
                              ((t_[i + 1].text == "all" || t_[i + 1].text == "both") && parallel_marker(t_, i + 2) > 0));
       bool command_next = i + 1 < t_.size() && t_[i + 1].text == "`";
+      // "to re-index search, run …": the words before the comma say why, not what to run.
+      if (tok.text == "," && !item_empty() && is(item_first_, "to") && action_verb_at(t_, item_first_ + 1) == item_first_ + 1 &&
+          !item_has_backquote() && action_ahead(i + 1)) {
+        order(item_first_, i);
+        item_first_ = std::string::npos;
+        return i + 1;
+      }
+      // ", but first run `./backup.sh`": what comes after runs before the rest of the group.
+      if (tok.text == "," && is(i + 1, "but") && is(i + 2, "first")) {
+        end_item();
+        runs_before_ = items_.empty() ? std::string::npos : sealed_;
+        order(i, i + 2);
+        return i + 3;
+      }
+      // "restart nginx, but don't touch the database": the rest is a clause of its own.
+      if (tok.text == "," && is(i + 1, "but") && i + 2 < t_.size() &&
+          (is(i + 2, "never") || is(i + 2, "don't") || is(i + 2, "dont") || is(i + 2, "do") || is(i + 2, "not") ||
+           action_verb_at(t_, i + 2) == i + 2)) {
+        end_item();
+        order(i, i + 1);
+        return i + 2;
+      }
       // "run `npm test`, y luego despliega …": words after a written command that do not go on
       // describing it are a clause of their own (read, or a TODO that asks), never swallowed.
       bool prose_next = tok.text == "," && item_has_backquote() && i + 1 < t_.size() && t_[i + 1].word &&
@@ -561,6 +631,16 @@ class LineParser {
     }
     add(i);
     return i + 1;
+  }
+
+  bool is_note_heading(size_t first, size_t colon) const {
+    std::string words;
+    for (size_t k = first; k < colon; ++k)
+      if (t_[k].word) words += (words.empty() ? "" : " ") + t_[k].text;
+    static const std::unordered_set<std::string_view> notes = {
+        "note", "nb", "n.b", "fyi", "ps", "p.s", "heads up", "context", "background", "warning", "caution",
+        "remember", "reminder", "btw", "important", "also note", "please note", "side note", "careful"};
+    return notes.contains(words);
   }
 
   // An action verb or a back-quoted command before the clause ends (",", sentence end).
@@ -769,6 +849,7 @@ std::vector<Node> object_list_parts(const Node& item) {
     clause.ranges.push_back({base + b + lead, base + b + lead + part.size()});
     clause.condition = item.condition;
     clause.condition_range = item.condition_range;
+    clause.note = item.note;
     out.push_back(std::move(clause));
   }
   return out;
@@ -784,6 +865,11 @@ Parsed parse_structure(std::string_view text) {
     LineShape line = shape_of(lines[i]);
     ++i;
     if (line.body.empty()) continue;
+    // "## Nightly maintenance": a Markdown heading names what follows; it is not a step.
+    if (!line.list_item && is_markdown_heading(line.body)) {
+      result.ordering.push_back(range_of(text, line.body));
+      continue;
+    }
     // "On failure:" / "If anything fails:" over a list: the items are what to do then.
     if (line.body.ends_with(":") && is_condition_start(tokenize(line.body), 0)) {
       Node block{Node::Kind::sequence};
@@ -832,8 +918,9 @@ Parsed parse_structure(std::string_view text) {
       continue;
     }
     // The list items under an "In parallel:" heading run side by side; items indented
-    // deeper than the first one belong to the item above them (in sequence).
-    append_stages(root, parse_line(line.body, text, &result.ordering));
+    // deeper than the first one belong to the item above them (in sequence). A heading
+    // over a list ("Build in parallel:") only names it.
+    if (!line.body.ends_with(":")) append_stages(root, parse_line(line.body, text, &result.ordering));
     result.ordering.push_back(range_of(text, line.body));
     Node block{Node::Kind::parallel};
     block.explicit_parallel = true;

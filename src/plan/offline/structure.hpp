@@ -24,6 +24,7 @@ struct Node {
   std::vector<Node> children;      // sequence/parallel
   // clause: where its words are in the text (the clause, then any detail lines added to it)
   std::vector<TextRange> ranges;
+  bool note = false;  // clause: said to the reader after "Note:" / "Heads up:", not asked for
   std::string condition;  // clause: "if the tests fail", "on failure", "otherwise" … ("" if none)
   TextRange condition_range;
 };
