@@ -45,7 +45,7 @@ void read_usage(const json& usage, Usage& out) {
 Verdict parse_whole(const std::string& body, Draft& d) {
   auto j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object())
-    return Verdict::fail_because("the response is not valid JSON (it starts with '" + body.substr(0, 60) + "')");
+    return Verdict::fail_because("the response is not valid JSON: " + transport::describe_unexpected(body, 60));
   if (j.value("type", std::string()) == "error") {
     read_error(j, d);
     return retryable_error_type(d.error_type) ? Verdict::retry_because("error in the response: " + d.error)
@@ -127,7 +127,7 @@ class ClaudeRunner : public transport::StructuredRunner {
     transport::SseReader sse([&](const transport::SseEvent& event) {
       auto j = json::parse(event.data, nullptr, false);
       if (j.is_discarded() || !j.is_object()) {
-        draft.malformed = event.data.substr(0, 80);
+        draft.malformed = transport::describe_unexpected(event.data);
         return false;
       }
       const std::string type = j.value("type", event.event);
@@ -177,7 +177,7 @@ class ClaudeRunner : public transport::StructuredRunner {
       }
       sse.finish();
       if (!draft.malformed.empty())
-        return Verdict::fail_because("a streamed event is not valid JSON: '" + draft.malformed + "'");
+        return Verdict::fail_because("a streamed event is not valid JSON: " + draft.malformed);
       if (!draft.error.empty())
         return retryable_error_type(draft.error_type)
                    ? Verdict::retry_because("error event after HTTP 200: " + draft.error)

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runners/command.hpp"
+#include "transport/stream.hpp"
 
 namespace arborist::runners {
 
@@ -139,8 +140,8 @@ class HttpRunner : public Runner {
     exchange.judge = [&](const transport::HttpResponse& response) {
       auto j = ordered_json::parse(response.body, nullptr, false);
       if (j.is_discarded())
-        return transport::Verdict::fail_because("the response is not JSON (it starts with '" +
-                                                response.body.substr(0, 60) + "')");
+        return transport::Verdict::fail_because("the response is not JSON: " +
+                                                transport::describe_unexpected(response.body, 60));
       const ordered_json* text = at_pointer(j, config_.response_path);
       if (!text || !text->is_string())
         return transport::Verdict::fail_because("the response has no text at response_path " + config_.response_path);

@@ -110,7 +110,7 @@ class OllamaRunner : public transport::StructuredRunner {
     transport::NdjsonReader ndjson([&](std::string_view line) {
       auto j = json::parse(line, nullptr, false);
       if (j.is_discarded() || !j.is_object()) {
-        draft.malformed = std::string(line.substr(0, 80));
+        draft.malformed = transport::describe_unexpected(line);
         return false;
       }
       return read_chunk(j, draft, &progress);
@@ -127,14 +127,14 @@ class OllamaRunner : public transport::StructuredRunner {
         draft = {};
         auto j = json::parse(response.body, nullptr, false);
         if (j.is_discarded() || !j.is_object())
-          return Verdict::fail_because("the response is not valid JSON (it starts with '" +
-                                       response.body.substr(0, 60) + "')");
+          return Verdict::fail_because("the response is not valid JSON: " +
+                                       transport::describe_unexpected(response.body, 60));
         if (!read_chunk(j, draft, nullptr)) return Verdict::retry_because("error in the response: " + draft.error);
       } else {
         ndjson.finish();
       }
       if (!draft.malformed.empty())
-        return Verdict::fail_because("a streamed line is not valid JSON: '" + draft.malformed + "'");
+        return Verdict::fail_because("a streamed line is not valid JSON: " + draft.malformed);
       if (!draft.error.empty()) return Verdict::retry_because("error after HTTP 200: " + draft.error);
       if (!draft.done) return Verdict::retry_because("the stream ended before \"done\": true");
       return Verdict::accept();

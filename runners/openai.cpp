@@ -62,7 +62,7 @@ void read_usage(const json& j, Usage& usage) {
 Verdict parse_whole(const std::string& body, Draft& d) {
   auto j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object())
-    return Verdict::fail_because("the response is not valid JSON (it starts with '" + body.substr(0, 60) + "')");
+    return Verdict::fail_because("the response is not valid JSON: " + transport::describe_unexpected(body, 60));
   if (j.contains("error")) return Verdict::retry_because("error in the response: " + error_text(j["error"]));
   if (!j.contains("choices") || !j["choices"].is_array() || j["choices"].empty())
     return Verdict::fail_because("the response has no choices");
@@ -145,7 +145,7 @@ class OpenAiRunner : public transport::StructuredRunner {
       }
       auto j = json::parse(event.data, nullptr, false);
       if (j.is_discarded() || !j.is_object()) {
-        draft.malformed = event.data.substr(0, 80);
+        draft.malformed = transport::describe_unexpected(event.data);
         return false;
       }
       if (j.contains("error")) {
@@ -190,7 +190,7 @@ class OpenAiRunner : public transport::StructuredRunner {
       }
       if (streamed_body) sse.finish();
       if (!draft.malformed.empty())
-        return Verdict::fail_because("a streamed chunk is not valid JSON: '" + draft.malformed + "'");
+        return Verdict::fail_because("a streamed chunk is not valid JSON: " + draft.malformed);
       if (!draft.error.empty()) return Verdict::retry_because("error event after HTTP 200: " + draft.error);
       if (!draft.done && draft.finish_reason.empty())
         return Verdict::retry_because("the stream ended before the answer was complete (no [DONE])");

@@ -73,13 +73,13 @@ Result<void> explain(const ExplainOptions& o, const GlobalOptions& global) {
     out["path"] = store.path_for(key).string();
     out["mode"] = cache::mode_name(settings->cache.mode);
     out["inputs"] = cache::canonical_json(*inputs);
-    write_stdout(out.dump(2) + "\n");
+    write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     return {};
   }
   std::string text = "key: " + key + "\n" + "state: " + state + "\n" + "path: " + store.path_for(key).string() + "\n" +
                      "mode: " + cache::mode_name(settings->cache.mode) + "\n" +
                      "inputs (SHA-256 of this JSON is the key; API keys are never part of it):\n" +
-                     cache::canonical_json(*inputs).dump(2) + "\n";
+                     cache::canonical_json(*inputs).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   write_stdout(text);
   return {};
 }
@@ -112,7 +112,7 @@ void add_cache_command(CLI::App& app, const GlobalOptions& global, Command& comm
         out["newest"] = s.newest ? json(*s.newest) : json(nullptr);
         out["ttl_seconds"] = settings->cache.ttl ? json(settings->cache.ttl->count()) : json(nullptr);
         out["max_size_bytes"] = settings->cache.max_size ? json(*settings->cache.max_size) : json(nullptr);
-        write_stdout(out.dump(2) + "\n");
+        write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
         return {};
       }
       std::string text = "path:    " + s.dir.string() + "\nmode:    " + cache::mode_name(settings->cache.mode) +
@@ -133,7 +133,7 @@ void add_cache_command(CLI::App& app, const GlobalOptions& global, Command& comm
       auto removed = cache::Cache(settings->cache).clear();
       if (!removed) return fail(removed.error());
       if (global.json)
-        write_stdout(json{{"path", settings->cache.dir.string()}, {"removed", *removed}}.dump(2) + "\n");
+        write_stdout(json{{"path", settings->cache.dir.string()}, {"removed", *removed}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
       else if (!global.quiet)
         print_notice("removed " + std::to_string(*removed) + " cached plan" + (*removed == 1 ? "" : "s") + " from " +
                      settings->cache.dir.string());
@@ -147,7 +147,7 @@ void add_cache_command(CLI::App& app, const GlobalOptions& global, Command& comm
       auto settings = usage::load_settings(global.config_path);
       if (!settings) return fail(settings.error());
       if (global.json)
-        write_stdout(json{{"path", settings->cache.dir.string()}}.dump(2) + "\n");
+        write_stdout(json{{"path", settings->cache.dir.string()}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
       else
         write_stdout(settings->cache.dir.string() + "\n");
       return {};
@@ -164,7 +164,7 @@ void add_cache_command(CLI::App& app, const GlobalOptions& global, Command& comm
       auto entry = cache::Cache(settings->cache).show(*key);
       if (!entry) return fail(entry.error());
       if (global.json) {
-        write_stdout(entry_summary(*entry).dump(2) + "\n");
+        write_stdout(entry_summary(*entry).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
         return {};
       }
       std::string text = "key:     " + entry->key + "\ncreated: " + entry->created + "\nrunner:  " + entry->runner +

@@ -91,7 +91,7 @@ Result<void> show(const GlobalOptions& global) {
       values.push_back({{"key", leaf.key}, {"value", leaf.value}, {"origin", origin_json(c.origin_of(leaf.pointer))}});
     out["values"] = values;
     out["config"] = tree;
-    write_stdout(out.dump(2) + "\n");
+    write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     return {};
   }
   std::string text = "# files: user " + (c.user_file.empty() ? std::string("(none)") : c.user_file.string()) +
@@ -120,7 +120,7 @@ Result<void> paths(const GlobalOptions& global) {
   if (global.json) {
     json out = {{"user", loaded->user_file.empty() ? json(nullptr) : json(loaded->user_file.string())},
                 {"project", loaded->project_file.empty() ? json(nullptr) : json(loaded->project_file.string())}};
-    write_stdout(out.dump(2) + "\n");
+    write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     return {};
   }
   if (!loaded->user_file.empty()) write_stdout(loaded->user_file.string() + "\n");
@@ -141,7 +141,7 @@ Result<void> actions(const GlobalOptions& global) {
     for (const auto& a : team) out["team"].push_back({{"phrase", a.phrase}, {"command", a.command}});
     auto docs = yaml::parse(built_in, "config/planner-actions.yaml");
     out["built_in"] = docs && !docs->empty() ? docs->front().value : json(nullptr);
-    write_stdout(out.dump(2) + "\n");
+    write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     return {};
   }
   std::string text;

@@ -85,7 +85,7 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
     out["name_from_file"] = !dag->name_written;
     out["steps"] = nlohmann::ordered_json::array();
     for (const auto& step : dag->steps) out["steps"].push_back({{"name", step.name}, {"id", step.id}});
-    write_stdout(out.dump(2) + "\n");
+    write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   } else if (args.output_path.empty()) {
     write_stdout(dag->text);
   }

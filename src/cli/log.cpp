@@ -96,7 +96,7 @@ void add_log_command(CLI::App& app, const GlobalOptions& global, Command& comman
       if (global.json) {
         json out = json::array();
         for (const auto& r : rows) out.push_back(row_json(r, false));
-        write_stdout(out.dump(2) + "\n");
+        write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
         return {};
       }
       if (rows.empty()) {
@@ -141,7 +141,7 @@ void add_log_command(CLI::App& app, const GlobalOptions& global, Command& comman
         out["call"] = row_json(*row, true);
         out["run"] = json::array();
         for (const auto& r : run) out["run"].push_back(row_json(r, true));
-        write_stdout(out.dump(2) + "\n");
+        write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
         return {};
       }
       std::string text;

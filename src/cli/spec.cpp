@@ -107,7 +107,7 @@ Result<void> print_dry_run(const SpecOptions& o, const GlobalOptions& global, ru
   if (request.max_tokens) out["max_output_tokens"] = *request.max_tokens;
   out["template_hash"] = templates->hash;
   if (global.json) {
-    write_stdout(out.dump(2) + "\n");
+    write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   } else if (wire) {
     std::string text = wire->method + " " + wire->url + "\n";
     for (const auto& [name, value] : wire->headers) text += name + ": " + value + "\n";
@@ -258,7 +258,7 @@ Result<void> write_output(const SpecOptions& o, const GlobalOptions& global, con
       j["attempts"] = answer->attempts;
     }
     j["plan"] = plan_report;
-    write_stdout(j.dump(2) + "\n");
+    write_stdout(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   } else if (o.output.empty()) {
     write_stdout(yaml_text);
   }
@@ -290,7 +290,7 @@ Result<void> write_cached_output(const SpecOptions& o, const GlobalOptions& glob
     j["usage"] = {{"input_tokens", hit.input_tokens}, {"output_tokens", hit.output_tokens}};
     j["cache"] = {{"hit", true}, {"key", hit.key}, {"created", hit.created}};
     j["plan"] = plan_report;
-    write_stdout(j.dump(2) + "\n");
+    write_stdout(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   } else if (o.output.empty()) {
     write_stdout(hit.spec_yaml);
   }

@@ -115,7 +115,7 @@ void add_usage_command(CLI::App& app, const GlobalOptions& global, Command& comm
           out["groups"].push_back(g);
         }
         out["total"] = usage_json(total);
-        write_stdout(out.dump(2) + "\n");
+        write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
         return {};
       }
       std::string text = pad(options->by == "day"     ? "DAY"

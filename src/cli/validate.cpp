@@ -136,7 +136,7 @@ Result<void> run_validate(const ValidateArgs& args, const GlobalOptions& global)
     nlohmann::ordered_json out;
     out["files"] = nlohmann::ordered_json::array();
     for (const auto& r : reports) out["files"].push_back(to_json(r));
-    write_stdout(out.dump(2) + "\n");
+    write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   } else {
     for (const auto& r : reports) {
       // Dagu's own first line, so a CI log reads the same whichever tool ran.

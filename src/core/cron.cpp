@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <regex>
 #include <vector>
 
 #include "core/text.hpp"
@@ -13,6 +12,31 @@
 namespace arborist {
 
 namespace {
+
+// ([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+ — Go's duration, read by hand (no std::regex on user text).
+bool is_go_duration(std::string_view d) {
+  size_t i = 0;
+  if (d.empty()) return false;
+  while (i < d.size()) {
+    size_t digits = 0;
+    while (i < d.size() && std::isdigit(static_cast<unsigned char>(d[i]))) ++i, ++digits;
+    if (digits == 0) return false;
+    if (i < d.size() && d[i] == '.') {
+      ++i;
+      size_t frac = 0;
+      while (i < d.size() && std::isdigit(static_cast<unsigned char>(d[i]))) ++i, ++frac;
+      if (frac == 0) return false;
+    }
+    std::string_view rest = d.substr(i);
+    size_t unit = rest.starts_with("ns") || rest.starts_with("us") || rest.starts_with("ms") ? 2
+                  : rest.starts_with("\xC2\xB5s")                                          ? 3
+                  : rest.starts_with("s") || rest.starts_with("m") || rest.starts_with("h") ? 1
+                                                                                           : 0;
+    if (unit == 0) return false;
+    i += unit;
+  }
+  return true;
+}
 
 struct Field {
   const char* what;
@@ -117,9 +141,8 @@ std::optional<std::string> cron_problem(std::string_view expression) {
     for (const auto& d : descriptors)
       if (expr == d) return std::nullopt;
     if (expr.starts_with("@every ")) {
-      static const std::regex duration(R"(^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$)");
       std::string d(text::trim(expr.substr(7)));
-      if (std::regex_match(d, duration)) return std::nullopt;
+      if (is_go_duration(d)) return std::nullopt;
       return "'@every' needs a duration such as 5m or 1h30m";
     }
     std::string hint = text::did_you_mean(expr, descriptors);

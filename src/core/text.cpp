@@ -5,6 +5,22 @@
 
 namespace arborist::text {
 
+bool is_identifier(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_') || static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
+}
+
+bool is_name_chars(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-') ||
+        static_cast<unsigned char>(c) >= 0x80)
+      return false;
+  return true;
+}
+
 std::string_view trim(std::string_view s) {
   const char* ws = " \t\r\n\f\v";
   size_t b = s.find_first_not_of(ws);

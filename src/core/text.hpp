@@ -9,6 +9,10 @@
 namespace arborist::text {
 
 std::string_view trim(std::string_view s);
+// Character classes checked by hand (libstdc++'s std::regex recurses per character and
+// overflows the stack on a long value): [A-Za-z_][A-Za-z0-9_]* and [A-Za-z0-9_.-]+.
+bool is_identifier(std::string_view s);
+bool is_name_chars(std::string_view s);
 std::string to_lower(std::string_view s);
 bool starts_with_ci(std::string_view s, std::string_view prefix);
 std::vector<std::string> split_lines(std::string_view s);

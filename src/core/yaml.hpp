@@ -30,7 +30,9 @@ struct Document {
 };
 
 struct ParseLimits {
-  size_t max_nodes = 1'000'000;  // guards against alias bombs ("billion laughs")
+  size_t max_nodes = 1'000'000;     // every node of every document of one text, aliases expanded
+  size_t max_alias_nodes = 100'000;  // nodes converted again through aliases ("billion laughs")
+  size_t max_depth = 256;            // nesting, aliases expanded (the conversion recurses this deep)
 };
 
 // Parses every document in the text. Fails (ExitCode::invalid_input) with a

@@ -301,7 +301,7 @@ Result<std::int64_t> RequestLog::append(const CallRow& r) {
   s.bind(8, r.status);
   s.bind(9, r.error);
   s.bind(10, static_cast<long long>(r.attempts));
-  s.bind(11, waits.dump());
+  s.bind(11, waits.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   s.bind(12, static_cast<long long>(r.latency_ms));
   s.bind(13, r.ttft_ms);
   s.bind(14, static_cast<long long>(r.input_tokens));
@@ -317,7 +317,7 @@ Result<std::int64_t> RequestLog::append(const CallRow& r) {
     if (a.wait_ms) j["wait_ms"] = *a.wait_ms;
     attempts.push_back(std::move(j));
   }
-  s.bind(21, attempts.dump());
+  s.bind(21, attempts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   if (sqlite3_step(s.get()) != SQLITE_DONE) return fail(log_error(path_, "cannot be written", db_));
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
 }

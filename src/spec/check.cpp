@@ -1,5 +1,4 @@
 #include <map>
-#include <regex>
 #include <set>
 
 #include "core/cron.hpp"
@@ -32,8 +31,7 @@ int Problems::line_of(const std::string& pointer) const { return doc_ ? doc_->po
 namespace {
 
 bool is_identifier(const std::string& s) {
-  static const std::regex re("[A-Za-z_][A-Za-z0-9_]*");
-  return std::regex_match(s, re);
+  return text::is_identifier(s);
 }
 
 }  // namespace
@@ -56,10 +54,9 @@ std::string schedule_problem(const std::string& schedule) {
 
 void check_spec_into(const Spec& spec, Problems& problems) {
   // Workflow name: becomes the Dagu DAG name.
-  static const std::regex name_re("[A-Za-z0-9_.-]+");
   if (spec.name.empty()) {
     problems.add_unless_reported("/name", "the spec has no name", "add e.g. 'name: nightly-backup'");
-  } else if (!std::regex_match(spec.name, name_re) || spec.name.size() > 40 || spec.name == "." || spec.name == "..") {
+  } else if (!text::is_name_chars(spec.name) || spec.name.size() > 40 || spec.name == "." || spec.name == "..") {
     std::string suggestion = text::slugify(spec.name, '-', 40);
     problems.add_unless_reported(
         "/name", "name '" + spec.name + "' is not allowed: use letters, digits, '_', '.', '-' (at most 40 characters)",

@@ -28,10 +28,16 @@ class SseReader {
   bool dispatch();
   std::function<bool(const SseEvent&)> on_event_;
   std::string buffer_;
+  size_t scanned_ = 0;  // buffer_[0, scanned_) holds no line end: resume there (no rescans)
   SseEvent current_;
   bool has_data_ = false;
   bool stopped_ = false;
 };
+
+// How to quote a body, event or line that is not the JSON expected: "'its first bytes…'" cut
+// on a character boundary, or "not valid UTF-8 (byte N)" — never the raw bytes, which would
+// reach a terminal, the request log and --json output.
+std::string describe_unexpected(std::string_view data, size_t max_bytes = 80);
 
 class NdjsonReader {
  public:
@@ -43,6 +49,7 @@ class NdjsonReader {
  private:
   std::function<bool(std::string_view)> on_line_;
   std::string buffer_;
+  size_t scanned_ = 0;
   bool stopped_ = false;
 };
 
