@@ -1,5 +1,7 @@
 #include "config/subprocess.hpp"
 
+#include "core/atomic_file.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -135,6 +137,7 @@ Result<SubprocessResult> run_subprocess(const std::vector<std::string>& argv, co
     _exit(127);
   }
   setpgid(pid, pid);  // also here: whichever runs first wins the race
+  InterruptEndsGroup end_on_interrupt(pid);  // Ctrl-C ends the child's group too, not only arborist
   close(in_pipe[0]);
   close(out_pipe[1]);
   close(err_pipe[1]);

@@ -39,15 +39,33 @@ void forget_pending(int slot) {
   if (slot >= 0) pending_used[slot] = 0;
 }
 
+// Child process groups to end on an interrupt (kill is async-signal-safe).
+volatile sig_atomic_t child_groups[kMaxPending];
+
 extern "C" void on_interrupt(int) {
   for (int i = 0; i < kMaxPending; ++i)
     if (pending_used[i]) ::unlink(pending_paths[i]);
+  for (int i = 0; i < kMaxPending; ++i)
+    if (child_groups[i] > 0) ::kill(-static_cast<pid_t>(child_groups[i]), SIGTERM);
   static const char msg[] = "\narborist: interrupted\n";
   [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
   ::_exit(130);
 }
 
 }  // namespace
+
+InterruptEndsGroup::InterruptEndsGroup(int pgid) {
+  for (int i = 0; i < kMaxPending; ++i)
+    if (child_groups[i] == 0) {
+      child_groups[i] = pgid;
+      slot_ = i;
+      return;
+    }
+}
+
+InterruptEndsGroup::~InterruptEndsGroup() {
+  if (slot_ >= 0) child_groups[slot_] = 0;
+}
 
 void install_interrupt_cleanup() {
   struct sigaction action {};
@@ -69,9 +87,67 @@ AtomicFile::~AtomicFile() {
 
 static std::string errno_text(int err) { return std::strerror(err); }
 
+namespace {
+
+// A character device (/dev/null, a terminal) or a pipe takes the bytes as they are: it cannot
+// be replaced, and replacing it (as root, /dev/null) would break the system.
+Result<void> write_through(const fs::path& target, std::string_view data) {
+  int fd = ::open(target.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    return fail(ExitCode::io, "cannot write '" + target.string() + "': " + std::strerror(err));
+  }
+  size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return fail(ExitCode::io, "cannot write '" + target.string() + "': " + std::strerror(err));
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0 && errno != EINTR) {
+    int err = errno;
+    return fail(ExitCode::io, "cannot write '" + target.string() + "': " + std::strerror(err));
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<void> AtomicFile::commit() {
-  const fs::path dir = target_.has_parent_path() ? target_.parent_path() : fs::path(".");
   std::error_code ec;
+  {
+    // What is there now decides how to write: a symlink to a file is followed (the link stays,
+    // its file is replaced atomically); a device or pipe is written through; a socket or block
+    // device is refused. Only a regular file (or nothing) is replaced by rename().
+    struct stat link {};
+    if (::lstat(target_.c_str(), &link) == 0) {
+      struct stat st {};
+      bool resolves = ::stat(target_.c_str(), &st) == 0;
+      if (S_ISLNK(link.st_mode) && resolves && S_ISREG(st.st_mode)) {
+        fs::path real = fs::canonical(target_, ec);
+        if (!ec) target_ = real;
+      } else if (S_ISLNK(link.st_mode) && !resolves) {
+        return fail(ExitCode::io, "cannot write '" + target_.string() + "': it is a symbolic link to nothing",
+                    "remove the link or give another path");
+      }
+      const struct stat& what = S_ISLNK(link.st_mode) ? st : link;
+      if (S_ISCHR(what.st_mode) || S_ISFIFO(what.st_mode)) {
+        committed_ = true;
+        return write_through(target_, buffer_);
+      }
+      if (S_ISSOCK(what.st_mode) || S_ISBLK(what.st_mode))
+        return fail(ExitCode::io,
+                    "cannot write '" + target_.string() + "': it is a " +
+                        (S_ISSOCK(what.st_mode) ? "socket" : "block device") +
+                        "; arborist writes regular files, character devices and pipes",
+                    "give a file name");
+    }
+  }
+  const fs::path dir = target_.has_parent_path() ? target_.parent_path() : fs::path(".");
   if (fs::is_directory(target_, ec))
     return fail(ExitCode::io, "cannot write '" + target_.string() + "': it is a directory",
                 "give a file name, e.g. " + (target_ / "out.yaml").string());
@@ -98,10 +174,13 @@ Result<void> AtomicFile::commit() {
     }
     written += static_cast<size_t>(n);
   }
-  // Keep the permissions of a file we replace; new files get 0644 (less umask).
+  // Keep the permissions of a file we replace; new files get 0644 (less umask), or the
+  // mode asked for (private files: 0600 whatever was there).
   struct stat st {};
   mode_t mode = 0666;
-  if (::stat(target_.c_str(), &st) == 0) {
+  if (private_mode_) {
+    mode = *private_mode_;
+  } else if (::stat(target_.c_str(), &st) == 0) {
     mode = st.st_mode & 07777;
   } else {
     mode_t mask = ::umask(0);
