@@ -113,6 +113,7 @@ class ClaudeRunner : public transport::StructuredRunner {
                     {"Accept", request.stream ? "text/event-stream" : "application/json"},
                     {"x-api-key", api_key_},
                     {"anthropic-version", kAnthropicVersion}};
+    http.secrets = transport::url_secrets(base_url_);
     http.secrets.push_back(api_key_);
     http.body = body.dump();
     return http;
@@ -189,7 +190,7 @@ class ClaudeRunner : public transport::StructuredRunner {
       return response.body.find("overloaded_error") != std::string::npos;
     };
 
-    transport::ProviderContext context{"claude", model, http.url, "ANTHROPIC_API_KEY", false, {}};
+    transport::ProviderContext context{"claude", model, transport::redact_url(http.url), "ANTHROPIC_API_KEY", false, {}};
     auto attempts = send(request, http, limits, std::move(exchange), progress, structured, std::move(context));
     if (!attempts) return fail(attempts.error());
     Answer answer;

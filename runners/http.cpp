@@ -161,7 +161,7 @@ class HttpRunner : public Runner {
     auto result = client_.send(*http, *limits, exchange);
     if (!result) {
       transport::ProviderContext context{"http '" + config_.name + "'", model.empty() ? "default" : model,
-                                         config_.endpoint, config_.api_key_source, false};
+                                         transport::redact_url(config_.endpoint), config_.api_key_source, false};
       Error e = transport::describe_failure(context, result.error());
       e.message = transport::redact(e.message, http->secrets);
       return fail(e);
@@ -176,6 +176,7 @@ class HttpRunner : public Runner {
   Result<transport::HttpRequest> build(const Request& request) const {
     transport::HttpRequest http;
     http.url = config_.endpoint;
+    http.secrets = transport::url_secrets(config_.endpoint);
     bool content_type = false;
     for (const auto& [k, v] : config_.headers) {
       http.headers.emplace_back(k, v);

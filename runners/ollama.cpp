@@ -89,6 +89,7 @@ class OllamaRunner : public transport::StructuredRunner {
 
     transport::HttpRequest http;
     http.url = transport::join_url(host_, "/api/chat");
+    http.secrets = transport::url_secrets(host_);
     http.headers = {{"Content-Type", "application/json"},
                     {"Accept", request.stream ? "application/x-ndjson" : "application/json"}};
     if (!api_key_.empty()) {
@@ -140,7 +141,7 @@ class OllamaRunner : public transport::StructuredRunner {
       return Verdict::accept();
     };
 
-    transport::ProviderContext context{"ollama", model, http.url, api_key_.empty() ? "" : "OLLAMA_API_KEY", true, {}};
+    transport::ProviderContext context{"ollama", model, transport::redact_url(http.url), api_key_.empty() ? "" : "OLLAMA_API_KEY", true, {}};
     auto attempts = send(request, http, limits, std::move(exchange), progress, structured, std::move(context));
     if (!attempts) return fail(attempts.error());
     Answer answer;

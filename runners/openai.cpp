@@ -122,6 +122,7 @@ class OpenAiRunner : public transport::StructuredRunner {
 
     transport::HttpRequest http;
     http.url = transport::join_url(settings_.base_url, "/chat/completions");
+    http.secrets = transport::url_secrets(settings_.base_url);  // "?key=…" or "user:key@host"
     http.headers.emplace_back("Content-Type", "application/json");
     http.headers.emplace_back("Accept", request.stream ? "text/event-stream" : "application/json");
     if (!settings_.api_key.empty()) {
@@ -200,9 +201,9 @@ class OpenAiRunner : public transport::StructuredRunner {
     };
 
     // A local OpenAI-compatible server is not necessarily ollama: no `ollama serve` hint.
-    transport::ProviderContext context{"openai", model, http.url, settings_.key_variable, false, {}};
+    transport::ProviderContext context{"openai", model, transport::redact_url(http.url), settings_.key_variable, false, {}};
     if (transport::is_loopback_url(settings_.base_url))
-      context.connect_hint = "is the OpenAI-compatible server running at " + settings_.base_url + "? (OPENAI_BASE_URL)";
+      context.connect_hint = "is the OpenAI-compatible server running at " + transport::redact_url(settings_.base_url) + "? (OPENAI_BASE_URL)";
     auto attempts = send(request, http, limits, std::move(exchange), progress, structured, std::move(context));
     if (!attempts) return fail(attempts.error());
     Answer answer;
@@ -255,7 +256,7 @@ Result<std::unique_ptr<Runner>> make_openai_runner(const RunnerConfig& config, t
   if (s.api_key.empty() && !transport::is_loopback_url(s.base_url)) {
     std::string variable = openrouter ? "OPENROUTER_API_KEY" : "OPENAI_API_KEY";
     return fail(ExitCode::config,
-                "the openai runner needs an API key for " + s.base_url + ": " + variable + " is not set",
+                "the openai runner needs an API key for " + transport::redact_url(s.base_url) + ": " + variable + " is not set",
                 "export " + variable + "=… (or set OPENAI_BASE_URL to a local server that needs no key)");
   }
   auto policy = transport::policy_for(config, environment.policy);

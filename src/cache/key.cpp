@@ -1,5 +1,7 @@
 #include "cache/key.hpp"
 
+#include "transport/provider.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -89,7 +91,7 @@ KeyInputs key_inputs(const runners::RunnerConfig& config, const runners::Request
   KeyInputs in;
   in.runner = config.type;
   auto [endpoint, default_model] = endpoint_and_default_model(config, env);
-  in.endpoint = endpoint;
+  in.endpoint = transport::redact_url(endpoint);  // the key never holds a URL's secrets
   in.model = !request.model.empty() ? request.model : !config.model.empty() ? config.model : default_model;
   in.max_tokens = request.max_tokens;
   in.temperature = request.temperature;

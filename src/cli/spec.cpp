@@ -377,7 +377,14 @@ Result<RunnerChoice> choose_runners(SpecOptions& o, const GlobalOptions& global,
   bool sends = std::any_of(choice.candidates.begin(), choice.candidates.end(),
                            [](const Candidate& c) { return c.selection && c.selection->runner.type != "mock"; });
   if (sends) {
-    auto scrubbed = config::scrub(description, choice.config.redact);
+    // The keys arborist itself holds are never sent back to a provider inside the description.
+    std::vector<std::string> keys;
+    for (const auto& c : choice.candidates)
+      if (c.selection && !c.selection->runner.api_key.empty()) keys.push_back(c.selection->runner.api_key);
+    for (const char* variable :
+         {"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY", "OLLAMA_API_KEY", "ARBORIST_API_KEY"})
+      if (const char* value = std::getenv(variable); value && *value) keys.emplace_back(value);
+    auto scrubbed = config::scrub(description, choice.config.redact, keys);
     choice.removed = scrubbed.removed;
     for (auto& c : choice.candidates)
       if (c.selection && c.selection->runner.type != "mock") c.description = scrubbed.text;

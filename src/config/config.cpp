@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include "transport/provider.hpp"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -500,6 +502,10 @@ json redacted(const json& tree) {
       return out;
     }
     if (is_secret_pointer(pointer) && !v.is_null()) return json("[REDACTED]");
+    // "https://user:KEY@host/v1?key=KEY": the URL stays, its secrets do not.
+    auto parts = yaml::pointer_split(pointer);
+    if (v.is_string() && !parts.empty() && (parts.back() == "base_url" || parts.back() == "endpoint"))
+      return json(transport::redact_url(v.get<std::string>()));
     return v;
   };
   return walk(tree, "");

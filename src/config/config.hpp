@@ -176,7 +176,10 @@ struct Scrubbed {
 // Replaces secrets with [REDACTED]: the built-in patterns (password=, token=, api_key=,
 // bearer tokens, AWS keys) and the extra regexes (case-insensitive; a pattern with a
 // capture group redacts only the first group). Invalid regexes are skipped (load() reports them).
-Scrubbed scrub(const std::string& text, const std::vector<std::string>& extra_patterns);
+// `known_values` are secrets arborist holds itself (the runners' API keys): each literal
+// occurrence (8 characters or more) is replaced too, reported as "a runner's API key".
+Scrubbed scrub(const std::string& text, const std::vector<std::string>& extra_patterns,
+               const std::vector<std::string>& known_values = {});
 
 // The config tree with every secret replaced by "[REDACTED]" (api_key, header values, env values).
 nlohmann::ordered_json redacted(const nlohmann::ordered_json& tree);

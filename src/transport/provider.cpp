@@ -214,16 +214,81 @@ Result<void> check_common_parameters(const runners::Request& request, double max
   return {};
 }
 
+namespace {
+
+struct UrlParts {
+  size_t authority = 0;        // after "scheme://"
+  size_t host = 0;             // after "user:password@", if any
+  size_t path_end = 0;         // where '?' or '#' starts (or the end)
+  size_t password = std::string::npos, password_end = 0;
+};
+
+UrlParts parts_of(const std::string& url) {
+  UrlParts p;
+  auto scheme = url.find("://");
+  p.authority = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t authority_end = url.find_first_of("/?#", p.authority);
+  if (authority_end == std::string::npos) authority_end = url.size();
+  p.host = p.authority;
+  size_t at = url.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+  if (at != std::string::npos && at >= p.authority && at < authority_end) {
+    p.host = at + 1;
+    size_t colon = url.find(':', p.authority);
+    if (colon != std::string::npos && colon < at) {
+      p.password = colon + 1;
+      p.password_end = at;
+    }
+  }
+  p.path_end = url.find_first_of("?#", p.authority);
+  if (p.path_end == std::string::npos) p.path_end = url.size();
+  return p;
+}
+
+}  // namespace
+
+// "https://host/v1?key=K" + "/chat/completions" → "https://host/v1/chat/completions?key=K".
 std::string join_url(std::string base, const std::string& path) {
+  size_t tail = parts_of(base).path_end;
+  std::string suffix = base.substr(tail);
+  base.resize(tail);
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + path;
+  return base + path + suffix;
 }
 
 bool is_loopback_url(const std::string& url) {
-  auto start = url.find("://");
-  std::string rest = start == std::string::npos ? url : url.substr(start + 3);
+  std::string rest = url.substr(parts_of(url).host);  // "user:key@127.0.0.1" is loopback too
   return rest.starts_with("localhost") || rest.starts_with("127.") || rest.starts_with("[::1]") ||
          rest.starts_with("0.0.0.0");
+}
+
+std::vector<std::string> url_secrets(const std::string& url) {
+  std::vector<std::string> out;
+  UrlParts p = parts_of(url);
+  if (p.password != std::string::npos && p.password_end > p.password)
+    out.push_back(url.substr(p.password, p.password_end - p.password));
+  if (p.path_end < url.size() && url[p.path_end] == '?') {
+    size_t end = url.find('#', p.path_end);
+    std::string query = url.substr(p.path_end + 1, (end == std::string::npos ? url.size() : end) - p.path_end - 1);
+    size_t i = 0;
+    while (i <= query.size()) {
+      size_t amp = query.find('&', i);
+      std::string pair = query.substr(i, (amp == std::string::npos ? query.size() : amp) - i);
+      size_t eq = pair.find('=');
+      if (eq != std::string::npos && eq + 1 < pair.size()) out.push_back(pair.substr(eq + 1));
+      if (amp == std::string::npos) break;
+      i = amp + 1;
+    }
+  }
+  std::erase_if(out, [](const std::string& v) { return v.size() < 3; });  // "v=1" is no secret; redacting it mangles text
+  return out;
+}
+
+std::string redact_url(const std::string& url) {
+  std::string out = url;
+  for (const auto& secret : url_secrets(url))
+    for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 10))
+      out.replace(at, secret.size(), "[REDACTED]");
+  return out;
 }
 
 std::function<void(const std::string&)> debug_writer(const Environment& environment) {
@@ -306,7 +371,7 @@ Result<runners::Answer> StructuredRunner::complete(const runners::Request& reque
 Result<runners::WireRequest> StructuredRunner::preview(const runners::Request& request) {
   if (auto ok = check_common_parameters(request, traits_.max_temperature, traits_.name); !ok) return fail(ok.error());
   HttpRequest http = build(request, !request.schema.empty() && !structure_refused_);
-  runners::WireRequest wire{http.method, http.url, {}, http.body};
+  runners::WireRequest wire{http.method, redact_url(http.url), {}, http.body};
   for (const auto& [name, value] : http.headers) wire.headers.emplace_back(name, redact(value, http.secrets));
   return wire;
 }

@@ -70,8 +70,14 @@ Result<void> check_common_parameters(const runners::Request& request, double max
                                      const std::string& runner);
 
 // Trims trailing slashes so "{base}/path" never doubles them.
+// base + path, the path going before any "?query" or "#fragment" of the base.
 std::string join_url(std::string base, const std::string& path);
+// Whether the URL's host (after any user:password@) is this machine.
 bool is_loopback_url(const std::string& url);
+// The secrets a URL carries: the password of "user:password@host" and the query's values
+// ("?key=…"). Runners add them to what is redacted; redact_url() shows the URL without them.
+std::vector<std::string> url_secrets(const std::string& url);
+std::string redact_url(const std::string& url);
 
 // Writes debug text (already redacted by the transport) to the sink or stderr.
 std::function<void(const std::string&)> debug_writer(const Environment& environment);

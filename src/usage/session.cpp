@@ -1,4 +1,6 @@
 #include "usage/session.hpp"
+
+#include "transport/provider.hpp"
 #include "core/utc_time.hpp"
 
 #include <chrono>
@@ -208,7 +210,7 @@ std::optional<cache::Entry> Session::lookup(const cache::KeyInputs& inputs) {
   log::CallRow row;
   row.runner = inputs.runner;
   row.model = inputs.model;
-  row.endpoint = inputs.endpoint;
+  row.endpoint = transport::redact_url(inputs.endpoint);
   row.status = "cache_hit";
   row.cache = "hit";
   row.cache_key = key;
@@ -239,7 +241,7 @@ class MeteredRunner : public runners::Runner {
     log::CallRow row;
     row.runner = inputs_.runner;
     row.model = model;
-    row.endpoint = inputs_.endpoint;
+    row.endpoint = transport::redact_url(inputs_.endpoint);
     row.cache = settings.cache.mode == cache::Mode::off ? "off" : "miss";
     row.cache_key = cache::key_of(inputs_);
     row.request = transport::redact(wire_body(request), secrets_);
