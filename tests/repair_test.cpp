@@ -193,6 +193,41 @@ TEST_CASE("repair: a truncated answer is reported as cut off, names the token li
   CHECK(contains(plan.error().message, "cut off at the token limit (finish_reason: length, 300 output tokens)"));
   CHECK(contains(plan.error().hint, "raise --max-tokens (it was 2000)"));
   CHECK(server.requests().size() == 1);
+  // The answers may quote the description: the file is private, in a private directory.
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    CHECK((std::filesystem::status(e.path()).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  }
+}
+
+TEST_CASE("repair: failed answers go to a private directory only, and old ones are pruned", "[repair]") {
+  test::FakeProvider server;
+  auto runner = runner_for(Protocol::openai, server);
+  test::TempDir dir;
+  plan::PlanOptions options;
+  options.repair_rounds = 0;
+  // A directory others can write to is made private before anything is written in it.
+  const auto shared = dir.path() / "failed";
+  std::filesystem::create_directories(shared);
+  std::filesystem::permissions(shared, std::filesystem::perms::all);
+  options.failed_dir = shared;
+  for (int i = 0; i < 55; ++i) {
+    server.script(reply_for(Protocol::openai, "no spec here " + std::to_string(i)));
+    auto plan = plan::plan_spec(kDescription, *runner, base_request(), options);
+    REQUIRE_FALSE(plan);
+  }
+  CHECK((std::filesystem::status(shared).permissions() & std::filesystem::perms::all) == std::filesystem::perms::owner_all);
+  size_t kept = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(shared)) ++kept;
+  CHECK(kept == 50);
+  // A symlink in its place is not followed: nothing is saved, and the hint does not point there.
+  const auto link = dir.path() / "link";
+  std::filesystem::create_directory_symlink(shared, link);
+  options.failed_dir = link;
+  server.script(reply_for(Protocol::openai, "still no spec"));
+  auto plan = plan::plan_spec(kDescription, *runner, base_request(), options);
+  REQUIRE_FALSE(plan);
+  CHECK_FALSE(contains(plan.error().hint, link.string()));
 }
 
 TEST_CASE("repair: --repair-rounds 0 fails at once; out-of-range rounds are usage errors", "[repair]") {

@@ -1,6 +1,11 @@
 #include "plan/planner.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <regex>
 
@@ -35,12 +40,46 @@ bool truncated(const runners::Answer& answer) {
   return answer.finish_reason == "length" || answer.finish_reason == "max_tokens";
 }
 
+// ${XDG_STATE_HOME:-~/.local/state}/arborist/failed: the user's own state, never a shared
+// temp directory another user could have created first.
 std::filesystem::path default_failed_dir() {
   if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
     return std::filesystem::path(state) / "arborist" / "failed";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".local" / "state" / "arborist" / "failed";
+  return {};
+}
+
+// The directory exists (created 0700), is a real directory (not a link), is ours and is
+// private; "" with the reason otherwise.
+std::string private_dir_problem(const std::filesystem::path& dir) {
   std::error_code ec;
-  auto temp = std::filesystem::temp_directory_path(ec);
-  return (ec ? std::filesystem::path("/tmp") : temp) / "arborist-failed";
+  std::filesystem::create_directories(dir.parent_path(), ec);
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return std::strerror(errno);
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return std::strerror(errno);
+  if (!S_ISDIR(st.st_mode)) return "it is not a directory";
+  if (st.st_uid != ::geteuid()) return "it belongs to another user";
+  if ((st.st_mode & 077) != 0 && ::chmod(dir.c_str(), 0700) != 0) return "others can read it";
+  return {};
+}
+
+// Keeps the newest files: at most kKeepFailed answers and kKeepFailedBytes in all.
+constexpr size_t kKeepFailed = 50;
+constexpr std::uintmax_t kKeepFailedBytes = 20u << 20;
+
+void prune_failed(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.is_regular_file(ec) && e.path().filename().string().starts_with("answers-"))
+      files.emplace_back(e.last_write_time(ec), e.path());
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::uintmax_t total = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    total += std::filesystem::file_size(files[i].second, ec);
+    if (i >= kKeepFailed || total > kKeepFailedBytes) std::filesystem::remove(files[i].second, ec);
+  }
 }
 
 struct Round {
@@ -65,17 +104,15 @@ std::string save_failed_answers(const PlanOptions& options, const std::string& r
     content += "----- errors -----\n" + format_errors_for_model(r.errors) + "\n";
   }
   const std::string name = "answers-" + sha256_hex(content).substr(0, 16) + ".txt";
-  std::vector<std::filesystem::path> dirs;
-  dirs.push_back(options.failed_dir.empty() ? default_failed_dir() : options.failed_dir);
-  std::error_code ec;
-  dirs.push_back(std::filesystem::temp_directory_path(ec));
-  for (const auto& dir : dirs) {
-    if (dir.empty()) continue;
-    std::error_code mk;
-    std::filesystem::create_directories(dir, mk);
-    if (write_file_atomically(dir / name, content)) return (dir / name).string();
-  }
-  return {};
+  // Answers can quote the description: private files (0600) in a private directory (0700).
+  const std::filesystem::path dir = options.failed_dir.empty() ? default_failed_dir() : options.failed_dir;
+  if (dir.empty() || !private_dir_problem(dir).empty()) return {};
+  AtomicFile file(dir / name);
+  file.set_mode(0600);
+  file.write(content);
+  if (!file.commit()) return {};
+  prune_failed(dir);
+  return (dir / name).string();
 }
 
 void notice(const PlanOptions& options, const std::string& message) {
