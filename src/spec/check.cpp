@@ -1,5 +1,6 @@
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include "core/cron.hpp"
 #include "core/text.hpp"
@@ -88,9 +89,10 @@ void check_spec_into(const Spec& spec, Problems& problems) {
   }
 
   std::map<std::string, size_t> first_index;
-  std::vector<std::string> names;
+  std::vector<std::string> names;  // each once, in order (for "did you mean")
+  std::unordered_set<std::string_view> all_names;
   for (const auto& s : spec.steps)
-    if (!s.name.empty() && std::find(names.begin(), names.end(), s.name) == names.end()) names.push_back(s.name);
+    if (!s.name.empty() && all_names.insert(s.name).second) names.push_back(s.name);
 
   for (size_t i = 0; i < spec.steps.size(); ++i) {
     const Step& s = spec.steps[i];
@@ -140,7 +142,7 @@ void check_spec_into(const Spec& spec, Problems& problems) {
         problems.add_unless_reported(dp, "depends_on lists '" + dep + "' twice", "remove the repeat", label);
       } else if (dep == s.name) {
         problems.add_unless_reported(dp, "step depends on itself", "remove '" + dep + "' from its depends_on", label);
-      } else if (!first_index.count(dep) && std::find(names.begin(), names.end(), dep) == names.end()) {
+      } else if (!all_names.contains(dep)) {
         std::string hint = text::did_you_mean(dep, names);
         if (hint.empty()) hint = "steps are: " + text::join(names, ", ");
         problems.add_unless_reported(dp, "depends on unknown step '" + dep + "'", hint, label);

@@ -207,6 +207,24 @@ std::optional<cache::Entry> Session::lookup(const cache::KeyInputs& inputs) {
   const std::string key = cache::key_of(inputs);
   auto entry = store.lookup(key, state_->warnings);
   if (!entry) return std::nullopt;
+  // A checksum is no signature: an entry edited on disk (a committed cache used read-only in
+  // CI) is checked like a fresh answer before it is replayed, and everything shown is derived
+  // from the checked spec, not from the entry's own summary fields.
+  auto checked = spec::read_spec(entry->spec_yaml, "cache entry " + key.substr(0, 12));
+  if (!checked || spec::write_spec(*checked) != entry->spec_yaml) {
+    state_->warnings.push_back("ignored cache entry " + key.substr(0, 12) +
+                               ": its spec failed re-validation" +
+                               (checked ? std::string(" (not in arborist's canonical form)")
+                                        : ": " + checked.error().message +
+                                              (checked.error().problems.empty()
+                                                   ? std::string()
+                                                   : " — " + checked.error().problems.front().message)) +
+                               "; planning again");
+    return std::nullopt;
+  }
+  entry->spec_json = spec::to_json(*checked);
+  entry->steps = checked->steps.size();
+  entry->open_questions = checked->open_questions;
   log::CallRow row;
   row.runner = inputs.runner;
   row.model = inputs.model;
