@@ -2,13 +2,75 @@
 
 #include <csignal>
 #include <cstdio>
+#include <algorithm>
 #include <exception>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/atomic_file.hpp"
+#include "core/text.hpp"
 
 namespace arborist::cli {
+
+namespace {
+
+bool wants_json(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--json") return true;
+  return false;
+}
+
+// The deepest subcommand the arguments chose (the app itself when none).
+CLI::App* chosen(CLI::App* app) {
+  for (auto* sub : app->get_subcommands())
+    if (sub->parsed()) return chosen(sub);
+  return app;
+}
+
+// CLI11's message, made to say what was wrong and what was probably meant.
+Error usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  CLI::App* where = chosen(&app);
+  const std::string cmd = where == &app ? std::string("arborist") : "arborist " + where->get_name();
+  std::vector<std::string> subcommands;
+  for (auto* sub : where->get_subcommands({})) subcommands.push_back(sub->get_name());
+  // The first argument that is neither a known subcommand nor an option's value.
+  if (dynamic_cast<const CLI::RequiredError*>(&e) && !subcommands.empty()) {
+    std::vector<std::string> parsed;  // "config" in `arborist config shw`
+    for (CLI::App* a = where; a && a != &app; a = a->get_parent()) parsed.push_back(a->get_name());
+    for (int i = 1; i < argc; ++i) {
+      std::string_view a = argv[i];
+      if (a.starts_with("-")) {
+        if (a == "--config") ++i;
+        continue;
+      }
+      if (std::find(parsed.begin(), parsed.end(), a) != parsed.end()) continue;
+      std::string hint = text::did_you_mean(a, subcommands);
+      return Error{ExitCode::usage, "'" + std::string(a) + "' is not " + (where == &app ? std::string("an arborist command") : "a command of " + cmd), {},
+                   hint.empty() ? "commands are: " + text::join(subcommands, ", ") : hint, {}};
+    }
+    return Error{ExitCode::usage, cmd + " needs a command", {}, "commands are: " + text::join(subcommands, ", "), {}};
+  }
+  if (const auto* extras = dynamic_cast<const CLI::ExtrasError*>(&e)) {
+    (void)extras;
+    std::vector<std::string> flags = {"--json", "--quiet", "--config", "--help", "--version"};
+    for (const auto* opt : where->get_options())
+      for (const auto& name : opt->get_lnames()) flags.push_back("--" + name);
+    for (int i = 1; i < argc; ++i) {
+      std::string_view a = argv[i];
+      if (!a.starts_with("--")) continue;
+      std::string name(a.substr(0, a.find('=')));
+      if (std::find(flags.begin(), flags.end(), name) != flags.end()) continue;
+      std::string hint = text::did_you_mean(name, flags);
+      return Error{ExitCode::usage, "unknown option '" + name + "' for " + cmd, {},
+                   hint.empty() ? "see " + cmd + " --help" : hint, {}};
+    }
+  }
+  std::string message = e.what();
+  return Error{ExitCode::usage, message, {}, "see " + cmd + " --help", {}};
+}
+
+}  // namespace
 
 int run(int argc, char** argv) {
   install_interrupt_cleanup();
@@ -41,8 +103,10 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    // CLI11 prints its own message; usage errors share one exit code.
-    app.exit(e);
+    // Usage errors share one exit code; a mistyped command or flag gets "did you mean".
+    Error error = usage_error(app, e, argc, argv);
+    print_error(error);
+    if (wants_json(argc, argv)) write_stdout(error_json(error));
     return static_cast<int>(ExitCode::usage);
   }
 
@@ -51,6 +115,8 @@ int run(int argc, char** argv) {
     auto result = command.action();
     if (!result) {
       print_error(result.error());
+      // With --json a failure is JSON on stdout too, unless the command's own report said it.
+      if (global.json && !wrote_stdout()) write_stdout(error_json(result.error()));
       return static_cast<int>(result.error().code);
     }
     return 0;

@@ -1,5 +1,7 @@
 #include "cli/output.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -53,7 +55,37 @@ void print_error(const Error& error) {
 
 void print_notice(std::string_view message) { write_err("arborist: " + std::string(message) + "\n"); }
 
+namespace {
+bool stdout_used = false;
+}  // namespace
+
+bool wrote_stdout() { return stdout_used; }
+
+std::string error_json(const Error& error) {
+  nlohmann::ordered_json where = nullptr;
+  if (!error.where.file.empty() || !error.where.key.empty())
+    where = {{"file", error.where.file}, {"line", error.where.line}, {"column", error.where.column},
+             {"pointer", error.where.key}};
+  nlohmann::ordered_json problems = nlohmann::ordered_json::array();
+  for (const auto& p : error.problems)
+    problems.push_back({{"severity", p.severity == Severity::error ? "error" : "warning"},
+                        {"message", p.message},
+                        {"file", p.where.file},
+                        {"line", p.where.line},
+                        {"column", p.where.column},
+                        {"pointer", p.where.key},
+                        {"hint", p.hint}});
+  nlohmann::ordered_json j = {{"error",
+                               {{"code", static_cast<int>(error.code)},
+                                {"message", error.message},
+                                {"hint", error.hint.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(error.hint)},
+                                {"where", where},
+                                {"problems", problems}}}};
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
 void write_stdout(std::string_view data) {
+  stdout_used = true;
   std::fwrite(data.data(), 1, data.size(), stdout);
   std::fflush(stdout);
 }

@@ -12,6 +12,10 @@ bool stderr_is_terminal();
 bool color_enabled();  // stderr is a terminal and NO_COLOR is unset or empty
 
 void print_error(const Error& error);
+// An error as a JSON object for --json ({"error": {code, message, hint, where, problems}}).
+std::string error_json(const Error& error);
+// Whether anything was written to stdout (a command's own --json report already said it).
+bool wrote_stdout();
 void print_problems(const std::vector<Problem>& problems);
 void print_notice(std::string_view message);  // "arborist: message" on stderr
 void write_stdout(std::string_view data);
