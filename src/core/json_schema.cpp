@@ -1,4 +1,7 @@
 #include "core/json_schema.hpp"
+#include "core/text.hpp"
+
+#include <cmath>
 
 #include "core/yaml.hpp"
 
@@ -290,7 +293,7 @@ std::string allowed_values(const std::vector<const json*>& schemas) {
 }
 
 std::string quoted_value(const json& value) {
-  std::string text = value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump();
+  std::string text = value.is_string() ? "'" + text::shorten(value.get<std::string>(), 80) + "'" : text::shorten(value.dump(-1, ' ', false, json::error_handler_t::replace), 80);
   if (text.size() > 40) text = text.substr(0, 37) + "…";
   return text;
 }
@@ -429,8 +432,25 @@ std::vector<std::string> Validator::keys_at(const std::string& pointer,
 }
 
 std::vector<Violation> Validator::validate(const nlohmann::ordered_json& instance) const {
-  // valijson's nlohmann adapter wants nlohmann::json; the round trip keeps values.
-  json plain = json::parse(instance.dump());
+  // valijson's nlohmann adapter wants nlohmann::json; the round trip keeps values, except
+  // that JSON has no .inf/.nan (they become null): remember where they were, to say so.
+  json plain = json::parse(instance.dump(-1, ' ', false, json::error_handler_t::replace));
+  std::map<std::string, std::string> non_finite;
+  {
+    std::vector<std::pair<const nlohmann::ordered_json*, std::string>> stack{{&instance, ""}};
+    while (!stack.empty()) {
+      auto [v, pointer] = stack.back();
+      stack.pop_back();
+      if (v->is_object()) {
+        for (auto it = v->begin(); it != v->end(); ++it) stack.emplace_back(&it.value(), pointer + "/" + yaml_escape(it.key()));
+      } else if (v->is_array()) {
+        for (size_t i = 0; i < v->size(); ++i) stack.emplace_back(&(*v)[i], pointer + "/" + std::to_string(i));
+      } else if (v->is_number_float() && !std::isfinite(v->get<double>())) {
+        double d = v->get<double>();
+        non_finite[pointer] = std::isnan(d) ? ".nan" : d < 0 ? "-.inf" : ".inf";
+      }
+    }
+  }
   valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(plain);
@@ -500,6 +520,9 @@ std::vector<Violation> Validator::validate(const nlohmann::ordered_json& instanc
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& v : specific) {
     Violation r{v.pointer, readable(v.message, v.pointer, plain, walker)};
+    if (auto it = non_finite.find(v.pointer); it != non_finite.end())
+      if (size_t at = r.message.find("(got nothing (null))"); at != std::string::npos)
+        r.message.replace(at, 20, "(got " + it->second + ", which is not a finite number)");
     if (seen.insert({r.pointer, r.message}).second) out.push_back(std::move(r));
   }
   return out;

@@ -638,10 +638,10 @@ class Checker {
 
   void check_dag_name(const std::string& n, const std::string& pointer, const std::string& what) {
     if (n.empty() || n == "." || n == ".." || !text::is_name_chars(n))
-      add(pointer, what + " '" + n + "' is invalid: use letters, digits, '_', '.', '-' (not '.' or '..')",
+      add(pointer, what + " '" + text::shorten(n, 80) + "' is invalid: use letters, digits, '_', '.', '-' (not '.' or '..')",
           pointer.empty() ? "add a valid `name:` or rename the file" : "rename it");
     else if (n.size() > 40)
-      add(pointer, what + " '" + n + "' is longer than 40 characters",
+      add(pointer, what + " '" + text::shorten(n, 80) + "' is longer than 40 characters",
           pointer.empty() ? "add a shorter `name:` or rename the file" : "shorten it");
   }
 

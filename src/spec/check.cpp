@@ -60,7 +60,7 @@ void check_spec_into(const Spec& spec, Problems& problems) {
   } else if (!text::is_name_chars(spec.name) || spec.name.size() > 40 || spec.name == "." || spec.name == "..") {
     std::string suggestion = text::slugify(spec.name, '-', 40);
     problems.add_unless_reported(
-        "/name", "name '" + spec.name + "' is not allowed: use letters, digits, '_', '.', '-' (at most 40 characters)",
+        "/name", "name '" + text::shorten(spec.name, 80) + "' is not allowed: use letters, digits, '_', '.', '-' (at most 40 characters)",
         suggestion.empty() ? std::string() : "e.g. 'name: " + suggestion + "'");
   }
   if (!spec.schedule.empty())
