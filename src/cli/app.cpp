@@ -67,6 +67,21 @@ Error usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv
     }
   }
   std::string message = e.what();
+  // "Could not convert: --timeout = 1.5": say what the option takes.
+  if (dynamic_cast<const CLI::ConversionError*>(&e) && message.starts_with("Could not convert: ")) {
+    std::string rest = message.substr(19);
+    size_t eq = rest.find(" = ");
+    std::string flag = rest.substr(0, eq), value = eq == std::string::npos ? "" : rest.substr(eq + 3);
+    std::string type;
+    for (const auto* opt : where->get_options())
+      for (const auto& name : opt->get_lnames())
+        if ("--" + name == flag) type = opt->get_type_name();
+    std::string takes = type == "INT" ? "a whole number" : type == "FLOAT" ? "a number" : "a " + text::to_lower(type);
+    return Error{ExitCode::usage, flag + " takes " + takes + ", not '" + value + "'", {},
+                 type == "INT" && flag == "--timeout" ? "--timeout is in whole seconds, e.g. --timeout 2"
+                                                      : "see " + cmd + " --help",
+                 {}};
+  }
   return Error{ExitCode::usage, message, {}, "see " + cmd + " --help", {}};
 }
 

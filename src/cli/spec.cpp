@@ -423,7 +423,7 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
   sub->add_option("-m,--model", options->model, "Model to ask (each runner has a default; see docs/providers.md)");
   sub->add_option("--max-tokens", options->max_tokens, "Most tokens the model may answer with");
   sub->add_option("--temperature", options->temperature, "Sampling temperature, 0.0-2.0 (claude: 0.0-1.0)");
-  sub->add_option("--timeout", options->timeout_seconds, "Seconds for the whole request, retries included (> 0)")
+  sub->add_option("--timeout", options->timeout_seconds, "Whole seconds for the whole request, retries included (> 0)")
       ->default_str("120");
   sub->add_flag("--debug", options->debug, "Show every HTTP request and response on stderr (keys redacted)");
   sub->add_flag("--no-stream", options->no_stream, "Ask for the whole answer at once instead of streaming it");

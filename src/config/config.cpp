@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include <map>
+
 #include "transport/provider.hpp"
 
 #include <sys/stat.h>
@@ -127,6 +129,7 @@ struct FileLayer {
   Layer layer;
   yaml::Document document;
   std::vector<std::string> literal_keys;  // pointers of api_key values written literally
+  std::map<std::string, std::vector<Problem>> unresolved;  // runner profile -> unset ${VAR}s
 };
 
 void interpolate_tree(json& value, const std::string& pointer, const EnvLookup& env, FileLayer& layer,
@@ -147,6 +150,13 @@ void interpolate_tree(json& value, const std::string& pointer, const EnvLookup& 
       p.hint = result.error().hint;
       p.where = layer.document.location_of(layer.path.string(), pointer);
       p.where.key = pointer;
+      // An unset variable in a runner profile matters only to a command that uses that
+      // runner: it is kept for select_runner, and a warning says so meanwhile.
+      auto parts = yaml::pointer_split(pointer);
+      if (parts.size() >= 3 && parts[0] == "runners" && result.error().message.ends_with(" is not set")) {
+        layer.unresolved[parts[1]].push_back(p);
+        return;  // the text stays as written (the schema still checks its shape)
+      }
       problems.push_back(std::move(p));
     } else {
       value = *result;
@@ -567,7 +577,7 @@ Result<Config> load(const LoadOptions& options) {
                 Location{path.string()},
                 "remove the extra '---' documents",
                 {}});
-    FileLayer fl{path, layer, docs->empty() ? yaml::Document{} : std::move(docs->front()), {}};
+    FileLayer fl{path, layer, docs->empty() ? yaml::Document{} : std::move(docs->front()), {}, {}};
     if (fl.document.value.is_null()) fl.document.value = json::object();  // an empty file is fine
     if (!fl.document.value.is_object()) {
       problems.push_back(Problem{Severity::error, "a config file must be a mapping of keys (runner:, defaults:, …)",
@@ -578,6 +588,14 @@ Result<Config> load(const LoadOptions& options) {
     layers.push_back(std::move(fl));
   }
   for (const auto& fl : layers) {
+    for (const auto& [runner, list] : fl.unresolved)
+      for (const auto& p : list) {
+        config.unresolved_runners[runner].push_back(p);
+        Problem w = p;
+        w.severity = Severity::warning;
+        w.message += " (runner '" + runner + "' cannot be used until it is)";
+        config.warnings.push_back(std::move(w));
+      }
     if (fl.layer == Layer::user) config.user_file = fl.path;
     if (fl.layer == Layer::project) config.project_file = fl.path;
     const FileLayer* layer_ptr = &fl;

@@ -89,6 +89,8 @@ struct Config {
   std::filesystem::path user_file;        // empty when none was found
   std::filesystem::path project_file;     // empty when none was found
   std::vector<Problem> warnings;          // e.g. a literal key in a file others can read
+  // Runner profiles holding a ${VAR} that is not set: an error only when that runner is chosen.
+  std::map<std::string, std::vector<Problem>> unresolved_runners;
 
   // Typed views of the tree, for other modules.
   std::string runner;  // as configured ("" = auto-detect)

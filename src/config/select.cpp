@@ -177,6 +177,11 @@ Result<Selection> select_runner(const Config& config, const SelectOptions& optio
     }
   }
 
+  if (auto it = config.unresolved_runners.find(name); it != config.unresolved_runners.end()) {
+    Error e{ExitCode::config, "runner '" + name + "' cannot be used: its profile reads an environment variable that is not set",
+            it->second.front().where, it->second.front().hint, it->second};
+    return fail(std::move(e));
+  }
   Resolver r{config, name, name, false};
   const json* profile = config.find("/runners/" + yaml::pointer_escape(name));
   if (profile && profile->is_object()) {
