@@ -1,6 +1,6 @@
-// A driver for builds without a fuzzer: runs LLVMFuzzerTestOneInput once on every file named
-// (directories are walked). ctest uses it to replay each target's seeds and regression
-// inputs; afl-fuzz uses AFL++'s own driver instead (tests/fuzz/CMakeLists.txt).
+// The fuzz targets' driver: runs LLVMFuzzerTestOneInput once on every file named (directories
+// are walked). ctest uses it to replay each target's seeds and regression inputs; afl-fuzz
+// runs it once per generated input (`target @@`) in the instrumented build.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
