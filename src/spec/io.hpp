@@ -14,10 +14,13 @@
 namespace arborist::spec {
 
 // Parses and checks a spec. On failure the Error (ExitCode::invalid_input) holds all problems.
-Result<Spec> read_spec(std::string_view text, const std::string& file);
+// `schema_backstop`: also validate against config/spec.schema.json (the reader and the graph
+// checks come first and catch what matters; the schema is the published contract). A cache
+// hit skips it: its text must equal write_spec() of what was read, which only the writer makes.
+Result<Spec> read_spec(std::string_view text, const std::string& file, bool schema_backstop = true);
 Result<Spec> read_spec_file(const std::filesystem::path& path);
 // Converts an already-parsed YAML/JSON document (e.g. extracted from a model's answer).
-Result<Spec> spec_from_document(const yaml::Document& doc, const std::string& file);
+Result<Spec> spec_from_document(const yaml::Document& doc, const std::string& file, bool schema_backstop = true);
 
 // The spec as ordered JSON in canonical key order (the shape of config/spec.schema.json).
 nlohmann::ordered_json to_json(const Spec& spec);
