@@ -89,6 +89,21 @@ static std::string errno_text(int err) { return std::strerror(err); }
 
 namespace {
 
+// Every byte of `data` to fd (short writes and EINTR retried); errors name the target.
+Result<void> write_all(int fd, std::string_view data, const fs::path& target) {
+  size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      return fail(ExitCode::io, "cannot write '" + target.string() + "': " + std::strerror(err));
+    }
+    written += static_cast<size_t>(n);
+  }
+  return {};
+}
+
 // A character device (/dev/null, a terminal) or a pipe takes the bytes as they are: it cannot
 // be replaced, and replacing it (as root, /dev/null) would break the system.
 Result<void> write_through(const fs::path& target, std::string_view data) {
@@ -97,16 +112,9 @@ Result<void> write_through(const fs::path& target, std::string_view data) {
     int err = errno;
     return fail(ExitCode::io, "cannot write '" + target.string() + "': " + std::strerror(err));
   }
-  size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return fail(ExitCode::io, "cannot write '" + target.string() + "': " + std::strerror(err));
-    }
-    written += static_cast<size_t>(n);
+  if (auto w = write_all(fd, data, target); !w) {
+    ::close(fd);
+    return w;
   }
   if (::close(fd) != 0 && errno != EINTR) {
     int err = errno;
@@ -163,16 +171,9 @@ Result<void> AtomicFile::commit() {
   }
   temp_ = tmpl;
   pending_slot_ = remember_pending(tmpl);
-  size_t written = 0;
-  while (written < buffer_.size()) {
-    ssize_t n = ::write(fd, buffer_.data() + written, buffer_.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return fail(ExitCode::io, "cannot write '" + target_.string() + "': " + errno_text(err));
-    }
-    written += static_cast<size_t>(n);
+  if (auto w = write_all(fd, buffer_, target_); !w) {
+    ::close(fd);
+    return w;
   }
   // Keep the permissions of a file we replace; new files get 0644 (less umask), or the
   // mode asked for (private files: 0600 whatever was there).
