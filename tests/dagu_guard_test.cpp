@@ -97,8 +97,8 @@ TEST_CASE("undeclared variables: what no env, param, output or the command itsel
   CHECK(spec::undeclared_variables(s) == std::vector<std::string>{"TARGET", "TOKEN", "HOOK"});
   s.env.push_back(spec::from_environment("TARGET"));
   CHECK(spec::required_variables(s) == std::vector<std::string>{"TARGET"});
-  s.params.push_back({"REGION", "", "where to deploy"});  // no default: the run must give it
-  CHECK(spec::required_variables(s) == std::vector<std::string>{"TARGET", "REGION"});
+  s.params.push_back({"TAG", "", "an empty default may be meant"});  // a param is never required
+  CHECK(spec::required_variables(s) == std::vector<std::string>{"TARGET"});
   s.params.pop_back();
   CHECK(spec::imports_from_environment({"X", "$X"}));
   CHECK_FALSE(spec::imports_from_environment({"X", "${Y}"}));

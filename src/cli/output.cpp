@@ -61,20 +61,25 @@ bool stdout_used = false;
 
 bool wrote_stdout() { return stdout_used; }
 
+nlohmann::ordered_json problem_json(const Problem& p, bool with_file) {
+  nlohmann::ordered_json j = {{"severity", p.severity == Severity::error ? "error" : "warning"},
+                              {"message", p.message}};
+  if (with_file) j["file"] = p.where.file;
+  j["line"] = p.where.line;
+  j["column"] = p.where.column;
+  j["pointer"] = p.where.key;
+  j["step"] = p.where.step;
+  j["hint"] = p.hint;
+  return j;
+}
+
 std::string error_json(const Error& error) {
   nlohmann::ordered_json where = nullptr;
   if (!error.where.file.empty() || !error.where.key.empty())
     where = {{"file", error.where.file}, {"line", error.where.line}, {"column", error.where.column},
              {"pointer", error.where.key}};
   nlohmann::ordered_json problems = nlohmann::ordered_json::array();
-  for (const auto& p : error.problems)
-    problems.push_back({{"severity", p.severity == Severity::error ? "error" : "warning"},
-                        {"message", p.message},
-                        {"file", p.where.file},
-                        {"line", p.where.line},
-                        {"column", p.where.column},
-                        {"pointer", p.where.key},
-                        {"hint", p.hint}});
+  for (const auto& p : error.problems) problems.push_back(problem_json(p, /*with_file=*/true));
   nlohmann::ordered_json j = {{"error",
                                {{"code", static_cast<int>(error.code)},
                                 {"message", error.message},

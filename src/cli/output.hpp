@@ -1,5 +1,6 @@
 #pragma once
 // Diagnostics on stderr (coloured only on a terminal without NO_COLOR); data on stdout.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,8 @@ bool stderr_is_terminal();
 bool color_enabled();  // stderr is a terminal and NO_COLOR is unset or empty
 
 void print_error(const Error& error);
+// One problem for --json: severity, message, [file,] line, column, pointer, step, hint.
+nlohmann::ordered_json problem_json(const Problem& problem, bool with_file);
 // An error as a JSON object for --json ({"error": {code, message, hint, where, problems}}).
 std::string error_json(const Error& error);
 // Whether anything was written to stdout (a command's own --json report already said it).

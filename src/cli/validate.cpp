@@ -87,15 +87,7 @@ FileReport check_file(const std::string& path, const std::optional<dagu::Family>
 
 nlohmann::ordered_json to_json(const FileReport& report) {
   nlohmann::ordered_json problems = nlohmann::ordered_json::array();
-  for (const auto& p : report.problems) {
-    problems.push_back({{"severity", p.severity == Severity::error ? "error" : "warning"},
-                        {"message", p.message},
-                        {"line", p.where.line},
-                        {"column", p.where.column},
-                        {"pointer", p.where.key},
-                        {"step", p.where.step},
-                        {"hint", p.hint}});
-  }
+  for (const auto& p : report.problems) problems.push_back(problem_json(p, /*with_file=*/false));
   nlohmann::ordered_json out;
   out["path"] = report.path;
   out["kind"] = report.kind.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(report.kind);

@@ -99,9 +99,6 @@ std::vector<std::string> required_variables(const Spec& spec) {
   std::vector<std::string> out;
   for (const auto& e : spec.env)
     if (imports_from_environment(e)) out.push_back(e.name);
-  // A parameter with no default is "" unless the run is given one (`dagu start f.yaml -- NAME=x`).
-  for (const auto& p : spec.params)
-    if (p.default_value.empty() && std::find(out.begin(), out.end(), p.name) == out.end()) out.push_back(p.name);
   return out;
 }
 

@@ -27,8 +27,8 @@ bool imports_from_environment(const EnvVar& var);
 // `for NAME in`), and not one Dagu gives every step. In order of first use.
 std::vector<std::string> undeclared_variables(const Spec& spec);
 
-// The variables a run must be given: the spec's env entries that import from the environment,
-// then its parameters that have no default.
+// The variables a run must be given: the spec's env entries that import from the environment.
+// Parameters are not: an empty default (`TAG: ""`) may be meant (docs/dagu.md).
 std::vector<std::string> required_variables(const Spec& spec);
 
 // Which of `names` a shell body reads (as ${NAME} or $NAME), in the order of `names`.
