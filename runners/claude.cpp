@@ -211,9 +211,17 @@ class ClaudeRunner : public transport::StructuredRunner {
 
 }  // namespace
 
+namespace {
+
+// The one place the claude runner's endpoint is decided (runner and descriptor).
+std::string resolve_base_url(const RunnerConfig& config, const EnvLookup& env) {
+  return !config.base_url.empty() ? config.base_url : env("ANTHROPIC_BASE_URL").value_or(kClaudeDefaultBaseUrl);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Runner>> make_claude_runner(const RunnerConfig& config, transport::Environment environment) {
-  std::string base_url = config.base_url;
-  if (base_url.empty()) base_url = environment.env("ANTHROPIC_BASE_URL").value_or(kClaudeDefaultBaseUrl);
+  std::string base_url = resolve_base_url(config, environment.env);
   auto key = environment.env("ANTHROPIC_API_KEY");
   if (!key)
     return fail(ExitCode::config, "the claude runner needs an API key: ANTHROPIC_API_KEY is not set",
@@ -226,6 +234,22 @@ Result<std::unique_ptr<Runner>> make_claude_runner(const RunnerConfig& config, t
 
 Result<std::unique_ptr<Runner>> make_claude_runner(const RunnerConfig& config) {
   return make_claude_runner(config, transport::Environment{});
+}
+
+Descriptor claude_descriptor() {
+  Descriptor d;
+  d.type = "claude";
+  d.summary = "Anthropic Messages API (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL)";
+  d.key_variables = {"ANTHROPIC_API_KEY"};
+  d.detect_rank = 1;
+  d.max_temperature = 1.0;
+  d.default_output_cap = kClaudeDefaultMaxTokens;
+  d.endpoint = [](const RunnerConfig& config, const EnvLookup& env) {
+    return Endpoint{resolve_base_url(config, env), kClaudeDefaultModel};
+  };
+  d.cache_settings = option_cache_settings;
+  d.factory = [](const RunnerConfig& c) { return make_claude_runner(c, transport::environment_for(c)); };
+  return d;
 }
 
 }  // namespace arborist::runners

@@ -11,6 +11,7 @@ inline constexpr const char* kClaudeDefaultModel = "claude-sonnet-4-5";
 inline constexpr int kClaudeDefaultMaxTokens = 8192;  // required by the API; a spec needs far less
 inline constexpr const char* kAnthropicVersion = "2023-06-01";
 
+Descriptor claude_descriptor();
 Result<std::unique_ptr<Runner>> make_claude_runner(const RunnerConfig& config);
 Result<std::unique_ptr<Runner>> make_claude_runner(const RunnerConfig& config, transport::Environment environment);
 

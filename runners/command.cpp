@@ -1,8 +1,14 @@
 #include "runners/command.hpp"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "config/subprocess.hpp"
+#include "core/hash.hpp"
 #include "core/text.hpp"
 #include "transport/http.hpp"
 
@@ -80,6 +86,18 @@ class CommandRunner : public Runner {
     return answer;
   }
 
+  // --dry-run: the program and the JSON it would read on stdin (secrets redacted).
+  Result<WireRequest> preview(const Request& request) override {
+    WireRequest wire;
+    wire.method = "exec";
+    wire.argv = config_.command;
+    wire.body = transport::redact(custom_request_json(request, config_), config_.secrets);
+    for (const auto& [name, value] : config_.env)
+      wire.headers.emplace_back(name, name_looks_secret(name) ? "[REDACTED]" : transport::redact(value, config_.secrets));
+    if (!config_.api_key.empty()) wire.headers.emplace_back("ARBORIST_API_KEY", "[REDACTED]");
+    return wire;
+  }
+
  private:
   RunnerConfig config_;
 };
@@ -100,6 +118,58 @@ std::string custom_request_json(const Request& request, const RunnerConfig& conf
                                         : schema;
   j["description"] = request.description;
   return j.dump();
+}
+
+namespace {
+
+// Files bigger than this are identified by size and modification time instead of content.
+constexpr off_t kMaxHashedFileBytes = 64 << 20;
+
+// The identity of a file an argument names (a script, a prompt file): its content's
+// digest, so editing `planner.py` changes the cache key. nullopt: not a regular file.
+std::optional<std::string> file_identity(const std::string& path) {
+  struct stat st{};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  if (st.st_size > kMaxHashedFileBytes)
+    return "size " + std::to_string(st.st_size) + " mtime " + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream content;
+  content << in.rdbuf();
+  return "sha256 " + sha256_hex(content.str());
+}
+
+}  // namespace
+
+Descriptor command_descriptor() {
+  Descriptor d;
+  d.type = "command";
+  d.summary = "any program: JSON request on stdin, answer on stdout (runners: profiles, type: command)";
+  d.needs_profile = true;
+  d.endpoint = [](const RunnerConfig& config, const EnvLookup&) { return Endpoint{text::join(config.command, " "), ""}; };
+  // The program's answer depends on its argv, the files the argv names (arguments that are
+  // files; a bare program name found on PATH is not read) and its environment.
+  d.cache_settings = [](const RunnerConfig& config) {
+    CacheSettings out = option_cache_settings(config);
+    out.visible["argv"] = nlohmann::json(config.command).dump();
+    for (size_t i = 0; i < config.command.size(); ++i) {
+      const std::string& arg = config.command[i];
+      if (i == 0 && arg.find('/') == std::string::npos) continue;
+      if (auto identity = file_identity(arg)) out.visible["file." + arg] = *identity;
+    }
+    // Every env value may be a credential (the config treats them all as secrets): their
+    // names are shown, their values count only through the digest.
+    std::vector<std::string> names;
+    for (const auto& [name, value] : config.env) {
+      names.push_back(name);
+      out.secret.push_back("env " + name + "=" + value);
+    }
+    if (!names.empty()) out.visible["env"] = nlohmann::json(names).dump();
+    return out;
+  };
+  d.factory = make_command_runner;
+  return d;
 }
 
 Result<std::unique_ptr<Runner>> make_command_runner(const RunnerConfig& config) {

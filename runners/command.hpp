@@ -12,6 +12,7 @@ namespace arborist::runners {
 // runner's default body).
 std::string custom_request_json(const Request& request, const RunnerConfig& config);
 
+Descriptor command_descriptor();
 Result<std::unique_ptr<Runner>> make_command_runner(const RunnerConfig& config);
 
 }  // namespace arborist::runners

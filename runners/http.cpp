@@ -1,6 +1,9 @@
 #include "runners/http.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include "core/text.hpp"
 
 #include "runners/command.hpp"
 #include "transport/stream.hpp"
@@ -229,6 +232,39 @@ Result<std::unique_ptr<Runner>> make_http_runner(const RunnerConfig& config, tra
 
 Result<std::unique_ptr<Runner>> make_http_runner(const RunnerConfig& config) {
   return make_http_runner(config, transport::Environment{});
+}
+
+Descriptor http_descriptor() {
+  Descriptor d;
+  d.type = "http";
+  d.summary = "any JSON-over-HTTP service: body template, response_path (runners: profiles, type: http)";
+  d.needs_profile = true;
+  d.endpoint = [](const RunnerConfig& config, const EnvLookup&) {
+    return Endpoint{config.endpoint.empty() ? config.base_url : config.endpoint, ""};
+  };
+  // The body template and paths decide what is asked and what is read back; headers may
+  // select a model or a tenant (secret-looking ones only through the digest).
+  d.cache_settings = [](const RunnerConfig& config) {
+    CacheSettings out = option_cache_settings(config);
+    out.visible["body_template"] = config.body_template;
+    out.visible["response_path"] = config.response_path;
+    out.visible["usage_path"] = config.usage_path;
+    for (const auto& [name, value] : config.headers) {
+      bool secret = name_looks_secret(name) ||
+                    std::any_of(config.secrets.begin(), config.secrets.end(), [&value](const std::string& s) {
+                      return !s.empty() && value.find(s) != std::string::npos;
+                    });
+      if (secret) {
+        out.secret.push_back("header " + text::to_lower(name) + ": " + value);
+        out.visible["header." + text::to_lower(name)] = "(secret: counted in the key, not shown)";
+      } else {
+        out.visible["header." + text::to_lower(name)] = value;
+      }
+    }
+    return out;
+  };
+  d.factory = [](const RunnerConfig& c) { return make_http_runner(c); };
+  return d;
 }
 
 }  // namespace arborist::runners

@@ -15,6 +15,7 @@ namespace arborist::runners {
 Result<std::string> render_http_body(const std::string& body_template, const Request& request,
                                      const RunnerConfig& config);
 
+Descriptor http_descriptor();
 Result<std::unique_ptr<Runner>> make_http_runner(const RunnerConfig& config);
 Result<std::unique_ptr<Runner>> make_http_runner(const RunnerConfig& config, transport::Environment environment);
 

@@ -801,4 +801,15 @@ Result<std::unique_ptr<Runner>> make_mock_runner(const RunnerConfig&) {
   return std::unique_ptr<Runner>(std::make_unique<MockRunner>());
 }
 
+Descriptor mock_descriptor() {
+  Descriptor d;
+  d.type = "mock";
+  d.summary = "deterministic offline planner (no key, no network)";
+  d.calls_out = false;  // instant and deterministic: caching or logging it would only add disk I/O
+  d.endpoint = [](const RunnerConfig&, const EnvLookup&) { return Endpoint{}; };
+  d.cache_settings = [](const RunnerConfig&) { return CacheSettings{}; };
+  d.factory = make_mock_runner;
+  return d;
+}
+
 }  // namespace arborist::runners

@@ -29,6 +29,7 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
 // The account as short lines for people ("how I read it"): `"back up the db" -> step backup-db`.
 std::vector<std::string> describe_reading(const OfflinePlan& plan);
 
+Descriptor mock_descriptor();
 Result<std::unique_ptr<Runner>> make_mock_runner(const RunnerConfig& config);
 
 }  // namespace arborist::runners

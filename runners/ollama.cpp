@@ -191,18 +191,42 @@ int ollama_context_size(size_t prompt_bytes, int num_predict) {
   return static_cast<int>(size);
 }
 
+namespace {
+
+// The one place the ollama runner's server is decided (runner and descriptor).
+std::string resolve_host(const RunnerConfig& config, const EnvLookup& env) {
+  return normalize_ollama_host(!config.base_url.empty() ? config.base_url
+                                                        : env("OLLAMA_HOST").value_or(kOllamaDefaultHost));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Runner>> make_ollama_runner(const RunnerConfig& config, transport::Environment environment) {
-  std::string host = config.base_url;
-  if (host.empty()) host = environment.env("OLLAMA_HOST").value_or(kOllamaDefaultHost);
+  std::string host = resolve_host(config, environment.env);
   auto policy = transport::policy_for(config, environment.policy);
   if (!policy) return fail(policy.error());
   std::string key = environment.env("OLLAMA_API_KEY").value_or("");  // ollama.com's hosted API wants one
   return std::unique_ptr<Runner>(
-      new OllamaRunner(config, normalize_ollama_host(host), std::move(key), std::move(environment), *policy));
+      new OllamaRunner(config, std::move(host), std::move(key), std::move(environment), *policy));
 }
 
 Result<std::unique_ptr<Runner>> make_ollama_runner(const RunnerConfig& config) {
   return make_ollama_runner(config, transport::Environment{});
+}
+
+Descriptor ollama_descriptor() {
+  Descriptor d;
+  d.type = "ollama";
+  d.summary = "local models through Ollama's /api/chat (OLLAMA_HOST)";
+  d.key_variables = {"OLLAMA_API_KEY"};  // ollama.com's hosted API; a local server needs none
+  d.max_temperature = 2.0;
+  d.default_output_cap = kOllamaDefaultMaxTokens;
+  d.endpoint = [](const RunnerConfig& config, const EnvLookup& env) {
+    return Endpoint{resolve_host(config, env), kOllamaDefaultModel};
+  };
+  d.cache_settings = option_cache_settings;
+  d.factory = [](const RunnerConfig& c) { return make_ollama_runner(c, transport::environment_for(c)); };
+  return d;
 }
 
 }  // namespace arborist::runners

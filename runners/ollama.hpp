@@ -16,6 +16,7 @@ std::string normalize_ollama_host(std::string host);
 // num_ctx for a prompt of this many bytes and this many tokens to generate.
 int ollama_context_size(size_t prompt_bytes, int num_predict);
 
+Descriptor ollama_descriptor();
 Result<std::unique_ptr<Runner>> make_ollama_runner(const RunnerConfig& config);
 Result<std::unique_ptr<Runner>> make_ollama_runner(const RunnerConfig& config, transport::Environment environment);
 

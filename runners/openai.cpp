@@ -223,8 +223,11 @@ class OpenAiRunner : public transport::StructuredRunner {
 
 }  // namespace
 
-Result<std::unique_ptr<Runner>> make_openai_runner(const RunnerConfig& config, transport::Environment environment) {
-  const auto& env = environment.env;
+namespace {
+
+// Where the openai runner sends requests, its key and default model: the one place this is
+// decided, for the runner and for its descriptor (cache keys, estimates, `config show`).
+Settings resolve_settings(const RunnerConfig& config, const EnvLookup& env) {
   Settings s;
   auto openai_key = env("OPENAI_API_KEY");
   auto openrouter_key = env("OPENROUTER_API_KEY");
@@ -247,6 +250,14 @@ Result<std::unique_ptr<Runner>> make_openai_runner(const RunnerConfig& config, t
   }
   s.default_model = openrouter ? kOpenRouterDefaultModel : kOpenAiDefaultModel;
   s.max_completion_tokens = host == "api.openai.com" || host.ends_with(".openai.azure.com");
+  return s;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Runner>> make_openai_runner(const RunnerConfig& config, transport::Environment environment) {
+  Settings s = resolve_settings(config, environment.env);
+  const bool openrouter = host_of(s.base_url) == "openrouter.ai";
   if (auto it = config.options.find("token_parameter"); it != config.options.end()) {
     if (it->second != "max_tokens" && it->second != "max_completion_tokens")
       return fail(ExitCode::config, "runner option token_parameter must be max_tokens or max_completion_tokens, not '" +
@@ -266,6 +277,22 @@ Result<std::unique_ptr<Runner>> make_openai_runner(const RunnerConfig& config, t
 
 Result<std::unique_ptr<Runner>> make_openai_runner(const RunnerConfig& config) {
   return make_openai_runner(config, transport::Environment{});
+}
+
+Descriptor openai_descriptor() {
+  Descriptor d;
+  d.type = "openai";
+  d.summary = "OpenAI chat completions and compatible servers (OPENAI_API_KEY, OPENAI_BASE_URL)";
+  d.key_variables = {"OPENAI_API_KEY", "OPENROUTER_API_KEY"};
+  d.detect_rank = 2;
+  d.max_temperature = 2.0;
+  d.endpoint = [](const RunnerConfig& config, const EnvLookup& env) {
+    Settings s = resolve_settings(config, env);
+    return Endpoint{s.base_url, s.default_model};
+  };
+  d.cache_settings = option_cache_settings;
+  d.factory = [](const RunnerConfig& c) { return make_openai_runner(c, transport::environment_for(c)); };
+  return d;
 }
 
 }  // namespace arborist::runners

@@ -12,6 +12,7 @@ inline constexpr const char* kOpenRouterBaseUrl = "https://openrouter.ai/api/v1"
 inline constexpr const char* kOpenAiDefaultModel = "gpt-4o-mini";
 inline constexpr const char* kOpenRouterDefaultModel = "openai/gpt-4o-mini";
 
+Descriptor openai_descriptor();
 Result<std::unique_ptr<Runner>> make_openai_runner(const RunnerConfig& config);
 Result<std::unique_ptr<Runner>> make_openai_runner(const RunnerConfig& config, transport::Environment environment);
 

@@ -11,19 +11,25 @@
 
 namespace arborist::runners {
 
-void Registry::add(std::string type, std::string summary, Factory factory) {
-  entries_[std::move(type)] = Entry{std::move(summary), std::move(factory)};
+void Registry::add(Descriptor descriptor) {
+  std::string type = descriptor.type;
+  entries_[std::move(type)] = std::move(descriptor);
 }
 
 Result<std::unique_ptr<Runner>> Registry::create(const RunnerConfig& config) const {
-  auto it = entries_.find(config.type);
-  if (it == entries_.end()) {
+  const Descriptor* d = find(config.type);
+  if (!d) {
     auto known = types();
     std::string hint = text::did_you_mean(config.type, known);
     if (hint.empty()) hint = "known runners: " + text::join(known, ", ");
     return fail(ExitCode::usage, "unknown runner '" + config.type + "'", hint);
   }
-  return it->second.factory(config);
+  return d->factory(config);
+}
+
+const Descriptor* Registry::find(const std::string& type) const {
+  auto it = entries_.find(type);
+  return it == entries_.end() ? nullptr : &it->second;
 }
 
 std::vector<std::string> Registry::types() const {
@@ -32,25 +38,51 @@ std::vector<std::string> Registry::types() const {
   return out;
 }
 
-std::string Registry::summary(const std::string& type) const {
-  auto it = entries_.find(type);
-  return it == entries_.end() ? std::string() : it->second.summary;
+std::vector<const Descriptor*> Registry::descriptors() const {
+  std::vector<const Descriptor*> out;
+  for (const auto& [_, d] : entries_) out.push_back(&d);
+  return out;
 }
 
+std::string Registry::summary(const std::string& type) const {
+  const Descriptor* d = find(type);
+  return d ? d->summary : std::string();
+}
+
+bool name_looks_secret(const std::string& name) {
+  std::string lower = text::to_lower(name);
+  if (lower == "token_parameter") return false;  // names a JSON field, holds no secret
+  for (const char* word : {"key", "secret", "password", "passwd", "token", "authorization", "auth", "cookie",
+                           "credential", "signature"})
+    if (lower.find(word) != std::string::npos) return true;
+  return false;
+}
+
+CacheSettings option_cache_settings(const RunnerConfig& config) {
+  CacheSettings out;
+  for (const auto& [name, value] : config.options) {
+    std::string lower = text::to_lower(name);
+    bool transport_only = false;
+    for (const char* word : {"timeout", "retries", "retry", "max_body"})
+      if (lower.find(word) != std::string::npos) transport_only = true;
+    // The API key (and any option that could hold one) does not change the answer: a
+    // rotated key keeps its plans.
+    if (transport_only || name_looks_secret(name)) continue;
+    out.visible[name] = value;
+  }
+  return out;
+}
+
+// One line per runner: its descriptor lives in its own file.
 const Registry& builtin_registry() {
   static const Registry registry = [] {
     Registry r;
-    r.add("mock", "deterministic offline planner (no key, no network)", make_mock_runner);
-    r.add("openai", "OpenAI chat completions and compatible servers (OPENAI_API_KEY, OPENAI_BASE_URL)",
-          [](const RunnerConfig& c) { return make_openai_runner(c, transport::environment_for(c)); });
-    r.add("claude", "Anthropic Messages API (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL)",
-          [](const RunnerConfig& c) { return make_claude_runner(c, transport::environment_for(c)); });
-    r.add("ollama", "local models through Ollama's /api/chat (OLLAMA_HOST)",
-          [](const RunnerConfig& c) { return make_ollama_runner(c, transport::environment_for(c)); });
-    r.add("command", "any program: JSON request on stdin, answer on stdout (runners: profiles, type: command)",
-          make_command_runner);
-    r.add("http", "any JSON-over-HTTP service: body template, response_path (runners: profiles, type: http)",
-          [](const RunnerConfig& c) { return make_http_runner(c); });
+    r.add(mock_descriptor());
+    r.add(openai_descriptor());
+    r.add(claude_descriptor());
+    r.add(ollama_descriptor());
+    r.add(command_descriptor());
+    r.add(http_descriptor());
     return r;
   }();
   return registry;

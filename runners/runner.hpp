@@ -89,10 +89,12 @@ struct Answer {
 // The HTTP request a runner would send, for `arborist spec --dry-run`: secrets
 // already replaced by "[REDACTED]".
 struct WireRequest {
-  std::string method = "POST";
+  std::string method = "POST";  // "exec" for a program (the command runner)
   std::string url;
+  std::vector<std::string> argv;  // method "exec": the program and its arguments (no shell)
+  // HTTP headers; for "exec", the extra environment (secret values redacted)
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  std::string body;  // the HTTP body, or what the program reads on stdin
 };
 
 // Settings a runner is built from (config and flags; grows with issue 4).
@@ -132,22 +134,70 @@ class Runner {
 };
 
 using Factory = std::function<Result<std::unique_ptr<Runner>>(const RunnerConfig&)>;
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Where a runner sends its requests and the model it asks for when none is configured,
+// resolved from its config and the environment exactly as the runner itself resolves them.
+struct Endpoint {
+  std::string url;            // base URL, endpoint or command line; may carry secrets: redact to show
+  std::string default_model;  // "" = the runner has none (custom runners)
+};
+
+// What a runner's settings add to the cache key beyond endpoint, model and decoding
+// parameters: `visible` values are stored with the entry and shown by `cache explain`;
+// `secret` values enter the key only through a digest that is never stored or shown.
+struct CacheSettings {
+  std::map<std::string, std::string> visible;
+  std::vector<std::string> secret;
+};
+
+// Everything the rest of arborist knows about a runner without building it (building one
+// may load libcurl; a cache hit, `config show` and the usage estimate must not).
+// Defined beside each runner, in its own file; runners/registry.cpp lists them.
+struct Descriptor {
+  std::string type;     // the name in `runner:` and `type:`
+  std::string summary;  // one line for `config runners` and "did you mean"
+  // Talks to something outside arborist (a server or a user's program): its calls are
+  // cached, logged and budgeted, and it gets the scrubbed description. The mock does not.
+  bool calls_out = true;
+  // Needs a profile under `runners:` to be usable (command, http): not a bare `runner:` name.
+  bool needs_profile = false;
+  // The environment variables that may hold its key, in the order the runner reads them.
+  // A key from the config answers for all of them; their values are scrubbed from descriptions.
+  std::vector<std::string> key_variables;
+  // Auto-detection (no runner configured): runners are tried by rank, lowest first, and the
+  // first with one of its key_variables set is chosen; 0 = never auto-detected.
+  int detect_rank = 0;
+  double max_temperature = 2.0;
+  // Output tokens the runner asks for when the request sets no max_tokens (its wire
+  // default); 0 = it sends none, and cost estimates assume a typical cap.
+  long default_output_cap = 0;
+  std::function<Endpoint(const RunnerConfig&, const EnvLookup&)> endpoint;
+  std::function<CacheSettings(const RunnerConfig&)> cache_settings;
+  Factory factory;
+};
 
 class Registry {
  public:
-  void add(std::string type, std::string summary, Factory factory);
+  void add(Descriptor descriptor);
   // Builds the runner of this type; an unknown type is a usage error with "did you mean".
   Result<std::unique_ptr<Runner>> create(const RunnerConfig& config) const;
+  // The descriptor of a type, or nullptr.
+  const Descriptor* find(const std::string& type) const;
   std::vector<std::string> types() const;
+  std::vector<const Descriptor*> descriptors() const;
   std::string summary(const std::string& type) const;
 
  private:
-  struct Entry {
-    std::string summary;
-    Factory factory;
-  };
-  std::map<std::string, Entry> entries_;
+  std::map<std::string, Descriptor> entries_;
 };
+
+// Settings every network runner adds to the cache key: its options, except those that
+// only steer the transport (timeouts, retries, body limits) and those that may hold a key
+// (a key does not change the answer).
+CacheSettings option_cache_settings(const RunnerConfig& config);
+// Whether an option or header name may hold a secret (key, token, password, authorization …).
+bool name_looks_secret(const std::string& name);
 
 // The registry with every built-in runner (runners/registry.cpp: one line per runner).
 const Registry& builtin_registry();

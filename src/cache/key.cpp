@@ -8,9 +8,6 @@
 #include "core/hash.hpp"
 #include "core/resources.hpp"
 #include "core/text.hpp"
-#include "runners/claude.hpp"
-#include "runners/ollama.hpp"
-#include "runners/openai.hpp"
 
 namespace arborist::cache {
 
@@ -24,59 +21,12 @@ EnvLookup process_env() {
 
 namespace {
 
-std::string host_of(const std::string& url) {
-  auto start = url.find("://");
-  std::string rest = start == std::string::npos ? url : url.substr(start + 3);
-  return rest.substr(0, rest.find_first_of("/:?"));
-}
-
 std::string trim_slashes(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
 }
 
-// Mirrors how runners/*.cpp pick their endpoint and default model, without
-// building a runner (which would start libcurl: a cache hit must not pay for it).
-std::pair<std::string, std::string> endpoint_and_default_model(const runners::RunnerConfig& config,
-                                                               const EnvLookup& env) {
-  if (config.type == "openai") {
-    std::string base;
-    if (!config.base_url.empty())
-      base = config.base_url;
-    else if (auto from_env = env("OPENAI_BASE_URL"))
-      base = *from_env;
-    else if (!env("OPENAI_API_KEY") && env("OPENROUTER_API_KEY"))
-      base = runners::kOpenRouterBaseUrl;
-    else
-      base = runners::kOpenAiDefaultBaseUrl;
-    bool openrouter = host_of(base) == "openrouter.ai";
-    return {trim_slashes(base), openrouter ? runners::kOpenRouterDefaultModel : runners::kOpenAiDefaultModel};
-  }
-  if (config.type == "claude") {
-    std::string base =
-        !config.base_url.empty() ? config.base_url : env("ANTHROPIC_BASE_URL").value_or(runners::kClaudeDefaultBaseUrl);
-    return {trim_slashes(base), runners::kClaudeDefaultModel};
-  }
-  if (config.type == "ollama") {
-    std::string base =
-        !config.base_url.empty() ? config.base_url : env("OLLAMA_HOST").value_or(runners::kOllamaDefaultHost);
-    if (base.find("://") == std::string::npos) base = "http://" + base;
-    return {trim_slashes(base), runners::kOllamaDefaultModel};
-  }
-  if (config.type == "command") return {text::join(config.command, " "), ""};
-  if (config.type == "http") return {config.endpoint.empty() ? config.base_url : config.endpoint, ""};
-  return {trim_slashes(config.base_url), ""};
-}
-
 }  // namespace
-
-bool option_is_key_input(const std::string& name) {
-  std::string lower = text::to_lower(name);
-  for (const char* word :
-       {"timeout", "retries", "retry", "max_body", "key", "secret", "password", "token_env", "authorization", "header"})
-    if (lower.find(word) != std::string::npos && lower != "token_parameter") return false;
-  return true;
-}
 
 bool looks_like_key(std::string_view s) {
   if (s.size() != 64) return false;
@@ -90,13 +40,33 @@ KeyInputs key_inputs(const runners::RunnerConfig& config, const runners::Request
                      const EnvLookup& env) {
   KeyInputs in;
   in.runner = config.type;
-  auto [endpoint, default_model] = endpoint_and_default_model(config, env);
-  in.endpoint = transport::redact_url(endpoint);  // the key never holds a URL's secrets
-  in.model = !request.model.empty() ? request.model : !config.model.empty() ? config.model : default_model;
+  // The runner's own descriptor says where it sends and what it asks by default, and which
+  // of its settings change the answer; no runner is built (that could load libcurl).
+  const runners::Descriptor* descriptor = runners::builtin_registry().find(config.type);
+  runners::Endpoint endpoint;
+  if (descriptor) {
+    // A key from the config answers for the runner's key variables, as when it is built.
+    runners::EnvLookup with_key = env;
+    if (!config.api_key.empty())
+      with_key = [&env, &config, descriptor](const std::string& name) -> std::optional<std::string> {
+        const auto& vars = descriptor->key_variables;
+        if (std::find(vars.begin(), vars.end(), name) != vars.end()) return config.api_key;
+        return env(name);
+      };
+    endpoint = descriptor->endpoint(config, with_key);
+    runners::CacheSettings settings = descriptor->cache_settings(config);
+    in.options = std::move(settings.visible);
+    if (!settings.secret.empty()) {
+      std::sort(settings.secret.begin(), settings.secret.end());
+      std::string material;
+      for (const auto& s : settings.secret) material += s + '\n';
+      in.secret_digest = sha256_hex("arborist cache secrets\n" + material);
+    }
+  }
+  in.endpoint = transport::redact_url(trim_slashes(endpoint.url));  // the key never holds a URL's secrets
+  in.model = !request.model.empty() ? request.model : !config.model.empty() ? config.model : endpoint.default_model;
   in.max_tokens = request.max_tokens;
   in.temperature = request.temperature;
-  for (const auto& [name, value] : config.options)
-    if (option_is_key_input(name)) in.options[name] = value;
   // Every embedded template: the planner may use any of them (system prompt, request,
   // repair rounds), and a changed template must not replay an answer to the old one.
   for (const auto& [id, content] : templates) in.templates.emplace_back(id, sha256_hex(content));
@@ -144,7 +114,10 @@ nlohmann::ordered_json canonical_json(const KeyInputs& in) {
 }
 
 std::string key_of(const KeyInputs& inputs) {
-  return sha256_hex(canonical_json(inputs).dump());
+  std::string material = canonical_json(inputs).dump();
+  // Secret settings count through their digest, which is neither stored nor shown.
+  if (!inputs.secret_digest.empty()) material += "\nsecrets " + inputs.secret_digest;
+  return sha256_hex(material);
 }
 
 }  // namespace arborist::cache

@@ -19,7 +19,7 @@ namespace arborist::cache {
 // templates: their hashes are inputs already), or when the entry format changes.
 inline constexpr int kFormatVersion = 1;
 
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+using EnvLookup = runners::EnvLookup;
 EnvLookup process_env();  // getenv; empty values count as unset
 
 struct KeyInputs {
@@ -29,16 +29,19 @@ struct KeyInputs {
   std::optional<int> max_tokens;
   std::optional<double> temperature;
   std::optional<int> repair_rounds;                            // a repair round can turn a failure into a plan
-  std::map<std::string, std::string> options;                  // runner options that change the request
+  std::map<std::string, std::string> options;  // the runner's settings that change the answer (its descriptor's)
   std::vector<std::pair<std::string, std::string>> templates;  // id -> sha256 of its content
   std::string spec_schema_id;                                  // the schema's $id (its version)
   std::string spec_schema_sha256;
   std::string description;  // normalised
+  // A digest of the settings that may be secret (an http header with a token, a command's
+  // env with a password): part of the key, never of canonical_json, never stored or shown.
+  std::string secret_digest;
 };
 
 // The canonical JSON (fixed key order, cache format version first).
 nlohmann::ordered_json canonical_json(const KeyInputs& inputs);
-// Lowercase hex SHA-256 of canonical_json(inputs).dump().
+// Lowercase hex SHA-256 of canonical_json(inputs).dump(), with the secret digest if any.
 std::string key_of(const KeyInputs& inputs);
 
 // The inputs for a run: endpoint and default model resolved as the runner would
@@ -48,10 +51,6 @@ std::string key_of(const KeyInputs& inputs);
 KeyInputs key_inputs(const runners::RunnerConfig& config, const runners::Request& request,
                      const std::string& description, const std::map<std::string, std::string>& templates = {},
                      const EnvLookup& env = process_env());
-
-// Runner options that only steer the transport (timeouts, retries) or could hold a
-// secret are left out of the key.
-bool option_is_key_input(const std::string& name);
 
 // True for a 64-character lowercase hex string.
 bool looks_like_key(std::string_view text);

@@ -18,7 +18,8 @@
 #include "plan/tasks_md.hpp"
 #include "runners/runner.hpp"
 #include "spec/io.hpp"
-#include "usage/session.hpp"
+#include "core/text.hpp"
+#include "plan/session.hpp"
 
 namespace arborist::cli {
 
@@ -29,67 +30,56 @@ struct SpecOptions {
   std::string file;
   std::string from;
   std::string output;
-  std::string runner;  // "" = the configured runner (agent-arborist.yaml), else auto-detected
+  // Raw flag values; only the ones typed reach plan::PlanningFlags (the top config layer).
+  std::string runner;
   std::string model;
-  std::optional<int> max_tokens;
-  std::optional<double> temperature;
+  int max_tokens = 0;
+  double temperature = 0;
   int timeout_seconds = 120;
+  int repair_rounds = plan::kDefaultRepairRounds;
   bool debug = false;
   bool no_stream = false;
-  std::function<bool(const std::string&)> given;  // was this flag typed? (flags are the top config layer)
   bool dry_run = false;
-  int repair_rounds = plan::kDefaultRepairRounds;
-  std::string templates_dir;       // overrides for templates/*.md (config `templates:`)
-  std::vector<runners::TeamAction> team_actions;  // config `actions:`: the team's own words
-  std::string cache_mode;          // --cache: on, off, read-only, refresh ("" = config cache.mode)
-  bool no_log = false;             // --no-log: no request log rows for this run
-  std::optional<double> max_cost;  // --max-cost USD: refuse calls that would pass it
+  std::string cache_mode;
+  bool no_log = false;
+  std::optional<double> max_cost;
+  std::function<bool(const std::string&)> given;  // was this flag typed?
 };
 
-// Out-of-range values are usage errors, found before any runner is built or any request sent.
-Result<void> check_runner_flags(const SpecOptions& o) {
-  if (o.temperature && !(*o.temperature >= 0.0 && *o.temperature <= 2.0)) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g", *o.temperature);
-    return fail(ExitCode::usage, "--temperature " + std::string(buf) + " is out of range",
-                "use a value from 0.0 to 2.0");
-  }
-  if (o.timeout_seconds <= 0)
-    return fail(ExitCode::usage, "--timeout must be more than 0 seconds, not " + std::to_string(o.timeout_seconds),
-                "the default is 120");
-  if (o.max_tokens && *o.max_tokens <= 0)
-    return fail(ExitCode::usage, "--max-tokens must be more than 0, not " + std::to_string(*o.max_tokens));
-  return {};
-}
-
-// The request's parameters; the planner fills in the prompts (plan/prompt.hpp).
-Result<runners::Request> build_request(const SpecOptions& o) {
-  runners::Request request;
-  request.model = o.model;
-  request.max_tokens = o.max_tokens;
-  request.temperature = o.temperature;
-  request.timeout_seconds = o.timeout_seconds;
-  request.debug = o.debug;
-  request.stream = !o.no_stream;
-  request.team_actions = o.team_actions;
-  return request;
+plan::PlanningFlags planning_flags(const SpecOptions& o) {
+  auto given = [&](const char* name) { return o.given && o.given(name); };
+  plan::PlanningFlags f;
+  f.runner = o.runner;
+  if (given("--model")) f.model = o.model;
+  if (given("--max-tokens")) f.max_tokens = o.max_tokens;
+  if (given("--temperature")) f.temperature = o.temperature;
+  if (given("--timeout")) f.timeout_seconds = o.timeout_seconds;
+  if (given("--repair-rounds")) f.repair_rounds = o.repair_rounds;
+  f.no_stream = o.no_stream;
+  f.debug = o.debug;
+  f.cache_mode = o.cache_mode;
+  f.no_log = o.no_log;
+  f.max_cost = o.max_cost;
+  return f;
 }
 
 // --dry-run: the exact request the runner would send, secrets redacted, and an
 // estimate of its size in tokens. Nothing is sent.
-Result<void> print_dry_run(const SpecOptions& o, const GlobalOptions& global, runners::Runner& runner,
-                           const std::string& description, const runners::Request& base) {
-  auto templates = plan::load_templates(o.templates_dir);
-  if (!templates) return fail(templates.error());
-  runners::Request request = plan::build_spec_request(description, base, *templates);
-  auto wire = runner.preview(request);
-  if (!wire && wire.error().code != ExitCode::usage) return fail(wire.error());
+void print_dry_run(const GlobalOptions& global, const plan::DryRun& dry) {
+  const runners::Request& request = dry.request;
+  const auto& wire = dry.wire;
+  const bool exec = wire && wire->method == "exec";
   nlohmann::ordered_json out;
   out["dry_run"] = true;
-  out["runner"] = o.runner;
-  long tokens = 0;
-  if (wire) {
-    tokens = plan::estimate_tokens(wire->body);
+  out["runner"] = dry.runner;
+  if (exec) {
+    out["method"] = "exec";
+    out["argv"] = wire->argv;
+    out["env"] = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : wire->headers) out["env"][name] = value;
+    auto body = nlohmann::ordered_json::parse(wire->body, nullptr, false);
+    out["stdin"] = body.is_discarded() ? nlohmann::ordered_json(wire->body) : body;
+  } else if (wire) {
     out["method"] = wire->method;
     out["url"] = wire->url;
     out["headers"] = nlohmann::ordered_json::object();
@@ -97,17 +87,22 @@ Result<void> print_dry_run(const SpecOptions& o, const GlobalOptions& global, ru
     auto body = nlohmann::ordered_json::parse(wire->body, nullptr, false);
     out["body"] = body.is_discarded() ? nlohmann::ordered_json(wire->body) : body;
   } else {
-    // An offline runner sends nothing over HTTP; show what it is given.
-    tokens = plan::estimate_tokens(request.system) + plan::estimate_tokens(request.prompt);
+    // An offline runner sends nothing; show what it is given.
     out["system"] = request.system;
     out["prompt"] = request.prompt;
     out["schema"] = request.schema;
   }
-  out["estimated_input_tokens"] = tokens;
+  out["estimated_input_tokens"] = dry.estimated_input_tokens;
   if (request.max_tokens) out["max_output_tokens"] = *request.max_tokens;
-  out["template_hash"] = templates->hash;
+  out["template_hash"] = dry.template_hash;
   if (global.json) {
     write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  } else if (exec) {
+    std::string text = "$";
+    for (const auto& arg : wire->argv) text += " " + text::shell_quote(arg);
+    text += "\n";
+    for (const auto& [name, value] : wire->headers) text += "env " + name + "=" + value + "\n";
+    write_stdout(text + "\n# stdin\n" + wire->body + "\n");
   } else if (wire) {
     std::string text = wire->method + " " + wire->url + "\n";
     for (const auto& [name, value] : wire->headers) text += name + ": " + value + "\n";
@@ -116,10 +111,9 @@ Result<void> print_dry_run(const SpecOptions& o, const GlobalOptions& global, ru
     write_stdout("# system\n" + request.system + "\n# prompt\n" + request.prompt + "\n");
   }
   if (!global.quiet)
-    print_notice("dry run: nothing was sent; the request is about " + std::to_string(tokens) +
-                 " input tokens (estimated at 4 bytes a token)" +
-                 (wire ? "" : "; the " + runner.type() + " runner plans offline and sends no request"));
-  return {};
+    print_notice("dry run: nothing was " + std::string(exec ? "run" : "sent") + "; the request is about " +
+                 std::to_string(dry.estimated_input_tokens) + " input tokens (estimated at 4 bytes a token)" +
+                 (wire ? "" : "; the " + dry.runner + " runner plans offline and sends no request"));
 }
 
 Result<std::string> read_description(const SpecOptions& o, bool description_given) {
@@ -165,32 +159,23 @@ nlohmann::ordered_json problems_json(const std::vector<Problem>& problems) {
   return list;
 }
 
-// How the cache took part: "hit", "miss" (looked up or refreshed, then stored unless
-// read-only) or "off" (cache.mode off, or a runner that is never cached: the mock).
-struct CacheUse {
-  std::string status = "off";
-  std::string mode;                   // cache.mode / --cache: on, off, read-only, refresh ("" = no session)
-  std::string key;                    // "" = none computed (unmetered runner)
-  const cache::Entry* hit = nullptr;  // the entry, on a hit
-};
-
-nlohmann::ordered_json cache_json(const CacheUse& use) {
+nlohmann::ordered_json cache_json(const plan::CacheUse& use, const cache::Entry* hit) {
   nlohmann::ordered_json j;
   j["status"] = use.status;
   j["mode"] = null_if_empty(use.mode);
   j["key"] = null_if_empty(use.key);
-  if (use.hit) {
-    j["created"] = use.hit->created;
+  if (hit) {
+    j["created"] = hit->created;
     // What the plan took when it was made: what this hit saved.
-    j["saved"] = {{"input_tokens", use.hit->input_tokens},
-                  {"output_tokens", use.hit->output_tokens},
-                  {"cost_usd", cost_json(use.hit->cost_usd)}};
+    j["saved"] = {{"input_tokens", hit->input_tokens},
+                  {"output_tokens", hit->output_tokens},
+                  {"cost_usd", cost_json(hit->cost_usd)}};
   }
   return j;
 }
 
 nlohmann::ordered_json plan_json(const plan::Plan& plan, const std::string& runner, const std::string& model,
-                                 std::optional<double> cost_usd, const CacheUse& cache_use,
+                                 std::optional<double> cost_usd, const plan::CacheUse& cache_use,
                                  const std::vector<std::string>& warnings) {
   nlohmann::ordered_json j;
   j["runner"] = runner;
@@ -203,7 +188,7 @@ nlohmann::ordered_json plan_json(const plan::Plan& plan, const std::string& runn
   j["input_tokens"] = plan.report.usage.input_tokens;
   j["output_tokens"] = plan.report.usage.output_tokens;
   j["cost_usd"] = cost_json(cost_usd);
-  j["cache"] = cache_json(cache_use);
+  j["cache"] = cache_json(cache_use, nullptr);
   j["warnings"] = warnings;
   j["assumptions"] = plan.spec.assumptions;
   j["template_hash"] = plan.report.template_hash;
@@ -214,9 +199,8 @@ nlohmann::ordered_json plan_json(const plan::Plan& plan, const std::string& runn
   return j;
 }
 
-nlohmann::ordered_json hit_plan_json(const std::string& runner, const CacheUse& cache_use,
-                                     const std::vector<std::string>& warnings) {
-  const cache::Entry& hit = *cache_use.hit;
+nlohmann::ordered_json hit_plan_json(const std::string& runner, const plan::CacheUse& cache_use,
+                                     const cache::Entry& hit, const std::vector<std::string>& warnings) {
   nlohmann::ordered_json j;
   j["runner"] = runner;
   j["model"] = null_if_empty(hit.model);
@@ -228,7 +212,7 @@ nlohmann::ordered_json hit_plan_json(const std::string& runner, const CacheUse& 
   j["input_tokens"] = 0;
   j["output_tokens"] = 0;
   j["cost_usd"] = 0.0;  // a hit costs nothing
-  j["cache"] = cache_json(cache_use);
+  j["cache"] = cache_json(cache_use, &hit);
   j["warnings"] = warnings;
   j["assumptions"] =
       hit.spec_json.contains("assumptions") ? hit.spec_json["assumptions"] : nlohmann::ordered_json::array();
@@ -252,7 +236,7 @@ Result<void> write_output(const SpecOptions& o, const GlobalOptions& global, con
     j["path"] = o.output.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.output);
     j["steps"] = result.steps.size();
     j["open_questions"] = result.open_questions;
-    if (answer && o.runner != "mock") {
+    if (answer) {  // given for runners that call out (the mock has no usage to report)
       j["model"] = answer->model;
       j["usage"] = {{"input_tokens", answer->usage.input_tokens}, {"output_tokens", answer->usage.output_tokens}};
       j["attempts"] = answer->attempts;
@@ -275,14 +259,14 @@ Result<void> write_output(const SpecOptions& o, const GlobalOptions& global, con
 
 // A cache hit: the stored spec, byte for byte as written when it was planned.
 Result<void> write_cached_output(const SpecOptions& o, const GlobalOptions& global, const cache::Entry& hit,
-                                 const nlohmann::ordered_json& plan_report) {
+                                 const std::string& runner, const nlohmann::ordered_json& plan_report) {
   if (!o.output.empty()) {
     if (auto w = write_file_atomically(o.output, hit.spec_yaml); !w) return w;
   }
   if (global.json) {
     nlohmann::ordered_json j;
     j["spec"] = hit.spec_json;
-    j["runner"] = o.runner;
+    j["runner"] = runner;
     j["path"] = o.output.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.output);
     j["steps"] = hit.steps;
     j["open_questions"] = hit.open_questions;
@@ -307,104 +291,9 @@ Result<void> write_cached_output(const SpecOptions& o, const GlobalOptions& glob
   return {};
 }
 
-// ---- runner choice (issue 4): config layers, profiles, fallbacks, scrubbing ----
-
-// One runner to try: the primary, then each `fallback:` entry. A fallback that cannot be
-// resolved (its key is missing) is skipped with a notice when its turn comes.
-struct Candidate {
-  std::string name;
-  Result<config::Selection> selection;
-  std::string description;  // scrubbed for runners that send it anywhere
-};
-
-struct RunnerChoice {
-  config::Config config;
-  std::vector<Candidate> candidates;
-  std::vector<config::Removed> removed;  // what scrubbing took out (the request log records it)
-};
-
-// The flags a user typed, as the top layer of the configuration.
-std::vector<config::FlagOverride> flag_overrides(const SpecOptions& o) {
-  std::vector<config::FlagOverride> flags;
-  auto given = [&](const char* name) { return o.given && o.given(name); };
-  if (given("--model")) flags.push_back({"/defaults/model", o.model, "--model"});
-  if (given("--max-tokens") && o.max_tokens) flags.push_back({"/defaults/max_tokens", *o.max_tokens, "--max-tokens"});
-  if (given("--temperature") && o.temperature)
-    flags.push_back({"/defaults/temperature", *o.temperature, "--temperature"});
-  if (given("--timeout")) flags.push_back({"/defaults/timeout", o.timeout_seconds, "--timeout"});
-  if (given("--repair-rounds")) flags.push_back({"/defaults/repair_rounds", o.repair_rounds, "--repair-rounds"});
-  if (given("--no-stream")) flags.push_back({"/defaults/stream", false, "--no-stream"});
-  return flags;
-}
-
-void apply_selection(SpecOptions& o, const config::Selection& s) {
-  o.runner = s.runner.name;
-  o.model = s.model;
-  o.max_tokens = s.max_tokens;
-  o.temperature = s.temperature;
-  o.timeout_seconds = s.timeout_seconds;
-  o.no_stream = !s.stream;
-}
-
-Result<RunnerChoice> choose_runners(SpecOptions& o, const GlobalOptions& global, const std::string& description) {
-  config::LoadOptions load;
-  load.explicit_file = global.config_path;
-  load.flags = flag_overrides(o);
-  auto loaded = config::load(load);
-  if (!loaded) return fail(loaded.error());
-  RunnerChoice choice{std::move(*loaded), {}, {}};
-  if (!global.quiet) print_problems(choice.config.warnings);
-
-  config::SelectOptions select;
-  select.name = o.runner;  // --runner: a type or a profile; "" = the configured one, else auto-detect
-  auto primary = config::select_runner(choice.config, select);
-  if (!primary) return fail(primary.error());
-  if (primary->auto_detected && !global.quiet)
-    print_notice(
-        "no runner configured and neither ANTHROPIC_API_KEY nor OPENAI_API_KEY is set: planning offline with the "
-        "mock runner (choose one with --runner, `runner:` in agent-arborist.yaml — `arborist init` writes one — "
-        "or by exporting a key)");
-  choice.candidates.push_back({primary->runner.name, *primary, description});
-  for (const auto& name : choice.config.fallback) {
-    if (name == primary->runner.name) continue;
-    config::SelectOptions fallback;
-    fallback.name = name;
-    fallback.primary = false;
-    choice.candidates.push_back({name, config::select_runner(choice.config, fallback), description});
-  }
-
-  // Scrub the description before it goes to any runner that sends it somewhere.
-  bool sends = std::any_of(choice.candidates.begin(), choice.candidates.end(),
-                           [](const Candidate& c) { return c.selection && c.selection->runner.type != "mock"; });
-  if (sends) {
-    // The keys arborist itself holds are never sent back to a provider inside the description.
-    std::vector<std::string> keys;
-    for (const auto& c : choice.candidates)
-      if (c.selection && !c.selection->runner.api_key.empty()) keys.push_back(c.selection->runner.api_key);
-    for (const char* variable :
-         {"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY", "OLLAMA_API_KEY", "ARBORIST_API_KEY"})
-      if (const char* value = std::getenv(variable); value && *value) keys.emplace_back(value);
-    auto scrubbed = config::scrub(description, choice.config.redact, keys);
-    choice.removed = scrubbed.removed;
-    for (auto& c : choice.candidates)
-      if (c.selection && c.selection->runner.type != "mock") c.description = scrubbed.text;
-    if (!scrubbed.removed.empty() && !global.quiet) {
-      std::string what;
-      for (const auto& r : scrubbed.removed)
-        what += (what.empty() ? "" : ", ") + std::to_string(r.count) + " × " + r.pattern;
-      print_notice("removed from the description before sending it: " + what);
-    }
-  }
-  apply_selection(o, *primary);
-  o.repair_rounds = choice.config.repair_rounds;
-  o.templates_dir = choice.config.templates_dir;
-  o.team_actions = choice.config.actions;
-  return choice;
-}
-
-// The first line of an error, for a one-line "trying the next runner" notice.
-std::string first_line(const std::string& text) {
-  return text.substr(0, text.find('\n'));
+void print_notices(const GlobalOptions& global, const std::vector<plan::Notice>& notices) {
+  if (global.quiet) return;
+  for (const auto& n : notices) print_notice(n.kind == plan::Notice::Kind::warning ? "warning: " + n.text : n.text);
 }
 
 }  // namespace
@@ -446,8 +335,7 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
   sub->callback([options, description_option, &global, &command] {
     const bool description_given = description_option->count() > 0;
     command.action = [options, description_given, &global]() -> Result<void> {
-      SpecOptions resolved = *options;  // filled in from the configuration below
-      SpecOptions& o = resolved;
+      const SpecOptions& o = *options;
       if (!o.from.empty()) {
         if (description_given || !o.file.empty())
           return fail(ExitCode::usage, "--from reads a task list; don't also give a description");
@@ -460,135 +348,69 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
       if (!description_given && o.file.empty())
         return fail(ExitCode::usage, "no description given",
                     "arborist spec \"back up the db, then vacuum it\" (or --file F, or - for stdin)");
-      if (auto flags = check_runner_flags(o); !flags) return flags;
+      const plan::PlanningFlags flags = planning_flags(o);
+      if (auto checked = plan::check_flags(flags); !checked) return checked;
       auto description = read_description(o, description_given);
       if (!description) return fail(description.error());
-      auto chosen = choose_runners(o, global, *description);
-      if (!chosen) return fail(chosen.error());
-      // Issue 6: look in the cache before building a runner (a hit must not start libcurl),
-      // then log and meter every call. The offline mock is neither cached nor logged.
-      std::unique_ptr<usage::Session> session;
-      std::vector<std::optional<cache::KeyInputs>> keys(chosen->candidates.size());
-      std::vector<std::string> warnings;  // printed as they come, and kept for --json's plan
-      auto print_session_warnings = [&session, &global, &warnings] {
-        if (!session) return;
-        for (const auto& w : session->take_warnings()) {
-          if (!global.quiet) print_notice("warning: " + w);
-          warnings.push_back(w);
-        }
-      };
-      auto cache_use_for = [&session, &keys](size_t candidate) {
-        CacheUse use;
-        if (!session) return use;
-        const cache::Mode mode = session->settings().cache.mode;
-        use.mode = cache::mode_name(mode);
-        if (!keys[candidate]) return use;
-        use.key = cache::key_of(*keys[candidate]);
-        if (mode != cache::Mode::off) use.status = "miss";
-        return use;
-      };
-      if (!o.dry_run) {
-        auto settings = usage::settings_from(chosen->config, o.cache_mode, o.no_log, o.max_cost);
-        if (!settings) return fail(settings.error());
-        session = std::make_unique<usage::Session>(std::move(*settings));
-        for (size_t i = 0; i < chosen->candidates.size(); ++i) {
-          const auto& c = chosen->candidates[i];
-          if (!c.selection || !usage::is_metered(c.selection->runner.type)) continue;
-          auto inputs = usage::key_inputs_for(*c.selection, c.description, o.templates_dir, o.repair_rounds,
-                                              o.team_actions);
-          if (!inputs) return fail(inputs.error());
-          keys[i] = std::move(*inputs);
-        }
-        if (keys.front()) {
-          auto hit = session->lookup(*keys.front());
-          print_session_warnings();
-          if (hit) {
-            CacheUse use = cache_use_for(0);
-            use.status = "hit";
-            use.hit = &*hit;
-            return write_cached_output(o, global, *hit, global.json ? hit_plan_json(o.runner, use, warnings) : nullptr);
-          }
-        }
+
+      config::LoadOptions load;
+      load.explicit_file = global.config_path;
+      load.flags = plan::config_overrides(flags);
+      auto loaded = config::load(load);
+      if (!loaded) return fail(loaded.error());
+      if (!global.quiet) print_problems(loaded->warnings);
+      auto session = plan::PlanningSession::open(std::move(*loaded), flags);
+      if (!session) return fail(session.error());
+      print_notices(global, (*session)->opening_notices());
+
+      if (o.dry_run) {
+        auto dry = (*session)->dry_run(*description);
+        if (!dry) return fail(dry.error());
+        print_notices(global, dry->notices);
+        print_dry_run(global, *dry);
+        return {};
       }
-      auto runner = runners::builtin_registry().create(chosen->candidates.front().selection->runner);
-      if (!runner) return fail(runner.error());
-      auto request = build_request(o);
-      if (!request) return fail(request.error());
-      if (o.repair_rounds < 0 || o.repair_rounds > plan::kMaxRepairRounds)
-        return fail(ExitCode::usage, "--repair-rounds must be from 0 to " + std::to_string(plan::kMaxRepairRounds) +
-                                         ", not " + std::to_string(o.repair_rounds));
-      if (o.dry_run) return print_dry_run(o, global, **runner, chosen->candidates.front().description, *request);
-      plan::PlanOptions plan_options;
-      plan_options.repair_rounds = o.repair_rounds;
-      plan_options.templates_dir = o.templates_dir;
-      // Fixes and repair notices wait until the spinner is gone, so they print whole.
-      std::vector<std::string> notices;
-      plan_options.on_notice = [&notices](const std::string& message) { notices.push_back(message); };
-      // The chosen runner, then each `fallback:` runner in order while the failure is the
-      // provider's (exit 5) or the answer's (exit 6); any other error stops at once.
-      Result<plan::Plan> plan = fail(ExitCode::internal, "no runner was tried");
-      auto& candidates = chosen->candidates;
-      size_t planned_by = 0;  // the candidate whose plan this is
-      for (size_t i = 0; i < candidates.size(); ++i) {
-        if (i > 0) {
-          if (!candidates[i].selection) {
-            notices.push_back("fallback runner '" + candidates[i].name +
-                              "' cannot be used: " + first_line(candidates[i].selection.error().message));
-            continue;
-          }
-          auto next = runners::builtin_registry().create(candidates[i].selection->runner);
-          if (!next) {
-            notices.push_back("fallback runner '" + candidates[i].name +
-                              "' cannot be used: " + first_line(next.error().message));
-            continue;
-          }
-          runner = std::move(next);
-          apply_selection(o, *candidates[i].selection);
-          request = build_request(o);
-          if (!request) return fail(request.error());
-        }
-        // --debug writes the exchange to stderr; a spinner would tear it apart.
-        Spinner spinner("planning with " + o.runner + (o.model.empty() ? "" : " (" + o.model + ")"),
-                        (*runner)->type() != "mock" && !o.debug && progress_wanted(global.quiet));
-        request->on_progress = [&spinner](const runners::Progress& p) { spinner.update(p); };
-        std::unique_ptr<runners::Runner> metered;
-        if (session && keys[i]) metered = session->meter(**runner, candidates[i].selection->runner, *keys[i]);
-        plan = plan::plan_spec(candidates[i].description, metered ? *metered : **runner, *request, plan_options);
-        if (plan && session && keys[i]) session->store(*keys[i], plan->spec, plan->answer, plan->report.usage);
-        spinner.stop();
-        planned_by = i;
-        if (plan) break;
-        const ExitCode code = plan.error().code;
-        if (i + 1 == candidates.size() || (code != ExitCode::runner && code != ExitCode::invalid_ai_output)) break;
-        notices.push_back("runner '" + o.runner + "' failed (" + first_line(plan.error().message) +
-                          "); trying the next in fallback:");
+
+      // --debug writes the exchange to stderr; a spinner would tear it apart.
+      std::unique_ptr<Spinner> spinner;
+      plan::Hooks hooks;
+      hooks.on_call_start = [&spinner, &o, &global](const std::string& label, bool calls_out) {
+        spinner = std::make_unique<Spinner>(label, calls_out && !o.debug && progress_wanted(global.quiet));
+      };
+      hooks.on_progress = [&spinner](const runners::Progress& p) {
+        if (spinner) spinner->update(p);
+      };
+      hooks.on_call_end = [&spinner] { spinner.reset(); };
+      plan::Outcome outcome = (*session)->plan(*description, hooks);
+      spinner.reset();
+      print_notices(global, outcome.notices);
+      if (!outcome.ok()) return fail(*outcome.error);
+
+      if (outcome.cached) {
+        const nlohmann::ordered_json report =
+            global.json ? hit_plan_json(outcome.runner, outcome.cache, *outcome.cached, outcome.warnings) : nullptr;
+        return write_cached_output(o, global, *outcome.cached, outcome.runner, report);
       }
-      if (!global.quiet)
-        for (const auto& message : notices) print_notice(message);
-      print_session_warnings();
-      if (!plan) return fail(plan.error());
+      const plan::Plan& planned = *outcome.plan;
       if (!global.quiet) {
-        for (const auto& warning : plan->answer.warnings) print_notice("warning: " + warning);
-        print_problems(plan->report.fixes);
-        if (o.runner != "mock") print_notice(plan::describe_plan(plan->report, o.runner, plan->answer.model));
-        if (plan->answer.reading && !global.json) {
+        for (const auto& warning : planned.answer.warnings) print_notice("warning: " + warning);
+        print_problems(planned.report.fixes);
+        if (outcome.calls_out)
+          print_notice(plan::describe_plan(planned.report, outcome.runner, planned.answer.model));
+        if (planned.answer.reading && !global.json) {
           print_notice("how I read it:");
-          for (const auto& line : runners::describe_reading(*plan->answer.reading)) print_notice("  " + line);
+          for (const auto& line : runners::describe_reading(*planned.answer.reading)) print_notice("  " + line);
         }
       }
       nlohmann::ordered_json plan_report = nullptr;
       if (global.json) {
-        std::vector<std::string> plan_warnings = plan->answer.warnings;
-        plan_warnings.insert(plan_warnings.end(), warnings.begin(), warnings.end());
-        const auto& selection = *candidates[planned_by].selection;
-        std::optional<double> cost;
-        if (session)
-          cost = session->settings().prices().cost(selection.runner.type,
-                                                   plan->answer.model.empty() ? o.model : plan->answer.model,
-                                                   plan->report.usage.input_tokens, plan->report.usage.output_tokens);
-        plan_report = plan_json(*plan, o.runner, o.model, cost, cache_use_for(planned_by), plan_warnings);
+        std::vector<std::string> plan_warnings = planned.answer.warnings;
+        plan_warnings.insert(plan_warnings.end(), outcome.warnings.begin(), outcome.warnings.end());
+        plan_report =
+            plan_json(planned, outcome.runner, outcome.model, outcome.cost_usd, outcome.cache, plan_warnings);
       }
-      return write_output(o, global, plan->spec, o.runner, &plan->answer, plan_report);
+      return write_output(o, global, planned.spec, outcome.runner, outcome.calls_out ? &planned.answer : nullptr,
+                          plan_report);
     };
   });
 }

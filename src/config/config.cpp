@@ -53,7 +53,13 @@ std::string Origin::describe() const {
 }
 
 const std::vector<std::string>& builtin_types() {
-  static const std::vector<std::string> types = {"mock", "openai", "claude", "ollama"};
+  // Every registered runner usable by its bare name (command and http need a profile).
+  static const std::vector<std::string> types = [] {
+    std::vector<std::string> out;
+    for (const auto* d : runners::builtin_registry().descriptors())
+      if (!d->needs_profile) out.push_back(d->type);
+    return out;
+  }();
   return types;
 }
 
@@ -155,7 +161,7 @@ void interpolate_tree(json& value, const std::string& pointer, const EnvLookup& 
       auto parts = yaml::pointer_split(pointer);
       if (parts.size() >= 3 && parts[0] == "runners" && result.error().message.ends_with(" is not set")) {
         layer.unresolved[parts[1]].push_back(p);
-        return;  // the text stays as written (the schema still checks its shape)
+        return;  // the text stays as written; select_runner refuses the runner
       }
       problems.push_back(std::move(p));
     } else {
@@ -682,7 +688,16 @@ Result<Config> load(const LoadOptions& options) {
             (parts.size() > 1 ? " in " + dotted(pointer.substr(0, pointer.rfind('/'))) : ""),
         hint);
   }
+  // A value left as written because its ${VAR} is unset is reported once, as a warning
+  // (the runner cannot be used until it is): its shape is not checked meanwhile.
+  auto unresolved_at = [&config](const std::string& pointer) {
+    for (const auto& [runner, list] : config.unresolved_runners)
+      for (const auto& p : list)
+        if (p.where.key == pointer) return true;
+    return false;
+  };
   for (const auto& v : schema_validator().validate(checked)) {
+    if (unresolved_at(v.pointer)) continue;
     std::string message = readable_range(v.message);
     // "missing required key 'x'" at a profile: name the profile's type, which is why it is required.
     if (message.starts_with("missing required key") && v.pointer.starts_with("/runners/")) {

@@ -26,6 +26,19 @@ std::string runner_for_model(const std::string& model) {
   return {};
 }
 
+// Auto-detection: the runner (by descriptor rank) whose key variable is set, and that variable.
+std::optional<std::pair<std::string, std::string>> detect_runner(const EnvLookup& env) {
+  auto descriptors = runners::builtin_registry().descriptors();
+  std::stable_sort(descriptors.begin(), descriptors.end(),
+                   [](const auto* a, const auto* b) { return a->detect_rank < b->detect_rank; });
+  for (const auto* d : descriptors) {
+    if (d->detect_rank == 0) continue;
+    for (const auto& variable : d->key_variables)
+      if (env(variable)) return std::pair{d->type, variable};
+  }
+  return std::nullopt;
+}
+
 std::string openrouter_model(const std::string& model) {
   if (model.empty() || model.find('/') != std::string::npos) return model;
   std::string m = text::to_lower(model);
@@ -164,12 +177,9 @@ Result<Selection> select_runner(const Config& config, const SelectOptions& optio
     if (std::string implied = runner_for_model(model); !implied.empty()) {
       name = implied;
       selection.why = "model " + model + " implies the " + implied + " runner";
-    } else if (env("ANTHROPIC_API_KEY")) {
-      name = "claude";
-      selection.why = "ANTHROPIC_API_KEY is set";
-    } else if (env("OPENAI_API_KEY") || env("OPENROUTER_API_KEY")) {
-      name = "openai";
-      selection.why = env("OPENAI_API_KEY") ? "OPENAI_API_KEY is set" : "OPENROUTER_API_KEY is set";
+    } else if (auto detected = detect_runner(env)) {
+      name = detected->first;
+      selection.why = detected->second + " is set";
     } else {
       name = "mock";
       selection.auto_detected = true;

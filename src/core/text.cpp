@@ -186,4 +186,15 @@ std::string shorten(std::string_view s, size_t max_bytes) {
   return std::string(s.substr(0, cut)) + "…";
 }
 
+std::string shell_quote(std::string_view arg) {
+  auto safe = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
+  };
+  if (!arg.empty() && std::all_of(arg.begin(), arg.end(), safe)) return std::string(arg);
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 }  // namespace arborist::text

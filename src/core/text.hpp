@@ -36,4 +36,8 @@ std::string slugify(std::string_view s, char sep, size_t max_len);
 // quoting user values in messages.
 std::string shorten(std::string_view s, size_t max_bytes);
 
+// An argument as a POSIX shell would need it to read back the same word: bare when it is
+// made of safe characters, else in single quotes.
+std::string shell_quote(std::string_view arg);
+
 }  // namespace arborist::text

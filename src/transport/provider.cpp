@@ -22,10 +22,10 @@ Environment environment_for(const runners::RunnerConfig& config, Environment bas
   if (config.api_key.empty()) return base;
   EnvLookup inner = base.env;
   const std::string key = config.api_key;
-  base.env = [inner, key](const std::string& name) -> std::optional<std::string> {
-    if (name == "OPENAI_API_KEY" || name == "OPENROUTER_API_KEY" || name == "ANTHROPIC_API_KEY" ||
-        name == "OLLAMA_API_KEY")
-      return key;
+  std::vector<std::string> variables;
+  if (const auto* descriptor = runners::builtin_registry().find(config.type)) variables = descriptor->key_variables;
+  base.env = [inner, key, variables](const std::string& name) -> std::optional<std::string> {
+    if (std::find(variables.begin(), variables.end(), name) != variables.end()) return key;
     return inner(name);
   };
   return base;
@@ -371,7 +371,7 @@ Result<runners::Answer> StructuredRunner::complete(const runners::Request& reque
 Result<runners::WireRequest> StructuredRunner::preview(const runners::Request& request) {
   if (auto ok = check_common_parameters(request, traits_.max_temperature, traits_.name); !ok) return fail(ok.error());
   HttpRequest http = build(request, !request.schema.empty() && !structure_refused_);
-  runners::WireRequest wire{http.method, redact_url(http.url), {}, http.body};
+  runners::WireRequest wire{http.method, redact_url(http.url), {}, {}, http.body};
   for (const auto& [name, value] : http.headers) wire.headers.emplace_back(name, redact(value, http.secrets));
   return wire;
 }

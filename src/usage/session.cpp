@@ -11,8 +11,6 @@
 #include "core/hash.hpp"
 #include "plan/planner.hpp"
 #include "plan/prompt.hpp"
-#include "runners/claude.hpp"
-#include "runners/ollama.hpp"
 #include "spec/io.hpp"
 #include "transport/http.hpp"
 
@@ -47,7 +45,8 @@ PriceList SessionSettings::prices() const {
 }
 
 bool is_metered(const std::string& runner_type) {
-  return runner_type != "mock";
+  const auto* descriptor = runners::builtin_registry().find(runner_type);
+  return !descriptor || descriptor->calls_out;
 }
 
 Result<SessionSettings> default_settings(const std::string& cache_flag, bool no_log, std::optional<double> max_cost) {
@@ -124,12 +123,11 @@ Estimate estimate_call(const runners::Request& request, const std::string& wire_
                        const std::string& model, const PriceList& prices) {
   Estimate e;
   e.input_tokens = plan::estimate_tokens(wire_body);
+  const auto* descriptor = runners::builtin_registry().find(runner_type);
   if (request.max_tokens) {
     e.output_tokens = *request.max_tokens;
-  } else if (runner_type == "claude") {
-    e.output_tokens = runners::kClaudeDefaultMaxTokens;
-  } else if (runner_type == "ollama") {
-    e.output_tokens = runners::kOllamaDefaultMaxTokens;
+  } else if (descriptor && descriptor->default_output_cap > 0) {
+    e.output_tokens = descriptor->default_output_cap;  // what the runner asks for on the wire
   } else {
     e.output_tokens = kAssumedOutputCap;
     e.output_assumed = true;
@@ -146,7 +144,7 @@ struct Session::State {
   std::optional<log::RequestLog> log;
   bool log_tried = false;
   std::vector<std::string> warnings;
-  double spent = 0;
+  std::shared_ptr<Spend> spend;
   std::optional<std::int64_t> last_ok_row;
   bool daily_without_log_warned = false;
   std::optional<PriceList> price_list;
@@ -187,12 +185,14 @@ Session::Session(SessionSettings settings)
     : settings_(std::move(settings)), run_id_(log::new_run_id()), state_(std::make_shared<State>()) {
   state_->settings = &settings_;
   state_->run_id = run_id_;
+  state_->spend = settings_.spend ? settings_.spend : std::make_shared<Spend>();
 }
 
 Session::~Session() = default;
 
 double Session::spent_usd() const {
-  return state_->spent;
+  std::lock_guard lock(state_->spend->mutex);
+  return state_->spend->spent_usd;
 }
 
 std::vector<std::string> Session::take_warnings() {
@@ -264,12 +264,22 @@ class MeteredRunner : public runners::Runner {
     row.cache_key = cache::key_of(inputs_);
     row.request = transport::redact(wire_body(request), secrets_);
 
-    if (auto refusal = check_budget(request, row.request, model); !refusal) {
+    auto reserved = check_budget(request, row.request, model);
+    if (!reserved) {
       row.status = "refused";
-      row.error = refusal.error().message;
+      row.error = reserved.error().message;
       state_->append(row);
-      return fail(refusal.error());
+      return fail(reserved.error());
     }
+    // The estimate stays reserved until the call's real cost is known.
+    struct Release {
+      Spend& spend;
+      double usd;
+      ~Release() {
+        std::lock_guard lock(spend.mutex);
+        spend.reserved_usd -= usd;
+      }
+    } release{*state_->spend, *reserved};
 
     // Time to first token: the first progress report that carries text.
     runners::Request sent = request;
@@ -308,11 +318,15 @@ class MeteredRunner : public runners::Runner {
     row.input_tokens = answer->usage.input_tokens;
     row.output_tokens = answer->usage.output_tokens;
     row.cost_usd = state_->prices().cost(inputs_.runner, row.model, row.input_tokens, row.output_tokens);
-    state_->spent += row.cost_usd.value_or(0);
+    double spent = 0;
+    {
+      std::lock_guard lock(state_->spend->mutex);
+      spent = state_->spend->spent_usd += row.cost_usd.value_or(0);
+    }
     state_->last_ok_row = state_->append(row);
     // Checked again after: the estimate can be wrong (a longer answer than assumed).
-    if (settings.max_cost_usd && state_->spent > *settings.max_cost_usd)
-      state_->warnings.push_back("this run has cost " + usd_text(state_->spent) + ", more than --max-cost " +
+    if (settings.max_cost_usd && spent > *settings.max_cost_usd)
+      state_->warnings.push_back("this run has cost " + usd_text(spent) + ", more than --max-cost " +
                                  usd_text(*settings.max_cost_usd) + "; no further request will be sent");
     return answer;
   }
@@ -330,9 +344,10 @@ class MeteredRunner : public runners::Runner {
     return j.dump();
   }
 
-  Result<void> check_budget(const runners::Request& request, const std::string& body, const std::string& model) {
+  // The estimate reserved for this call (0 without budgets), or the refusal.
+  Result<double> check_budget(const runners::Request& request, const std::string& body, const std::string& model) {
     const SessionSettings& s = *state_->settings;
-    if (!s.max_cost_usd && !s.daily_usd) return {};
+    if (!s.max_cost_usd && !s.daily_usd) return 0.0;
     Estimate e = estimate_call(request, body, inputs_.runner, model, state_->prices());
     const std::string what = inputs_.runner + " (" + model + ")";
     if (!e.usd)
@@ -344,15 +359,18 @@ class MeteredRunner : public runners::Runner {
         "about " + std::to_string(e.input_tokens) + " input tokens and up to " + std::to_string(e.output_tokens) +
         " output tokens" + (e.output_assumed ? " (assumed; set --max-tokens)" : "") + " may cost " + usd_text(*e.usd);
     const std::string hint = "raise the budget, lower --max-tokens, or choose a cheaper model";
-    if (s.max_cost_usd && state_->spent + *e.usd > *s.max_cost_usd)
+    Spend& spend = *state_->spend;
+    std::unique_lock lock(spend.mutex);
+    const double committed = spend.spent_usd + spend.reserved_usd;  // spent, and promised to calls under way
+    if (s.max_cost_usd && committed + *e.usd > *s.max_cost_usd)
       return fail(ExitCode::runner,
-                  "refusing to call " + what + ": " + figures + ", and this run has spent " + usd_text(state_->spent) +
+                  "refusing to call " + what + ": " + figures + ", and this run has spent " + usd_text(committed) +
                       " of --max-cost " + usd_text(*s.max_cost_usd),
                   hint);
     if (s.daily_usd) {
-      double today = state_->spent;
+      double today = committed;
       if (auto* db = state_->open_log()) {
-        if (auto logged = db->cost_since(today_start_iso())) today = *logged;  // this run's calls are in it
+        if (auto logged = db->cost_since(today_start_iso())) today = *logged + spend.reserved_usd;  // finished calls are in it
       } else if (!state_->daily_without_log_warned) {
         state_->daily_without_log_warned = true;
         state_->warnings.push_back("budget.daily_usd counts only this run: the request log is off");
@@ -363,7 +381,8 @@ class MeteredRunner : public runners::Runner {
                         " of budget.daily_usd " + usd_text(*s.daily_usd),
                     hint);
     }
-    return {};
+    spend.reserved_usd += *e.usd;
+    return *e.usd;
   }
 
   runners::Runner& inner_;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,15 @@
 
 namespace arborist::usage {
 
+// What a run has spent, shared by every session of one planning session (batch planning's
+// parallel entries count against one --max-cost). A call's estimate is reserved while it
+// runs, so concurrent calls cannot together pass the budget.
+struct Spend {
+  std::mutex mutex;
+  double spent_usd = 0;
+  double reserved_usd = 0;
+};
+
 struct SessionSettings {
   cache::Settings cache;
   bool log_enabled = true;
@@ -31,6 +41,8 @@ struct SessionSettings {
   // parsed only when a call is metered: a cache hit never needs it.
   std::map<std::string, Price> price_overrides;
   PriceList prices() const;
+  // Shared with other sessions of the same run; nullptr = this session's own.
+  std::shared_ptr<Spend> spend;
 };
 
 // The settings from the configuration (cache.*, log.*, budget.*, prices) with the

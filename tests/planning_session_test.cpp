@@ -1,0 +1,265 @@
+// The planning session (src/plan/session.cpp) tested directly, with recording fake runners
+// registered under the real types (so selection, keys and prices behave as in a real run):
+// fallback order, the cache consulted before any runner is built, a log row per call,
+// budgets refused before sending, several threads planning at once.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <thread>
+
+#include "config/config.hpp"
+#include "log/log.hpp"
+#include "plan/session.hpp"
+#include "runners/mock.hpp"
+#include "spec/io.hpp"
+#include "support.hpp"
+
+using namespace arborist;
+
+namespace {
+
+// What the fakes did, in order: "build openai", "call openai".
+struct Recorder {
+  std::mutex mutex;
+  std::vector<std::string> events;
+  std::map<std::string, bool> failing;  // type -> answers with a provider error
+  void add(std::string e) {
+    std::lock_guard lock(mutex);
+    events.push_back(std::move(e));
+  }
+  long count(const std::string& e) {
+    std::lock_guard lock(mutex);
+    return std::count(events.begin(), events.end(), e);
+  }
+};
+
+class FakeRunner : public runners::Runner {
+ public:
+  FakeRunner(std::string type, Recorder& recorder) : type_(std::move(type)), recorder_(recorder) {}
+  std::string type() const override { return type_; }
+  Result<runners::Answer> complete(const runners::Request& request) override {
+    recorder_.add("call " + type_);
+    bool failing;
+    {
+      std::lock_guard lock(recorder_.mutex);
+      failing = recorder_.failing[type_];
+    }
+    if (failing) return fail(ExitCode::runner, type_ + " is down (HTTP 503)");
+    runners::Answer answer;
+    answer.text = spec::write_spec(runners::plan_offline(request.description));
+    answer.model = request.model;
+    answer.usage = {1000, 200};
+    answer.finish_reason = "stop";
+    answer.structure = "json_schema";
+    return answer;
+  }
+
+ private:
+  std::string type_;
+  Recorder& recorder_;
+};
+
+// The built-in descriptors with their factories replaced by recording fakes.
+runners::Registry fake_registry(Recorder& recorder) {
+  runners::Registry registry;
+  for (const auto* d : runners::builtin_registry().descriptors()) {
+    runners::Descriptor fake = *d;
+    if (fake.calls_out) {
+      const std::string type = fake.type;
+      fake.factory = [type, &recorder](const runners::RunnerConfig&) -> Result<std::unique_ptr<runners::Runner>> {
+        recorder.add("build " + type);
+        return std::unique_ptr<runners::Runner>(new FakeRunner(type, recorder));
+      };
+    }
+    registry.add(std::move(fake));
+  }
+  return registry;
+}
+
+runners::EnvLookup keys_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (name == "OPENAI_API_KEY") return std::string("sk-openai-test-key-123456");
+    if (name == "ANTHROPIC_API_KEY") return std::string("sk-ant-test-key-123456");
+    return std::nullopt;
+  };
+}
+
+struct Fixture {
+  test::TempDir dir;
+  Recorder recorder;
+  runners::Registry registry = fake_registry(recorder);
+
+  config::Config load(const std::string& extra = {}, const plan::PlanningFlags& flags = {}) {
+    auto file = dir.write("agent-arborist.yaml", "runner: openai\nfallback: [claude]\ncache:\n  dir: " +
+                                                     (dir / "cache").string() + "\nlog:\n  path: " +
+                                                     (dir / "log.db").string() + "\n" + extra);
+    config::LoadOptions options;
+    options.explicit_file = file;
+    options.env = keys_env();
+    options.flags = plan::config_overrides(flags);  // the flags are the top layer, as in the CLI
+    auto loaded = config::load(options);
+    REQUIRE(loaded);
+    return std::move(*loaded);
+  }
+
+  std::unique_ptr<plan::PlanningSession> open(plan::PlanningFlags flags = {}, const std::string& extra = {}) {
+    auto session = plan::PlanningSession::open(load(extra, flags), flags, {&registry, keys_env()});
+    REQUIRE(session);
+    return std::move(*session);
+  }
+
+  std::vector<log::CallRow> rows() {
+    auto db = log::RequestLog::open(dir / "log.db");
+    REQUIRE(db);
+    auto recent = db->recent(100);
+    REQUIRE(recent);
+    return *recent;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("planning session: the chain, then a plan from the primary runner", "[session]") {
+  Fixture f;
+  auto session = f.open();
+  CHECK(session->chain() == std::vector<std::string>{"openai", "claude"});
+  auto outcome = session->plan("build the site, then deploy it");
+  REQUIRE(outcome.ok());
+  REQUIRE(outcome.plan);
+  CHECK(outcome.runner == "openai");
+  CHECK(outcome.calls_out);
+  CHECK(outcome.cache.status == "miss");
+  CHECK(outcome.plan->spec.steps.size() >= 2);
+  // Only the primary was built: a fallback is built when its turn comes.
+  CHECK(f.recorder.events == std::vector<std::string>{"build openai", "call openai"});
+}
+
+TEST_CASE("planning session: a provider failure falls back in order, with a notice", "[session]") {
+  Fixture f;
+  f.recorder.failing["openai"] = true;
+  auto session = f.open();
+  auto outcome = session->plan("back up the database");
+  REQUIRE(outcome.ok());
+  CHECK(outcome.runner == "claude");
+  CHECK(f.recorder.events ==
+        std::vector<std::string>{"build openai", "call openai", "build claude", "call claude"});
+  bool noticed = false;
+  for (const auto& n : outcome.notices) noticed |= n.text.find("runner 'openai' failed") != std::string::npos;
+  CHECK(noticed);
+  // One log row per call: the failure and the success.
+  auto rows = f.rows();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].status == "ok");
+  CHECK(rows[0].runner == "claude");
+  CHECK(rows[1].status == "error");
+  CHECK(rows[1].runner == "openai");
+
+  f.recorder.failing["claude"] = true;
+  auto failed = session->plan("vacuum the database");
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error->code == ExitCode::runner);
+}
+
+TEST_CASE("planning session: the cache is consulted before any runner is built", "[session]") {
+  Fixture f;
+  auto session = f.open();
+  REQUIRE(session->plan("run the tests, then build the docs").ok());
+  const long built = f.recorder.count("build openai");
+  auto again = session->plan("run the tests, then build the docs");
+  REQUIRE(again.ok());
+  REQUIRE(again.cached);
+  CHECK(again.cache.status == "hit");
+  CHECK(again.cost_usd == 0.0);
+  CHECK(f.recorder.count("build openai") == built);  // a hit builds nothing
+  CHECK(f.rows().front().status == "cache_hit");
+
+  // --cache off: planned again, nothing stored or read.
+  plan::PlanningFlags off;
+  off.cache_mode = "off";
+  auto uncached = f.open(off)->plan("run the tests, then build the docs");
+  REQUIRE(uncached.ok());
+  CHECK(uncached.plan);
+  CHECK(uncached.cache.status == "off");
+}
+
+TEST_CASE("planning session: a budget is refused before anything is sent", "[session]") {
+  Fixture f;
+  plan::PlanningFlags flags;
+  flags.max_cost = 0.0000001;
+  flags.cache_mode = "off";
+  auto session = f.open(flags);
+  auto outcome = session->plan("back up the database");
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.error->code == ExitCode::runner);
+  CHECK(outcome.error->message.find("refusing to call") != std::string::npos);
+  CHECK(f.recorder.count("call openai") == 0);
+  CHECK(f.recorder.count("call claude") == 0);
+  auto rows = f.rows();
+  REQUIRE_FALSE(rows.empty());
+  for (const auto& row : rows) CHECK(row.status == "refused");
+}
+
+TEST_CASE("planning session: the chosen runner's own ranges, dry run or not", "[session]") {
+  Fixture f;
+  plan::PlanningFlags flags;
+  flags.runner = "claude";
+  flags.temperature = 1.5;  // 0-2 for openai, 0-1 for claude
+  auto config = f.load({}, flags);
+  auto session = plan::PlanningSession::open(std::move(config), flags, {&f.registry, keys_env()});
+  REQUIRE_FALSE(session);
+  CHECK(session.error().code == ExitCode::usage);
+  CHECK(f.recorder.events.empty());
+
+  flags.temperature = 2.5;
+  CHECK(plan::check_flags(flags).error().code == ExitCode::usage);
+}
+
+TEST_CASE("planning session: the runner's own key is scrubbed from what is sent", "[session]") {
+  Fixture f;
+  auto session = f.open();
+  auto outcome = session->plan("deploy with key sk-openai-test-key-123456 to prod");
+  REQUIRE(outcome.ok());
+  CHECK(outcome.plan->spec.description.find("sk-openai-test-key") == std::string::npos);
+  bool noticed = false;
+  for (const auto& n : outcome.notices) noticed |= n.text.find("removed from the description") != std::string::npos;
+  CHECK(noticed);
+}
+
+TEST_CASE("planning session: several threads plan through one session", "[session]") {
+  Fixture f;
+  auto session = f.open();
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 3; ++i)
+        if (session->plan("build service " + std::to_string(t) + " part " + std::to_string(i) + ", then test it").ok())
+          ++ok;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(ok == 18);
+  CHECK(f.recorder.count("call openai") == 18);
+  CHECK(f.rows().size() == 18);
+}
+
+TEST_CASE("planning session: an unset ${VAR} in an unused profile does not block the mock", "[session]") {
+  Fixture f;
+  plan::PlanningFlags flags;
+  flags.runner = "mock";
+  auto session = plan::PlanningSession::open(
+      f.load("runners:\n  remote:\n    type: openai\n    base_url: ${ARBORIST_TEST_UNSET_HOST}\n"), flags,
+      {&f.registry, keys_env()});
+  REQUIRE(session);
+  auto outcome = (*session)->plan("back up the database");
+  REQUIRE(outcome.ok());
+  CHECK_FALSE(outcome.calls_out);
+  CHECK(outcome.cache.status == "off");
+
+  plan::PlanningFlags remote;
+  remote.runner = "remote";
+  auto refused = plan::PlanningSession::open(
+      f.load("runners:\n  remote:\n    type: openai\n    base_url: ${ARBORIST_TEST_UNSET_HOST}\n"), remote,
+      {&f.registry, keys_env()});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ExitCode::config);
+}
