@@ -65,3 +65,49 @@ TEST_CASE("an unset variable in an unused runner profile does not block other co
   CHECK(used.err.find("runner 'other' cannot be used") != std::string::npos);
   CHECK(used.err.find("ARBORIST_TEST_NOT_SET") != std::string::npos);
 }
+
+TEST_CASE("init with --json says what it wrote", "[cli]") {
+  arborist::test::TempDir dir;
+  auto first = run_arborist({"--json", "init"}, {}, dir.path(), {{"ANTHROPIC_API_KEY", ""}, {"OPENAI_API_KEY", ""}});
+  REQUIRE(first.exit_code == 0);
+  auto j = nlohmann::json::parse(first.out);
+  CHECK(j["wrote"] == (dir / "agent-arborist.yaml").string());
+  CHECK(j["replaced"] == false);
+  CHECK(j["runner"] == "mock");
+  CHECK(j["bytes"].get<long>() > 100);
+  auto again = run_arborist({"--json", "init", "--force"}, {}, dir.path(), {{"OPENAI_API_KEY", "sk-test"}});
+  REQUIRE(again.exit_code == 0);
+  auto k = nlohmann::json::parse(again.out);
+  CHECK(k["replaced"] == true);
+  CHECK(k["runner"] == "openai");
+  CHECK(again.out.find("sk-test") == std::string::npos);
+}
+
+TEST_CASE("spec --dry-run checks the runner's ranges and shows a command runner's argv and stdin", "[cli]") {
+  arborist::test::TempDir dir;
+  dir.write("agent-arborist.yaml",
+            "runner: local\nrunners:\n  local:\n    type: command\n    command: [python3, planner.py, \"two words\"]\n"
+            "    env:\n      PLANNER_TOKEN: tok-secret-123456\n");
+  auto text = run_arborist({"spec", "--dry-run", "back up the db"}, {}, dir.path());
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.starts_with("$ python3 planner.py 'two words'\n"));
+  CHECK(text.out.find("\"description\":\"back up the db\"") != std::string::npos);
+  CHECK(text.out.find("tok-secret") == std::string::npos);
+  CHECK(text.err.find("plans offline") == std::string::npos);
+  auto json = run_arborist({"--json", "spec", "--dry-run", "back up the db"}, {}, dir.path());
+  REQUIRE(json.exit_code == 0);
+  auto j = nlohmann::json::parse(json.out);
+  CHECK(j["method"] == "exec");
+  CHECK(j["argv"] == nlohmann::json::array({"python3", "planner.py", "two words"}));
+  CHECK(j["stdin"]["description"] == "back up the db");
+  CHECK(j["env"]["PLANNER_TOKEN"] == "[REDACTED]");
+
+  // The chosen runner's own range, with and without --dry-run: exit 2 before anything is built.
+  for (bool dry : {true, false}) {
+    std::vector<std::string> args = {"spec", "--runner", "claude", "--temperature", "1.5", "x"};
+    if (dry) args.insert(args.begin() + 1, "--dry-run");
+    auto r = run_arborist(args, {}, dir.path(), {{"ANTHROPIC_API_KEY", "sk-ant-test"}});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("temperature 1.5 is out of range for the claude runner") != std::string::npos);
+  }
+}

@@ -1,6 +1,7 @@
 // arborist init [--force] [-o PATH]: writes a commented agent-arborist.yaml. Never asks
 // anything; never overwrites an existing file without --force.
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
@@ -18,8 +19,8 @@ struct InitOptions {
 
 // The runner line follows the keys in the environment, the same rule as auto-detection.
 std::string runner_line(const config::EnvLookup& env) {
-  if (env("ANTHROPIC_API_KEY")) return "runner: claude  # ANTHROPIC_API_KEY was set when this file was written\n";
-  if (env("OPENAI_API_KEY")) return "runner: openai  # OPENAI_API_KEY was set when this file was written\n";
+  if (auto detected = config::detect_runner(env))
+    return "runner: " + detected->first + "  # " + detected->second + " was set when this file was written\n";
   return "runner: mock    # offline; set claude, openai, ollama or a profile name from runners: below\n";
 }
 
@@ -103,7 +104,19 @@ void add_init_command(CLI::App& app, const GlobalOptions& global, Command& comma
       if (std::filesystem::exists(target, ec) && !options->force)
         return fail(ExitCode::usage, target.string() + " already exists; not overwriting it",
                     "pass --force to replace it, or edit it");
-      if (auto w = write_file_atomically(target, init_file_content(config::process_env())); !w) return w;
+      const bool replaced = std::filesystem::exists(target, ec);
+      const std::string content = init_file_content(config::process_env());
+      if (auto w = write_file_atomically(target, content); !w) return w;
+      if (global.json) {
+        // What was written, for scripts: the file, whether it replaced one, and the runner it chose.
+        auto detected = config::detect_runner(config::process_env());
+        nlohmann::ordered_json j;
+        j["wrote"] = std::filesystem::absolute(target).lexically_normal().string();
+        j["replaced"] = replaced;
+        j["bytes"] = content.size();
+        j["runner"] = detected ? detected->first : "mock";
+        write_stdout(j.dump(2) + "\n");
+      }
       if (!global.quiet) print_notice("wrote " + target.string() + " — `arborist config show` prints the result");
       return {};
     };

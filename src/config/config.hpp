@@ -159,6 +159,9 @@ Result<Selection> select_runner(const Config& config, const SelectOptions& optio
 
 // The runner a bare model name implies ("claude-…" -> claude), or "" when ambiguous.
 std::string runner_for_model(const std::string& model);
+// Auto-detection: the runner (lowest descriptor detect_rank first) one of whose key
+// variables is set, and that variable; nullopt = none (the mock plans).
+std::optional<std::pair<std::string, std::string>> detect_runner(const EnvLookup& env);
 // On OpenRouter, short names become vendor/model ("gpt-4o" -> "openai/gpt-4o").
 std::string openrouter_model(const std::string& model);
 
