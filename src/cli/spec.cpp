@@ -19,7 +19,10 @@
 #include "runners/runner.hpp"
 #include "spec/io.hpp"
 #include "core/text.hpp"
+#include "dagu/installed.hpp"
+#include "plan/batch.hpp"
 #include "plan/session.hpp"
+#include "usage/prices.hpp"
 
 namespace arborist::cli {
 
@@ -44,6 +47,12 @@ struct SpecOptions {
   bool no_log = false;
   std::optional<double> max_cost;
   std::function<bool(const std::string&)> given;  // was this flag typed?
+  // --batch FILE -o DIR
+  std::string batch;
+  int jobs = 4;
+  bool dagu = false;
+  std::string dagu_version;
+  bool force = false;
 };
 
 plan::PlanningFlags planning_flags(const SpecOptions& o) {
@@ -298,6 +307,153 @@ void print_notices(const GlobalOptions& global, const std::vector<plan::Notice>&
 
 }  // namespace
 
+// ---- spec --batch FILE -o DIR (issue 15): many descriptions through one session ----
+
+// The first line of an error, for one-line reports.
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
+
+std::string duration_text(double seconds) {
+  long s = static_cast<long>(seconds + 0.5);
+  if (s < 60) return std::to_string(s) + "s";
+  if (s < 3600) return std::to_string(s / 60) + "m" + (s % 60 < 10 ? "0" : "") + std::to_string(s % 60) + "s";
+  return std::to_string(s / 3600) + "h" + (s % 3600 / 60 < 10 ? "0" : "") + std::to_string(s % 3600 / 60) + "m";
+}
+
+nlohmann::ordered_json batch_json(const plan::BatchReport& report, const std::filesystem::path& dir) {
+  nlohmann::ordered_json j;
+  j["directory"] = dir.string();
+  j["total"] = report.entries.size();
+  j["planned"] = report.planned;
+  j["cached"] = report.cached;
+  j["current"] = report.current;
+  j["kept"] = report.kept;
+  j["failed"] = report.failed;
+  j["cost_usd"] = report.cost_usd;
+  j["seconds"] = report.elapsed_seconds;
+  j["entries"] = nlohmann::ordered_json::array();
+  for (const auto& e : report.entries) {
+    nlohmann::ordered_json entry;
+    entry["name"] = e.name;
+    entry["status"] = e.status;
+    entry["spec"] = e.spec_path.string();
+    entry["dag"] = e.dag_path.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.dag_path.string());
+    entry["runner"] = null_if_empty(e.runner);
+    entry["cost_usd"] = cost_json(e.cost_usd);
+    entry["error"] = e.error ? nlohmann::ordered_json::parse(error_json(*e.error))["error"] : nlohmann::ordered_json(nullptr);
+    j["entries"].push_back(std::move(entry));
+  }
+  return j;
+}
+
+Result<void> run_batch_command(const SpecOptions& o, const GlobalOptions& global, bool description_given) {
+  if (description_given || !o.file.empty() || !o.from.empty())
+    return fail(ExitCode::usage, "--batch reads its descriptions from the batch file; give no description, --file or --from");
+  if (o.output.empty())
+    return fail(ExitCode::usage, "--batch needs -o DIR, the directory the specs are written to",
+                "arborist spec --batch descriptions.txt -o plans/");
+  if (o.dry_run) return fail(ExitCode::usage, "--dry-run shows one request: use it without --batch");
+  if (o.jobs < 1 || o.jobs > 64)
+    return fail(ExitCode::usage, "--jobs must be from 1 to 64, not " + std::to_string(o.jobs));
+  if (!o.dagu_version.empty() && !o.dagu) return fail(ExitCode::usage, "--dagu-version goes with --dagu");
+  const plan::PlanningFlags flags = planning_flags(o);
+  if (auto checked = plan::check_flags(flags); !checked) return checked;
+  std::string text;
+  if (o.batch == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    text = ss.str();
+  } else {
+    auto content = read_file(o.batch);
+    if (!content) return fail(content.error());
+    text = std::move(*content);
+  }
+  auto entries = plan::read_batch(text, o.batch == "-" ? std::string("the batch on stdin") : o.batch);
+  if (!entries) return fail(entries.error());
+
+  config::LoadOptions load;
+  load.explicit_file = global.config_path;
+  load.flags = plan::config_overrides(flags);
+  auto loaded = config::load(load);
+  if (!loaded) return fail(loaded.error());
+  if (!global.quiet) print_problems(loaded->warnings);
+  plan::BatchOptions options;
+  options.out_dir = o.output;
+  options.jobs = o.jobs;
+  options.force = o.force;
+  if (o.dagu) {
+    auto chosen = dagu::choose_version(o.dagu_version, o.dagu_version.empty() ? loaded->output.dagu_version : "",
+                                       loaded->origin_of("/output/dagu_version").describe());
+    if (!chosen) return fail(chosen.error());
+    options.dagu = chosen->version;
+  }
+  auto session = plan::PlanningSession::open(std::move(*loaded), flags);
+  if (!session) return fail(session.error());
+  print_notices(global, (*session)->opening_notices());
+
+  // A progress line on a terminal; each failure on its own line as it happens.
+  const bool live = progress_wanted(global.quiet);
+  bool line_drawn = false;
+  auto clear_line = [&] {
+    if (line_drawn) std::fputs("\r\033[K", stderr);
+    line_drawn = false;
+  };
+  plan::BatchHooks hooks;
+  hooks.on_entry = [&](const plan::EntryResult& r) {
+    if (global.quiet) return;
+    clear_line();
+    if (r.status == "failed") {
+      print_notice("failed: " + r.name + ": " + first_line(r.error->message));
+    } else if (r.status == "kept" || r.status == "notice") {
+      print_notices(global, r.notices);
+    } else {
+      for (const auto& n : r.notices)
+        if (n.kind == plan::Notice::Kind::warning) print_notice(r.name + ": warning: " + n.text);
+    }
+  };
+  hooks.on_progress = [&](const plan::BatchProgress& p) {
+    if (!live) return;
+    std::string eta;
+    if (p.done > 0 && p.done < p.total)
+      eta = " · ETA " + duration_text(p.elapsed_seconds / static_cast<double>(p.done) *
+                                      static_cast<double>(p.total - p.done));
+    std::string line = "planning " + std::to_string(p.done) + "/" + std::to_string(p.total) + " done · " +
+                       std::to_string(p.failed) + " failed" + eta;
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    std::fflush(stderr);
+    line_drawn = true;
+  };
+  auto report = plan::run_batch(**session, *entries, options, hooks);
+  clear_line();
+  if (!report) return fail(report.error());
+
+  if (global.json) write_stdout(batch_json(*report, o.output).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  if (!global.quiet) {
+    std::string summary = std::to_string(report->entries.size()) + " entries in " +
+                          duration_text(report->elapsed_seconds) + ": " + std::to_string(report->planned) +
+                          " planned, " + std::to_string(report->cached) + " from the cache, " +
+                          std::to_string(report->current) + " already current, " + std::to_string(report->kept) +
+                          " kept, " + std::to_string(report->failed) + " failed";
+    if (report->cost_usd > 0) summary += " (" + usage::format_usd(report->cost_usd) + ")";
+    print_notice(summary + "; specs in " + o.output + (o.dagu ? ", DAGs in " + o.output + "/dags" : ""));
+  }
+  if (report->failed == 0) return {};
+  // The first failure's code, so a script can tell a provider outage (5) from bad answers (6).
+  for (const auto& e : report->entries)
+    if (e.error) {
+      Error summary = *e.error;
+      summary.message = std::to_string(report->failed) + " of " + std::to_string(report->entries.size()) +
+                        " entries failed; the first, '" + e.name + "': " + first_line(e.error->message);
+      summary.hint = report->failed == report->entries.size()
+                         ? "nothing was written; fix the cause and run the same command again"
+                         : "the others were written; run the same command again to retry only what is missing";
+      summary.problems.clear();
+      return fail(summary);
+    }
+  return {};
+}
+
 void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& command) {
   auto options = std::make_shared<SpecOptions>();
   auto* sub = app.add_subcommand("spec", "Plan a workflow from a description and write a task spec (YAML)");
@@ -328,6 +484,15 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
   sub->add_flag("--no-log", options->no_log, "Don't record this run's provider calls in the request log");
   sub->add_option("--max-cost", options->max_cost,
                   "Refuse a provider call that could take this run's cost past USD (estimated before sending)");
+  sub->add_option("--batch", options->batch,
+                  "Plan many: a file with one description per line, or a YAML list of {name, description} "
+                  "('-' reads stdin); writes DIR/<name>.yaml (needs -o DIR)");
+  sub->add_option("-j,--jobs", options->jobs, "With --batch: entries planned at once (1-64)")->default_str("4");
+  sub->add_flag("--dagu", options->dagu, "With --batch: also write each DAG to DIR/dags/<name>.yaml");
+  sub->add_option("--dagu-version", options->dagu_version,
+                  "With --dagu: the Dagu form (1, 2.6, 2.15, latest, portable, auto; default output.dagu_version)");
+  sub->add_flag("--force", options->force,
+                "With --batch: plan every entry again and replace outputs, even current or hand-edited ones");
   options->given = [sub](const std::string& name) {
     auto* option = sub->get_option_no_throw(name);
     return option && option->count() > 0;
@@ -336,6 +501,7 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
     const bool description_given = description_option->count() > 0;
     command.action = [options, description_given, &global]() -> Result<void> {
       const SpecOptions& o = *options;
+      if (!o.batch.empty()) return run_batch_command(o, global, description_given);
       if (!o.from.empty()) {
         if (description_given || !o.file.empty())
           return fail(ExitCode::usage, "--from reads a task list; don't also give a description");

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "config/config.hpp"
+#include "core/hash.hpp"
 #include "core/text.hpp"
 #include "plan/prompt.hpp"
 #include "usage/session.hpp"
@@ -157,6 +158,18 @@ runners::Request PlanningSession::request_for(const config::Selection& s) const 
   request.stream = s.stream;
   request.team_actions = config_.actions;
   return request;
+}
+
+std::string PlanningSession::fingerprint(const std::string& description) const {
+  const Candidate& primary = candidates_.front();
+  if (primary.descriptor->calls_out) {
+    std::vector<Notice> ignored;
+    auto inputs = usage::key_inputs_for(*primary.selection, scrubbed(description, ignored), config_.templates_dir,
+                                        config_.repair_rounds, config_.actions);
+    if (inputs) return cache::key_of(*inputs);
+  }
+  return sha256_hex(std::string("offline ") + primary.selection->runner.type + " " + ARBORIST_VERSION + "\n" +
+                    describe_team_actions(config_.actions) + "\n" + description);
 }
 
 Result<DryRun> PlanningSession::dry_run(const std::string& description) const {

@@ -116,6 +116,11 @@ class PlanningSession {
 
   // Plans one description (normalised: plan::normalize_description). Thread-safe.
   Outcome plan(const std::string& description, const Hooks& hooks = {}) const;
+  // What a plan for this description is made from, as one digest: the primary runner's cache
+  // key (runner, endpoint, model, parameters, templates, scrubbed description), or for an
+  // offline runner the description, the team's actions and arborist's version. Batch
+  // planning compares it to decide whether an output is current.
+  std::string fingerprint(const std::string& description) const;
   // The request the chosen runner would send for this description; sends nothing.
   Result<DryRun> dry_run(const std::string& description) const;
 
