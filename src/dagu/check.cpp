@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -115,14 +116,6 @@ namespace {
 
 // ---- the schema, compiled once per process ----------------------------------
 
-struct CompiledSchema {
-  std::optional<schema::Validator> validator;
-  std::string load_error;
-  std::vector<std::string> top_keys;   // DAG-level keys
-  std::vector<std::string> step_keys;  // step-level keys
-  std::vector<std::string> all_keys;   // every property name anywhere (for "did you mean")
-};
-
 void collect_keys(const nlohmann::json& node, std::set<std::string>& out) {
   if (node.is_object()) {
     if (auto it = node.find("properties"); it != node.end() && it->is_object())
@@ -133,8 +126,29 @@ void collect_keys(const nlohmann::json& node, std::set<std::string>& out) {
   }
 }
 
-CompiledSchema compile_schema(const char* resource) {
-  CompiledSchema c;
+struct CompiledSchema {
+  std::optional<schema::Validator> validator;
+  std::string load_error;
+  std::vector<std::string> top_keys;   // DAG-level keys
+  std::vector<std::string> step_keys;  // step-level keys
+  // Every property name anywhere (for "did you mean"): collected on first need, since a
+  // walk of the whole schema costs more than checking a small file.
+  const std::vector<std::string>& all_keys() const {
+    std::call_once(all_keys_once, [this] {
+      std::set<std::string> all;
+      collect_keys(validator->document(), all);
+      all_keys_cache.assign(all.begin(), all.end());
+    });
+    return all_keys_cache;
+  }
+  mutable std::once_flag all_keys_once;
+  mutable std::vector<std::string> all_keys_cache;
+};
+
+// On the heap and never freed: tearing down a compiled schema at exit costs more than a
+// small file's whole check, and the process is ending anyway.
+const CompiledSchema& compile_schema(const char* resource) {
+  CompiledSchema& c = *new CompiledSchema();
   auto text = resources::find(resource);
   if (!text) {
     c.load_error = std::string("the embedded Dagu schema ") + resource + " is missing (a build problem)";
@@ -149,19 +163,16 @@ CompiledSchema compile_schema(const char* resource) {
   const nlohmann::json& doc = c.validator->document();
   for (const auto& [k, v] : doc["properties"].items()) c.top_keys.push_back(k);
   for (const auto& [k, v] : doc["definitions"]["step"]["properties"].items()) c.step_keys.push_back(k);
-  std::set<std::string> all;
-  collect_keys(doc, all);
-  c.all_keys.assign(all.begin(), all.end());
   return c;
 }
 
 // Compiled on first use only: a run that checks 2.15 files never parses the 2.6 schema.
 const CompiledSchema& dag_schema(Family family) {
   if (family == Family::v2_6) {
-    static const CompiledSchema v2_6 = compile_schema("config/dagu/dag.schema.v2.6.json");
+    static const CompiledSchema& v2_6 = compile_schema("config/dagu/dag.schema.v2.6.json");
     return v2_6;
   }
-  static const CompiledSchema v2_15 = compile_schema("config/dagu/dag.schema.v2.15.json");
+  static const CompiledSchema& v2_15 = compile_schema("config/dagu/dag.schema.v2.15.json");
   return v2_15;
 }
 
@@ -404,14 +415,14 @@ class Checker {
       std::string key_pointer = v.pointer + "/" + yaml::pointer_escape(key);
       const auto& candidates = v.pointer.empty()                                ? compiled.top_keys
                                : (!step.empty() && doc_step_pointer(v.pointer)) ? compiled.step_keys
-                                                                                : compiled.all_keys;
+                                                                                : compiled.all_keys();
       // The keys allowed right here (the action's own `with:` keys, say), else the family's lists.
       std::vector<std::string> here = compiled.validator->keys_at(v.pointer, doc_->value);
       const auto& near = here.empty() ? candidates : here;
       std::string hint;
       std::string snake = to_snake_case(key);
       if (has_upper(key) &&
-          std::find(compiled.all_keys.begin(), compiled.all_keys.end(), snake) != compiled.all_keys.end())
+          std::find(compiled.all_keys().begin(), compiled.all_keys().end(), snake) != compiled.all_keys().end())
         hint = "use snake_case keys (" + key + " -> " + snake + "); Dagu 2.x rejects 1.x camelCase keys";
       else
         hint = text::did_you_mean(key, near);

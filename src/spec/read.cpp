@@ -330,11 +330,12 @@ struct Reader {
 };
 
 const schema::Validator& spec_schema() {
-  static const schema::Validator validator = [] {
+  // Never freed (see dagu/check.cpp): teardown at exit would cost more than a check.
+  static const schema::Validator& validator = *[] {
     auto text = resources::find("config/spec.schema.json");
     auto v = schema::Validator::from_text(text ? *text : "{}");
     if (!v) throw std::runtime_error(v.error().message);
-    return std::move(*v);
+    return new schema::Validator(std::move(*v));
   }();
   return validator;
 }
