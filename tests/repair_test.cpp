@@ -404,9 +404,9 @@ TEST_CASE("arborist spec: fixes and repairs are reported on stderr, the spec on 
   CHECK(contains(fixed.err,
                  "warning: step 'upload': fixed: depended on 'dumpp', which is not a step; changed it to 'dump'"));
   // The answer reads ${BACKUP_BUCKET} without declaring it: declared, and said so.
-  CHECK(contains(fixed.err, "warning: fixed: ${BACKUP_BUCKET} was read but not declared"));
+  CHECK(contains(fixed.err, "warning: fixed: $BACKUP_BUCKET was read but not declared"));
   CHECK(contains(fixed.err,
-                 "structured output (json_schema), 1 request, 0 repairs, 2 local fixes, 900 tokens in / 300 out"));
+                 "structured output (json_schema), 1 request, 0 repairs, 3 local fixes, 900 tokens in / 300 out"));
   CHECK(contains(fixed.out, "depends_on:"));
 
   server.script(reply_for(Protocol::openai, answer_text("30-cycle.txt")));

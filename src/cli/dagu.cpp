@@ -10,6 +10,9 @@
 #include "config/config.hpp"
 #include "core/atomic_file.hpp"
 #include "dagu/emit.hpp"
+#include "lint/lint.hpp"
+#include "core/yaml.hpp"
+#include "core/atomic_file.hpp"
 #include "dagu/installed.hpp"
 #include "spec/io.hpp"
 
@@ -23,6 +26,7 @@ struct DaguArgs {
   std::string spec_path;
   std::string output_path;
   std::string dagu_version;  // "" = output.dagu_version from the configuration (default auto)
+  bool strict = false;       // lint findings are errors
 };
 
 // The flag, else output.dagu_version (config file or ARBORIST_DAGU_VERSION), else `auto`.
@@ -65,6 +69,35 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
 
   auto chosen = choose_version(args, global);
   if (!chosen) return fail(chosen.error());
+
+  // The safety lint (docs/lint.md): warnings, or with --strict an error before writing.
+  {
+    config::LoadOptions load;
+    load.explicit_file = global.config_path;
+    auto config = config::load(load);
+    lint::Options options;
+    options.shellcheck = false;  // `arborist validate` runs it
+    bool strict = args.strict;
+    if (config) {
+      options.disabled.insert(config->lint.disable.begin(), config->lint.disable.end());
+      strict = strict || config->lint.strict;
+    }
+    std::string spec_text;
+    if (args.spec_path != "-")
+      if (auto text = read_file(args.spec_path)) spec_text = std::move(*text);
+    auto docs = spec_text.empty() ? Result<std::vector<yaml::Document>>(std::vector<yaml::Document>{})
+                                  : yaml::parse(spec_text, args.spec_path);
+    const yaml::Document* doc = docs && !docs->empty() ? &docs->front() : nullptr;
+    auto findings = lint::check(lint::subject_of(*spec, doc, args.spec_path, spec_text), options);
+    if (strict)
+      for (auto& f : findings) f.severity = Severity::error;
+    if (!global.quiet || strict) print_problems(findings);
+    if (strict && !findings.empty())
+      return fail(ExitCode::invalid_input,
+                  "the spec has " + std::to_string(findings.size()) + " lint finding" +
+                      (findings.size() == 1 ? "" : "s") + " and --strict (or lint.strict) is on; no DAG was written",
+                  "fix the spec, or switch a rule off for one step with `# arborist-lint: disable=RULE` (docs/lint.md)");
+  }
   dagu::EmitOptions options;
   options.version = chosen->version;
   options.spec_path = recorded_spec_path(args.spec_path, args.output_path);
@@ -113,6 +146,8 @@ void add_dagu_command(CLI::App& app, const GlobalOptions& global, Command& comma
   sub->add_option("-o,--output", args->output_path,
                   "Write the DAG to this file (atomically) instead of standard output; its name must be a legal "
                   "DAG name, e.g. nightly-backup.yaml");
+  sub->add_flag("--strict", args->strict,
+                "Lint findings in the spec (curl | sh, rm -rf \"$VAR/\", literal secrets, sudo, …) fail the run");
   sub->add_option("--dagu-version", args->dagu_version,
                   "Dagu to write for: 1 (1.x, camelCase), 2.6 (2.0–2.6), 2.15 or latest (2.7–2.15: run:, no name:), "
                   "portable (validates on 2.0–2.15). Default: output.dagu_version, else the dagu on PATH, else "

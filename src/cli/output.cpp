@@ -70,6 +70,7 @@ nlohmann::ordered_json problem_json(const Problem& p, bool with_file) {
   j["pointer"] = p.where.key;
   j["step"] = p.where.step;
   j["hint"] = p.hint;
+  if (!p.rule.empty()) j["rule"] = p.rule;
   return j;
 }
 

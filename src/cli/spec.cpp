@@ -20,6 +20,7 @@
 #include "spec/io.hpp"
 #include "core/text.hpp"
 #include "dagu/installed.hpp"
+#include "lint/lint.hpp"
 #include "plan/batch.hpp"
 #include "plan/session.hpp"
 #include "usage/prices.hpp"
@@ -53,6 +54,7 @@ struct SpecOptions {
   bool dagu = false;
   std::string dagu_version;
   bool force = false;
+  bool strict = false;  // lint findings are errors
 };
 
 plan::PlanningFlags planning_flags(const SpecOptions& o) {
@@ -300,6 +302,35 @@ Result<void> write_cached_output(const SpecOptions& o, const GlobalOptions& glob
   return {};
 }
 
+// The safety lint of a plan (docs/lint.md): warnings on stderr, or with --strict (or
+// lint.strict) an error before anything is written. Built-in rules only: shellcheck runs in
+// `arborist validate`, where a slower, deeper look is asked for.
+Result<std::vector<Problem>> lint_plan(const spec::Spec& spec, const config::Config& config, bool strict_flag,
+                                       const std::string& description, const GlobalOptions& global) {
+  lint::Options options;
+  options.disabled.insert(config.lint.disable.begin(), config.lint.disable.end());
+  options.shellcheck = false;
+  options.description = description;
+  auto findings = lint::check(lint::subject_of(spec), options);
+  const bool strict = strict_flag || config.lint.strict;
+  if (strict)
+    for (auto& f : findings) f.severity = Severity::error;
+  if (!global.quiet || strict) print_problems(findings);
+  if (strict && !findings.empty())
+    return fail(ExitCode::invalid_input,
+                "the plan has " + std::to_string(findings.size()) + " lint finding" + (findings.size() == 1 ? "" : "s") +
+                    " and --strict (or lint.strict) is on; nothing was written",
+                "fix the description or the spec, or switch a rule off for one step with "
+                "`# arborist-lint: disable=RULE` (docs/lint.md)");
+  return findings;
+}
+
+nlohmann::ordered_json lint_json(const std::vector<Problem>& findings) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& f : findings) list.push_back(problem_json(f, /*with_file=*/false));
+  return list;
+}
+
 void print_notices(const GlobalOptions& global, const std::vector<plan::Notice>& notices) {
   if (global.quiet) return;
   for (const auto& n : notices) print_notice(n.kind == plan::Notice::Kind::warning ? "warning: " + n.text : n.text);
@@ -491,6 +522,8 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
   sub->add_flag("--dagu", options->dagu, "With --batch: also write each DAG to DIR/dags/<name>.yaml");
   sub->add_option("--dagu-version", options->dagu_version,
                   "With --dagu: the Dagu form (1, 2.6, 2.15, latest, portable, auto; default output.dagu_version)");
+  sub->add_flag("--strict", options->strict,
+                "Lint findings in the plan (curl | sh, rm -rf \"$VAR/\", literal secrets, sudo, …) fail the run");
   sub->add_flag("--force", options->force,
                 "With --batch: plan every entry again and replace outputs, even current or hand-edited ones");
   options->given = [sub](const std::string& name) {
@@ -553,11 +586,21 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
       if (!outcome.ok()) return fail(*outcome.error);
 
       if (outcome.cached) {
-        const nlohmann::ordered_json report =
+        auto cached_spec = spec::read_spec(outcome.cached->spec_yaml, "cached plan", /*schema_backstop=*/false);
+        std::vector<Problem> findings;
+        if (cached_spec) {
+          auto linted = lint_plan(*cached_spec, (*session)->config(), o.strict, *description, global);
+          if (!linted) return fail(linted.error());
+          findings = std::move(*linted);
+        }
+        nlohmann::ordered_json report =
             global.json ? hit_plan_json(outcome.runner, outcome.cache, *outcome.cached, outcome.warnings) : nullptr;
+        if (global.json) report["lint"] = lint_json(findings);
         return write_cached_output(o, global, *outcome.cached, outcome.runner, report);
       }
       const plan::Plan& planned = *outcome.plan;
+      auto findings = lint_plan(planned.spec, (*session)->config(), o.strict, *description, global);
+      if (!findings) return fail(findings.error());
       if (!global.quiet) {
         for (const auto& warning : planned.answer.warnings) print_notice("warning: " + warning);
         print_problems(planned.report.fixes);
@@ -574,6 +617,7 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
         plan_warnings.insert(plan_warnings.end(), outcome.warnings.begin(), outcome.warnings.end());
         plan_report =
             plan_json(planned, outcome.runner, outcome.model, outcome.cost_usd, outcome.cache, plan_warnings);
+        plan_report["lint"] = lint_json(*findings);
       }
       return write_output(o, global, planned.spec, outcome.runner, outcome.calls_out ? &planned.answer : nullptr,
                           plan_report);

@@ -9,6 +9,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "config/config.hpp"
+#include "lint/lint.hpp"
 #include "core/yaml.hpp"
 #include "dagu/check.hpp"
 #include "spec/io.hpp"
@@ -47,7 +49,32 @@ bool is_dagu_text(const std::string& text, const std::string& path) {
   return text.find("\nversion:") == std::string::npos && text.rfind("version:", 0) != 0;
 }
 
-FileReport check_file(const std::string& path, const std::optional<dagu::Family>& family) {
+struct LintChoice {
+  bool enabled = true;
+  bool strict = false;
+  lint::Options options;
+};
+
+// The safety lint over a file that passed its checks: warnings, or errors with --strict.
+void lint_file(FileReport& report, const std::string& text, const std::string& path, const LintChoice& choice) {
+  if (!choice.enabled || has_errors(report.problems)) return;
+  auto docs = yaml::parse(text, path);
+  if (!docs || docs->empty()) return;
+  lint::Subject subject;
+  if (report.kind == "dagu") {
+    subject = lint::subject_of_dag(docs->front(), path, text);
+  } else {
+    auto spec = spec::spec_from_document(docs->front(), path, /*schema_backstop=*/false);
+    if (!spec) return;
+    subject = lint::subject_of(*spec, &docs->front(), path, text);
+  }
+  for (auto& p : lint::check(subject, choice.options)) {
+    if (choice.strict) p.severity = Severity::error;
+    report.problems.push_back(std::move(p));
+  }
+}
+
+FileReport check_file(const std::string& path, const std::optional<dagu::Family>& family, const LintChoice& lint) {
   FileReport report{path, {}, {}, {}, {}};
   std::error_code ec;
   if (path != "-" && std::filesystem::is_directory(path, ec)) {
@@ -71,6 +98,7 @@ FileReport check_file(const std::string& path, const std::optional<dagu::Family>
     report.problems = std::move(checked.problems);
     report.family = checked.family;
     report.family_reason = std::move(checked.family_reason);
+    lint_file(report, *text, path, lint);
     return report;
   }
   report.kind = "spec";
@@ -81,6 +109,8 @@ FileReport check_file(const std::string& path, const std::optional<dagu::Family>
       report.problems.push_back(Problem{Severity::error, e.message, e.where, e.hint});
     else
       report.problems = e.problems;
+  } else {
+    lint_file(report, *text, path, lint);
   }
   return report;
 }
@@ -104,7 +134,29 @@ nlohmann::ordered_json to_json(const FileReport& report) {
 struct ValidateArgs {
   std::vector<std::string> files;
   std::string dagu_version;  // "" = detect per file
+  bool strict = false;       // lint findings are errors
+  bool no_lint = false;
 };
+
+// The lint settings: flags over the configuration's `lint:` (a configuration that cannot be
+// read does not stop a validation: its defaults apply, with a warning).
+LintChoice lint_choice(const ValidateArgs& args, const GlobalOptions& global) {
+  LintChoice choice;
+  choice.enabled = !args.no_lint;
+  choice.strict = args.strict;
+  if (!choice.enabled) return choice;
+  config::LoadOptions load;
+  load.explicit_file = global.config_path;
+  auto loaded = config::load(load);
+  if (!loaded) {
+    if (!global.quiet) print_notice("warning: lint settings from the configuration not used: " + loaded.error().message);
+    return choice;
+  }
+  choice.strict = choice.strict || loaded->lint.strict;
+  choice.options.disabled.insert(loaded->lint.disable.begin(), loaded->lint.disable.end());
+  choice.options.shellcheck = loaded->lint.shellcheck;
+  return choice;
+}
 
 Result<void> run_validate(const ValidateArgs& args, const GlobalOptions& global) {
   std::optional<dagu::Family> family;
@@ -114,8 +166,9 @@ Result<void> run_validate(const ValidateArgs& args, const GlobalOptions& global)
     family = *parsed;
   }
   const auto& files = args.files;
+  const LintChoice lint = lint_choice(args, global);
   std::vector<FileReport> reports;
-  for (const auto& f : files) reports.push_back(check_file(f, family));
+  for (const auto& f : files) reports.push_back(check_file(f, family, lint));
 
   size_t unreadable = 0, invalid = 0;
   for (const auto& r : reports) {
@@ -166,6 +219,9 @@ void add_validate_command(CLI::App& app, const GlobalOptions& global, Command& c
   sub->add_option("--dagu-version", args->dagu_version,
                   "Check DAGs as this Dagu: 1 (1.x), 2.6 (2.0–2.6), 2.15 (2.7–2.15) or latest; default: detected "
                   "from each file's content");
+  sub->add_flag("--strict", args->strict,
+                "Lint findings (curl | sh, rm -rf \"$VAR/\", literal secrets, sudo, …) are errors, not warnings");
+  sub->add_flag("--no-lint", args->no_lint, "Skip the safety lint (docs/lint.md); only the file's own checks");
   sub->callback([&command, &global, args] {
     command.action = [&global, args]() -> Result<void> { return run_validate(*args, global); };
   });

@@ -813,6 +813,11 @@ Result<Config> load(const LoadOptions& options) {
     config.output.dagu_version = v->is_string() ? v->get<std::string>() : std::to_string(v->get<int>());
   if (auto v = get("/output/dir"); v && v->is_string())
     config.output.dir = resolve_path(v->get<std::string>(), config.origin_of("/output/dir"), cwd, env);
+  if (auto v = get("/lint/disable"); v && v->is_array())
+    for (const auto& id : *v)
+      if (id.is_string()) config.lint.disable.push_back(id.get<std::string>());
+  if (auto v = get("/lint/strict"); v && v->is_boolean()) config.lint.strict = v->get<bool>();
+  if (auto v = get("/lint/shellcheck"); v && v->is_boolean()) config.lint.shellcheck = v->get<bool>();
   return config;
 }
 

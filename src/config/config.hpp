@@ -82,6 +82,13 @@ struct OutputSettings {
   std::string dir;  // absolute; empty = the working directory
 };
 
+// The safety lint (docs/lint.md): rules switched off, warnings as errors, shellcheck.
+struct LintSettings {
+  std::vector<std::string> disable;  // rule ids
+  bool strict = false;               // findings fail the command (exit 3), as --strict
+  bool shellcheck = true;            // run shellcheck when it is installed
+};
+
 // The effective configuration after every layer.
 struct Config {
   nlohmann::ordered_json tree;            // the merged, interpolated values (secrets included)
@@ -105,6 +112,7 @@ struct Config {
   BudgetSettings budget;
   std::map<std::string, Price> prices;  // model -> price override
   OutputSettings output;
+  LintSettings lint;
 
   // The value at a JSON pointer, or nullptr.
   const nlohmann::ordered_json* find(const std::string& pointer) const;

@@ -37,6 +37,7 @@ struct Problem {
   std::string message;
   Location where;
   std::string hint;  // how to fix it, e.g. "did you mean 'depends_on'?"
+  std::string rule;  // the lint rule that found it ("curl-pipe-shell"); empty for other checks
 };
 
 struct Error {

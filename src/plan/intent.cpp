@@ -56,8 +56,8 @@ std::vector<Problem> declare_variables(spec::Spec& spec) {
     spec.env.push_back(spec::from_environment(name));
     Problem p;
     p.severity = Severity::warning;
-    p.message = "fixed: ${" + name + "} was read but not declared; declared it as taken from the environment the " +
-                "workflow runs in (env " + name + ": ${" + name + "})";
+    p.message = "fixed: $" + name + " was read but not declared; declared it as taken from the environment the " +
+                "workflow runs in (env " + name + ": ${" + name + "}; Dagu passes a step only PATH, HOME and a few more)";
     p.where.key = "/env/" + name;
     fixes.push_back(std::move(p));
   }

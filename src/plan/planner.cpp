@@ -1,5 +1,7 @@
 #include "plan/planner.hpp"
 
+#include "lint/lint.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -285,6 +287,11 @@ Assessment assess_answer(const std::string& text, const std::string& description
       }
       auto placeholders = placeholder_problems(*spec, description);
       attempt.errors.insert(attempt.errors.end(), placeholders.begin(), placeholders.end());
+      // Destructive commands and literal secrets a model wrote (not the user) go back to it.
+      for (auto p : lint::ai_errors(*spec, description)) {
+        p.where.file = kAnswerFile;
+        attempt.errors.push_back(std::move(p));
+      }
       if (promises)
         for (auto p : broken_promises(*spec, *promises)) {
           p.where.file = kAnswerFile;

@@ -31,10 +31,6 @@ constexpr std::array<std::string_view, 14> kGivenByDagu = {"PATH",
                                                            "DAGU_HOME",
                                                            "OLDPWD"};
 
-bool given_by_dagu(std::string_view name) {
-  return std::find(kGivenByDagu.begin(), kGivenByDagu.end(), name) != kGivenByDagu.end();
-}
-
 // NAME=… at the start of a word, or `for NAME in`: the command sets it itself.
 bool assigned_in(std::string_view shell, const std::string& name) {
   for (size_t at = shell.find(name + "="); at != std::string_view::npos; at = shell.find(name + "=", at + 1))
@@ -56,7 +52,49 @@ std::vector<std::string_view> bodies(const Spec& spec) {
   return out;
 }
 
+// $NAME (no braces) of an ALL-CAPS name, outside single quotes: what a command reads from
+// the environment. Lower-case bare names are the shell's own locals.
+void bare_references(std::string_view shell, std::vector<std::string>& out, std::set<std::string>& seen) {
+  bool single = false;
+  for (size_t i = 0; i + 1 < shell.size(); ++i) {
+    char c = shell[i];
+    if (c == '\\') {
+      ++i;
+      continue;
+    }
+    if (c == '\'') single = !single;
+    if (single || c != '$' || !is_name_start(shell[i + 1])) continue;
+    size_t end = i + 1;
+    bool upper = true, letter = false;
+    while (end < shell.size() && is_name_char(shell[end])) {
+      if (shell[end] >= 'a' && shell[end] <= 'z') upper = false;
+      if (shell[end] >= 'A' && shell[end] <= 'Z') letter = true;
+      ++end;
+    }
+    if (upper && letter && end - i - 1 >= 2) add_once(out, seen, std::string(shell.substr(i + 1, end - i - 1)));
+    i = end - 1;
+  }
+}
+
 }  // namespace
+
+bool given_by_dagu(std::string_view name) {
+  return std::find(kGivenByDagu.begin(), kGivenByDagu.end(), name) != kGivenByDagu.end();
+}
+
+bool set_by_shell(std::string_view name) {
+  static constexpr std::array<std::string_view, 17> names = {
+      "RANDOM", "SECONDS", "LINENO", "PPID", "UID",   "EUID",  "IFS",        "OPTARG",  "OPTIND",
+      "REPLY",  "PIPESTATUS", "HOSTNAME", "OSTYPE", "HOSTTYPE", "MACHTYPE", "BASHPID", "EPOCHSECONDS"};
+  return std::find(names.begin(), names.end(), name) != names.end() || name.starts_with("BASH");
+}
+
+std::vector<std::string> environment_references(std::string_view shell) {
+  std::vector<std::string> out = variable_references(shell);
+  std::set<std::string> seen(out.begin(), out.end());
+  bare_references(shell, out, seen);
+  return out;
+}
 
 std::vector<std::string> variable_references(std::string_view shell) {
   std::vector<std::string> out;
@@ -90,8 +128,9 @@ std::vector<std::string> undeclared_variables(const Spec& spec) {
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (std::string_view body : bodies(spec))
-    for (const auto& name : variable_references(body))
-      if (!declared.contains(name) && !given_by_dagu(name) && !assigned_in(body, name)) add_once(out, seen, name);
+    for (const auto& name : environment_references(body))
+      if (!declared.contains(name) && !given_by_dagu(name) && !set_by_shell(name) && !assigned_in(body, name))
+        add_once(out, seen, name);
   return out;
 }
 

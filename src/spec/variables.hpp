@@ -17,12 +17,20 @@ namespace arborist::spec {
 // (it has a default), `${id.stdout}` and `${1}` are not references to a variable to declare.
 std::vector<std::string> variable_references(std::string_view shell);
 
+// The variables a shell body reads from its environment: every ${NAME} as above, and bare
+// $NAME of ALL-CAPS names (lower-case bare names are the shell's locals), outside single quotes.
+std::vector<std::string> environment_references(std::string_view shell);
+// Variables Dagu 1.30.2 gives every step (PATH, HOME, LANG, SHELL, TERM, PWD, DAG_* …).
+bool given_by_dagu(std::string_view name);
+// Variables the shell sets itself (RANDOM, SECONDS, UID, BASH_* …).
+bool set_by_shell(std::string_view name);
+
 // The env entry that imports NAME from the environment the workflow runs in.
 EnvVar from_environment(const std::string& name);
 // Whether an env entry is such an import ("NAME: ${NAME}" or "NAME: $NAME").
 bool imports_from_environment(const EnvVar& var);
 
-// Variables the steps and handlers read as ${NAME} that nothing declares: not in the spec's or
+// Variables the steps and handlers read (${NAME}, or $NAME in capitals) that nothing declares: not in the spec's or
 // the step's env or params, not a step's output, not set inside the same command (NAME=…,
 // `for NAME in`), and not one Dagu gives every step. In order of first use.
 std::vector<std::string> undeclared_variables(const Spec& spec);
