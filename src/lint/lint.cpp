@@ -385,8 +385,9 @@ std::vector<Finding> check_text(const std::string& text, bool step_has_timeout) 
     for (char c : text)
       if (c != ' ' && c != '\t' && c != '\n') squeezed += c;
     for (size_t p = squeezed.find("(){"); p != std::string::npos; p = squeezed.find("(){", p + 1)) {
-      size_t start = p;
-      while (start > 0 && squeezed[start - 1] != ';' && squeezed[start - 1] != '&' && squeezed[start - 1] != '|')
+      size_t start = p;  // the name: at most 21 characters back (longer ones are skipped anyway)
+      while (start > 0 && p - start <= 20 && squeezed[start - 1] != ';' && squeezed[start - 1] != '&' &&
+             squeezed[start - 1] != '|')
         --start;
       std::string name = squeezed.substr(start, p - start);
       if (name.empty() || name.size() > 20) continue;
@@ -430,24 +431,32 @@ std::vector<Finding> check_text(const std::string& text, bool step_has_timeout) 
         add("secret-exfiltration", "a private key or credentials file is read and sent over the network",
             "never send credentials files; give the remote side its own credentials");
     }
+    // Whether a $(…) / <(…) of this text downloads something: worked out once, on first need.
+    std::optional<bool> nested_download_cache;
+    auto nested_download = [&]() {
+      if (!nested_download_cache) {
+        bool fetches = false;
+        for (const auto& n : parsed.nested) {
+          for (const auto& ic : parse_shell(n, 1).commands) fetches |= is_download(invocation_of(ic).program);
+          if (fetches) break;
+        }
+        nested_download_cache = fetches;
+      }
+      return *nested_download_cache;
+    };
     for (const auto& c : parsed.commands) {
       Invocation inv = invocation_of(c);
       const std::string& p = inv.program;
       if (inv.privileged)
         add("sudo", "runs " + (p.empty() ? std::string("a command") : p) + " with sudo",
             "give the scheduler's user the rights it needs instead, or run the step in a container");
-      if (is_shell_or_interpreter(p)) {
+      if (is_shell_or_interpreter(p) && nested_download()) {
         // bash <(curl …), sh -c "$(curl …)"
         for (const Word* a : inv.args)
           if (a->text.find("$(…)") != std::string::npos) {
-            bool fetches = false;
-            for (const auto& n : parsed.nested) {
-              Parsed inner = parse_shell(n, 1);
-              for (const auto& ic : inner.commands) fetches |= is_download(invocation_of(ic).program);
-            }
-            if (fetches)
-              add("curl-pipe-shell", p + " runs what a download returns",
-                  "download to a file, check its checksum or signature, then run it");
+            add("curl-pipe-shell", p + " runs what a download returns",
+                "download to a file, check its checksum or signature, then run it");
+            break;
           }
       }
       if (p == "rm" && (has_short_letter(inv, "rR") || has_flag(inv, {"--recursive"}))) {

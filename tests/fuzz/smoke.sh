@@ -19,6 +19,7 @@ declare -A seeds=(
   [fuzz_stream]="$here/corpus/stream"
   [fuzz_cron]="$here/corpus/cron"
   [fuzz_planner]="$here/corpus/planner"
+  [fuzz_lint]="$here/corpus/lint"
 )
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
   AFL_QUIET=1 AFL_SKIP_CRASHES=0 AFL_IGNORE_SEED_PROBLEMS=1 \
