@@ -802,3 +802,44 @@ TEST_CASE("hostile stream: NdjsonReader reassembles a 1 MB line fed 16 bytes at 
   CHECK(reader.finish());
   CHECK(lines.size() == 3);
 }
+
+TEST_CASE("hostile limits: limits: in the configuration bounds every way in, naming the limit", "[hostile]") {
+  arborist::test::TempDir dir;
+  dir.write("agent-arborist.yaml",
+            "limits:\n  file_mb: 1\n  description_kb: 1\n  steps: 3\n  yaml_depth: 16\n");
+  dir.write("big.yaml", std::string(1500 * 1024, '#'));
+  std::string deep = "version: 1\nname: d\ndescription: d\nsteps: []\nassumptions: ";
+  for (int i = 0; i < 20; ++i) deep += "[";
+  for (int i = 0; i < 20; ++i) deep += "]";
+  dir.write("deep.yaml", deep + "\n");
+  std::string many = "version: 1\nname: m\ndescription: m\nsteps:\n";
+  for (int i = 0; i < 4; ++i)
+    many += "  - {name: s" + std::to_string(i) + ", description: s, command: 'true'}\n";
+  dir.write("many.yaml", many);
+  dir.write("words.txt", std::string(1200, 'w'));
+
+  auto big = arborist::test::run_arborist({"validate", "big.yaml"}, {}, dir.path());
+  CHECK(big.exit_code == 3);
+  CHECK(big.err.find("'big.yaml' is 1.4 MB; arborist reads at most 1 MB") != std::string::npos);
+  CHECK(big.err.find("limits.file_mb") != std::string::npos);
+  auto piped = arborist::test::run_arborist({"spec", "-"}, std::string(1100 * 1024, 'x'), dir.path());
+  CHECK(piped.exit_code == 3);
+  CHECK(piped.err.find("the input on stdin is more than 1 MB") != std::string::npos);
+  auto words = arborist::test::run_arborist({"spec", "--file", "words.txt"}, {}, dir.path());
+  CHECK(words.exit_code == 3);
+  CHECK(words.err.find("limits.description_kb") != std::string::npos);
+  auto steps = arborist::test::run_arborist({"validate", "many.yaml"}, {}, dir.path());
+  CHECK(steps.exit_code == 3);
+  CHECK(steps.err.find("the spec has 4 steps; arborist reads at most 3") != std::string::npos);
+  auto dagu = arborist::test::run_arborist({"dagu", "many.yaml"}, {}, dir.path());
+  CHECK(dagu.exit_code == 3);
+  auto nested = arborist::test::run_arborist({"validate", "deep.yaml"}, {}, dir.path());
+  CHECK(nested.exit_code == 3);
+  CHECK(nested.err.find("nested deeper than 16 levels") != std::string::npos);
+
+  // Out of range in the configuration: a config error naming the key.
+  dir.write("agent-arborist.yaml", "limits:\n  yaml_depth: 100000\n");
+  auto bad = arborist::test::run_arborist({"spec", "x"}, {}, dir.path());
+  CHECK(bad.exit_code == 4);
+  CHECK(bad.err.find("limits.yaml_depth") != std::string::npos);
+}

@@ -141,7 +141,7 @@ TEST_CASE("lint: findings point at the command line, disable comments and config
   CHECK(configured.err.find("warning") == std::string::npos);
   dir.write("agent-arborist.yaml", "lint:\n  disable: [curl-pipe-sh]\n");
   auto typo = arborist::test::run_arborist({"validate", "spec.yaml"}, {}, dir.path());
-  CHECK(typo.err.find("lint settings from the configuration not used") != std::string::npos);
+  CHECK(typo.err.find("lint settings and limits from the configuration not used") != std::string::npos);
 
   auto off = arborist::test::run_arborist({"validate", "--no-lint", path.string()});
   CHECK(off.exit_code == 0);

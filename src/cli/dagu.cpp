@@ -30,12 +30,9 @@ struct DaguArgs {
 };
 
 // The flag, else output.dagu_version (config file or ARBORIST_DAGU_VERSION), else `auto`.
-// The configuration is loaded only when the flag does not decide.
-Result<dagu::ChosenVersion> choose_version(const DaguArgs& args, const GlobalOptions& global) {
+// A configuration that cannot be read matters only when the flag does not decide.
+Result<dagu::ChosenVersion> choose_version(const DaguArgs& args, const Result<config::Config>& config) {
   if (!args.dagu_version.empty()) return dagu::choose_version(args.dagu_version, {}, {});
-  config::LoadOptions load;
-  load.explicit_file = global.config_path;
-  auto config = config::load(load);
   if (!config) return fail(config.error());
   return dagu::choose_version({}, config->output.dagu_version,
                               config->origin_of("/output/dagu_version").describe());
@@ -64,17 +61,19 @@ std::string recorded_spec_path(const std::string& spec_path, const std::string& 
 }
 
 Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
+  config::LoadOptions load;
+  load.explicit_file = global.config_path;
+  const auto config = config::load(load);
+  if (config) config::apply_limits(*config);  // before the spec is read
+
   auto spec = read_spec_argument(args.spec_path);
   if (!spec) return fail(spec.error());
 
-  auto chosen = choose_version(args, global);
+  auto chosen = choose_version(args, config);
   if (!chosen) return fail(chosen.error());
 
   // The safety lint (docs/lint.md): warnings, or with --strict an error before writing.
   {
-    config::LoadOptions load;
-    load.explicit_file = global.config_path;
-    auto config = config::load(load);
     lint::Options options;
     options.shellcheck = false;  // `arborist validate` runs it
     bool strict = args.strict;

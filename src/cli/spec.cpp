@@ -134,9 +134,9 @@ Result<std::string> read_description(const SpecOptions& o, bool description_give
     std::string text;
     std::string source;
     if (o.file == "-" || o.description == "-") {
-      std::ostringstream ss;
-      ss << std::cin.rdbuf();
-      text = ss.str();
+      auto content = read_file("/dev/stdin");  // bounded by limits.file_mb
+      if (!content) return fail(content.error());
+      text = std::move(*content);
       source = "the description on stdin";
     } else {
       auto content = read_file(o.file);
@@ -390,24 +390,17 @@ Result<void> run_batch_command(const SpecOptions& o, const GlobalOptions& global
   if (!o.dagu_version.empty() && !o.dagu) return fail(ExitCode::usage, "--dagu-version goes with --dagu");
   const plan::PlanningFlags flags = planning_flags(o);
   if (auto checked = plan::check_flags(flags); !checked) return checked;
-  std::string text;
-  if (o.batch == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    text = ss.str();
-  } else {
-    auto content = read_file(o.batch);
-    if (!content) return fail(content.error());
-    text = std::move(*content);
-  }
-  auto entries = plan::read_batch(text, o.batch == "-" ? std::string("the batch on stdin") : o.batch);
-  if (!entries) return fail(entries.error());
-
   config::LoadOptions load;
   load.explicit_file = global.config_path;
   load.flags = plan::config_overrides(flags);
   auto loaded = config::load(load);
   if (!loaded) return fail(loaded.error());
+  config::apply_limits(*loaded);  // before the batch is read
+
+  auto content = read_file(o.batch == "-" ? std::string("/dev/stdin") : o.batch);
+  if (!content) return fail(content.error());
+  auto entries = plan::read_batch(*content, o.batch == "-" ? std::string("the batch on stdin") : o.batch);
+  if (!entries) return fail(entries.error());
   if (!global.quiet) print_problems(loaded->warnings);
   plan::BatchOptions options;
   options.out_dir = o.output;
@@ -549,14 +542,14 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
                     "arborist spec \"back up the db, then vacuum it\" (or --file F, or - for stdin)");
       const plan::PlanningFlags flags = planning_flags(o);
       if (auto checked = plan::check_flags(flags); !checked) return checked;
-      auto description = read_description(o, description_given);
-      if (!description) return fail(description.error());
-
       config::LoadOptions load;
       load.explicit_file = global.config_path;
       load.flags = plan::config_overrides(flags);
       auto loaded = config::load(load);
       if (!loaded) return fail(loaded.error());
+      config::apply_limits(*loaded);  // before the description is read
+      auto description = read_description(o, description_given);
+      if (!description) return fail(description.error());
       if (!global.quiet) print_problems(loaded->warnings);
       auto session = plan::PlanningSession::open(std::move(*loaded), flags);
       if (!session) return fail(session.error());

@@ -11,6 +11,7 @@
 #include "cli/output.hpp"
 #include "config/config.hpp"
 #include "lint/lint.hpp"
+#include "core/atomic_file.hpp"
 #include "core/yaml.hpp"
 #include "dagu/check.hpp"
 #include "spec/io.hpp"
@@ -29,14 +30,11 @@ struct FileReport {
   bool valid() const { return !kind.empty() && !has_errors(problems); }
 };
 
-std::optional<std::string> read_input(const std::string& path) {
-  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return buffer.str();
+// The file's text (bounded by limits.file_mb: a bigger one is a problem of its own), or the
+// error reading it.
+Result<std::string> read_input(const std::string& path) {
+  if (path == "-") return read_file("/dev/stdin");
+  return read_file(path);
 }
 
 // Which checker a text belongs to. A text that is not YAML goes to the DAG
@@ -85,6 +83,12 @@ FileReport check_file(const std::string& path, const std::optional<dagu::Family>
   }
   auto text = read_input(path);
   if (!text) {
+    if (text.error().code == ExitCode::invalid_input) {  // too big: read, but refused
+      report.kind = "unknown";
+      report.problems.push_back(Problem{Severity::error, text.error().message, Location{path, 0, 0, {}, {}},
+                                        text.error().hint});
+      return report;
+    }
     report.problems.push_back(Problem{Severity::error, "cannot read '" + path + "'", Location{path, 0, 0, {}, {}},
                                       "check that the file exists and is readable"});
     return report;
@@ -144,14 +148,15 @@ LintChoice lint_choice(const ValidateArgs& args, const GlobalOptions& global) {
   LintChoice choice;
   choice.enabled = !args.no_lint;
   choice.strict = args.strict;
-  if (!choice.enabled) return choice;
   config::LoadOptions load;
   load.explicit_file = global.config_path;
   auto loaded = config::load(load);
   if (!loaded) {
-    if (!global.quiet) print_notice("warning: lint settings from the configuration not used: " + loaded.error().message);
+    if (!global.quiet)
+      print_notice("warning: lint settings and limits from the configuration not used: " + loaded.error().message);
     return choice;
   }
+  config::apply_limits(*loaded);  // before any file is read
   choice.strict = choice.strict || loaded->lint.strict;
   choice.options.disabled.insert(loaded->lint.disable.begin(), loaded->lint.disable.end());
   choice.options.shellcheck = loaded->lint.shellcheck;

@@ -52,6 +52,10 @@ std::string Origin::describe() const {
   return out;
 }
 
+void apply_limits(const Config& config) {
+  set_input_limits(config.limits);
+}
+
 const std::vector<std::string>& builtin_types() {
   // Every registered runner usable by its bare name (command and http need a profile).
   static const std::vector<std::string> types = [] {
@@ -817,6 +821,17 @@ Result<Config> load(const LoadOptions& options) {
     for (const auto& id : *v)
       if (id.is_string()) config.lint.disable.push_back(id.get<std::string>());
   if (auto v = get("/lint/strict"); v && v->is_boolean()) config.lint.strict = v->get<bool>();
+  auto limit = [&](const char* pointer, auto& target, std::uint64_t unit) {
+    if (auto v = get(pointer); v && v->is_number_integer() && v->get<long long>() > 0)
+      target = static_cast<std::remove_reference_t<decltype(target)>>(v->get<std::uint64_t>() * unit);
+  };
+  limit("/limits/file_mb", config.limits.file_bytes, 1ull << 20);
+  limit("/limits/description_kb", config.limits.description_bytes, 1024);
+  limit("/limits/yaml_depth", config.limits.yaml_depth, 1);
+  limit("/limits/yaml_nodes", config.limits.yaml_nodes, 1);
+  limit("/limits/yaml_alias_nodes", config.limits.yaml_alias_nodes, 1);
+  limit("/limits/steps", config.limits.steps, 1);
+  limit("/limits/response_mb", config.limits.response_bytes, 1ull << 20);
   if (auto v = get("/lint/shellcheck"); v && v->is_boolean()) config.lint.shellcheck = v->get<bool>();
   return config;
 }

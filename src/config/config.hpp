@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "runners/runner.hpp"
 
 namespace arborist::config {
@@ -113,12 +114,17 @@ struct Config {
   std::map<std::string, Price> prices;  // model -> price override
   OutputSettings output;
   LintSettings lint;
+  InputLimits limits;  // `limits:` over the defaults (core/limits.hpp); applied by apply_limits
 
   // The value at a JSON pointer, or nullptr.
   const nlohmann::ordered_json* find(const std::string& pointer) const;
   // The origin of the value at the pointer (or its nearest ancestor with one).
   Origin origin_of(const std::string& pointer) const;
 };
+
+// Makes the configuration's `limits:` the process's input limits (core/limits.hpp).
+// Commands call it after loading the configuration, before reading their input.
+void apply_limits(const Config& config);
 
 // Finds the files, merges the layers, interpolates, validates. Every problem in
 // every file is reported at once (ExitCode::config) with file:line:col.

@@ -1,5 +1,7 @@
 #include "core/atomic_file.hpp"
 
+#include "core/limits.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -213,15 +215,33 @@ Result<std::string> read_file(const fs::path& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec))
     return fail(ExitCode::io, "cannot read '" + path.string() + "': it is a directory");
+  const std::uint64_t limit = input_limits().file_bytes;
+  if (fs::is_regular_file(path, ec)) {
+    const auto size = fs::file_size(path, ec);
+    if (!ec && size > limit)
+      return fail(ExitCode::invalid_input,
+                  "'" + path.string() + "' is " + megabytes(size) + "; arborist reads at most " +
+                      megabytes(limit),
+                  "raise limits.file_mb in agent-arborist.yaml if the file is meant to be this big");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     int err = errno;
     return fail(ExitCode::io, "cannot read '" + path.string() + "': " + errno_text(err));
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  // Read in pieces: a pipe or device has no size to check up front.
+  std::string content;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    content.append(buffer, static_cast<size_t>(in.gcount()));
+    if (content.size() > limit)
+      return fail(ExitCode::invalid_input,
+                  (path == "/dev/stdin" ? std::string("the input on stdin") : "'" + path.string() + "'") +
+                      " is more than " + megabytes(limit) + "; arborist reads at most that",
+                  "raise limits.file_mb in agent-arborist.yaml if the input is meant to be this big");
+  }
   if (in.bad()) return fail(ExitCode::io, "cannot read '" + path.string() + "': read error");
-  return ss.str();
+  return content;
 }
 
 }  // namespace arborist

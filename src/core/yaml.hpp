@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 
 namespace arborist::yaml {
 
@@ -29,10 +30,11 @@ struct Document {
   Location location_of(const std::string& file, std::string_view pointer) const;
 };
 
+// Defaults: the limits in force (core/limits.hpp, `limits:` in the configuration).
 struct ParseLimits {
-  size_t max_nodes = 1'000'000;     // every node of every document of one text, aliases expanded
-  size_t max_alias_nodes = 100'000;  // nodes converted again through aliases ("billion laughs")
-  size_t max_depth = 256;            // nesting, aliases expanded (the conversion recurses this deep)
+  size_t max_nodes = input_limits().yaml_nodes;              // every node of every document, aliases expanded
+  size_t max_alias_nodes = input_limits().yaml_alias_nodes;  // nodes converted again through aliases
+  size_t max_depth = input_limits().yaml_depth;              // nesting, aliases expanded (the conversion recurses)
 };
 
 // Parses every document in the text. Fails (ExitCode::invalid_input) with a

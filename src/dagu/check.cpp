@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/json_schema.hpp"
+#include "core/limits.hpp"
 #include "core/resources.hpp"
 #include "core/text.hpp"
 #include "core/yaml.hpp"
@@ -313,6 +314,13 @@ class Checker {
       return false;
     }
     auto steps = doc.find("steps");
+    if (steps != doc.end() && (steps->is_array() || steps->is_object()) && steps->size() > input_limits().steps) {
+      add("/steps",
+          "the DAG has " + std::to_string(steps->size()) + " steps; arborist reads at most " +
+              std::to_string(input_limits().steps),
+          "split the workflow, or raise limits.steps in agent-arborist.yaml");
+      return false;
+    }
     if (family_ == Family::v1) {
       // 1.30.2 loads a DAG without steps (or with an empty list or map); only a scalar fails.
       if (steps != doc.end() && !steps->is_null() && !steps->is_array() && !steps->is_object()) {

@@ -1,5 +1,6 @@
 #include "plan/planner.hpp"
 
+#include "core/limits.hpp"
 #include "lint/lint.hpp"
 
 #include <sys/stat.h>
@@ -124,11 +125,11 @@ void notice(const PlanOptions& options, const std::string& message) {
 }  // namespace
 
 Result<std::string> normalize_description(std::string_view text, const std::string& source) {
-  if (text.size() > kMaxDescriptionBytes)
+  const size_t limit = input_limits().description_bytes;
+  if (text.size() > limit)
     return fail(ExitCode::invalid_input,
-                source + " is " + std::to_string(text.size() / 1024) + " KB; the limit is " +
-                    std::to_string(kMaxDescriptionBytes / 1024) + " KB",
-                "describe the workflow in a few sentences or a list of steps");
+                source + " is " + megabytes(text.size()) + "; the limit is " + megabytes(limit),
+                "describe the workflow in a few sentences or a list of steps (limits.description_kb raises it)");
   if (auto bad = text::invalid_utf8_offset(text))
     return fail(ExitCode::invalid_input, source + " is not valid UTF-8 (byte " + std::to_string(*bad) + ")",
                 "save it as UTF-8");

@@ -17,8 +17,8 @@
 
 namespace arborist::plan {
 
-// Descriptions larger than this are refused: no workflow needs 100 KB of prose,
-// and providers bill by the token.
+// The default limit on a description (limits.description_kb, core/limits.hpp): no workflow
+// needs 100 KB of prose, and providers bill by the token.
 inline constexpr size_t kMaxDescriptionBytes = 100 * 1024;
 inline constexpr int kDefaultRepairRounds = 2;
 inline constexpr int kMaxRepairRounds = 10;

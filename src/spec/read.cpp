@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/json_schema.hpp"
+#include "core/limits.hpp"
 #include "core/resources.hpp"
 #include "core/text.hpp"
 #include "spec/check_internal.hpp"
@@ -320,6 +321,10 @@ struct Reader {
       } else if (key == "steps") {
         if (!val.is_array()) {
           error(p, "steps must be a list of steps, not " + std::string(type_name(val)));
+        } else if (val.size() > input_limits().steps) {
+          error(p, "the spec has " + std::to_string(val.size()) + " steps; arborist reads at most " +
+                       std::to_string(input_limits().steps),
+                "split the workflow, or raise limits.steps in agent-arborist.yaml");
         } else {
           for (size_t i = 0; i < val.size(); ++i) spec.steps.push_back(read_step(val[i], p + "/" + std::to_string(i)));
         }

@@ -1,5 +1,7 @@
 #include "transport/provider.hpp"
 
+#include "core/limits.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -151,6 +153,7 @@ Error describe_failure(const ProviderContext& c, const Failure& f) {
 
 Result<Limits> limits_for(const runners::Request& request, const runners::RunnerConfig& config, bool slow_start) {
   Limits limits;
+  limits.max_body_bytes = static_cast<size_t>(input_limits().response_bytes);  // max_body_mb below wins
   limits.total = Millis(static_cast<long long>(request.timeout_seconds) * 1000);
   if (!request.stream || slow_start) limits.first_byte = std::max(limits.first_byte, limits.total);
   auto seconds_option = [&](const char* key, Millis& target) -> Result<void> {
