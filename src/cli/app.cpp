@@ -108,6 +108,7 @@ int run(int argc, char** argv) {
   add_cache_command(app, global, command);
   add_log_command(app, global, command);
   add_usage_command(app, global, command);
+  add_graph_command(app, global, command);
 
   try {
     app.parse(argc, argv);

@@ -28,5 +28,6 @@ void add_init_command(CLI::App& app, const GlobalOptions& global, Command& comma
 void add_cache_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_log_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_usage_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_graph_command(CLI::App& app, const GlobalOptions& global, Command& command);
 
 }  // namespace arborist::cli
