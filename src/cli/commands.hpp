@@ -29,5 +29,6 @@ void add_cache_command(CLI::App& app, const GlobalOptions& global, Command& comm
 void add_log_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_usage_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_graph_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_explain_command(CLI::App& app, const GlobalOptions& global, Command& command);
 
 }  // namespace arborist::cli

@@ -10,6 +10,7 @@
 #include "core/yaml.hpp"
 #include "dagu/check.hpp"
 #include "dagu/family.hpp"
+#include "graph/explain.hpp"
 #include "graph/graph.hpp"
 #include "spec/io.hpp"
 
@@ -25,22 +26,6 @@ struct GraphArgs {
   int width = 0;
 };
 
-// A spec or a Dagu DAG, told apart by content as `arborist validate` does.
-Result<graph::Graph> load_graph(const std::string& path) {
-  auto text = read_file(path == "-" ? std::string("/dev/stdin") : path);
-  if (!text) return fail(text.error());
-  auto docs = yaml::parse(*text, path);
-  if (!docs) return fail(docs.error());
-  if (docs->empty()) return fail(ExitCode::invalid_input, path + " is empty", "give a spec or a Dagu DAG file");
-  if (dagu::looks_like_dag(docs->front().value)) {
-    const bool v1 = dagu::detect_family(*docs).family == dagu::Family::v1;
-    return graph::from_dag(docs->front(), v1);
-  }
-  auto spec = spec::spec_from_document(docs->front(), path);
-  if (!spec) return fail(spec.error());
-  return graph::from_spec(*spec);
-}
-
 bool stdout_colour() {
   const char* no_color = std::getenv("NO_COLOR");
   return ::isatty(STDOUT_FILENO) == 1 && !(no_color && *no_color);
@@ -53,8 +38,9 @@ Result<void> run_graph(const GraphArgs& args, const GlobalOptions& global) {
                 "use text, mermaid, dot, svg or png");
   if (args.format == "png" && args.output.empty() && ::isatty(STDOUT_FILENO) == 1)
     return fail(ExitCode::usage, "a PNG is not for the terminal", "write it to a file: -o plan.png");
-  auto g = load_graph(args.file);
-  if (!g) return fail(g.error());
+  auto plan = graph::load_plan(args.file);
+  if (!plan) return fail(plan.error());
+  const graph::Graph* g = &plan->graph;
   std::string out;
   if (args.format == "text") {
     graph::TextStyle style;

@@ -1,0 +1,85 @@
+// arborist explain FILE [--json]
+#include <ctime>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "core/text.hpp"
+#include "graph/explain.hpp"
+
+namespace arborist::cli {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& items, const std::string& none = "none") {
+  return items.empty() ? none : text::join(items, ", ");
+}
+
+Result<void> run_explain(const std::string& file, const GlobalOptions& global) {
+  auto plan = graph::load_plan(file);
+  if (!plan) return fail(plan.error());
+  auto e = graph::explain(*plan, static_cast<long long>(std::time(nullptr)));
+  if (!e) return fail(e.error());
+  if (global.json) {
+    nlohmann::ordered_json j;
+    j["steps"] = e->steps;
+    j["edges"] = e->edges;
+    j["depth"] = e->depth;
+    j["widest_layer"] = e->widest_layer;
+    j["critical_path"] = {{"steps", e->critical_path},
+                          {"by", e->critical_by_timeouts ? "timeouts" : "steps"},
+                          {"seconds", e->critical_by_timeouts ? nlohmann::ordered_json(e->critical_seconds) : nullptr}};
+    j["could_run_in_parallel"] = nlohmann::ordered_json::array();
+    for (const auto& l : e->loose) j["could_run_in_parallel"].push_back({{"step", l.step}, {"waits_for", l.waits_for}});
+    j["handlers"] = e->handlers;
+    j["schedules"] = nlohmann::ordered_json::array();
+    for (const auto& s : e->schedules)
+      j["schedules"].push_back({{"expression", s.expression}, {"words", s.words}, {"next", s.next}});
+    j["env"] = e->env;
+    j["required_from_environment"] = e->required;
+    j["params"] = e->params;
+    write_stdout(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    return {};
+  }
+  std::string out;
+  out += "steps:          " + std::to_string(e->steps) + " (" + std::to_string(e->edges) + " dependencies, " +
+         std::to_string(e->depth) + (e->depth == 1 ? " layer" : " layers") + ")\n";
+  out += "in parallel:    " +
+         (e->widest_layer.empty() ? std::string("nothing runs in parallel")
+                                  : std::to_string(e->widest_layer.size()) + " at most: " + joined(e->widest_layer)) +
+         "\n";
+  out += "critical path:  " + text::join(e->critical_path, " → ") +
+         (e->critical_by_timeouts ? " (at most " + std::to_string(e->critical_seconds) + " s by the step timeouts)"
+                                  : " (" + std::to_string(e->critical_path.size()) +
+                                        (e->critical_path.size() == 1 ? " step" : " steps") +
+                                        "; give steps a timeout to weigh it in time)") +
+         "\n";
+  for (const auto& s : e->schedules) {
+    out += "schedule:       " + s.expression + " — " + s.words + "\n";
+    if (!s.next.empty()) out += "  next runs:    " + text::join(s.next, ", ") + "\n";
+  }
+  if (e->schedules.empty()) out += "schedule:       none (runs when started)\n";
+  out += "handlers:       " + joined(e->handlers) + "\n";
+  out += "env:            " + joined(e->env) + "\n";
+  if (!e->required.empty()) out += "needs set:      " + joined(e->required) + " (from the environment Dagu starts in)\n";
+  if (!e->params.empty()) out += "params:         " + joined(e->params) + "\n";
+  if (!e->loose.empty()) {
+    out += "chained but passing nothing (could run in parallel unless one needs the other's side effects):\n";
+    for (const auto& l : e->loose) out += "  " + l.step + " waits for " + l.waits_for + "\n";
+  }
+  write_stdout(out);
+  return {};
+}
+
+}  // namespace
+
+void add_explain_command(CLI::App& app, const GlobalOptions& global, Command& command) {
+  auto file = std::make_shared<std::string>();
+  auto* sub = app.add_subcommand("explain", "Say what a spec or Dagu DAG does: shape, critical path, schedule and next runs, variables");
+  sub->add_option("file", *file, "A spec or a Dagu DAG file ('-' reads standard input)")->required();
+  sub->callback([&command, &global, file] {
+    command.action = [&global, file]() -> Result<void> { return run_explain(*file, global); };
+  });
+}
+
+}  // namespace arborist::cli
