@@ -110,6 +110,7 @@ int run(int argc, char** argv) {
   add_usage_command(app, global, command);
   add_graph_command(app, global, command);
   add_explain_command(app, global, command);
+  add_doctor_command(app, global, command);
 
   try {
     app.parse(argc, argv);

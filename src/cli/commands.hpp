@@ -30,5 +30,6 @@ void add_log_command(CLI::App& app, const GlobalOptions& global, Command& comman
 void add_usage_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_graph_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_explain_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_doctor_command(CLI::App& app, const GlobalOptions& global, Command& command);
 
 }  // namespace arborist::cli

@@ -702,6 +702,29 @@ std::vector<ShellcheckFinding> run_shellcheck(const std::vector<const Command*>&
 
 }  // namespace
 
+std::vector<std::string> programs(const std::string& command) {
+  static const std::set<std::string> builtins = {
+      "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "in", "function",
+      "cd", "echo", "printf", "export", "set", "unset", "read", "local", "return", "exit", "test", "[", "[[", "]]",
+      "true", "false", "source", ".", "eval", "shift", "trap", "wait", "type", "alias", "umask", "ulimit", "pwd",
+      "declare", "readonly", "let", "break", "continue", "getopts", "!", ":", "{", "}", "exec", "command", "time"};
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  std::vector<std::string> pending{command};
+  for (size_t round = 0; round < pending.size() && round < 64; ++round) {
+    Parsed parsed = parse_shell(pending[round]);
+    for (const auto& n : parsed.nested) pending.push_back(n);
+    for (const auto& c : parsed.commands) {
+      Invocation inv = invocation_of(c);
+      const std::string& p = inv.program;
+      if (p.empty() || builtins.count(p) || p.find('$') != std::string::npos || p.find('=') != std::string::npos)
+        continue;
+      if (seen.insert(p).second) out.push_back(p);
+    }
+  }
+  return out;
+}
+
 bool shellcheck_available() {
   static const bool available = [] {
     const char* path = std::getenv("PATH");

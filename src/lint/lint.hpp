@@ -75,6 +75,10 @@ Subject subject_of_dag(const yaml::Document& document, const std::string& file, 
 // before the steps); at the end of a line, to the step of that line.
 std::vector<std::pair<int, std::set<std::string>>> disable_comments(std::string_view text);
 
+// The programs a command text runs (wrappers such as sudo, env, timeout skipped; nested
+// $(…) included), each once, in order. Shell keywords and builtins are left out.
+std::vector<std::string> programs(const std::string& command);
+
 // Whether `shellcheck` is on PATH (looked up once).
 bool shellcheck_available();
 

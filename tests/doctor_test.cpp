@@ -1,0 +1,64 @@
+// `arborist doctor`: runners (key, loopback server reachable), the installed Dagu against a
+// DAG's syntax, programs not on PATH and variables not set — as lines or --json.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "fake_provider.hpp"
+#include "support.hpp"
+
+using arborist::test::run_arborist;
+
+namespace {
+
+const char* kDaguDir = "/opt/arborist-tools/node_modules/@dagu-org/dagu-linux-x64/bin";
+
+nlohmann::json check(const nlohmann::json& report, const std::string& subject) {
+  for (const auto& c : report["checks"])
+    if (c["subject"] == subject) return c;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("doctor: a loopback server is reached, a missing key is named, nothing is sent", "[doctor]") {
+  arborist::test::FakeProvider server;
+  arborist::test::TempDir dir;
+  auto env = arborist::test::env_against(server, "sk-test-doctor");
+  env["ANTHROPIC_API_KEY"] = "";
+  auto r = run_arborist({"--json", "doctor", "--offline"}, {}, dir.path(), env);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(check(j, "runner openai")["status"] == "ok");
+  CHECK(check(j, "runner openai")["detail"].get<std::string>().find("reachable") != std::string::npos);
+  CHECK(check(j, "runner mock")["status"] == "ok");
+  CHECK(server.requests().empty());  // a TCP connect only
+  CHECK(r.out.find("sk-test-doctor") == std::string::npos);
+}
+
+TEST_CASE("doctor FILE: programs not on PATH, unset variables, the Dagu its syntax needs", "[doctor]") {
+  arborist::test::TempDir dir;
+  dir.write("dag.yaml",
+            "type: graph\nenv:\n  - DATABASE_URL: ${DATABASE_URL}\nsteps:\n"
+            "  - name: dump\n    command: definitely-not-installed-tool \"$DATABASE_URL\" | gzip > db.gz\n"
+            "  - name: list\n    command: ls -la\n    depends: [dump]\n");
+  auto env = std::map<std::string, std::string>{{"DATABASE_URL", ""},
+                                                {"PATH", std::string(kDaguDir) + ":/usr/bin:/bin"}};
+  auto r = run_arborist({"--json", "doctor", "--offline", "dag.yaml"}, {}, dir.path(), env);
+  INFO(r.out << r.err);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(check(j, "program definitely-not-installed-tool")["status"] == "warning");
+  CHECK(check(j, "program gzip").is_null());  // on PATH
+  CHECK(check(j, "program ls").is_null());
+  CHECK(check(j, "variable DATABASE_URL")["status"] == "warning");
+  // Dagu 1.30.2 is installed; this DAG is written for 2.x: a problem, exit 4, with the fix.
+  auto syntax = check(j, "dagu syntax");
+  CHECK(syntax["status"] == "problem");
+  CHECK(syntax["hint"].get<std::string>().find("--dagu-version 1") != std::string::npos);
+  CHECK(check(j, "dagu")["detail"].get<std::string>().find("1.30.2") != std::string::npos);
+  CHECK(r.exit_code == 4);
+
+  auto text = run_arborist({"doctor", "--offline", "dag.yaml"}, {}, dir.path(), env);
+  CHECK(text.out.find("problem dagu syntax") != std::string::npos);
+  CHECK(run_arborist({"doctor", "missing.yaml"}, {}, dir.path()).exit_code == 7);
+}
