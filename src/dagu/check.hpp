@@ -30,6 +30,16 @@ struct CheckReport {
   std::vector<Problem> problems;
 };
 
+// The first lines arborist writes on a DAG: which arborist, from which spec (as recorded,
+// relative to the DAG's directory) and that spec's hash, and the Dagu form.
+struct Provenance {
+  std::string arborist_version;
+  std::string spec_path;
+  std::string spec_sha256;
+  std::optional<Version> version;  // none when the second line is missing or unknown
+};
+std::optional<Provenance> read_provenance(std::string_view text);
+
 CheckReport check_dag_report(std::string_view text, const std::string& file, const CheckOptions& options = {});
 // The problems alone.
 std::vector<Problem> check_dag(std::string_view text, const std::string& file, const CheckOptions& options = {});
