@@ -338,6 +338,19 @@ void print_notices(const GlobalOptions& global, const std::vector<plan::Notice>&
 
 }  // namespace
 
+// The flags checked, then the configuration with them as its top layer, its limits in force
+// before any input is read.
+Result<config::Config> load_planning_config(const plan::PlanningFlags& flags, const GlobalOptions& global) {
+  if (auto checked = plan::check_flags(flags); !checked) return fail(checked.error());
+  config::LoadOptions load;
+  load.explicit_file = global.config_path;
+  load.flags = plan::config_overrides(flags);
+  auto loaded = config::load(load);
+  if (!loaded) return fail(loaded.error());
+  config::apply_limits(*loaded);
+  return loaded;
+}
+
 // ---- spec --batch FILE -o DIR (issue 15): many descriptions through one session ----
 
 // The first line of an error, for one-line reports.
@@ -389,13 +402,8 @@ Result<void> run_batch_command(const SpecOptions& o, const GlobalOptions& global
     return fail(ExitCode::usage, "--jobs must be from 1 to 64, not " + std::to_string(o.jobs));
   if (!o.dagu_version.empty() && !o.dagu) return fail(ExitCode::usage, "--dagu-version goes with --dagu");
   const plan::PlanningFlags flags = planning_flags(o);
-  if (auto checked = plan::check_flags(flags); !checked) return checked;
-  config::LoadOptions load;
-  load.explicit_file = global.config_path;
-  load.flags = plan::config_overrides(flags);
-  auto loaded = config::load(load);
+  auto loaded = load_planning_config(flags, global);
   if (!loaded) return fail(loaded.error());
-  config::apply_limits(*loaded);  // before the batch is read
 
   auto content = read_file(o.batch == "-" ? std::string("/dev/stdin") : o.batch);
   if (!content) return fail(content.error());
@@ -541,13 +549,8 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
         return fail(ExitCode::usage, "no description given",
                     "arborist spec \"back up the db, then vacuum it\" (or --file F, or - for stdin)");
       const plan::PlanningFlags flags = planning_flags(o);
-      if (auto checked = plan::check_flags(flags); !checked) return checked;
-      config::LoadOptions load;
-      load.explicit_file = global.config_path;
-      load.flags = plan::config_overrides(flags);
-      auto loaded = config::load(load);
+      auto loaded = load_planning_config(flags, global);
       if (!loaded) return fail(loaded.error());
-      config::apply_limits(*loaded);  // before the description is read
       auto description = read_description(o, description_given);
       if (!description) return fail(description.error());
       if (!global.quiet) print_problems(loaded->warnings);

@@ -222,6 +222,17 @@ Result<BatchReport> run_batch(const PlanningSession& session, const std::vector<
     last_manifest_write = Clock::now();
   };
 
+  // The entry's DAG from its spec, written and recorded.
+  auto write_dag = [&](const spec::Spec& spec, const BatchEntry& entry, const EntryResult& r,
+                       Record& record) -> Result<void> {
+    auto dag = dag_text(spec, entry.name, *options.dagu, r.dag_path);
+    if (!dag) return fail(dag.error());
+    if (auto w = write_file_atomically(r.dag_path, *dag); !w) return w;
+    record.dag_sha256 = sha256_hex(*dag);
+    record.dagu = dagu_form;
+    return {};
+  };
+
   auto process = [&](const BatchEntry& entry) -> EntryResult {
     EntryResult r;
     r.name = entry.name;
@@ -262,11 +273,7 @@ Result<BatchReport> run_batch(const PlanningSession& session, const std::vector<
             // The spec is current; its DAG is missing or in another form: emit it again.
             auto spec = spec::read_spec_file(r.spec_path.string());
             if (!spec) return failed(spec.error());
-            auto dag = dag_text(*spec, entry.name, *options.dagu, r.dag_path);
-            if (!dag) return failed(dag.error());
-            if (auto w = write_file_atomically(r.dag_path, *dag); !w) return failed(w.error());
-            updated.dag_sha256 = sha256_hex(*dag);
-            updated.dagu = dagu_form;
+            if (auto w = write_dag(*spec, entry, r, updated); !w) return failed(w.error());
           }
         }
         std::lock_guard lock(mutex);
@@ -299,11 +306,7 @@ Result<BatchReport> run_batch(const PlanningSession& session, const std::vector<
         if (!read) return failed(read.error());
         spec = std::move(*read);
       }
-      auto dag = dag_text(*spec, entry.name, *options.dagu, r.dag_path);
-      if (!dag) return failed(dag.error());
-      if (auto w = write_file_atomically(r.dag_path, *dag); !w) return failed(w.error());
-      updated.dag_sha256 = sha256_hex(*dag);
-      updated.dagu = dagu_form;
+      if (auto w = write_dag(*spec, entry, r, updated); !w) return failed(w.error());
     }
     std::lock_guard lock(mutex);
     records[entry.name] = updated;
