@@ -64,8 +64,14 @@ Result<void> run_explain(const std::string& file, const GlobalOptions& global) {
   if (!e->required.empty()) out += "needs set:      " + joined(e->required) + " (from the environment Dagu starts in)\n";
   if (!e->params.empty()) out += "params:         " + joined(e->params) + "\n";
   if (!e->loose.empty()) {
-    out += "chained but passing nothing (could run in parallel unless one needs the other's side effects):\n";
-    for (const auto& l : e->loose) out += "  " + l.step + " waits for " + l.waits_for + "\n";
+    // Often every edge of a plan orders side effects only (a backup before a vacuum): say how
+    // many, and show a few; --json lists them all.
+    out += "passing nothing: " + std::to_string(e->loose.size()) + " of " + std::to_string(e->edges) +
+           " dependencies carry no output variable or file (they only order side effects — or could run "
+           "in parallel):\n";
+    for (size_t i = 0; i < e->loose.size() && i < 5; ++i)
+      out += "  " + e->loose[i].step + " waits for " + e->loose[i].waits_for + "\n";
+    if (e->loose.size() > 5) out += "  … and " + std::to_string(e->loose.size() - 5) + " more (--json lists them)\n";
   }
   write_stdout(out);
   return {};
