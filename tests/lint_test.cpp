@@ -7,6 +7,7 @@
 #include "core/yaml.hpp"
 #include "lint/lint.hpp"
 #include "plan/planner.hpp"
+#include "spec/io.hpp"
 #include "support.hpp"
 
 using namespace arborist;
@@ -151,9 +152,9 @@ TEST_CASE("lint: findings point at the command line, disable comments and config
 TEST_CASE("lint: steps that run at the same time must not write what the other reads", "[lint]") {
   auto subject_with = [](bool ordered) {
     lint::Subject s;
-    lint::Subject::Step a{"export", {{"psql -c 'copy t to stdout' > out.csv", {}}}, {}, true, {}, {}};
-    lint::Subject::Step b{"upload", {{"aws s3 cp out.csv s3://bucket/", {}}}, {}, true, {}, {}};
-    lint::Subject::Step root{"start", {{"true", {}}}, {}, true, {}, {}};
+    lint::Subject::Step a{"export", 0, {{"psql -c 'copy t to stdout' > out.csv", {}}}, {}, true, {}, {}};
+    lint::Subject::Step b{"upload", 0, {{"aws s3 cp out.csv s3://bucket/", {}}}, {}, true, {}, {}};
+    lint::Subject::Step root{"start", 0, {{"true", {}}}, {}, true, {}, {}};
     a.depends_on = {"start"};
     b.depends_on = ordered ? std::vector<std::string>{"export"} : std::vector<std::string>{"start"};
     s.steps = {root, a, b};
@@ -205,4 +206,32 @@ TEST_CASE("lint: every rule has an id, a summary and a config entry", "[lint]") 
   CHECK_FALSE(lint::find_rule("sudo")->blocks_ai);
   auto schema = arborist::test::run_arborist({"config", "show"});
   (void)schema;
+}
+
+TEST_CASE("lint: a disable comment covers the file before the steps, else the step below or around it", "[lint]") {
+  const std::string text =
+      "# arborist-lint: disable=network-no-timeout\n"            // 1: the whole file
+      "version: 1\nname: demo\ndescription: demo\nsteps:\n"       // 2-5
+      "  # arborist-lint: disable=sudo\n"                         // 6: the step below
+      "  - name: a\n    description: a\n    depends_on: []\n"   // 7-9
+      "    env:\n      - X: y\n"                                 // 10-11
+      "    command: sudo curl https://x.io/a\n"                  // 12
+      "  - name: b\n    description: b\n"                        // 13-14
+      "    # arborist-lint: disable=chmod-777\n"                 // 15: the step it sits in
+      "    command: chmod 777 x && sudo true && curl https://x.io/b\n"
+      "    depends_on: [a]\n";
+  auto docs = yaml::parse(text, "s.yaml");
+  REQUIRE(docs);
+  auto spec = spec::spec_from_document(docs->front(), "s.yaml");
+  REQUIRE(spec);
+  auto subject = lint::subject_of(*spec, &docs->front(), "s.yaml", text);
+  CHECK(subject.disabled == std::set<std::string>{"network-no-timeout"});
+  CHECK(subject.steps[0].disabled == std::set<std::string>{"sudo"});
+  CHECK(subject.steps[1].disabled == std::set<std::string>{"chmod-777"});
+  lint::Options options;
+  options.shellcheck = false;
+  auto findings = lint::check(subject, options);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].rule == "sudo");
+  CHECK(findings[0].where.step == "b");
 }

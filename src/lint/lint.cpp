@@ -775,37 +775,33 @@ std::vector<std::pair<int, std::set<std::string>>> disable_comments(std::string_
 
 namespace {
 
-// Applies disable comments: the step whose lines hold the comment, or the file when it
-// comes before the first step.
+// Applies disable comments (see disable_comments in lint.hpp).
 void apply_disables(Subject& subject, std::string_view source_text) {
   if (source_text.empty()) return;
   auto comments = disable_comments(source_text);
   if (comments.empty()) return;
-  // Each step's first line: the smallest line of its commands (or of the step itself).
+  // Each step's first line: where it begins, else its first command.
   std::vector<std::pair<int, size_t>> starts;
   for (size_t i = 0; i < subject.steps.size(); ++i) {
-    int first = 0;
+    int first = subject.steps[i].line;
     for (const auto& c : subject.steps[i].commands)
       if (c.where.line > 0 && (first == 0 || c.where.line < first)) first = c.where.line;
     if (first > 0) starts.emplace_back(first, i);
   }
   std::sort(starts.begin(), starts.end());
   for (const auto& [line, ids] : comments) {
-    // The step whose command is on the comment's line or just below it; else, before the
-    // first step, the whole file; else the step the comment sits inside.
-    std::optional<size_t> target;
-    for (const auto& [first, index] : starts)
-      if (first >= line && first <= line + 3) {
-        target = index;
-        break;
-      }
-    if (!target && (starts.empty() || line < starts.front().first)) {
+    if (starts.empty() || line < starts.front().first - 1) {
       subject.disabled.insert(ids.begin(), ids.end());
       continue;
     }
-    if (!target)
-      for (const auto& [first, index] : starts)
-        if (first <= line) target = index;
+    std::optional<size_t> target;
+    for (const auto& [first, index] : starts) {
+      if (first == line + 1 || first == line) {  // just above the step, or on its first line
+        target = index;
+        break;
+      }
+      if (first <= line) target = index;  // the step the comment sits in
+    }
     if (target) subject.steps[*target].disabled.insert(ids.begin(), ids.end());
   }
 }
@@ -842,6 +838,7 @@ Subject subject_of(const spec::Spec& spec, const yaml::Document* document, const
     const auto& step = spec.steps[i];
     Subject::Step out;
     out.name = step.name;
+    if (document) out.line = document->position_of("/steps/" + std::to_string(i)).line;
     out.depends_on = step.depends_on;
     out.has_timeout = step.timeout.has_value();
     const std::string base = "/steps/" + std::to_string(i);
@@ -906,6 +903,7 @@ Subject subject_of_dag(const yaml::Document& document, const std::string& file, 
     if (!value->is_object()) continue;
     const auto& step = *value;
     Subject::Step out;
+    out.line = document.position_of(pointer).line;
     out.name = step.contains("name") && step["name"].is_string() ? step["name"].get<std::string>()
                : step.contains("id") && step["id"].is_string() ? step["id"].get<std::string>()
                                                                 : "step " + std::to_string(i + 1);

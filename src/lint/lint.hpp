@@ -39,6 +39,7 @@ struct Command {
 struct Subject {
   struct Step {
     std::string name;
+    int line = 0;                   // where the step begins in its file (0 = unknown)
     std::vector<Command> commands;  // command, script, precondition commands
     std::vector<std::string> depends_on;
     bool has_timeout = false;
@@ -71,8 +72,8 @@ Subject subject_of(const spec::Spec& spec, const yaml::Document* document = null
 Subject subject_of_dag(const yaml::Document& document, const std::string& file, std::string_view source_text);
 
 // `# arborist-lint: disable=sudo,curl-pipe-shell` comments in a file: line -> rule ids.
-// A comment on its own line applies to the step it is in (or the whole file when it comes
-// before the steps); at the end of a line, to the step of that line.
+// A comment before the first step covers the whole file; one on the line just above a step
+// (`- name: …`), that step; anywhere else, the step it sits in.
 std::vector<std::pair<int, std::set<std::string>>> disable_comments(std::string_view text);
 
 // The programs a command text runs (wrappers such as sudo, env, timeout skipped; nested
