@@ -95,6 +95,16 @@ json builtin_defaults() {
       {"cache", {{"mode", "on"}, {"ttl", "30d"}, {"max_size", "500MB"}}},
       {"log", {{"enabled", true}, {"bodies", true}}},
       {"output", {{"dagu_version", "auto"}}},
+      // core/limits.hpp's defaults, shown by `config show` with their origin.
+      {"limits",
+       {{"file_mb", InputLimits{}.file_bytes >> 20},
+        {"description_kb", InputLimits{}.description_bytes >> 10},
+        {"yaml_depth", InputLimits{}.yaml_depth},
+        {"yaml_nodes", InputLimits{}.yaml_nodes},
+        {"yaml_alias_nodes", InputLimits{}.yaml_alias_nodes},
+        {"steps", InputLimits{}.steps},
+        {"response_mb", InputLimits{}.response_bytes >> 20}}},
+      {"lint", {{"disable", json::array()}, {"strict", false}, {"shellcheck", true}}},
   };
 }
 
@@ -822,7 +832,7 @@ Result<Config> load(const LoadOptions& options) {
       if (id.is_string()) config.lint.disable.push_back(id.get<std::string>());
   if (auto v = get("/lint/strict"); v && v->is_boolean()) config.lint.strict = v->get<bool>();
   auto limit = [&](const char* pointer, auto& target, std::uint64_t unit) {
-    if (auto v = get(pointer); v && v->is_number_integer() && v->get<long long>() > 0)
+    if (auto v = get(pointer); v && v->is_number_integer() && v->get<long long>() >= 0)
       target = static_cast<std::remove_reference_t<decltype(target)>>(v->get<std::uint64_t>() * unit);
   };
   limit("/limits/file_mb", config.limits.file_bytes, 1ull << 20);
