@@ -40,32 +40,37 @@ struct Hoister {
   json hoisted = json::object();
   int counter = 0;
 
+  // One pass over each node's own keys (a node has a handful; looking every keyword up in
+  // every node cost more than the rest of the check of a small DAG).
   void schema(json& node) {
     if (!node.is_object()) return;
-    for (const char* key : {"properties", "patternProperties", "definitions"}) {
-      if (auto it = node.find(key); it != node.end() && it->is_object())
-        for (auto& [name, sub] : it->items()) schema(sub);
+    json* property_names = nullptr;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string& key = it.key();
+      json& value = it.value();
+      if (key == "properties" || key == "patternProperties" || key == "definitions" || key == "dependencies") {
+        if (value.is_object())
+          for (auto sub = value.begin(); sub != value.end(); ++sub) schema(sub.value());
+      } else if (key == "additionalItems" || key == "additionalProperties" || key == "contains" || key == "not" ||
+                 key == "if" || key == "then" || key == "else") {
+        schema(value);
+      } else if (key == "items") {
+        if (value.is_array())
+          for (auto& sub : value) schema(sub);
+        else
+          schema(value);
+      } else if (key == "allOf" || key == "anyOf" || key == "oneOf") {
+        if (value.is_array())
+          for (auto& sub : value) schema(sub);
+      } else if (key == "propertyNames") {
+        property_names = &value;
+      }
     }
-    if (auto it = node.find("dependencies"); it != node.end() && it->is_object())
-      for (auto& [name, sub] : it->items()) schema(sub);
-    for (const char* key : {"additionalItems", "additionalProperties", "contains", "not", "if", "then", "else"}) {
-      if (auto it = node.find(key); it != node.end()) schema(*it);
-    }
-    if (auto it = node.find("items"); it != node.end()) {
-      if (it->is_array())
-        for (auto& sub : *it) schema(sub);
-      else
-        schema(*it);
-    }
-    for (const char* key : {"allOf", "anyOf", "oneOf"}) {
-      if (auto it = node.find(key); it != node.end() && it->is_array())
-        for (auto& sub : *it) schema(sub);
-    }
-    if (auto it = node.find("propertyNames"); it != node.end() && it->is_object() && !it->contains("$ref")) {
-      schema(*it);
+    if (property_names && property_names->is_object() && !property_names->contains("$ref")) {
+      schema(*property_names);
       std::string name = std::string(kHoistPrefix) + std::to_string(counter++);
-      hoisted[name] = std::move(*it);
-      *it = json{{"$ref", "#/definitions/" + name}};
+      hoisted[name] = std::move(*property_names);
+      *property_names = json{{"$ref", "#/definitions/" + name}};
     }
   }
 };
