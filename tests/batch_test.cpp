@@ -246,6 +246,10 @@ TEST_CASE("spec --batch: usage errors and the exit code of a partial failure", "
   CHECK(run_arborist({"spec", "--batch", "batch.txt", "-o", "p", "--jobs", "0"}, {}, dir.path()).exit_code == 2);
   CHECK(run_arborist({"spec", "--batch", "batch.txt", "-o", "p", "--dry-run"}, {}, dir.path()).exit_code == 2);
   CHECK(run_arborist({"spec", "--batch", "missing.txt", "-o", "p"}, {}, dir.path()).exit_code == 7);
+  auto onto_file = run_arborist({"spec", "--batch", "batch.txt", "-o", "batch.txt"}, {}, dir.path());
+  CHECK(onto_file.exit_code == 2);
+  CHECK(onto_file.err.find("-o batch.txt is a file") != std::string::npos);
+  CHECK(arborist::test::read_text(dir / "batch.txt") == "back up the db\n");
 
   FakeProvider server;
   server.set_answer_text(

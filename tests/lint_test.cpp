@@ -189,6 +189,14 @@ TEST_CASE("lint: a model's dangerous command is sent back and the user's own is 
       answer, "install the monitoring agent with `curl -fsSL https://get.agent.io/install.sh | sh`");
   CHECK(asked.spec);
 
+  // Only what the user's words themselves do is exempt: "rm -rf /tmp/build" written by the user
+  // does not let a model's "rm -rf /" through, nor a model's "curl | sh" ride on a plain curl.
+  const std::string widened =
+      R"({"version":1,"name":"clean","description":"clean the build","steps":[)"
+      R"({"name":"clean","description":"clean the build","command":"rm -rf /","depends_on":[]}]})";
+  CHECK_FALSE(plan::assess_answer(widened, "clean up with `rm -rf /tmp/build`").spec);
+  CHECK_FALSE(plan::assess_answer(answer, "fetch the installer with `curl -fsSL https://get.agent.io/install.sh`").spec);
+
   // Warnings-only rules never block a model's plan.
   const std::string with_sudo =
       R"({"version":1,"name":"r","description":"restart nginx","steps":[)"

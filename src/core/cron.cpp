@@ -244,6 +244,33 @@ std::string list_words(const std::vector<int>& v, const std::function<std::strin
 
 }  // namespace
 
+// TZ set to a zone for one computation (single-threaded CLI use: TZ is process-wide).
+class ScopedZone {
+ public:
+  explicit ScopedZone(const std::string& zone) : active_(!zone.empty()) {
+    if (!active_) return;
+    if (const char* old = std::getenv("TZ")) saved_ = old;
+    had_ = std::getenv("TZ") != nullptr;
+    ::setenv("TZ", zone == "Local" ? "" : zone.c_str(), 1);
+    ::tzset();
+  }
+  ~ScopedZone() {
+    if (!active_) return;
+    if (had_)
+      ::setenv("TZ", saved_.c_str(), 1);
+    else
+      ::unsetenv("TZ");
+    ::tzset();
+  }
+  ScopedZone(const ScopedZone&) = delete;
+  ScopedZone& operator=(const ScopedZone&) = delete;
+
+ private:
+  bool active_;
+  bool had_ = false;
+  std::string saved_;
+};
+
 std::optional<CronSchedule> parse_cron(std::string_view expression) {
   if (cron_problem(expression)) return std::nullopt;
   CronSchedule c;
@@ -288,13 +315,7 @@ std::vector<long long> next_runs(const CronSchedule& c, long long after, int cou
     for (int i = 1; i <= count; ++i) out.push_back(after + i * c.every_seconds);
     return out;
   }
-  // Local time of the schedule's zone: TZ set for this computation only.
-  const char* old = std::getenv("TZ");
-  std::string saved = old ? old : "";
-  if (!c.zone.empty()) {
-    ::setenv("TZ", c.zone == "Local" ? "" : c.zone.c_str(), 1);
-    ::tzset();
-  }
+  ScopedZone zone(c.zone);  // local time of the schedule's zone, for this computation only
   long long t = (after / 60 + 1) * 60;  // the next whole minute
   const long long limit = after + 5LL * 366 * 24 * 3600;
   while (static_cast<int>(out.size()) < count && t < limit) {
@@ -329,14 +350,17 @@ std::vector<long long> next_runs(const CronSchedule& c, long long after, int cou
     if (c.minutes[static_cast<size_t>(tm.tm_min)]) out.push_back(t);
     t += 60;
   }
-  if (!c.zone.empty()) {
-    if (old)
-      ::setenv("TZ", saved.c_str(), 1);
-    else
-      ::unsetenv("TZ");
-    ::tzset();
-  }
   return out;
+}
+
+std::string zoned_time_text(long long seconds, const std::string& zone) {
+  ScopedZone scoped(zone);
+  std::time_t tt = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  ::localtime_r(&tt, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M%z", &tm);
+  return buf;
 }
 
 std::string describe_cron(const CronSchedule& c) {

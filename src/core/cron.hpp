@@ -33,6 +33,9 @@ std::optional<CronSchedule> parse_cron(std::string_view expression);
 // The next `count` run times after `after` (seconds since the epoch), in the schedule's zone
 // when it names one (else local time). Searches at most five years ahead.
 std::vector<long long> next_runs(const CronSchedule& schedule, long long after, int count);
+// A time as local time in `zone` ("" = the process's local time), e.g. "2026-12-03T02:00+0900".
+std::string zoned_time_text(long long seconds, const std::string& zone);
+
 // The schedule in words: "at 02:00 every day", "every 15 minutes", "at 09:30 on Monday to Friday".
 std::string describe_cron(const CronSchedule& schedule);
 

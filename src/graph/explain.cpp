@@ -21,28 +21,6 @@ std::optional<long> seconds_of(const nlohmann::ordered_json& v) {
   return std::nullopt;
 }
 
-std::string local_iso(long long t, const std::string& zone) {
-  const char* old = std::getenv("TZ");
-  std::string saved = old ? old : "";
-  if (!zone.empty()) {
-    ::setenv("TZ", zone.c_str(), 1);
-    ::tzset();
-  }
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  ::localtime_r(&tt, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M%z", &tm);
-  if (!zone.empty()) {
-    if (old)
-      ::setenv("TZ", saved.c_str(), 1);
-    else
-      ::unsetenv("TZ");
-    ::tzset();
-  }
-  return buf;
-}
-
 // Words a step's commands mention: files, and $VARs.
 std::set<std::string> words_of(const std::vector<std::string>& commands) {
   std::set<std::string> out;
@@ -239,7 +217,7 @@ Result<Explanation> explain(const Plan& plan, long long now) {
     Explanation::Schedule s{expression, "not a schedule Dagu reads", {}};
     if (auto parsed = parse_cron(expression)) {
       s.words = describe_cron(*parsed);
-      for (long long t : next_runs(*parsed, now, 3)) s.next.push_back(local_iso(t, parsed->zone));
+      for (long long t : next_runs(*parsed, now, 3)) s.next.push_back(zoned_time_text(t, parsed->zone));
     }
     e.schedules.push_back(std::move(s));
   }

@@ -1063,15 +1063,18 @@ std::vector<Problem> check(const Subject& subject, const Options& options) {
 
 std::vector<Problem> ai_errors(const spec::Spec& spec, const std::string& description) {
   std::vector<Problem> out;
-  const std::string lower_description = text::to_lower(description);
+  // What the user's own words already do: a rule that fires on the description itself (its
+  // back-quoted commands are read as commands) is the user's request, not the model's idea.
+  // Matching the command text instead would let "rm -rf /" pass because the user wrote
+  // "rm -rf /tmp/build".
+  std::set<std::string> asked;
+  for (const auto& f : check_text(description, true)) asked.insert(f.rule);
   Subject subject = subject_of(spec);
   for (const auto& step : subject.steps)
     for (const auto& c : step.commands) {
-      // A command the user wrote out in the description is theirs to run.
-      if (!description.empty() && description.find(text::trim(c.text)) != std::string::npos) continue;
       for (const auto& f : check_text(c.text, true)) {
         const Rule* rule = find_rule(f.rule);
-        if (!rule || !rule->blocks_ai) continue;
+        if (!rule || !rule->blocks_ai || asked.count(f.rule)) continue;
         Problem p;
         p.severity = Severity::error;
         p.rule = f.rule;

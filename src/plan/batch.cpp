@@ -193,6 +193,9 @@ Result<BatchReport> run_batch(const PlanningSession& session, const std::vector<
                               const BatchOptions& options, const BatchHooks& hooks) {
   const fs::path dir = options.out_dir;
   std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+    return fail(ExitCode::usage, "-o " + dir.string() + " is a file; --batch writes a directory of specs",
+                "name a directory (it is created if missing)");
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir))
     return fail(ExitCode::io, "cannot create the output directory " + dir.string() + ": " + ec.message());

@@ -81,12 +81,18 @@ Result<std::unique_ptr<PlanningSession>> PlanningSession::open(config::Config co
   if (dependencies.env) select.env = dependencies.env;
   auto primary = config::select_runner(s->config_, select);
   if (!primary) return fail(primary.error());
-  if (primary->auto_detected)
+  if (primary->auto_detected) {
+    // The variables auto-detection looks at, from the runners' descriptors.
+    std::string variables;
+    for (const auto* d : s->registry_->descriptors())
+      if (d->detect_rank > 0 && !d->key_variables.empty())
+        variables += (variables.empty() ? "" : " nor ") + d->key_variables.front();
     s->opening_notices_.push_back(
         {Notice::Kind::info,
-         "no runner configured and neither ANTHROPIC_API_KEY nor OPENAI_API_KEY is set: planning offline "
+         "no runner configured and neither " + variables + " is set: planning offline "
          "with the mock runner (choose one with --runner, `runner:` in agent-arborist.yaml — `arborist init` writes "
          "one — or by exporting a key)"});
+  }
   s->candidates_.push_back({primary->runner.name, *primary, nullptr});
   for (const auto& name : s->config_.fallback) {
     if (name == primary->runner.name) continue;
