@@ -145,12 +145,12 @@ class ClaudeRunner : public transport::StructuredRunner {
         if (delta_type == "text_delta") {
           auto piece = delta.value("text", std::string());
           draft.text += piece;
-          progress.text(piece.size());
+          progress.text(piece);
         } else if (delta_type == "input_json_delta") {
           // The forced tool call's input, streamed as pieces of JSON text.
           auto piece = delta.value("partial_json", std::string());
           draft.tool_input += piece;
-          progress.text(piece.size());
+          progress.text(piece);
         }
       } else if (type == "message_delta") {
         if (j.contains("delta") && j["delta"].contains("stop_reason") && j["delta"]["stop_reason"].is_string())

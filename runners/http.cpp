@@ -157,7 +157,7 @@ class HttpRunner : public Runner {
         for (const char* k : {"output_tokens", "completion_tokens"})
           if (usage->contains(k) && (*usage)[k].is_number()) answer.usage.output_tokens = (*usage)[k].get<long>();
       }
-      progress.text(answer.text.size());
+      progress.text(answer.text);
       return transport::Verdict::accept();
     };
     transport::observe_attempts(request, exchange);

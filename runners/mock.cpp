@@ -11,6 +11,8 @@
 #include <set>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 #include "core/text.hpp"
 #include "plan/offline/actions.hpp"
 #include "plan/offline/commands.hpp"
@@ -780,11 +782,127 @@ std::vector<std::string> describe_reading(const OfflinePlan& plan) {
 
 namespace {
 
+// ---- `arborist ask` offline: deterministic answers, marked as the mock's ----
+
+using json = nlohmann::json;
+
+bool mentions(const std::string& haystack_lower, const std::string& needle) {
+  return !needle.empty() && haystack_lower.find(text::to_lower(needle)) != std::string::npos;
+}
+
+// A value that follows `schema` (the parts answers use: type, enum, const, properties,
+// items, bounds, anyOf/oneOf), filled in the same way every time. An enum takes the first
+// option the question mentions, else its first.
+json instance_of(const json& schema, const std::string& name, const std::string& context_lower, int depth) {
+  if (!schema.is_object() || depth > 16) return nullptr;
+  if (schema.contains("const")) return schema["const"];
+  if (schema.contains("enum") && schema["enum"].is_array() && !schema["enum"].empty()) {
+    for (const auto& option : schema["enum"])
+      if (option.is_string() && mentions(context_lower, option.get<std::string>())) return option;
+    return schema["enum"].front();
+  }
+  for (const char* alternatives : {"anyOf", "oneOf", "allOf"})
+    if (schema.contains(alternatives) && schema[alternatives].is_array() && !schema[alternatives].empty())
+      return instance_of(schema[alternatives].front(), name, context_lower, depth + 1);
+  std::string type;
+  if (schema.contains("type")) {
+    if (schema["type"].is_string()) type = schema["type"].get<std::string>();
+    if (schema["type"].is_array())
+      for (const auto& t : schema["type"])
+        if (t.is_string() && t != "null") {
+          type = t.get<std::string>();
+          break;
+        }
+  }
+  if (type.empty()) type = schema.contains("properties") ? "object" : schema.contains("items") ? "array" : "string";
+  if (type == "object") {
+    json out = json::object();
+    if (schema.contains("properties") && schema["properties"].is_object())
+      for (const auto& [key, sub] : schema["properties"].items()) out[key] = instance_of(sub, key, context_lower, depth + 1);
+    return out;
+  }
+  if (type == "array") {
+    json out = json::array();
+    const size_t count = std::max<size_t>(1, schema.value("minItems", size_t{0}));
+    const json item = schema.contains("items") ? schema["items"] : json::object();
+    for (size_t i = 0; i < count && i < 64; ++i) out.push_back(instance_of(item, name, context_lower, depth + 1));
+    return out;
+  }
+  auto bound = [&](const char* key) -> std::optional<double> {
+    if (schema.contains(key) && schema[key].is_number()) return schema[key].get<double>();
+    return std::nullopt;
+  };
+  if (type == "integer") return static_cast<long long>(bound("minimum").value_or(0));
+  if (type == "number") {
+    auto low = bound("minimum"), high = bound("maximum");
+    return low && high ? (*low + *high) / 2 : low.value_or(0);
+  }
+  if (type == "boolean") return false;
+  if (type == "null") return nullptr;
+  std::string text = name == "reasoning" ? "arborist's mock runner answered offline; no model was asked"
+                                          : "mock " + (name.empty() ? std::string("answer") : name);
+  const size_t min_length = schema.value("minLength", size_t{0});
+  if (text.size() < min_length) text.append(min_length - text.size(), '.');
+  return text;
+}
+
+// A plain-text answer: what was asked and what the attached text holds (its size, and the
+// lines that mention errors), so a DAG that asks offline still produces something to read.
+std::string mock_text_answer(const Request& request) {
+  const std::string& message = request.description;
+  std::string first_line = message.substr(0, message.find('\n'));
+  if (first_line.size() > 160) first_line = first_line.substr(0, 157) + "...";
+  std::string out = "[mock answer: arborist's offline mock runner; no model was asked]\nRequest: " + first_line + "\n";
+  size_t lines = 0, files = 0;
+  std::vector<std::string> errors;
+  size_t error_count = 0;
+  size_t start = message.find('\n');
+  while (start != std::string::npos && start < message.size()) {
+    size_t end = message.find('\n', start + 1);
+    std::string_view line(message.data() + start + 1, (end == std::string::npos ? message.size() : end) - start - 1);
+    start = end;
+    if (line.starts_with("Attached file ")) {
+      ++files;
+      continue;
+    }
+    if (line.starts_with("```") || line.empty()) continue;
+    ++lines;
+    const std::string lower = text::to_lower(line);
+    for (const char* word : {"error", "fail", "fatal", "exception", "panic"})
+      if (lower.find(word) != std::string::npos) {
+        if (errors.size() < 3) errors.emplace_back(line.substr(0, 200));
+        ++error_count;
+        break;
+      }
+  }
+  if (files > 0) {
+    out += "Attached: " + std::to_string(files) + " file" + (files == 1 ? "" : "s") + ", " + std::to_string(lines) +
+           " non-empty line" + (lines == 1 ? "" : "s") + ".\n";
+    out += "Lines that mention errors or failures: " + std::to_string(error_count) + "\n";
+    for (const auto& e : errors) out += "  " + e + "\n";
+  }
+  return out;
+}
+
+Answer mock_ask_answer(const Request& request) {
+  Answer answer;
+  answer.finish_reason = "stop";
+  answer.model = "mock";
+  if (request.schema.empty()) {
+    answer.text = mock_text_answer(request);
+    return answer;
+  }
+  auto schema = json::parse(request.schema, nullptr, false);
+  answer.text = instance_of(schema, "", text::to_lower(request.description), 0).dump(2);
+  return answer;
+}
+
 class MockRunner final : public Runner {
  public:
   std::string type() const override { return "mock"; }
 
   Result<Answer> complete(const Request& request) override {
+    if (request.purpose == "ask") return mock_ask_answer(request);
     Answer answer;
     OfflinePlan plan = plan_offline_detailed(request.description, request.team_actions);
     answer.text = spec::to_json(plan.spec).dump(2);

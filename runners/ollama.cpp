@@ -34,7 +34,7 @@ bool read_chunk(const json& j, Draft& d, transport::ProgressReporter* progress) 
   if (j.contains("message") && j["message"].contains("content") && j["message"]["content"].is_string()) {
     auto piece = j["message"]["content"].get<std::string>();
     d.text += piece;
-    if (progress) progress->text(piece.size());
+    if (progress) progress->text(piece);
   }
   if (j.value("done", false)) {
     d.done = true;

@@ -159,7 +159,7 @@ class OpenAiRunner : public transport::StructuredRunner {
         if (choice.contains("delta") && choice["delta"].contains("content") && choice["delta"]["content"].is_string()) {
           auto piece = choice["delta"]["content"].get<std::string>();
           draft.text += piece;
-          progress.text(piece.size());
+          progress.text(piece);
         }
         if (choice.contains("delta") && choice["delta"].contains("refusal") && choice["delta"]["refusal"].is_string())
           draft.refusal += choice["delta"]["refusal"].get<std::string>();

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -59,6 +60,15 @@ struct Request {
   bool stream = true;  // HTTP runners stream by default; the answer is the same either way
   std::function<void(const Progress&)> on_progress;      // optional; never called by offline runners
   std::function<void(const AttemptReport&)> on_attempt;  // optional; network runners only
+  // The answer's text as it streams (each piece once, in order; a retry starts again and
+  // reports `attempt`); optional. `arborist ask` prints it on a terminal.
+  std::function<void(std::string_view piece, int attempt)> on_text;
+  // What is asked: "plan" (a spec, the planner's prompt) or "ask" (`arborist ask`: a
+  // question answered in text, or in JSON when `schema` is set). Offline runners answer by it.
+  std::string purpose = "plan";
+  // Something the user should know while the call is under way (a wait for the shared rate
+  // limit); optional — without it such lines are kept for the run's notices.
+  std::function<void(const std::string&)> on_notice;
   // What to send as the user prompt: a runner that attaches `schema` as structured
   // output sends structured_prompt; one asking in words (none, or refused) sends prompt.
   const std::string& prompt_for(bool structured) const {
@@ -118,6 +128,9 @@ struct RunnerConfig {
   std::string body_template;  // JSON text; empty = the standard request object
   std::string response_path;
   std::string usage_path;
+  // `rate_limit:` of the profile or the type's section; none = unlimited (usage/rate_limit.hpp).
+  std::optional<long> requests_per_minute;
+  std::optional<long> tokens_per_minute;
 };
 
 class Runner {

@@ -120,6 +120,12 @@ json entry_to_json(const Entry& e) {
   j["usage"] = {{"input_tokens", e.input_tokens}, {"output_tokens", e.output_tokens}};
   j["cost_usd"] = e.cost_usd ? json(*e.cost_usd) : json(nullptr);
   j["key_inputs"] = e.key_inputs;
+  if (e.kind == "answer") {
+    j["kind"] = "answer";
+    j["answer_sha256"] = sha256_hex(e.answer);
+    j["answer"] = e.answer;
+    return j;
+  }
   j["steps"] = e.steps;
   j["open_questions"] = e.open_questions;
   j["spec_sha256"] = sha256_hex(e.spec_yaml);
@@ -144,6 +150,13 @@ std::optional<Entry> entry_from_text(std::string_view text, const std::string& e
     e.output_tokens = j.at("usage").at("output_tokens").get<long>();
     if (!j.at("cost_usd").is_null()) e.cost_usd = j.at("cost_usd").get<double>();
     e.key_inputs = j.at("key_inputs");
+    e.kind = j.value("kind", std::string("spec"));
+    if (e.kind == "answer") {
+      e.answer = j.at("answer").get<std::string>();
+      if (sha256_hex(e.answer) != j.at("answer_sha256").get<std::string>()) return std::nullopt;
+      return e;
+    }
+    if (e.kind != "spec") return std::nullopt;
     e.steps = j.at("steps").get<size_t>();
     e.open_questions = j.at("open_questions").get<std::vector<std::string>>();
     e.spec_json = j.at("spec_json");

@@ -36,9 +36,12 @@ struct Settings {
 // $XDG_CACHE_HOME/arborist, else $HOME/.cache/arborist.
 std::filesystem::path default_dir(const EnvLookup& env = process_env());
 
-// One cached plan: the spec as written, and what it took to get it.
+// One cached plan: the spec as written, and what it took to get it. `arborist ask` stores
+// answers the same way (kind "answer": the text, no spec).
 struct Entry {
   std::string key;
+  std::string kind = "spec";  // "spec" | "answer"
+  std::string answer;         // kind "answer": the answer's text as the model gave it
   std::string spec_yaml;             // spec::write_spec output, byte for byte
   nlohmann::ordered_json spec_json;  // spec::to_json (for --json output)
   std::vector<std::string> open_questions;

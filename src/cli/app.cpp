@@ -101,6 +101,7 @@ int run(int argc, char** argv) {
 
   Command command;
   add_spec_command(app, global, command);
+  add_ask_command(app, global, command);
   add_dagu_command(app, global, command);
   add_validate_command(app, global, command);
   add_config_command(app, global, command);

@@ -170,7 +170,7 @@ void add_cache_command(CLI::App& app, const GlobalOptions& global, Command& comm
       std::string text = "key:     " + entry->key + "\ncreated: " + entry->created + "\nrunner:  " + entry->runner +
                          "\nmodel:   " + entry->model + "\ntokens:  " + std::to_string(entry->input_tokens) + " in / " +
                          std::to_string(entry->output_tokens) + " out\ncost:    " + usage::format_usd(entry->cost_usd) +
-                         "\n---\n" + entry->spec_yaml;
+                         "\n---\n" + (entry->kind == "answer" ? entry->answer + "\n" : entry->spec_yaml);
       write_stdout(text);
       return {};
     };

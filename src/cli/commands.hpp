@@ -32,5 +32,6 @@ void add_graph_command(CLI::App& app, const GlobalOptions& global, Command& comm
 void add_explain_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_doctor_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_check_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_ask_command(CLI::App& app, const GlobalOptions& global, Command& command);
 
 }  // namespace arborist::cli

@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/planning.hpp"
 #include "cli/progress.hpp"
 #include "config/config.hpp"
 #include "core/atomic_file.hpp"
@@ -74,6 +75,8 @@ plan::PlanningFlags planning_flags(const SpecOptions& o) {
   return f;
 }
 
+}  // namespace
+
 // --dry-run: the exact request the runner would send, secrets redacted, and an
 // estimate of its size in tokens. Nothing is sent.
 void print_dry_run(const GlobalOptions& global, const plan::DryRun& dry) {
@@ -126,6 +129,8 @@ void print_dry_run(const GlobalOptions& global, const plan::DryRun& dry) {
                  std::to_string(dry.estimated_input_tokens) + " input tokens (estimated at 4 bytes a token)" +
                  (wire ? "" : "; the " + dry.runner + " runner plans offline and sends no request"));
 }
+
+namespace {
 
 Result<std::string> read_description(const SpecOptions& o, bool description_given) {
   int sources = description_given + !o.file.empty();
@@ -331,12 +336,12 @@ nlohmann::ordered_json lint_json(const std::vector<Problem>& findings) {
   return list;
 }
 
+}  // namespace
+
 void print_notices(const GlobalOptions& global, const std::vector<plan::Notice>& notices) {
   if (global.quiet) return;
   for (const auto& n : notices) print_notice(n.kind == plan::Notice::Kind::warning ? "warning: " + n.text : n.text);
 }
-
-}  // namespace
 
 // The flags checked, then the configuration with them as its top layer, its limits in force
 // before any input is read.

@@ -237,6 +237,12 @@ Result<Selection> select_runner(const Config& config, const SelectOptions& optio
     rc.options["max_retries"] = std::to_string(v->get<int>());
   for (const char* key : {"connect_timeout", "first_byte_timeout", "idle_timeout", "max_body_mb"})
     if (auto [v, pointer] = r.pick(key, false); v && v->is_number()) rc.options[key] = number_text(*v);
+  if (auto [v, pointer] = r.pick("rate_limit", false); v && v->is_object()) {
+    if (auto n = v->find("requests_per_minute"); n != v->end() && n->is_number_integer())
+      rc.requests_per_minute = n->get<long>();
+    if (auto n = v->find("tokens_per_minute"); n != v->end() && n->is_number_integer())
+      rc.tokens_per_minute = n->get<long>();
+  }
   if (auto [v, pointer] = r.pick("token_parameter", false); v && v->is_string())
     rc.options["token_parameter"] = v->get<std::string>();
 

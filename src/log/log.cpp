@@ -55,6 +55,12 @@ CREATE INDEX calls_run ON calls(run_id);
 ALTER TABLE calls ADD COLUMN http_status INTEGER;
 ALTER TABLE calls ADD COLUMN attempt_log TEXT NOT NULL DEFAULT '[]';
 )sql",
+    // 3 -> 4: which command made the call (spec, ask) and the messages as asked.
+    R"sql(
+ALTER TABLE calls ADD COLUMN command TEXT NOT NULL DEFAULT 'spec';
+ALTER TABLE calls ADD COLUMN system TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN prompt TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -111,7 +117,8 @@ class Statement {
 
 constexpr const char* kColumns =
     "id, time, run_id, runner, model, endpoint, request, response, status, error, attempts, waits_ms, latency_ms, "
-    "ttft_ms, input_tokens, output_tokens, cost_usd, cache, cache_key, spec, http_status, attempt_log";
+    "ttft_ms, input_tokens, output_tokens, cost_usd, cache, cache_key, spec, http_status, attempt_log, command, system, "
+    "prompt";
 
 CallRow read_row(const Statement& s) {
   CallRow r;
@@ -150,6 +157,9 @@ CallRow read_row(const Statement& s) {
       record.outcome = a.value("outcome", std::string());
       r.attempt_log.push_back(std::move(record));
     }
+  r.command = s.text(22);
+  r.system = s.text(23);
+  r.prompt = s.text(24);
   return r;
 }
 
@@ -159,6 +169,7 @@ std::optional<Group> parse_group(std::string_view text) {
   if (text == "runner") return Group::runner;
   if (text == "model") return Group::model;
   if (text == "day") return Group::day;
+  if (text == "command") return Group::command;
   return std::nullopt;
 }
 
@@ -287,8 +298,8 @@ Result<std::int64_t> RequestLog::append(const CallRow& r) {
   Statement s(db_,
               "INSERT INTO calls (time, run_id, runner, model, endpoint, request, response, status, error, attempts, "
               "waits_ms, latency_ms, ttft_ms, input_tokens, output_tokens, cost_usd, cache, cache_key, spec, "
-              "http_status, attempt_log) "
-              "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)");
+              "http_status, attempt_log, command, system, prompt) "
+              "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)");
   if (!s.ok()) return fail(log_error(path_, "cannot be written", db_));
   nlohmann::json waits = r.waits_ms;
   s.bind(1, r.time.empty() ? now_iso8601_ms() : r.time);
@@ -318,6 +329,9 @@ Result<std::int64_t> RequestLog::append(const CallRow& r) {
     attempts.push_back(std::move(j));
   }
   s.bind(21, attempts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  s.bind(22, r.command.empty() ? std::string("spec") : r.command);
+  s.bind(23, r.system);
+  s.bind(24, r.prompt);
   if (sqlite3_step(s.get()) != SQLITE_DONE) return fail(log_error(path_, "cannot be written", db_));
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
 }
@@ -341,6 +355,39 @@ Result<std::vector<CallRow>> RequestLog::recent(int count) const {
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) rows.push_back(read_row(s));
   if (rc != SQLITE_DONE) return fail(log_error(path_, "cannot be read", db_));
   return rows;
+}
+
+Result<std::vector<CallRow>> RequestLog::recent(int count, const Filter& f) const {
+  std::string sql = std::string("SELECT ") + kColumns +
+                    " FROM calls WHERE (?2 = '' OR command = ?2) AND (?3 = '' OR runner = ?3) AND "
+                    "(?4 = '' OR status = ?4) AND (?5 = '' OR time >= ?5) ORDER BY id DESC LIMIT ?1";
+  Statement s(db_, sql.c_str());
+  if (!s.ok()) return fail(log_error(path_, "cannot be read", db_));
+  s.bind(1, static_cast<long long>(count));
+  s.bind(2, f.command);
+  s.bind(3, f.runner);
+  s.bind(4, f.status);
+  s.bind(5, f.since);
+  std::vector<CallRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) rows.push_back(read_row(s));
+  if (rc != SQLITE_DONE) return fail(log_error(path_, "cannot be read", db_));
+  return rows;
+}
+
+Result<long> RequestLog::prune(const std::string& before) {
+  Statement s(db_, "DELETE FROM calls WHERE time < ?1");
+  if (!s.ok()) return fail(log_error(path_, "cannot be written", db_));
+  s.bind(1, before);
+  if (sqlite3_step(s.get()) != SQLITE_DONE) return fail(log_error(path_, "cannot be written", db_));
+  const long removed = sqlite3_changes(db_);
+  // Give the space back: checkpoint the WAL, then rebuild the file without the free pages.
+  if (removed > 0) {
+    sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE);", nullptr, nullptr, nullptr);
+    if (sqlite3_exec(db_, "VACUUM;", nullptr, nullptr, nullptr) != SQLITE_OK)
+      return fail(log_error(path_, "could not be compacted after pruning", db_));
+  }
+  return removed;
 }
 
 Result<std::optional<CallRow>> RequestLog::get(std::int64_t id) const {
@@ -367,7 +414,10 @@ Result<std::vector<CallRow>> RequestLog::run(const std::string& run_id) const {
 }
 
 Result<std::vector<UsageRow>> RequestLog::usage(const std::string& since, Group by) const {
-  const char* group = by == Group::runner ? "runner" : by == Group::model ? "model" : "substr(time, 1, 10)";
+  const char* group = by == Group::runner    ? "runner"
+                      : by == Group::model   ? "model"
+                      : by == Group::command ? "command"
+                                             : "substr(time, 1, 10)";
   std::string sql = std::string("SELECT ") + group +
                     " AS g, SUM(status != 'cache_hit'), SUM(input_tokens), SUM(output_tokens), "
                     "TOTAL(cost_usd), SUM(status != 'cache_hit' AND cost_usd IS NULL), SUM(cache = 'hit'), "

@@ -16,7 +16,7 @@ struct sqlite3;
 
 namespace arborist::log {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 // The first schema (version 1), kept so tests can build an old database and
 // check the migration. Never change it; add a migration instead.
 extern const char* const kSchemaV1;
@@ -33,10 +33,13 @@ struct CallRow {
   std::int64_t id = 0;
   std::string time;    // ISO 8601 UTC with milliseconds; sorts as text
   std::string run_id;  // every call of one `arborist spec` (repair rounds too) shares it
+  std::string command = "spec";  // what made the call: spec | ask
   std::string runner;
   std::string model;
   std::string endpoint;
   std::string request;   // what was sent (secrets redacted); empty when log.bodies is off
+  std::string system;    // the messages as asked (scrubbed, secrets redacted; empty when log.bodies is off)
+  std::string prompt;
   std::string response;  // what came back (secrets redacted)
   std::string status;    // ok | error | refused | cache_hit
   std::string error;     // the error message for error/refused
@@ -54,7 +57,7 @@ struct CallRow {
   std::string spec;  // the spec produced (YAML), when this call produced one
 };
 
-enum class Group { runner, model, day };
+enum class Group { runner, model, day, command };
 std::optional<Group> parse_group(std::string_view text);
 
 struct UsageRow {
@@ -99,6 +102,17 @@ class RequestLog {
   // Records the spec a call's answer became (known only after validation).
   Result<void> set_spec(std::int64_t id, const std::string& spec);
   Result<std::vector<CallRow>> recent(int count) const;  // newest first
+  // `arborist log --command ask --runner openai --status error`: empty fields match all.
+  struct Filter {
+    std::string command;
+    std::string runner;
+    std::string status;
+    std::string since;  // ISO 8601; empty: all
+  };
+  Result<std::vector<CallRow>> recent(int count, const Filter& filter) const;  // newest first
+  // Deletes the calls before `before` (ISO 8601) and returns how many went; the file is
+  // then compacted (VACUUM) so it shrinks on disk.
+  Result<long> prune(const std::string& before);
   Result<std::optional<CallRow>> get(std::int64_t id) const;
   Result<std::vector<CallRow>> run(const std::string& run_id) const;  // oldest first
   // Aggregates rows at or after `since` (ISO 8601; empty: all), ordered by group.

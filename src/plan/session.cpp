@@ -50,6 +50,9 @@ Result<void> check_flags(const PlanningFlags& f) {
                                      std::to_string(*f.repair_rounds));
   if (f.max_cost && !(*f.max_cost >= 0))
     return fail(ExitCode::usage, "--max-cost must be 0 or more US dollars", "e.g. --max-cost 0.05");
+  if (f.base_url && !(f.base_url->starts_with("http://") || f.base_url->starts_with("https://")))
+    return fail(ExitCode::usage, "--base-url must start with http:// or https://",
+                "e.g. --base-url http://localhost:11434 for a local Ollama");
   return {};
 }
 
@@ -81,6 +84,7 @@ Result<std::unique_ptr<PlanningSession>> PlanningSession::open(config::Config co
   if (dependencies.env) select.env = dependencies.env;
   auto primary = config::select_runner(s->config_, select);
   if (!primary) return fail(primary.error());
+  if (s->flags_.base_url) primary->runner.base_url = *s->flags_.base_url;
   if (primary->auto_detected) {
     // The variables auto-detection looks at, from the runners' descriptors.
     std::string variables;

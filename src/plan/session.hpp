@@ -22,6 +22,10 @@
 #include "plan/planner.hpp"
 #include "runners/runner.hpp"
 
+namespace arborist::ask {
+struct Question;
+}
+
 namespace arborist::usage {
 struct Spend;
 }
@@ -32,6 +36,7 @@ namespace arborist::plan {
 struct PlanningFlags {
   std::string runner;  // --runner: a type or a profile; "" = the configured one, else auto-detected
   std::optional<std::string> model;
+  std::optional<std::string> base_url;  // --base-url: the primary runner's server (openai, claude, ollama)
   std::optional<int> max_tokens;
   std::optional<double> temperature;
   std::optional<int> timeout_seconds;
@@ -95,6 +100,29 @@ struct Hooks {
   std::function<void(const std::string& label, bool calls_out)> on_call_start;
   std::function<void(const runners::Progress&)> on_progress;
   std::function<void()> on_call_end;
+  std::function<void(std::string_view piece, int attempt)> on_text;  // the answer as it streams
+  std::function<void(const std::string&)> on_notice;  // said while a call is under way (rate-limit waits)
+};
+
+// One `arborist ask` answered (or not).
+struct AskOutcome {
+  std::optional<Error> error;
+  std::string text;                             // the answer's text as the model gave it
+  std::optional<nlohmann::ordered_json> value;  // --schema / --choose: the checked JSON value
+  std::string runner;
+  std::string runner_type;
+  std::string model;  // the model that answered (or was asked)
+  bool calls_out = false;
+  bool cached = false;
+  CacheUse cache;
+  runners::Usage usage;            // every call of it, repair rounds included
+  std::optional<double> cost_usd;  // nullopt: no price known
+  std::optional<std::int64_t> log_id;
+  int rounds = 0;  // repair rounds used for a structured answer
+  std::string finish_reason;
+  std::vector<Notice> notices;
+  std::vector<std::string> warnings;
+  bool ok() const { return !error; }
 };
 
 // What a session reaches for; tests replace the registry with recording fakes.
@@ -124,6 +152,11 @@ class PlanningSession {
   // The request the chosen runner would send for this description; sends nothing.
   Result<DryRun> dry_run(const std::string& description) const;
 
+  // `arborist ask` (src/plan/session_ask.cpp): one question through the same runner chain,
+  // scrubbing, cache (answers), request log, budgets and rate limits. Thread-safe.
+  AskOutcome ask(const ask::Question& question, const Hooks& hooks = {}) const;
+  Result<DryRun> dry_run_ask(const ask::Question& question) const;
+
   // Notices from opening: the auto-detected runner, config warnings are the caller's.
   const std::vector<Notice>& opening_notices() const { return opening_notices_; }
   const config::Config& config() const { return config_; }
@@ -142,6 +175,8 @@ class PlanningSession {
 
   PlanningSession() = default;
   std::string scrubbed(const std::string& description, std::vector<Notice>& notices) const;
+  ask::Question scrubbed(const ask::Question& question, std::vector<Notice>& notices) const;
+  runners::Request ask_request_for(const config::Selection& selection, const ask::Question& question) const;
   runners::Request request_for(const config::Selection& selection) const;
 
   config::Config config_;

@@ -308,8 +308,9 @@ void ProgressReporter::attempt(int n) {
   emit(true);
 }
 
-void ProgressReporter::text(size_t chars) {
-  state_.chars += static_cast<long>(chars);
+void ProgressReporter::text(std::string_view piece) {
+  state_.chars += static_cast<long>(piece.size());
+  if (on_text_ && !piece.empty()) on_text_(piece, state_.attempt);
   emit(false);
 }
 

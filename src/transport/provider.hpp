@@ -93,14 +93,15 @@ bool refuses_parameter(const Failure& failure, std::initializer_list<std::string
 // Reports streaming progress at most a few times a second.
 class ProgressReporter {
  public:
-  ProgressReporter(const runners::Request& request) : callback_(request.on_progress) {}
+  ProgressReporter(const runners::Request& request) : callback_(request.on_progress), on_text_(request.on_text) {}
   void attempt(int n);
-  void text(size_t chars);
+  void text(std::string_view piece);
   void tokens(long output_tokens);
 
  private:
   void emit(bool force);
   std::function<void(const runners::Progress&)> callback_;
+  std::function<void(std::string_view, int)> on_text_;
   runners::Progress state_;
 };
 

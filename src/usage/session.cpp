@@ -13,6 +13,7 @@
 #include "plan/prompt.hpp"
 #include "spec/io.hpp"
 #include "transport/http.hpp"
+#include "usage/rate_limit.hpp"
 
 namespace arborist::usage {
 
@@ -171,7 +172,7 @@ struct Session::State {
     auto* db = open_log();
     if (!db) return std::nullopt;
     row.run_id = run_id;
-    if (!settings->log_bodies) row.request = row.response = "";
+    if (!settings->log_bodies) row.request = row.response = row.system = row.prompt = "";
     auto id = db->append(row);
     if (!id) {
       warnings.push_back("could not write the request log: " + id.error().message);
@@ -262,7 +263,10 @@ class MeteredRunner : public runners::Runner {
     row.endpoint = transport::redact_url(inputs_.endpoint);
     row.cache = settings.cache.mode == cache::Mode::off ? "off" : "miss";
     row.cache_key = cache::key_of(inputs_);
+    row.command = request.purpose == "ask" ? "ask" : "spec";
     row.request = transport::redact(wire_body(request), secrets_);
+    row.system = transport::redact(request.system, secrets_);
+    row.prompt = transport::redact(request.prompt, secrets_);
 
     auto reserved = check_budget(request, row.request, model);
     if (!reserved) {
@@ -281,8 +285,38 @@ class MeteredRunner : public runners::Runner {
       }
     } release{*state_->spend, *reserved};
 
-    // Time to first token: the first progress report that carries text.
+    // The runner's shared rate limit (every arborist on the machine): wait for a turn, within
+    // the call's own deadline, which the wait then shortens.
     runners::Request sent = request;
+    std::optional<RateLimiter> limiter;
+    if (config_.requests_per_minute || config_.tokens_per_minute) {
+      limiter.emplace(default_rate_dir(), config_.name, RateLimit{config_.requests_per_minute, config_.tokens_per_minute});
+      const Estimate e = estimate_call(request, row.request, inputs_.runner, model, state_->prices());
+      const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(request.timeout_seconds);
+      auto waited = limiter->acquire(e.input_tokens + e.output_tokens, deadline, [&](std::chrono::milliseconds wait) {
+        const std::string line = "waiting " + std::to_string((wait.count() + 999) / 1000) + " s for runner '" +
+                                 config_.name + "''s rate limit (shared by every arborist on this machine)";
+        if (request.on_notice)
+          request.on_notice(line);
+        else
+          state_->warnings.push_back(line);
+      });
+      if (!waited && waited.error().code == ExitCode::runner) {
+        row.status = "refused";
+        row.error = waited.error().message;
+        state_->append(row);
+        return fail(waited.error());
+      }
+      if (!waited) {
+        state_->warnings.push_back(waited.error().message + "; calling without the rate limit");
+        limiter.reset();
+      } else if (waited->count() > 0) {
+        const int left = request.timeout_seconds - static_cast<int>(waited->count() / 1000);
+        sent.timeout_seconds = std::max(1, left);
+      }
+    }
+
+    // Time to first token: the first progress report that carries text.
     const auto start = Clock::now();
     std::optional<long> ttft;
     int attempts_seen = 1;
@@ -312,6 +346,7 @@ class MeteredRunner : public runners::Runner {
       return answer;
     }
     row.status = "ok";
+    if (limiter) limiter->settle(answer->usage.input_tokens + answer->usage.output_tokens);
     row.attempts = std::max(answer->attempts, static_cast<int>(row.attempt_log.size()));
     row.model = answer->model.empty() ? model : answer->model;
     row.response = transport::redact(answer->text, secrets_);
@@ -397,6 +432,51 @@ class MeteredRunner : public runners::Runner {
 std::unique_ptr<runners::Runner> Session::meter(runners::Runner& inner, const runners::RunnerConfig& config,
                                                 const cache::KeyInputs& inputs) {
   return std::make_unique<MeteredRunner>(inner, config, inputs, state_);
+}
+
+std::optional<cache::Entry> Session::lookup_answer(const cache::KeyInputs& inputs) {
+  const auto start = Clock::now();
+  cache::Cache store(settings_.cache);
+  const std::string key = cache::key_of(inputs);
+  auto entry = store.lookup(key, state_->warnings);
+  if (!entry) return std::nullopt;
+  if (entry->kind != "answer") {
+    state_->warnings.push_back("ignored cache entry " + key.substr(0, 12) + ": it holds a plan, not an answer");
+    return std::nullopt;
+  }
+  log::CallRow row;
+  row.command = "ask";
+  row.runner = inputs.runner;
+  row.model = entry->model;
+  row.endpoint = transport::redact_url(inputs.endpoint);
+  row.status = "cache_hit";
+  row.cache = "hit";
+  row.cache_key = key;
+  row.response = entry->answer;
+  row.cost_usd = 0;
+  row.latency_ms = millis_since(start);
+  state_->last_ok_row = state_->append(std::move(row));
+  return entry;
+}
+
+void Session::store_answer(const cache::KeyInputs& inputs, const runners::Answer& answer,
+                           const runners::Usage& total_usage) {
+  cache::Entry entry;
+  entry.kind = "answer";
+  entry.key = cache::key_of(inputs);
+  entry.answer = answer.text;
+  entry.runner = inputs.runner;
+  entry.model = answer.model.empty() ? inputs.model : answer.model;
+  entry.input_tokens = total_usage.input_tokens;
+  entry.output_tokens = total_usage.output_tokens;
+  entry.cost_usd = state_->prices().cost(inputs.runner, entry.model, entry.input_tokens, entry.output_tokens);
+  entry.created = cache::now_iso8601();
+  entry.key_inputs = cache::canonical_json(inputs);
+  cache::Cache(settings_.cache).store(entry, state_->warnings);
+}
+
+std::optional<std::int64_t> Session::last_log_id() const {
+  return state_->last_ok_row;
 }
 
 void Session::store(const cache::KeyInputs& inputs, const spec::Spec& spec, const runners::Answer& answer,

@@ -97,6 +97,13 @@ class Session {
   void store(const cache::KeyInputs& inputs, const spec::Spec& spec, const runners::Answer& answer,
              const runners::Usage& total_usage);
 
+  // `arborist ask`: an answer stored under the key (kind "answer"; a hit is logged), and
+  // storing one. The caller re-checks a structured answer against its schema.
+  std::optional<cache::Entry> lookup_answer(const cache::KeyInputs& inputs);
+  void store_answer(const cache::KeyInputs& inputs, const runners::Answer& answer, const runners::Usage& total_usage);
+  // The request-log id of the last call that succeeded (or hit the cache); none when not logged.
+  std::optional<std::int64_t> last_log_id() const;
+
   double spent_usd() const;
   std::vector<std::string> take_warnings();
 
