@@ -1,4 +1,4 @@
-// arborist usage [--since 7d|YYYY-MM-DD] [--by runner|model|day] [--json]
+// arborist usage [--since 7d|YYYY-MM-DD] [--by runner|model|day|command] [--json]
 #include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -75,11 +75,11 @@ void add_usage_command(CLI::App& app, const GlobalOptions& global, Command& comm
   auto options = std::make_shared<Options>();
   auto* sub = app.add_subcommand("usage", "Calls, tokens, cost and cache hit rate from the request log");
   sub->add_option("--since", options->since, "Only calls in the last 7d / 12h / 2w, or since a date (YYYY-MM-DD)");
-  sub->add_option("--by", options->by, "Group by runner, model or day")->default_str("runner");
+  sub->add_option("--by", options->by, "Group by runner, model, day or command (spec, ask)")->default_str("runner");
   sub->callback([options, &global, &command] {
     command.action = [options, &global]() -> Result<void> {
       auto by = log::parse_group(options->by);
-      if (!by) return fail(ExitCode::usage, "--by " + options->by + " is not a grouping", "use runner, model or day");
+      if (!by) return fail(ExitCode::usage, "--by " + options->by + " is not a grouping", "use runner, model, day or command");
       auto since = since_bound(options->since);
       if (!since) return fail(since.error());
       auto settings = usage::load_settings(global.config_path);
@@ -119,8 +119,9 @@ void add_usage_command(CLI::App& app, const GlobalOptions& global, Command& comm
         return {};
       }
       std::string text = pad(options->by == "day"     ? "DAY"
-                             : options->by == "model" ? "MODEL"
-                                                      : "RUNNER",
+                             : options->by == "model"   ? "MODEL"
+                             : options->by == "command" ? "COMMAND"
+                                                        : "RUNNER",
                              30) +
                          pad("CALLS", 7) + pad("TOKENS IN", 11) + pad("TOKENS OUT", 12) + pad("COST", 22) +
                          "CACHE HITS\n";
