@@ -366,7 +366,7 @@ class Checker {
     std::swap(problems_, rule_problems);
     loader_rules_v2();
     std::set<std::string> waived;
-    if (family_ == Family::v2_15) {
+    {
       detail::Reporter reporter;
       reporter.add = [this](const std::string& pointer, std::string message, std::string hint, std::string step,
                             Severity severity) {
@@ -374,7 +374,8 @@ class Checker {
         add(pointer, std::move(message), std::move(hint), std::move(step), severity);
       };
       reporter.schema_waived = &waived;
-      detail::check_rules_v2_15(doc_->value, doc_index_, reporter);
+      if (family_ == Family::v2_15) detail::check_rules_v2_15(doc_->value, doc_index_, reporter);
+      detail::check_chat_steps(doc_->value, family_, reporter);
     }
     std::swap(problems_, rule_problems);
     // The loader's wording is more precise than a generic schema message at the same
@@ -729,6 +730,7 @@ class Checker {
       add(pointer, std::move(message), std::move(hint), std::move(step), severity);
     };
     detail::check_rules_v1(doc_->value, reporter);
+    detail::check_chat_steps(doc_->value, Family::v1, reporter);
     if (const json* schedule = top("schedule")) check_schedule(*schedule, "/schedule");
   }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "dagu/family.hpp"
 
 namespace arborist::dagu::detail {
 
@@ -57,6 +58,11 @@ void check_rules_v2_15(const json& doc, size_t document_index, const Reporter& r
 // Dagu 1.x (1.30.2) loader rules: keys (case-insensitive, nested structures too), step
 // policies, executor capabilities, names and ids (rules_v1.cpp).
 void check_rules_v1(const json& doc, const Reporter& report);
+
+// Chat (LLM) steps in the families that have them (rules_chat.cpp): a step's llm needs a
+// model, the provider may come from the DAG, a message is required, keys are named by
+// their variable (never written out).
+void check_chat_steps(const json& doc, Family family, const Reporter& report);
 
 // A Go-style rendering of a scalar (`%v`): 1 -> "1", true -> "true", "x" -> "x".
 std::string scalar_text(const json& value);

@@ -74,7 +74,9 @@ const std::set<std::string>& v1_markers() {
       "maxActiveSteps", "timeoutSec",  "delaySec",   "restartWaitSec",   "maxCleanUpTimeSec", "mailOn",
       "errorMail",      "infoMail",    "logDir",     "skipIfSuccessful", "signalOnStop",      "mailOnError",
       "repeatPolicy",   "intervalSec", "exitCode",   "maxOutputSize",    "registryAuths",     "shellPackages",
-      "workerSelector", "logOutput",   "runConfig",  "markSuccess",      "maxIntervalSec"};
+      "workerSelector", "logOutput",   "runConfig",  "markSuccess",      "maxIntervalSec",
+      // A chat step's `llm:` (Dagu 1.30): 2.x spells them max_tokens, api_key_name, top_p, base_url.
+      "maxTokens",      "apiKeyName",  "topP",       "baseURL",          "budgetTokens",      "includeInOutput"};
   return keys;
 }
 
@@ -135,6 +137,7 @@ FamilyGuess detect_family(const std::vector<yaml::Document>& documents) {
     const json& doc = document.value;
     if (!doc.is_object()) continue;
     look(doc);
+    if (auto llm = doc.find("llm"); llm != doc.end()) look(*llm);
     for (const auto& [k, v] : doc.items())
       if (v2_15_reason.empty() && v2_15_top_keys().count(k)) v2_15_reason = "uses `" + k + ":` (Dagu 2.7+)";
     if (auto type = doc.find("type");
@@ -143,7 +146,7 @@ FamilyGuess detect_family(const std::vector<yaml::Document>& documents) {
     const bool typed = doc.contains("type");
     for_each_step(doc, [&](const json& step) {
       look(step);
-      for (const char* nested : {"retryPolicy", "continueOn", "repeatPolicy", "retry_policy", "continue_on"})
+      for (const char* nested : {"retryPolicy", "continueOn", "repeatPolicy", "retry_policy", "continue_on", "llm"})
         if (auto it = step.find(nested); it != step.end()) look(*it);
       for (const auto& [k, v] : step.items()) {
         if (v2_15_reason.empty() && v2_15_step_keys().count(k)) v2_15_reason = "uses step `" + k + ":` (Dagu 2.7+)";
