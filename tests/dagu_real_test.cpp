@@ -308,3 +308,51 @@ TEST_CASE("Dagu 1.30.2 validates an emitted v1 DAG with every feature", "[dagu-r
   INFO(dry.out + dry.err);
   CHECK(dry.exit_code == 0);
 }
+
+TEST_CASE("Dagu 1.30.2 runs emitted AI steps through arborist ask with the mock runner", "[dagu-real][ask]") {
+  DaguSandbox box;
+  spec::Spec s;
+  s.name = "ai-steps";
+  spec::Step fetch;
+  fetch.name = "fetch";
+  fetch.command = R"(printf '%s\n' 'ERROR "disk" full at $HOME')";
+  fetch.output = "RAW";
+  spec::Step summarize;
+  summarize.name = "summarize";
+  summarize.ai = spec::AiStep{};
+  summarize.ai->prompt = "Summarise the errors: ${RAW}";
+  summarize.ai->system = "Be terse.";
+  summarize.output = "SUMMARY";
+  summarize.depends_on = {"fetch"};
+  spec::Step decide;
+  decide.name = "decide";
+  decide.ai = spec::AiStep{};
+  decide.ai->prompt = "Should we wait or scale up? ${SUMMARY}";
+  decide.ai->choose = {"scale-up", "wait"};
+  decide.output = "DECISION";
+  decide.depends_on = {"summarize"};
+  spec::Step record;
+  record.name = "record";
+  record.command = "printf '%s\\n' \"${SUMMARY:-}\" \"${DECISION:-}\" >> " + box.log.string();
+  record.depends_on = {"decide"};
+  s.steps = {fetch, summarize, decide, record};
+  const fs::path path = box.write_and_validate(s);
+  CHECK(test::read_text(path).find("arborist ask --choose scale-up,wait -- ") != std::string::npos);
+
+  // `arborist` on PATH, offline: no key, its own HOME.
+  auto env = test::env_without_machine_settings();
+  env["DAGU_HOME"] = box.home.string();
+  env["DAGU_SKIP_EXAMPLES"] = "true";
+  env["HOME"] = (box.dir / "home").string();
+  env["PATH"] = fs::path(test::binary_path()).parent_path().string() + ":/usr/local/bin:/usr/bin:/bin";
+  auto run = test::run_program({dagu_binary(), "start", path.string()}, {}, box.dir.path(), env);
+  INFO(run.out + run.err);
+  REQUIRE(run.exit_code == 0);
+  const std::string log = test::read_text(box.log);
+  INFO(log);
+  // The answer of the mock, with the earlier output passed intact (quotes, a literal $HOME).
+  CHECK(log.find("[mock answer: arborist's offline mock runner; no model was asked]") != std::string::npos);
+  CHECK(log.find(R"(Request: Summarise the errors: ERROR "disk" full at $HOME)") != std::string::npos);
+  // The decision: one line of JSON whose choice is one of the options.
+  CHECK((log.find(R"("choice":"scale-up")") != std::string::npos || log.find(R"("choice":"wait")") != std::string::npos));
+}

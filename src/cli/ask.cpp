@@ -256,7 +256,9 @@ void add_ask_command(CLI::App& app, const GlobalOptions& global, Command& comman
       if (global.json) {
         write_stdout(outcome_json(outcome).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
       } else if (outcome.value && question->structured()) {
-        write_stdout(outcome.value->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+        // Pretty for a person; one line for a pipe or a Dagu output variable (${DECISION.choice}).
+        const int indent = ::isatty(STDOUT_FILENO) ? 2 : -1;
+        write_stdout(outcome.value->dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
       } else if (!streamed || streamed_text != outcome.text) {
         std::string text = outcome.text;
         if (text.empty() || text.back() != '\n') text += "\n";

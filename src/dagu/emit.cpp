@@ -11,6 +11,7 @@
 #include "core/text.hpp"
 #include "core/yaml_writer.hpp"
 #include "dagu/family.hpp"
+#include "runners/runner.hpp"
 #include "spec/io.hpp"
 #include "spec/variables.hpp"
 
@@ -309,6 +310,110 @@ std::string derive_step_id(const std::string& name, const std::vector<std::strin
   return derive_id(name, [&](const std::string& id) { return lowered.count(id) > 0; });
 }
 
+// ---- AI steps (issue 13) ----
+
+namespace {
+
+// The prompt as one double-quoted shell word, every character literal but its ${NAME}
+// references, which are written ${NAME:-}: Dagu substitutes ${NAME} into the command text
+// before the shell reads it, so a value holding quotes or `$` is mangled ("disk" loses its
+// quotes, $HOME expands); ${NAME:-} is left alone by Dagu and expanded by the shell from the
+// step's environment (params, env and earlier outputs are exported), intact — seen on 1.30.2.
+std::string prompt_word(const std::string& prompt) {
+  std::string out = "\"";
+  for (size_t i = 0; i < prompt.size(); ++i) {
+    const char c = prompt[i];
+    if (c == '$' && i + 1 < prompt.size() && prompt[i + 1] == '{') {
+      size_t end = prompt.find('}', i + 2);
+      if (end != std::string::npos && end > i + 2 && text::is_identifier(std::string_view(prompt).substr(i + 2, end - i - 2))) {
+        out += prompt.substr(i, end - i) + ":-}";
+        i = end;
+        continue;
+      }
+    }
+    if (c == '"' || c == '\\' || c == '`' || c == '$') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string number_text(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", value);
+  return buf;
+}
+
+}  // namespace
+
+std::string ask_command(const spec::AiStep& ai) {
+  std::string cmd = "arborist ask";
+  if (!ai.runner.empty()) cmd += " --runner " + text::shell_quote(ai.runner);
+  if (!ai.model.empty()) cmd += " --model " + text::shell_quote(ai.model);
+  if (!ai.system.empty()) cmd += " --system " + text::shell_quote(ai.system);
+  if (ai.max_tokens) cmd += " --max-tokens " + std::to_string(*ai.max_tokens);
+  if (ai.temperature) cmd += " --temperature " + number_text(*ai.temperature);
+  if (!ai.schema.empty()) cmd += " --schema " + text::shell_quote(ai.schema);
+  if (!ai.choose.empty()) cmd += " --choose " + text::shell_quote(text::join(ai.choose, ","));
+  // `--` ends the options: a prompt may begin with a dash.
+  return cmd + " -- " + prompt_word(ai.prompt);
+}
+
+std::optional<NativeChat> native_chat(const spec::AiStep& ai) {
+  // Dagu's chat step has no structured output: schemas and decisions go through `arborist ask`.
+  if (!ai.schema.empty() || !ai.choose.empty()) return std::nullopt;
+  static const std::map<std::string, std::string> providers = {
+      {"openai", "openai"}, {"claude", "anthropic"}, {"ollama", "local"}};
+  auto it = providers.find(ai.runner);
+  if (it == providers.end()) return std::nullopt;
+  const runners::Descriptor* d = runners::builtin_registry().find(ai.runner);
+  if (!d) return std::nullopt;
+  NativeChat chat;
+  chat.provider = it->second;
+  chat.model = ai.model;
+  if (chat.model.empty()) {
+    // The runner's own default, resolved without the environment so the DAG is the same everywhere.
+    runners::RunnerConfig config;
+    config.type = ai.runner;
+    chat.model = d->endpoint(config, [](const std::string&) { return std::optional<std::string>(); }).default_model;
+  }
+  if (chat.model.empty()) return std::nullopt;
+  if (chat.provider != "local" && !d->key_variables.empty()) chat.key_variable = d->key_variables.front();
+  return chat;
+}
+
+namespace {
+
+// An AI step's body for the target: Dagu's own chat step where it can make the call
+// (2.7+: action chat.completion; 2.0–2.6 and portable: type chat), else `arborist ask`.
+void put_ai_body(json& step, const spec::AiStep& ai, Version version, const std::vector<std::string>& required) {
+  auto chat = version == Version::v1 ? std::nullopt : native_chat(ai);
+  if (!chat) {
+    std::string command = ask_command(ai);
+    for (const auto& name : spec::variables_read(ai.prompt + "\n" + ai.system, required))
+      command = guard_for(name) + "; " + command;
+    put_body(step, command, "", version);
+    return;
+  }
+  json llm;
+  llm["provider"] = chat->provider;
+  llm["model"] = chat->model;
+  if (!ai.system.empty()) llm["system"] = ai.system;
+  if (ai.temperature) llm["temperature"] = *ai.temperature;
+  if (ai.max_tokens) llm["max_tokens"] = *ai.max_tokens;
+  if (!chat->key_variable.empty()) llm["api_key_name"] = chat->key_variable;
+  if (version == Version::v2_15) {
+    step["action"] = "chat.completion";
+    llm["prompt"] = ai.prompt;
+    step["with"] = llm;
+  } else {
+    step["type"] = "chat";
+    step["llm"] = llm;
+    step["messages"] = json::array({json{{"role", "user"}, {"content", ai.prompt}}});
+  }
+}
+
+}  // namespace
+
 Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) {
   if (auto stem_ok = check_output_stem(options.output_path); !stem_ok) return fail(stem_ok.error());
 
@@ -384,10 +489,14 @@ Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) 
     json depends = json::array();
     for (const auto& dep : s.depends_on) depends.push_back(id_of.at(dep));
     step["depends"] = depends;
-    std::string command = s.command, script = s.script;
-    // A container runs its own image's environment; the guard is for the host's shell.
-    if (s.container.empty()) guard_body(command, script, required);
-    put_body(step, command, script, version);
+    if (s.ai) {
+      put_ai_body(step, *s.ai, version, required);
+    } else {
+      std::string command = s.command, script = s.script;
+      // A container runs its own image's environment; the guard is for the host's shell.
+      if (s.container.empty()) guard_body(command, script, required);
+      put_body(step, command, script, version);
+    }
     if (!s.dir.empty()) step[keys.working_dir] = s.dir;
     // A plain string would mean "exec into this running container"; an image needs the object form.
     if (!s.container.empty()) step["container"] = json{{"image", s.container}};

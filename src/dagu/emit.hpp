@@ -12,6 +12,17 @@
 
 namespace arborist::dagu {
 
+// An AI step's `arborist ask` command line (the form every Dagu version runs), and Dagu's
+// own chat step when the step's runner is one Dagu's chat executor can call (openai, claude,
+// ollama; no schema or decision): its provider, model and the NAME of the key's variable.
+struct NativeChat {
+  std::string provider;
+  std::string model;
+  std::string key_variable;  // "" for a local server
+};
+std::string ask_command(const spec::AiStep& ai);
+std::optional<NativeChat> native_chat(const spec::AiStep& ai);
+
 enum class Version {
   v1,        // Dagu 1.x: camelCase keys
   portable,  // loads and validates on 2.0–2.6 and 2.7–2.15: type: graph, command/script, no first-document name

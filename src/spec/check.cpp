@@ -31,6 +31,37 @@ int Problems::line_of(const std::string& pointer) const { return doc_ ? doc_->po
 
 namespace {
 
+// An AI step: a prompt, a runner name that can be one, a decision's options, one way of
+// shaping the answer. (Ranges are the reader's; the prompt's ${VAR}s are checked with the
+// commands' variables.)
+template <class Problems>
+void check_ai_step(const AiStep& ai, const std::string& p, const std::string& label, Problems& problems) {
+  if (text::trim(ai.prompt).empty())
+    problems.add_unless_reported(p + "/prompt", "the ai step has no prompt", "add 'prompt:' with what to ask", label);
+  if (!ai.runner.empty() &&
+      !std::all_of(ai.runner.begin(), ai.runner.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+      }))
+    problems.add_unless_reported(p + "/runner", "runner '" + ai.runner + "' is not a runner name",
+                                 "use a runner type (openai, claude, ollama, mock) or a profile's name", label);
+  if (!ai.schema.empty() && !ai.choose.empty())
+    problems.add_unless_reported(p, "the ai step has both 'schema' and 'choose'",
+                                 "keep one: choose is a schema of its own ({choice, confidence, reasoning})", label);
+  if (!ai.choose.empty()) {
+    std::set<std::string> seen;
+    if (ai.choose.size() < 2)
+      problems.add_unless_reported(p + "/choose", "choose needs at least two options", {}, label);
+    for (const auto& option : ai.choose) {
+      if (text::trim(option).empty() || option.find(',') != std::string::npos)
+        problems.add_unless_reported(p + "/choose", "option '" + option + "' is empty or holds a comma",
+                                     "options are short words such as scale-up, wait", label);
+      if (!seen.insert(text::to_lower(option)).second)
+        problems.add_unless_reported(p + "/choose", "option '" + option + "' is listed twice", {}, label);
+    }
+  }
+}
+
+
 bool is_identifier(const std::string& s) {
   return text::is_identifier(s);
 }
@@ -116,11 +147,15 @@ void check_spec_into(const Spec& spec, Problems& problems) {
             "step names must be unique; rename one", label);
       }
     }
-    if (!s.command.empty() && !s.script.empty())
+    if (s.ai && (!s.command.empty() || !s.script.empty()))
+      problems.add_unless_reported(p, std::string("step has both 'ai' and '") + (s.command.empty() ? "script" : "command") + "'",
+                                   "a step either asks a model (ai:) or runs a command; split it into two steps", label);
+    else if (!s.command.empty() && !s.script.empty())
       problems.add_unless_reported(p, "step has both 'command' and 'script'", "keep one of them", label);
-    else if (s.command.empty() && s.script.empty())
+    else if (s.command.empty() && s.script.empty() && !s.ai)
       problems.add_unless_reported(p, "step has no 'command' or 'script'",
                                    "add 'command:' with the shell command this step runs", label);
+    if (s.ai) check_ai_step(*s.ai, p + "/ai", label, problems);
     if (s.command.find('\n') != std::string::npos)
       problems.add_unless_reported(p + "/command", "command spans several lines",
                                    "use 'script:' for a multi-line script", label);

@@ -31,11 +31,26 @@ struct Precondition {
   bool operator==(const Precondition&) const = default;
 };
 
+// A step that asks a model instead of running a command (`arborist ask` at run time, or
+// Dagu's own chat step where the target has one: dagu/emit.cpp). docs/ask.md.
+struct AiStep {
+  std::string prompt;  // may use ${VAR}: params, env, earlier steps' outputs
+  std::string runner;  // a runner type or profile; "" = the project's configured runner
+  std::string model;   // "" = the runner's default
+  std::string system;
+  std::optional<int> max_tokens;
+  std::optional<double> temperature;
+  std::string schema;               // path of a JSON Schema file the answer must follow
+  std::vector<std::string> choose;  // a decision among these options ({choice, confidence, reasoning})
+  bool operator==(const AiStep&) const = default;
+};
+
 struct Step {
   std::string name;         // unique; what depends_on refers to
   std::string description;  // what the step does, in words
   std::string command;      // one line, or
-  std::string script;       // a multi-line shell script
+  std::string script;       // a multi-line shell script, or
+  std::optional<AiStep> ai;  // a question to a model; its answer is the step's stdout (see `output`)
   std::vector<std::string> depends_on;
   std::optional<int> retries;         // extra attempts after a failure
   std::optional<int> retry_interval;  // seconds between attempts

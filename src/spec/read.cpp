@@ -26,7 +26,7 @@ const std::vector<std::string> kTopKeys = {"version",    "name",       "descript
 const std::vector<std::string> kStepKeys = {"name",    "description",    "command",  "script",
                                             "depends_on", "retries",     "retry_interval", "timeout",
                                             "continue_on_failure", "env", "dir",  "container",
-                                            "output",  "preconditions"};
+                                            "output",  "preconditions", "ai"};
 
 // Keys people (and models) write by habit, mostly from Dagu, GitHub Actions and Airflow.
 const std::map<std::string, std::string> kStepAliases = {
@@ -163,6 +163,46 @@ struct Reader {
     return env;
   }
 
+  AiStep read_ai(const json& v, const std::string& pointer, const std::string& label) {
+    AiStep ai;
+    if (!v.is_object()) {
+      error(pointer, "ai must be a mapping with at least 'prompt', not " + std::string(type_name(v)), {}, label);
+      return ai;
+    }
+    check_keys(v, pointer, {"prompt", "runner", "model", "system", "max_tokens", "temperature", "schema", "choose"},
+               {{"question", "prompt"}, {"provider", "runner"}, {"choices", "choose"}, {"options", "choose"}},
+               "an ai step", label);
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string& key = it.key();
+      const json& val = it.value();
+      const std::string p = pointer + "/" + yaml::pointer_escape(key);
+      if (key == "prompt") {
+        if (auto s = get_string(val, p, "prompt", label)) ai.prompt = *s;
+      } else if (key == "runner") {
+        if (auto s = get_string(val, p, "runner", label)) ai.runner = *s;
+      } else if (key == "model") {
+        if (auto s = get_string(val, p, "model", label)) ai.model = *s;
+      } else if (key == "system") {
+        if (auto s = get_string(val, p, "system", label)) ai.system = *s;
+      } else if (key == "schema") {
+        if (auto s = get_string(val, p, "schema", label)) ai.schema = *s;
+      } else if (key == "max_tokens") {
+        if (val.is_number_integer() && val.get<long long>() >= 1 && val.get<long long>() <= 1000000)
+          ai.max_tokens = static_cast<int>(val.get<long long>());
+        else
+          error(p, "max_tokens must be a whole number from 1 to 1000000", {}, label);
+      } else if (key == "temperature") {
+        if (val.is_number() && val.get<double>() >= 0 && val.get<double>() <= 2)
+          ai.temperature = val.get<double>();
+        else
+          error(p, "temperature must be a number from 0 to 2", {}, label);
+      } else if (key == "choose") {
+        ai.choose = get_string_list(val, p, "choose", label);
+      }
+    }
+    return ai;
+  }
+
   Step read_step(const json& v, const std::string& pointer) {
     Step st;
     if (!v.is_object()) {
@@ -213,6 +253,8 @@ struct Reader {
         if (auto s = get_string(val, p, "container", label)) st.container = *s;
       } else if (key == "output") {
         if (auto s = get_string(val, p, "output", label)) st.output = *s;
+      } else if (key == "ai") {
+        st.ai = read_ai(val, p, label);
       } else if (key == "preconditions") {
         if (!val.is_array()) {
           error(p, "preconditions must be a list", {}, label);

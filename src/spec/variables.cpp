@@ -46,7 +46,15 @@ void add_once(std::vector<std::string>& list, std::set<std::string>& seen, const
 // Every shell body of the spec: each step's command or script, then the handlers.
 std::vector<std::string_view> bodies(const Spec& spec) {
   std::vector<std::string_view> out;
-  for (const auto& s : spec.steps) out.push_back(s.script.empty() ? s.command : s.script);
+  for (const auto& s : spec.steps) {
+    out.push_back(s.script.empty() ? s.command : s.script);
+    // An AI step's prompt reads ${VAR}s the same way (Dagu substitutes them, or the shell does
+    // in the `arborist ask` form).
+    if (s.ai) {
+      out.push_back(s.ai->prompt);
+      if (!s.ai->system.empty()) out.push_back(s.ai->system);
+    }
+  }
   for (const std::string* h : {&spec.on_failure, &spec.on_success, &spec.on_exit})
     if (!h->empty()) out.push_back(*h);
   return out;

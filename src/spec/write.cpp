@@ -92,6 +92,18 @@ json to_json(const Spec& spec) {
     if (!s.description.empty()) st["description"] = s.description;
     if (!s.command.empty()) st["command"] = s.command;
     if (!s.script.empty()) st["script"] = s.script;
+    if (s.ai) {
+      json ai;
+      ai["prompt"] = s.ai->prompt;
+      if (!s.ai->runner.empty()) ai["runner"] = s.ai->runner;
+      if (!s.ai->model.empty()) ai["model"] = s.ai->model;
+      if (!s.ai->system.empty()) ai["system"] = s.ai->system;
+      if (s.ai->max_tokens) ai["max_tokens"] = *s.ai->max_tokens;
+      if (s.ai->temperature) ai["temperature"] = *s.ai->temperature;
+      if (!s.ai->schema.empty()) ai["schema"] = s.ai->schema;
+      if (!s.ai->choose.empty()) ai["choose"] = s.ai->choose;
+      st["ai"] = ai;
+    }
     st["depends_on"] = s.depends_on;
     if (s.retries) st["retries"] = *s.retries;
     if (s.retry_interval) st["retry_interval"] = format_duration(*s.retry_interval);
