@@ -420,19 +420,69 @@ class GraphBuilder {
     step.command = action.command;
     step.dir = action.dir;
     step.depends_on = preds;
+    if (action.kind == ActionKind::ai) add_ai(step, action.ai, preds);
     if (action.network) {
       step.retries = kNetworkRetries;
       step.retry_interval = kNetworkRetryInterval;
     }
+    // A mail sent after an AI step sends its answer ("summarise …, then email the summary"),
+    // expanded by the shell (${NAME:-}: Dagu would substitute ${NAME} into the command text).
+    const std::string echo_placeholder = "echo \"" + std::string(kMessagePlaceholder) + "\"";
+    bool sends_answer = false;
+    if (size_t at = step.command.find(echo_placeholder); at != std::string::npos)
+      if (auto answer = ai_answer_before(preds); !answer.empty()) {
+        step.command.replace(at, echo_placeholder.size(), "printf '%s\\n' \"${" + answer + ":-}\"");
+        sends_answer = true;  // its content is decided: no question about it
+      }
     if (size_t at = step.command.find(kMessagePlaceholder); at != std::string::npos)
       step.command.replace(at, kMessagePlaceholder.size(), message_for(preds));
-    if (!action.open_question.empty()) {
+    if (!action.open_question.empty() && !(sends_answer && action.open_question.starts_with("What should the report"))) {
       std::string q = action.open_question;
       if (size_t at = q.find("@@STEP@@"); at != std::string::npos) q.replace(at, 8, step.name);
       spec_.open_questions.push_back(std::move(q));
     }
     spec_.steps.push_back(std::move(step));
     return spec_.steps.back().name;
+  }
+
+  // An AI step reads what the steps before it printed: each (up to three) captures its
+  // output, and the prompt passes it on. The answer goes to a variable of its own.
+  void add_ai(spec::Step& step, const AiWork& work, const std::vector<std::string>& preds) {
+    spec::AiStep ai;
+    ai.prompt = work.prompt;
+    ai.runner = work.runner;
+    ai.model = work.model;
+    ai.choose = work.choose;
+    size_t shown = 0;
+    for (const auto& pred : preds) {
+      if (shown == 3) break;
+      auto it = std::find_if(spec_.steps.begin(), spec_.steps.end(), [&](const spec::Step& s) { return s.name == pred; });
+      if (it == spec_.steps.end()) continue;
+      if (it->output.empty()) it->output = unique_output(text::slugify(pred, '_', 40) + "_output");
+      ai.prompt += "\n\nOutput of step " + pred + ":\n${" + it->output + "}";
+      ++shown;
+    }
+    step.ai = std::move(ai);
+    step.output = unique_output(work.output);
+  }
+
+  // The output variable of the last AI step among `preds`, or "".
+  std::string ai_answer_before(const std::vector<std::string>& preds) const {
+    std::string out;
+    for (const auto& pred : preds)
+      for (const auto& s : spec_.steps)
+        if (s.name == pred && s.ai && !s.output.empty()) out = s.output;
+    return out;
+  }
+
+  std::string unique_output(std::string name) {
+    for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    std::string candidate = name;
+    for (int n = 2; std::any_of(spec_.steps.begin(), spec_.steps.end(),
+                                [&](const spec::Step& s) { return s.output == candidate; });
+         ++n)
+      candidate = name + "_" + std::to_string(n);
+    return candidate;
   }
 
   // What a notification says: which steps finished before it (names are [a-z0-9-], safe in JSON and shell).

@@ -967,6 +967,153 @@ Context read_context(std::string_view text) {
   return ctx;
 }
 
+// ---- work for a model ----
+
+// Who the words ask: a model named in general ("with AI", "let the model") or by provider.
+struct AiAsked {
+  bool asked = false;
+  std::string runner;
+  std::string model;
+};
+
+AiAsked ai_asked(const Clause& c) {
+  AiAsked out;
+  auto word_is = [&](std::string_view w) { return c.has(w); };
+  if (word_is("claude") || word_is("anthropic")) out.runner = "claude";
+  if (word_is("gpt") || word_is("chatgpt") || word_is("openai")) out.runner = "openai";
+  if (word_is("ollama") || word_is("llama") || (c.pair("local", "model") || c.pair("local", "llm"))) out.runner = "ollama";
+  for (const auto& chunk : c.chunks) {
+    std::string lower = text::to_lower(chunk);
+    while (!lower.empty() && std::string_view(".,;:!?)\"'").find(lower.back()) != std::string_view::npos) lower.pop_back();
+    if ((lower.starts_with("gpt-") || lower.starts_with("claude-") || lower.starts_with("llama3")) && lower.size() > 5 &&
+        lower.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-:") == std::string::npos) {
+      out.model = lower;
+      if (out.runner.empty()) out.runner = lower.starts_with("claude") ? "claude" : lower.starts_with("gpt") ? "openai" : "ollama";
+    }
+  }
+  const bool model_asked = (c.pair("the", "model") || c.pair("a", "model") || c.pair("an", "llm") || c.pair("the", "llm")) &&
+                           c.any({"ask", "let", "have", "use", "using", "with", "via"});
+  out.asked = !out.runner.empty() || c.has("ai") || c.has("llm") || c.has("llms") || model_asked;
+  return out;
+}
+
+// The clause without the words that only say who is asked: "summarise the errors with AI"
+// -> "Summarise the errors."
+std::string ai_instruction(std::string_view clause) {
+  std::string text(text::trim(clause));
+  static const char* const kPhrases[] = {
+      "ask the model to ", "ask an llm to ", "ask ai to ",   "ask claude to ",  "ask chatgpt to ", "ask gpt to ",
+      "have the model ",   "let the model ", "have ai ",     "let ai ",         "have claude ",    "let claude ",
+      "have an llm ",      "let an llm ",    "use ai to ",   "use an llm to ",  "use claude to ",  "use gpt to ",
+      "use the model to ", "with a local model", "using a local model", "with the model", "using the model",
+      "with a model",      "using a model",  "with an llm",  "using an llm",    "with the llm",    "with ai",
+      "using ai",          "via ai",         "with claude",  "using claude",    "with chatgpt",    "using chatgpt",
+      "with gpt",          "using gpt",      "with openai",  "using openai",    "with ollama",     "using ollama"};
+  std::string lower = text::to_lower(text);
+  for (const char* phrase : kPhrases) {
+    const std::string p = phrase;
+    for (size_t at = lower.find(p); at != std::string::npos; at = lower.find(p)) {
+      // whole words only: "with ai" must not eat "with aims"
+      const size_t end = at + p.size();
+      const bool starts = at == 0 || !std::isalnum(static_cast<unsigned char>(lower[at - 1]));
+      const bool ends = p.back() == ' ' || end >= lower.size() || !std::isalnum(static_cast<unsigned char>(lower[end]));
+      if (!starts || !ends) break;
+      text.erase(at, p.size());
+      lower.erase(at, p.size());
+    }
+  }
+  // A named model left behind ("with gpt-4o" -> "-4o"): drop a leftover fragment of it.
+  std::string out;
+  bool space = false;
+  for (char ch : text) {
+    if (ch == ' ' || ch == '\t') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += ch;
+  }
+  while (!out.empty() && (out.back() == ',' || out.back() == ' ')) out.pop_back();
+  if (out.empty()) return out;
+  out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  if (out.back() != '.' && out.back() != '?' && out.back() != '!') out += '.';
+  return out;
+}
+
+// "whether to scale up or wait" -> scale-up, wait; "whether to scale up" -> yes, no;
+// "between blue, green and red" -> blue, green, red.
+std::vector<std::string> decision_options(const Clause& c) {
+  std::string lower = text::to_lower(c.text);
+  std::string tail;
+  for (const char* marker : {"whether to ", "whether ", "between "})
+    if (size_t at = lower.find(marker); at != std::string::npos) {
+      tail = lower.substr(at + std::string(marker).size());
+      break;
+    }
+  if (tail.empty()) return {};
+  for (const char* cut : {".", ";", " based on ", " given ", " from ", " using ", " with "})
+    if (size_t at = tail.find(cut); at != std::string::npos) tail.erase(at);
+  std::vector<std::string> options;
+  std::string rest = tail;
+  for (const char* sep : {", or ", " or ", ", and ", " and ", ", "}) {
+    std::string replaced;
+    for (size_t at = 0;;) {
+      size_t next = rest.find(sep, at);
+      replaced += rest.substr(at, next == std::string::npos ? std::string::npos : next - at);
+      if (next == std::string::npos) break;
+      replaced += '|';
+      at = next + std::string(sep).size();
+    }
+    rest = replaced;
+  }
+  size_t start = 0;
+  while (start <= rest.size()) {
+    size_t bar = rest.find('|', start);
+    std::string piece = rest.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+    if (piece.starts_with("to ")) piece.erase(0, 3);
+    std::string slug = text::slugify(piece, '-', 30);
+    if (!slug.empty() && std::find(options.begin(), options.end(), slug) == options.end()) options.push_back(slug);
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  if (options.size() == 1 && lower.find("whether") != std::string::npos) return {"yes", "no"};
+  if (options.size() < 2) return {};
+  return options;
+}
+
+bool ai_work(Action& a, const Clause& c) {
+  AiAsked asked = ai_asked(c);
+  if (!asked.asked) return false;
+  // Work on a model, not by one: "train the model", "deploy the llm".
+  if (c.any({"train", "retrain", "deploy", "serve", "download", "upload", "finetune", "benchmark", "install"}) &&
+      !c.any({"ask", "summarise", "summarize"}))
+    return false;
+  const bool decide = c.any({"decide", "choose", "pick", "whether"});
+  const bool summary = c.any({"summarise", "summarize", "summary", "digest", "tldr"});
+  const bool report = c.any({"report", "write", "draft", "compose"});
+  if (!decide && !summary && !report &&
+      !c.any({"generate", "classify", "categorise", "categorize", "analyse", "analyze", "explain", "translate",
+              "review", "triage", "answer", "describe", "extract", "rewrite", "label", "recommend", "suggest",
+              "assess", "evaluate", "ask", "tag", "prioritise", "prioritize", "detect", "find", "spot"}))
+    return false;
+  a.kind = a.intent = ActionKind::ai;
+  a.ai.prompt = ai_instruction(c.text);
+  if (a.ai.prompt.empty()) return false;
+  a.ai.runner = asked.runner;
+  a.ai.model = asked.model;
+  if (decide) a.ai.choose = decision_options(c);
+  a.ai.output = !a.ai.choose.empty() ? "DECISION" : summary ? "SUMMARY" : report ? "REPORT" : "ANSWER";
+  // The step's name: the instruction's first words ("summarise-the-errors").
+  std::string words = a.ai.prompt;
+  size_t cut = 0;
+  for (int n = 0; n < 4 && cut != std::string::npos; ++n) cut = words.find(' ', cut + 1);
+  a.slug = text::slugify(cut == std::string::npos ? words : words.substr(0, cut), '-', 40);
+  if (a.slug.empty()) a.slug = "ask-model";
+  a.source = "built-in: ai step";
+  return true;
+}
+
 Action classify(std::string_view clause_text, const Context& ctx) {
   Clause c(clause_text);
   Action a;
@@ -975,6 +1122,7 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     a.source = "your command";
     return a;
   }
+  if (ai_work(a, c)) return a;
   {
     // "run make test && make deploy": a command line with shell operators outside back-quotes is
     // not taken apart or half-run; the user is asked to quote it.
@@ -1015,6 +1163,7 @@ Action classify(std::string_view clause_text, const Context& ctx) {
   bool ok = true;
   switch (kind) {
     case ActionKind::todo:
+    case ActionKind::ai:
     case ActionKind::literal: ok = false; break;
     case ActionKind::install: {
       a.slug = "install-deps";
@@ -1172,6 +1321,7 @@ bool must_follow(ActionKind later, ActionKind earlier) {
   if (later == earlier) return false;
   switch (later) {
     case K::notify: return true;  // tells about what happened before it
+    case K::ai: return true;      // reads what ran before it
     case K::cleanup: return !in(earlier, {K::notify});
     case K::test:
     case K::lint:

@@ -40,6 +40,16 @@ enum class ActionKind {
   git_pull,
   git_clone,
   renew_certs,
+  ai,  // work for a model ("summarise the errors with AI"): an `ai:` step, not a command
+};
+
+// An AI step the words ask for: what to ask, whom, and how the answer is shaped.
+struct AiWork {
+  std::string prompt;               // the clause as an instruction ("Summarise the errors.")
+  std::string runner;               // claude, openai, ollama when the words name one; else ""
+  std::string model;                // "gpt-4o", "claude-sonnet-4-5" when named; else ""
+  std::vector<std::string> choose;  // a decision's options ("whether to scale up": yes, no)
+  std::string output;               // the variable the answer goes to (SUMMARY, DECISION, REPORT …)
 };
 
 // Facts read once from the whole description, used when a clause does not say them
@@ -75,6 +85,7 @@ struct Action {
   // made from the words themselves. "" for a TODO.
   std::string source;
   std::string dir;  // the working directory the words give ("git pull in /srv/shop"), or ""
+  AiWork ai;        // kind ai: the question (command stays empty)
 };
 
 // The placeholder a notification's message starts as; the planner fills it once
