@@ -198,3 +198,27 @@ std::string shell_quote(std::string_view arg) {
 }
 
 }  // namespace arborist::text
+
+namespace arborist::text {
+
+std::string shell_quote_prose(std::string_view prose, std::string_view reference_suffix) {
+  std::string out = "\"";
+  for (size_t i = 0; i < prose.size(); ++i) {
+    const char c = prose[i];
+    if (c == '$' && i + 1 < prose.size() && prose[i + 1] == '{') {
+      size_t end = prose.find('}', i + 2);
+      if (end != std::string_view::npos && end > i + 2 && is_identifier(prose.substr(i + 2, end - i - 2))) {
+        out.append(prose.substr(i, end - i));
+        out.append(reference_suffix);
+        out += '}';
+        i = end;
+        continue;
+      }
+    }
+    if (c == '"' || c == '\\' || c == '`' || c == '$') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace arborist::text

@@ -39,5 +39,8 @@ std::string shorten(std::string_view s, size_t max_bytes);
 // An argument as a POSIX shell would need it to read back the same word: bare when it is
 // made of safe characters, else in single quotes.
 std::string shell_quote(std::string_view arg);
+// Prose as one double-quoted shell word: every character literal except its ${NAME}
+// references, written ${NAME}`reference_suffix`} ("" keeps ${NAME}; ":-" gives ${NAME:-}).
+std::string shell_quote_prose(std::string_view prose, std::string_view reference_suffix = {});
 
 }  // namespace arborist::text

@@ -314,27 +314,12 @@ std::string derive_step_id(const std::string& name, const std::vector<std::strin
 
 namespace {
 
-// The prompt as one double-quoted shell word, every character literal but its ${NAME}
-// references, which are written ${NAME:-}: Dagu substitutes ${NAME} into the command text
-// before the shell reads it, so a value holding quotes or `$` is mangled ("disk" loses its
-// quotes, $HOME expands); ${NAME:-} is left alone by Dagu and expanded by the shell from the
-// step's environment (params, env and earlier outputs are exported), intact — seen on 1.30.2.
+// Dagu substitutes ${NAME} into the command text before the shell reads it, so a value
+// holding quotes or `$` is mangled ("disk" loses its quotes, $HOME expands); ${NAME:-} is
+// left alone by Dagu and expanded by the shell from the step's environment (params, env and
+// earlier outputs are exported), intact — seen on 1.30.2.
 std::string prompt_word(const std::string& prompt) {
-  std::string out = "\"";
-  for (size_t i = 0; i < prompt.size(); ++i) {
-    const char c = prompt[i];
-    if (c == '$' && i + 1 < prompt.size() && prompt[i + 1] == '{') {
-      size_t end = prompt.find('}', i + 2);
-      if (end != std::string::npos && end > i + 2 && text::is_identifier(std::string_view(prompt).substr(i + 2, end - i - 2))) {
-        out += prompt.substr(i, end - i) + ":-}";
-        i = end;
-        continue;
-      }
-    }
-    if (c == '"' || c == '\\' || c == '`' || c == '$') out += '\\';
-    out += c;
-  }
-  return out + "\"";
+  return text::shell_quote_prose(prompt, ":-");
 }
 
 std::string number_text(double value) {

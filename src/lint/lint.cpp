@@ -844,6 +844,11 @@ Subject subject_of(const spec::Spec& spec, const yaml::Document* document, const
     const std::string base = "/steps/" + std::to_string(i);
     if (!step.command.empty()) out.commands.push_back({step.command, located(document, file, base + "/command", step.name)});
     if (!step.script.empty()) out.commands.push_back({step.script, located(document, file, base + "/script", step.name)});
+    // An AI step's prompt is read as the words it becomes at run time (`arborist ask -- "…"`):
+    // its ${VAR}s must be declared, and it must hold no placeholder or secret.
+    if (step.ai)
+      out.commands.push_back({"arborist ask -- " + text::shell_quote_prose(step.ai->prompt),
+                              located(document, file, base + "/ai/prompt", step.name)});
     for (size_t k = 0; k < step.preconditions.size(); ++k)
       if (step.preconditions[k].expected.empty())
         out.commands.push_back({step.preconditions[k].condition,
@@ -920,6 +925,16 @@ Subject subject_of_dag(const yaml::Document& document, const std::string& file, 
         std::string text = command_text(step[key]);
         if (!text.empty()) out.commands.push_back({text, located(&document, file, pointer + "/" + key, out.name)});
       }
+    // A chat step's prompt (2.7+ with.prompt; type chat messages): Dagu fills its ${VAR}s.
+    if (step.contains("with") && step["with"].is_object() && step["with"].contains("prompt") &&
+        step["with"]["prompt"].is_string())
+      out.commands.push_back({"arborist ask -- " + text::shell_quote_prose(step["with"]["prompt"].get<std::string>()),
+                              located(&document, file, pointer + "/with/prompt", out.name)});
+    if (step.contains("messages") && step["messages"].is_array())
+      for (size_t m = 0; m < step["messages"].size(); ++m)
+        if (const auto& msg = step["messages"][m]; msg.is_object() && msg.contains("content") && msg["content"].is_string())
+          out.commands.push_back({"arborist ask -- " + text::shell_quote_prose(msg["content"].get<std::string>()),
+                                  located(&document, file, pointer + "/messages/" + std::to_string(m), out.name)});
     if (step.contains("env")) declare_env(step["env"], out.declared);
     if (step.contains("output") && step["output"].is_string()) s.declared.insert(step["output"].get<std::string>());
     s.steps.push_back(std::move(out));
