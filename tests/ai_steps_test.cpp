@@ -8,6 +8,7 @@
 #include "core/yaml.hpp"
 #include "dagu/check.hpp"
 #include "dagu/emit.hpp"
+#include "graph/graph.hpp"
 #include "runners/mock.hpp"
 #include "spec/io.hpp"
 #include "support.hpp"
@@ -249,5 +250,18 @@ TEST_CASE("the offline planner makes AI work an ai step that reads the steps bef
   for (const char* not_ai : {"train the model, then deploy it", "build the model image", "back up the db"}) {
     INFO(not_ai);
     for (const auto& st : plan(not_ai).steps) CHECK_FALSE(st.ai);
+  }
+}
+
+TEST_CASE("graph draws AI steps apart: spec ai steps, chat steps and arborist ask commands", "[ai-steps][graph]") {
+  auto from_spec = graph::from_spec(read(kSpec));
+  CHECK(from_spec.nodes[0].kind == graph::Node::Kind::command);
+  CHECK(from_spec.nodes[1].kind == graph::Node::Kind::ai);
+  for (auto version : {dagu::Version::v1, dagu::Version::v2_15}) {
+    auto docs = yaml::parse(emit(read(kSpec), version), "dag.yaml");
+    REQUIRE(docs);
+    auto g = graph::from_dag(docs->front(), version == dagu::Version::v1);
+    CHECK(g.nodes[1].kind == graph::Node::Kind::ai);
+    CHECK(g.nodes[2].kind == graph::Node::Kind::ai);
   }
 }

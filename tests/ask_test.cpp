@@ -339,3 +339,19 @@ TEST_CASE("rate limit shared across processes: the call past the limit waits or 
   auto rows = box.run_json({"log", "--status", "refused"});
   CHECK(rows.size() == 1);
 }
+
+TEST_CASE("ask: a hostile structured answer (deep nesting, prose, fences) is a problem, never a crash", "[ask]") {
+  arborist::ask::Question q;
+  q.prompt = "decide";
+  q.choices = {"a", "b"};
+  q.schema = arborist::ask::choice_schema(q.choices);
+  auto deep = arborist::ask::check_answer(std::string(200000, '[') + std::string(200000, ']'), q);
+  CHECK_FALSE(deep.value);
+  CHECK_FALSE(deep.problems.empty());
+  auto fenced = arborist::ask::check_answer("Sure!\n```json\n{\"choice\": \"B\", \"confidence\": 1, \"reasoning\": \"x\"}\n```", q);
+  REQUIRE(fenced.value);
+  CHECK((*fenced.value)["choice"] == "b");
+  auto outside = arborist::ask::check_answer(R"({"choice": "c", "confidence": 0.5, "reasoning": "x"})", q);
+  CHECK_FALSE(outside.value);
+  CHECK(outside.problems.front().find("/choice") != std::string::npos);
+}

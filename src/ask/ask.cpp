@@ -50,7 +50,37 @@ json choice_schema(const std::vector<std::string>& choices) {
               {"additionalProperties", false}};
 }
 
+namespace {
+
+// How deep JSON text nests ([ and { outside strings), scanned without recursion: a checker
+// that recurses (valijson) must never see input nested deeper than kMaxJsonDepth.
+constexpr int kMaxJsonDepth = 128;
+int nesting_depth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
+    if ((c == ']' || c == '}') && depth > 0) --depth;
+  }
+  return deepest;
+}
+
+}  // namespace
+
 Result<json> read_schema(const std::string& text, const std::string& source) {
+  if (nesting_depth(text) > kMaxJsonDepth)
+    return fail(ExitCode::invalid_input, source + " nests deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+                "a schema for an answer needs only a few levels");
   auto j = json::parse(text, nullptr, false);
   if (j.is_discarded())
     return fail(ExitCode::invalid_input, source + " is not JSON", "--schema takes a JSON Schema file (draft-07)");
@@ -122,6 +152,7 @@ namespace {
 // The JSON value in an answer: the whole text, a fenced block, or the outermost braces.
 std::optional<ordered_json> find_json(const std::string& text) {
   auto parse = [](std::string_view piece) -> std::optional<ordered_json> {
+    if (nesting_depth(piece) > kMaxJsonDepth) return std::nullopt;
     auto j = ordered_json::parse(piece, nullptr, false);
     if (j.is_discarded()) return std::nullopt;
     return j;

@@ -78,7 +78,10 @@ Graph from_spec(const spec::Spec& spec) {
   Graph g;
   g.name = spec.name;
   for (const auto& s : spec.steps)
-    g.nodes.push_back({s.name, s.depends_on, s.preconditions.empty() ? Node::Kind::command : Node::Kind::conditional});
+    g.nodes.push_back({s.name, s.depends_on,
+                       s.ai                       ? Node::Kind::ai
+                       : s.preconditions.empty() ? Node::Kind::command
+                                                 : Node::Kind::conditional});
   if (!spec.on_failure.empty()) g.handlers.push_back({"on failure", {}, Node::Kind::handler});
   if (!spec.on_success.empty()) g.handlers.push_back({"on success", {}, Node::Kind::handler});
   if (!spec.on_exit.empty()) g.handlers.push_back({"on exit", {}, Node::Kind::handler});
@@ -117,7 +120,14 @@ Graph from_dag(const yaml::Document& document, bool v1) {
         }
       const std::string type = s.contains("type") && s["type"].is_string() ? s["type"].get<std::string>() : "";
       const std::string action = s.contains("action") && s["action"].is_string() ? s["action"].get<std::string>() : "";
-      if (type == "chat" || action.starts_with("chat.") || s.contains("llm") || s.contains("agent"))
+      // An AI step emitted for Dagu 1.x (or one Dagu's chat step cannot make) runs `arborist ask`.
+      auto runs_ask = [&s] {
+        for (const char* k : {"command", "run", "script"})
+          if (s.contains(k) && s[k].is_string() && s[k].get<std::string>().find("arborist ask ") != std::string::npos)
+            return true;
+        return false;
+      };
+      if (type == "chat" || action.starts_with("chat.") || s.contains("llm") || s.contains("agent") || runs_ask())
         n.kind = Node::Kind::ai;
       else if (s.contains("preconditions") || s.contains("precondition"))
         n.kind = Node::Kind::conditional;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "ask/ask.hpp"
 #include "core/yaml.hpp"
 #include "plan/extract.hpp"
 #include "plan/fix.hpp"
@@ -22,5 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)arborist::plan::remove_trailing_commas(text);
   (void)arborist::plan::straighten_smart_quotes(text);
   (void)arborist::plan::excerpt(text);
+  // `arborist ask --choose`: the same answer as a decision (JSON found, choice matched, checked).
+  static const arborist::ask::Question decision = [] {
+    arborist::ask::Question q;
+    q.prompt = "scale up?";
+    q.choices = {"scale-up", "wait"};
+    q.schema = arborist::ask::choice_schema(q.choices);
+    return q;
+  }();
+  (void)arborist::ask::check_answer(std::string(text), decision);
   return 0;
 }
