@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "ask/ask.hpp"
 #include "config/config.hpp"
 #include "log/log.hpp"
 #include "plan/session.hpp"
@@ -199,4 +200,55 @@ TEST_CASE("planning session: an unset ${VAR} in an unused profile does not block
       {&f.registry, keys_env()});
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == ExitCode::config);
+}
+
+TEST_CASE("planning session: ask falls back like a plan, logs as ask, caches answers only when on", "[session][ask]") {
+  Fixture f;
+  f.recorder.failing["openai"] = true;
+  plan::PlanningFlags flags;
+  flags.cache_mode = "on";
+  auto session = f.open(flags);
+  ask::Question q;
+  q.prompt = "what failed?";
+  q.inputs = {{"app.log", "ERROR disk full\n"}};
+  auto outcome = session->ask(q);
+  REQUIRE(outcome.ok());
+  CHECK(outcome.runner == "claude");
+  CHECK(f.recorder.events == std::vector<std::string>{"build openai", "call openai", "build claude", "call claude"});
+  auto rows = f.rows();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].command == "ask");
+  CHECK(rows[0].prompt.find("Attached file app.log:") != std::string::npos);
+  CHECK(rows[1].status == "error");
+  REQUIRE(outcome.log_id);
+  CHECK(*outcome.log_id == rows[0].id);
+
+  // The same question again: the primary's key is the one looked up, so openai (down) is
+  // asked first again — answers are cached under the runner that gave them.
+  f.recorder.failing["openai"] = false;
+  auto fresh = session->ask(q);
+  REQUIRE(fresh.ok());
+  CHECK(fresh.runner == "openai");
+  CHECK_FALSE(fresh.cached);
+  auto hit = session->ask(q);
+  REQUIRE(hit.ok());
+  CHECK(hit.cached);
+  CHECK(hit.text == fresh.text);
+  CHECK(f.recorder.count("call openai") == 2);
+}
+
+TEST_CASE("planning session: a structured ask is repaired, and exit 6 falls back", "[session][ask]") {
+  Fixture f;
+  auto session = f.open();
+  ask::Question q;
+  q.prompt = "decide";
+  q.choices = {"go", "stop"};
+  q.schema = ask::choice_schema(q.choices);
+  // The fakes answer with a spec, never a decision: both runners' rounds fail, then exit 6.
+  auto outcome = session->ask(q);
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.error->code == ExitCode::invalid_ai_output);
+  CHECK(f.recorder.count("call openai") == 3);  // the answer and two repair rounds
+  CHECK(f.recorder.count("call claude") == 3);
+  CHECK_FALSE(outcome.error->problems.empty());
 }

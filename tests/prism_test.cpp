@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "ask/ask.hpp"
 #include "prism_server.hpp"
 #include "runners/claude.hpp"
 #include "runners/ollama.hpp"
@@ -136,4 +137,49 @@ TEST_CASE("prism: an Ollama request that breaks the spec fails the check", "[pri
       send_raw(prism.url() + "/api/chat", {}, R"({"messages":[{"role":"user","content":"hi"}],"stream":false})");
   REQUIRE_FALSE(result);
   CHECK(result.error().response.status == 422);
+}
+
+// `arborist ask --choose` as each runner sends it: the decision's schema as structured output.
+TEST_CASE("prism: an ask decision's request conforms to each provider's spec", "[prism][ask]") {
+  ask::Question q;
+  q.prompt = "Should we scale up? CPU is at 95%.";
+  q.inputs = {{"metrics.txt", "cpu 95\nqueue 1200\n"}};
+  q.choices = {"scale-up", "wait"};
+  q.schema = ask::choice_schema(q.choices);
+  Request r;
+  r.purpose = "ask";
+  r.system = ask::system_prompt(q);
+  r.prompt = ask::prompt_in_words(q);
+  r.structured_prompt = ask::prompt_for_structured(q);
+  r.description = ask::user_message(q);
+  r.schema = q.schema->dump();
+  r.max_tokens = 256;
+  r.stream = false;
+  r.timeout_seconds = 30;
+  {
+    Prism prism(test::shared_dir() / "specs" / "prism" / "openai.chat.v1.json");
+    auto runner = make_openai_runner(
+        RunnerConfig{}, env_of({{"OPENAI_API_KEY", "sk-prism-000000"}, {"OPENAI_BASE_URL", prism.url() + "/v1"}}));
+    REQUIRE(runner);
+    auto answer = (*runner)->complete(r);
+    INFO((answer ? "" : answer.error().message + "\n" + answer.error().hint));
+    CHECK(answer);
+  }
+  {
+    Prism prism(test::shared_dir() / "specs" / "prism" / "anthropic.messages.json");
+    auto runner = make_claude_runner(
+        RunnerConfig{}, env_of({{"ANTHROPIC_API_KEY", "sk-ant-prism-0000"}, {"ANTHROPIC_BASE_URL", prism.url()}}));
+    REQUIRE(runner);
+    auto answer = (*runner)->complete(r);
+    INFO((answer ? "" : answer.error().message + "\n" + answer.error().hint));
+    CHECK(answer);
+  }
+  {
+    Prism prism(test::shared_dir() / "specs" / "ollama.openapi.yaml");
+    auto runner = make_ollama_runner(RunnerConfig{}, env_of({{"OLLAMA_HOST", prism.url()}}));
+    REQUIRE(runner);
+    auto answer = (*runner)->complete(r);
+    INFO((answer ? "" : answer.error().message + "\n" + answer.error().hint));
+    CHECK(answer);
+  }
 }

@@ -1,6 +1,12 @@
 // Micro-benchmarks of the pipeline's stages (Google Benchmark). Whole-process
 // timings are taken with hyperfine; see docs/performance.md for both.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "ask/ask.hpp"
+#include "usage/rate_limit.hpp"
 #include <stdlib.h>
 
 #include <filesystem>
@@ -205,5 +211,35 @@ static void BM_ScrubWithSecret(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(config::scrub(text, {}));
 }
 BENCHMARK(BM_ScrubWithSecret);
+
+// `arborist ask` (issue 13): a decision's answer found and checked (the schema compiled each time),
+// and one turn of the shared rate limit (flock, read, rewrite the ledger) uncontended.
+static void BM_AskCheckDecision(benchmark::State& state) {
+  ask::Question q;
+  q.prompt = "scale up?";
+  q.choices = {"scale-up", "wait"};
+  q.schema = ask::choice_schema(q.choices);
+  const std::string answer = R"(Here you go: {"choice": "Scale-Up", "confidence": 0.8, "reasoning": "CPU at 95%"})";
+  if (!ask::check_answer(answer, q).value) state.SkipWithError("the answer did not check");
+  for (auto _ : state) benchmark::DoNotOptimize(ask::check_answer(answer, q));
+}
+BENCHMARK(BM_AskCheckDecision);
+
+static void BM_RateLimitTurn(benchmark::State& state) {
+  const auto dir = std::filesystem::temp_directory_path() / ("arborist-bench-rate-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  // A limit the loop never reaches: each turn is the uncontended cost (lock, read, rewrite).
+  usage::RateLimiter limiter(dir, "bench", usage::RateLimit{1'000'000'000, std::nullopt});
+  const auto far = usage::RateLimiter::Clock::now() + std::chrono::hours(1);
+  int n = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(limiter.acquire(100, far));
+    limiter.settle(80);
+    // Keep the ledger at a realistic size (a minute of calls at 60/min).
+    if (++n % 60 == 0) std::filesystem::remove(limiter.ledger());
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_RateLimitTurn);
 
 BENCHMARK_MAIN();
