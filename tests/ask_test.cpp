@@ -10,6 +10,7 @@
 
 #include "ask/ask.hpp"
 #include "fake_provider.hpp"
+#include "runners/runner.hpp"
 #include "support.hpp"
 #include "usage/rate_limit.hpp"
 
@@ -354,4 +355,40 @@ TEST_CASE("ask: a hostile structured answer (deep nesting, prose, fences) is a p
   auto outside = arborist::ask::check_answer(R"({"choice": "c", "confidence": 0.5, "reasoning": "x"})", q);
   CHECK_FALSE(outside.value);
   CHECK(outside.problems.front().find("/choice") != std::string::npos);
+}
+
+TEST_CASE("each network runner reports the answer's text piece by piece as it streams", "[ask]") {
+  using arborist::test::Protocol;
+  for (auto protocol : {Protocol::openai, Protocol::claude, Protocol::ollama}) {
+    FakeProvider provider;
+    provider.set_answer_text("The backup failed because the disk is full.");
+    auto runner = arborist::test::runner_against(protocol, provider, kKey);
+    arborist::runners::Request request;
+    request.purpose = "ask";
+    request.system = "Be brief.";
+    request.prompt = "what failed?";
+    request.stream = true;
+    std::string pieces;
+    int calls = 0;
+    request.on_text = [&](std::string_view piece, int attempt) {
+      pieces += piece;
+      ++calls;
+      CHECK(attempt == 1);
+    };
+    auto answer = runner->complete(request);
+    REQUIRE(answer);
+    CHECK(pieces == answer->text);
+    CHECK(calls >= 1);
+  }
+}
+
+TEST_CASE("ask --schema through ollama sends the schema as format", "[ask]") {
+  AskBox box;
+  box.dir.write("work/s.json", R"({"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]})");
+  box.provider.set_answer_text(R"({"ok": true})");
+  auto j = box.run_json({"ask", "--runner", "ollama", "is it ok?", "--schema", "s.json"});
+  CHECK(j["value"]["ok"] == true);
+  auto body = box.last_body();
+  REQUIRE(body.contains("format"));
+  CHECK(body["format"]["required"][0] == "ok");
 }
