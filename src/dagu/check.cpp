@@ -594,6 +594,18 @@ class Checker {
     if (auto timeout = body.find("timeout_sec");
         timeout != body.end() && is_number(*timeout) && timeout->get<double>() < 0)
       add(pointer + "/timeout_sec", "timeout_sec must not be negative", "use 0 or a positive number of seconds", label);
+    // 2.0–2.6: only sub-DAG steps pick workers (validateWorkerSelector, internal/core/spec/step.go
+    // at v2.6.10); a whole run goes to a worker with the DAG-level worker_selector.
+    if (family_ == Family::v2_6)
+      if (auto ws = body.find("worker_selector"); ws != body.end() && ws->is_object() && !ws->empty()) {
+        const std::string step_type =
+            body.contains("type") && body["type"].is_string() ? body["type"].get<std::string>() : "";
+        if (!body.contains("call") && step_type != "dag" && step_type != "parallel")
+          add(pointer + "/worker_selector", "step type \"" + step_type + "\" does not support worker_selector field",
+              "put worker_selector at the top of the DAG (the whole run goes to a matching worker), or on a "
+              "`call:` step",
+              label);
+      }
     // 2.0–2.6: llm/messages only on chat steps (agent steps took messages too). 2.7+: rules_v2_15.cpp.
     if (family_ != Family::v2_15) {
       std::string step_type = body.contains("type") && body["type"].is_string() ? body["type"].get<std::string>() : "";

@@ -44,11 +44,15 @@ struct Keys {
   const char* timeout_sec;
   const char* continue_on;
   const char* handler_on;
+  const char* max_active_steps;
+  const char* worker_selector;
 };
-constexpr Keys kV2Keys{"working_dir", "retry_policy", "interval_sec", "timeout_sec", "continue_on", "handler_on"};
+constexpr Keys kV2Keys{"working_dir", "retry_policy",    "interval_sec",    "timeout_sec",
+                       "continue_on", "handler_on",      "max_active_steps", "worker_selector"};
 // Checked against the real 1.30.2 binary: it rejects unknown keys ("has invalid
 // keys"), accepts both `dir` and `workingDir` for a step; RULES.md names workingDir.
-constexpr Keys kV1Keys{"workingDir", "retryPolicy", "intervalSec", "timeoutSec", "continueOn", "handlerOn"};
+constexpr Keys kV1Keys{"workingDir", "retryPolicy", "intervalSec",    "timeoutSec",
+                       "continueOn", "handlerOn",   "maxActiveSteps", "workerSelector"};
 
 const char* version_label(Version version) {
   switch (version) {
@@ -201,6 +205,16 @@ std::vector<Problem> unsupported_features(const spec::Spec& spec, Version versio
   };
   for (size_t i = 0; i < spec.steps.size(); ++i) {
     const spec::Step& s = spec.steps[i];
+    // Workers are chosen per run: steps may not ask for different ones.
+    if (!s.runs_on.empty())
+      for (size_t j = 0; j < i; ++j)
+        if (!spec.steps[j].runs_on.empty() && spec.steps[j].runs_on != s.runs_on) {
+          add(i, "runs_on",
+              "steps '" + spec.steps[j].name + "' and '" + s.name + "' ask for different workers (runs_on); " +
+                  version_label(version) + " sends a whole run to one worker",
+              "give them the same runs_on, or split the workflow into one spec per kind of worker");
+          break;
+        }
     const bool writes_script = !s.script.empty();
     // Dagu's container (docker) executor has no script field: 1.30.2 refuses the
     // DAG ("executor type \"docker\" does not support script field").
@@ -454,6 +468,18 @@ Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) 
     dag["schedule"] = *schedule;
   }
   if (!spec.params.empty()) dag["params"] = params_list(spec.params, version);
+  if (!spec.queue.empty()) dag["queue"] = spec.queue;
+  if (spec.max_active_steps) dag[keys.max_active_steps] = *spec.max_active_steps;
+  // Dagu picks a worker per run, not per command step (every version refuses a command step's
+  // worker_selector): the steps' one set of labels goes to the DAG (unsupported_features
+  // refuses steps that ask for different workers).
+  for (const auto& s : spec.steps)
+    if (!s.runs_on.empty()) {
+      json labels = json::object();
+      for (const auto& [label, value] : s.runs_on) labels[label] = value;
+      dag[keys.worker_selector] = labels;
+      break;
+    }
   if (!spec.env.empty()) dag["env"] = env_list(spec.env);
   const std::vector<std::string> required = spec::required_variables(spec);
   if (!spec.on_failure.empty() || !spec.on_success.empty() || !spec.on_exit.empty()) {

@@ -61,6 +61,9 @@ struct Step {
   std::string container;  // image to run the step in
   std::string output;     // capture stdout into this variable
   std::vector<Precondition> preconditions;
+  // Worker labels the step needs (Dagu's worker_selector: its coordinator sends the step
+  // to a worker with these labels, e.g. {gpu: "true"}); in the order written.
+  std::vector<std::pair<std::string, std::string>> runs_on;
   bool operator==(const Step&) const = default;
 };
 
@@ -74,6 +77,8 @@ struct Spec {
   std::string on_failure;  // commands run by Dagu's lifecycle handlers
   std::string on_success;
   std::string on_exit;
+  std::string queue;                       // Dagu queue the runs go to ("" = the DAG's own)
+  std::optional<int> max_active_steps;     // steps of one run at once
   std::vector<std::string> assumptions;
   std::vector<std::string> open_questions;
   std::vector<Step> steps;

@@ -22,11 +22,12 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"version",    "name",       "description", "schedule",
                                            "env",        "params",     "on_failure",  "on_success",
-                                           "on_exit",    "assumptions", "open_questions", "steps"};
+                                           "on_exit",    "assumptions", "open_questions", "steps",
+                                           "queue",      "max_active_steps"};
 const std::vector<std::string> kStepKeys = {"name",    "description",    "command",  "script",
                                             "depends_on", "retries",     "retry_interval", "timeout",
                                             "continue_on_failure", "env", "dir",  "container",
-                                            "output",  "preconditions", "ai"};
+                                            "output",  "preconditions", "ai", "runs_on"};
 
 // Keys people (and models) write by habit, mostly from Dagu, GitHub Actions and Airflow.
 const std::map<std::string, std::string> kStepAliases = {
@@ -255,6 +256,19 @@ struct Reader {
         if (auto s = get_string(val, p, "output", label)) st.output = *s;
       } else if (key == "ai") {
         st.ai = read_ai(val, p, label);
+      } else if (key == "runs_on") {
+        if (!val.is_object()) {
+          error(p, "runs_on must be a mapping of worker labels (gpu: \"true\"), not " + std::string(type_name(val)), {},
+                label);
+          continue;
+        }
+        for (auto l = val.begin(); l != val.end(); ++l) {
+          const json& v2 = l.value();
+          if (v2.is_string() || v2.is_number() || v2.is_boolean())
+            st.runs_on.emplace_back(l.key(), scalar_text(v2));
+          else
+            error(p + "/" + yaml::pointer_escape(l.key()), "a worker label's value must be a string", {}, label);
+        }
       } else if (key == "preconditions") {
         if (!val.is_array()) {
           error(p, "preconditions must be a list", {}, label);
@@ -356,6 +370,13 @@ struct Reader {
         }
       } else if (key == "on_failure" || key == "on_success" || key == "on_exit") {
         if (auto s = get_string(val, p, key)) (key == "on_failure" ? spec.on_failure : key == "on_success" ? spec.on_success : spec.on_exit) = *s;
+      } else if (key == "queue") {
+        if (auto s = get_string(val, p, "queue")) spec.queue = *s;
+      } else if (key == "max_active_steps") {
+        if (val.is_number_integer() && val.get<long long>() >= 1 && val.get<long long>() <= 10000)
+          spec.max_active_steps = static_cast<int>(val.get<long long>());
+        else
+          error(p, "max_active_steps must be a whole number from 1 to 10000");
       } else if (key == "assumptions") {
         spec.assumptions = val.is_null() ? std::vector<std::string>{} : get_string_list(val, p, "assumptions");
       } else if (key == "open_questions") {

@@ -83,6 +83,8 @@ json to_json(const Spec& spec) {
   if (!spec.on_failure.empty()) j["on_failure"] = spec.on_failure;
   if (!spec.on_success.empty()) j["on_success"] = spec.on_success;
   if (!spec.on_exit.empty()) j["on_exit"] = spec.on_exit;
+  if (!spec.queue.empty()) j["queue"] = spec.queue;
+  if (spec.max_active_steps) j["max_active_steps"] = *spec.max_active_steps;
   if (!spec.assumptions.empty()) j["assumptions"] = spec.assumptions;
   if (!spec.open_questions.empty()) j["open_questions"] = spec.open_questions;
   json steps = json::array();
@@ -113,6 +115,11 @@ json to_json(const Spec& spec) {
     if (!s.dir.empty()) st["dir"] = s.dir;
     if (!s.container.empty()) st["container"] = s.container;
     if (!s.output.empty()) st["output"] = s.output;
+    if (!s.runs_on.empty()) {
+      json labels = json::object();
+      for (const auto& [k, v] : s.runs_on) labels[k] = v;
+      st["runs_on"] = labels;
+    }
     if (!s.preconditions.empty()) {
       json pre = json::array();
       for (const auto& p : s.preconditions) {
