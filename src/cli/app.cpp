@@ -113,6 +113,7 @@ int run(int argc, char** argv) {
   add_explain_command(app, global, command);
   add_doctor_command(app, global, command);
   add_check_command(app, global, command);
+  add_run_command(app, global, command);
 
   try {
     app.parse(argc, argv);

@@ -33,5 +33,6 @@ void add_explain_command(CLI::App& app, const GlobalOptions& global, Command& co
 void add_doctor_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_check_command(CLI::App& app, const GlobalOptions& global, Command& command);
 void add_ask_command(CLI::App& app, const GlobalOptions& global, Command& command);
+void add_run_command(CLI::App& app, const GlobalOptions& global, Command& command);
 
 }  // namespace arborist::cli

@@ -52,6 +52,7 @@ const char* exit_code_name(ExitCode code) {
     case ExitCode::runner: return "runner";
     case ExitCode::invalid_ai_output: return "invalid_ai_output";
     case ExitCode::io: return "io";
+    case ExitCode::workflow_failed: return "workflow_failed";
     case ExitCode::interrupted: return "interrupted";
   }
   return "unknown";

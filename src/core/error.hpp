@@ -17,6 +17,7 @@ enum class ExitCode : int {
   runner = 5,             // the AI runner or its provider failed
   invalid_ai_output = 6,  // the model's answer could not be made into a valid spec
   io = 7,                 // a file could not be read or written
+  workflow_failed = 8,    // `arborist run`: Dagu ran the workflow and it failed (or Dagu is missing)
   interrupted = 130,      // SIGINT
 };
 
