@@ -626,3 +626,49 @@ TEST_CASE("a schedule's time zone prefix is kept in every form, descriptors beco
     CHECK(parse_back(must_emit(s, version))["schedule"] == "CRON_TZ=Europe/Berlin 0 0 * * *");
   }
 }
+
+TEST_CASE("queue, max_active_steps and runs_on map to each Dagu's keys; the DAGs check clean", "[dagu][workers]") {
+  const std::string text = "version: 1\nname: train\nqueue: gpu-jobs\nmax_active_steps: 2\nsteps:\n"
+                           "  - name: prep\n    command: ./prep.sh\n"
+                           "  - name: train\n    command: ./train.sh\n    runs_on: {gpu: \"true\", region: eu}\n"
+                           "    depends_on: [prep]\n";
+  auto spec = arborist::spec::read_spec(text, "spec.yaml");
+  REQUIRE(spec);
+  CHECK(spec->steps[1].runs_on == std::vector<std::pair<std::string, std::string>>{{"gpu", "true"}, {"region", "eu"}});
+  CHECK(arborist::spec::read_spec(arborist::spec::write_spec(*spec), "again.yaml").value() == *spec);
+  struct Case {
+    arborist::dagu::Version version;
+    arborist::dagu::Family family;
+    const char* steps_key;
+    const char* selector_key;
+  };
+  for (const Case& c : {Case{arborist::dagu::Version::v1, arborist::dagu::Family::v1, "maxActiveSteps", "workerSelector"},
+                        Case{arborist::dagu::Version::v2_6, arborist::dagu::Family::v2_6, "max_active_steps", "worker_selector"},
+                        Case{arborist::dagu::Version::v2_15, arborist::dagu::Family::v2_15, "max_active_steps",
+                             "worker_selector"}}) {
+    auto dag = arborist::dagu::emit(*spec, {c.version, "spec.yaml", ""});
+    REQUIRE(dag);
+    INFO(*dag);
+    auto docs = arborist::yaml::parse(*dag, "dag.yaml");
+    REQUIRE(docs);
+    const auto& root = docs->front().value;
+    CHECK(root["queue"] == "gpu-jobs");
+    CHECK(root[c.steps_key] == 2);
+    CHECK(root[c.selector_key]["gpu"] == "true");
+    CHECK_FALSE(root["steps"][1].contains(c.selector_key));
+    CHECK(arborist::test::errors_of(arborist::dagu::check_dag(*dag, "", {c.family, ""})).empty());
+  }
+  // A command step's own selector is refused by every family, as Dagu refuses it.
+  for (auto family : {arborist::dagu::Family::v2_6, arborist::dagu::Family::v2_15})
+    CHECK_FALSE(arborist::test::errors_of(arborist::dagu::check_dag(
+                    "type: graph\nsteps:\n  - name: a\n    command: x\n    worker_selector: {gpu: 'true'}\n", "",
+                    {family, ""}))
+                    .empty());
+  // Steps asking for different workers cannot be one run.
+  auto split = arborist::spec::read_spec(
+      text + "  - name: other\n    command: ./x.sh\n    runs_on: {cpu: big}\n", "spec.yaml");
+  REQUIRE(split);
+  auto refused = arborist::dagu::emit(*split, {arborist::dagu::Version::v2_15, "", ""});
+  REQUIRE_FALSE(refused);
+  CHECK(arborist::test::dump(refused.error().problems).find("ask for different workers") != std::string::npos);
+}
