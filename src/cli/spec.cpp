@@ -24,6 +24,7 @@
 #include "lint/lint.hpp"
 #include "plan/batch.hpp"
 #include "plan/session.hpp"
+#include "plan/update.hpp"
 #include "usage/prices.hpp"
 
 namespace arborist::cli {
@@ -56,6 +57,7 @@ struct SpecOptions {
   std::string dagu_version;
   bool force = false;
   bool strict = false;  // lint findings are errors
+  std::string update;   // --update SPEC: change this spec by the description's words
 };
 
 plan::PlanningFlags planning_flags(const SpecOptions& o) {
@@ -491,6 +493,109 @@ Result<void> run_batch_command(const SpecOptions& o, const GlobalOptions& global
   return {};
 }
 
+// ---- spec --update SPEC "CHANGE" (issue 14): an existing spec changed by words ----
+
+Result<void> run_update_command(const SpecOptions& o, const GlobalOptions& global, bool description_given) {
+  if (!o.batch.empty() || !o.from.empty())
+    return fail(ExitCode::usage, "--update changes one spec: don't combine it with --batch or --from");
+  if (o.dry_run) return fail(ExitCode::usage, "--dry-run is not available with --update yet",
+                             "run without --dry-run: the file is replaced only when the result passes every check");
+  auto current = spec::read_spec_file(o.update);
+  if (!current) return fail(current.error());
+  if (!description_given && o.file.empty())
+    return fail(ExitCode::usage, "no change given",
+                "arborist spec --update spec.yaml \"add a lint step before the tests\"");
+  auto change = read_description(o, description_given);
+  if (!change) return fail(change.error());
+  const plan::PlanningFlags flags = planning_flags(o);
+  auto loaded = load_planning_config(flags, global);
+  if (!loaded) return fail(loaded.error());
+  if (!global.quiet) print_problems(loaded->warnings);
+  auto session = plan::PlanningSession::open(std::move(*loaded), flags);
+  if (!session) return fail(session.error());
+  print_notices(global, (*session)->opening_notices());
+
+  const auto* descriptor = runners::builtin_registry().find((*session)->primary().runner.type);
+  const bool offline = descriptor && !descriptor->calls_out;
+  spec::Spec updated;
+  std::vector<std::string> changes;
+  if (offline) {
+    // The offline planner applies the change by rule (plan/update.cpp).
+    auto update = plan::update_offline(*current, *change);
+    if (!update) return fail(update.error());
+    updated = std::move(update->spec);
+    changes = std::move(update->changes);
+  } else {
+    // An AI runner gets the current spec and the change, through the same session as a plan
+    // (cache, log, budgets, repair rounds, fallbacks).
+    plan::Outcome outcome = (*session)->plan(plan::update_description(*current, *change));
+    print_notices(global, outcome.notices);
+    if (!outcome.ok()) return fail(*outcome.error);
+    if (outcome.cached) {
+      auto cached = spec::read_spec(outcome.cached->spec_yaml, "cached plan");
+      if (!cached) return fail(cached.error());
+      updated = std::move(*cached);
+    } else {
+      updated = outcome.plan->spec;
+    }
+    changes.push_back("rewritten by " + outcome.runner);
+  }
+  // Every check a new spec gets: the reader's (schema, names, dependencies, cycles) on the
+  // text that will be written, then the lint.
+  const std::string before = spec::write_spec(*current);
+  const std::string after = spec::write_spec(updated);
+  auto checked = spec::read_spec(after, o.update);
+  if (!checked) {
+    Error e = checked.error();
+    e.message = "the updated spec does not pass its checks; " + o.update + " was left as it was: " + e.message;
+    return fail(std::move(e));
+  }
+  auto findings = lint_plan(*checked, (*session)->config(), o.strict, *change, global);
+  if (!findings) return fail(findings.error());
+  const std::string diff = plan::line_diff(before, after, o.update);
+  if (!global.quiet) {
+    for (const auto& line : changes) print_notice(line);
+    if (!diff.empty() && !global.json) {
+      std::string shown;
+      const bool colour = color_enabled();
+      size_t start = 0;
+      while (start < diff.size()) {
+        size_t nl = diff.find('\n', start);
+        std::string line = diff.substr(start, nl - start);
+        if (colour && !line.empty() && (line[0] == '+' || line[0] == '-') && !line.starts_with("+++") &&
+            !line.starts_with("---"))
+          line = std::string(line[0] == '+' ? "\033[32m" : "\033[31m") + line + "\033[0m";
+        shown += line + "\n";
+        start = nl + 1;
+      }
+      std::fwrite(shown.data(), 1, shown.size(), stderr);
+    }
+    if (diff.empty()) print_notice("the change leaves the spec as it was; nothing was written");
+  }
+  const std::string target = o.output.empty() ? o.update : o.output;
+  if (!diff.empty() || !o.output.empty()) {
+    if (target == "-") {
+      write_stdout(after);
+    } else {
+      AtomicFile file(target);
+      file.write(after);
+      if (auto committed = file.commit(); !committed) return fail(committed.error());
+      if (!global.quiet) print_notice("wrote " + target);
+    }
+  }
+  if (global.json) {
+    nlohmann::ordered_json report;
+    report["file"] = target;
+    report["changed"] = !diff.empty();
+    report["changes"] = changes;
+    report["diff"] = diff;
+    report["lint"] = lint_json(*findings);
+    report["spec"] = spec::to_json(*checked);
+    write_stdout(report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  }
+  return {};
+}
+
 void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& command) {
   auto options = std::make_shared<SpecOptions>();
   auto* sub = app.add_subcommand("spec", "Plan a workflow from a description and write a task spec (YAML)");
@@ -530,6 +635,9 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
                   "With --dagu: the Dagu form (1, 2.6, 2.15, latest, portable, auto; default output.dagu_version)");
   sub->add_flag("--strict", options->strict,
                 "Lint findings in the plan (curl | sh, rm -rf \"$VAR/\", literal secrets, sudo, …) fail the run");
+  sub->add_option("--update", options->update,
+                  "Change this existing spec by the description's words (\"add a lint step before the tests\"); "
+                  "the diff goes to stderr and the file is replaced only when the result is valid");
   sub->add_flag("--force", options->force,
                 "With --batch: plan every entry again and replace outputs, even current or hand-edited ones");
   options->given = [sub](const std::string& name) {
@@ -540,6 +648,7 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
     const bool description_given = description_option->count() > 0;
     command.action = [options, description_given, &global]() -> Result<void> {
       const SpecOptions& o = *options;
+      if (!o.update.empty()) return run_update_command(o, global, description_given);
       if (!o.batch.empty()) return run_batch_command(o, global, description_given);
       if (!o.from.empty()) {
         if (description_given || !o.file.empty())

@@ -1,0 +1,599 @@
+#include "plan/update.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "core/text.hpp"
+#include "plan/offline/actions.hpp"
+#include "plan/offline/schedule.hpp"
+#include "plan/offline/words.hpp"
+#include "spec/graph.hpp"
+#include "spec/io.hpp"
+
+namespace arborist::plan {
+
+namespace {
+
+using offline::tokenize;
+
+constexpr int kDefaultRetries = 3;
+constexpr int kRetryIntervalSeconds = 30;
+
+const char* const kExamples =
+    "the offline planner reads: add a lint step before the tests; add `make docs` after build; remove the email "
+    "step; retry the deploy 3 times; give the backup a 30 minute timeout; run the two uploads in parallel; run "
+    "vacuum after backup; run it every night at 3";
+
+Error unreadable(const std::string& clause, const std::string& why) {
+  return Error{ExitCode::invalid_input, "cannot apply the change '" + text::shorten(clause, 80) + "': " + why, {},
+               std::string(kExamples) + " (an AI runner takes any change: --runner)", {}};
+}
+
+// A word as matching compares it: lowercase, verb form, a plural's singular.
+std::string norm(std::string word) {
+  word = offline::verb_form(word);
+  if (word.size() > 3 && word.ends_with("ies")) word = word.substr(0, word.size() - 3) + "y";
+  else if (word.size() > 3 && word.ends_with("s") && !word.ends_with("ss")) word.pop_back();
+  return word;
+}
+
+const std::set<std::string>& ignored_words() {
+  static const std::set<std::string> words{"the", "a", "an", "step", "steps", "job", "jobs", "task", "tasks", "it",
+                                           "them", "both", "two", "three", "all", "of", "to", "and", "one", "ones",
+                                           "that", "which", "run", "runs", "running", "our", "my", "its"};
+  return words;
+}
+
+std::vector<std::string> content_words(std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto& t : tokenize(text)) {
+    if (!t.word || ignored_words().count(t.text)) continue;
+    out.push_back(norm(t.text));
+  }
+  return out;
+}
+
+std::set<std::string> step_words(const spec::Step& s) {
+  std::set<std::string> out;
+  std::string name = s.name;
+  std::replace_if(name.begin(), name.end(), [](char c) { return c == '-' || c == '_' || c == '.'; }, ' ');
+  for (const auto& w : content_words(name)) out.insert(w);
+  for (const auto& w : content_words(s.description)) out.insert(w);
+  return out;
+}
+
+bool wants_several(std::string_view phrase) {
+  for (const auto& t : tokenize(phrase))
+    if (t.text == "both" || t.text == "two" || t.text == "three" || t.text == "all") return true;
+  return false;
+}
+
+// The steps a phrase names: an exact step name, else those sharing the most words with it.
+Result<std::vector<size_t>> find_steps(const spec::Spec& spec, std::string_view phrase, bool several) {
+  std::string trimmed(text::trim(phrase));
+  for (const char* lead : {"the ", "step ", "steps "})
+    if (trimmed.starts_with(lead)) trimmed.erase(0, std::string(lead).size());
+  for (const char* tail : {" step", " steps"})
+    if (trimmed.ends_with(tail)) trimmed.erase(trimmed.size() - std::string(tail).size());
+  for (size_t i = 0; i < spec.steps.size(); ++i)
+    if (spec.steps[i].name == trimmed) return std::vector<size_t>{i};
+  const auto wanted = content_words(phrase);
+  if (wanted.empty()) return fail(unreadable(std::string(phrase), "it names no step"));
+  size_t best = 0;
+  std::vector<size_t> found;
+  for (size_t i = 0; i < spec.steps.size(); ++i) {
+    const auto words = step_words(spec.steps[i]);
+    size_t score = 0;
+    for (const auto& w : wanted) score += words.count(w);
+    if (score == 0 || score < best) continue;
+    if (score > best) found.clear();
+    best = score;
+    found.push_back(i);
+  }
+  if (found.empty()) {
+    std::vector<std::string> names;
+    for (const auto& s : spec.steps) names.push_back(s.name);
+    return fail(unreadable(std::string(phrase), "no step matches '" + std::string(text::trim(phrase)) +
+                                                    "' (steps: " + text::join(names, ", ") + ")"));
+  }
+  if (found.size() > 1 && !several) {
+    std::vector<std::string> names;
+    for (size_t i : found) names.push_back(spec.steps[i].name);
+    return fail(unreadable(std::string(phrase), "'" + std::string(text::trim(phrase)) + "' matches " +
+                                                    text::join(names, " and ") + ": name the step"));
+  }
+  return found;
+}
+
+size_t find_word(std::string_view lower, std::string_view word) {
+  for (size_t at = lower.find(word); at != std::string_view::npos; at = lower.find(word, at + 1)) {
+    const bool starts = at == 0 || lower[at - 1] == ' ';
+    const size_t end = at + word.size();
+    const bool ends = end >= lower.size() || !std::isalnum(static_cast<unsigned char>(lower[end]));
+    if (starts && ends) return at;
+  }
+  return std::string_view::npos;
+}
+
+std::optional<int> number_in(std::string_view lower) {
+  static const std::vector<std::pair<std::string, int>> words = {
+      {"once", 1}, {"twice", 2}, {"one", 1}, {"two", 2},  {"three", 3}, {"four", 4},
+      {"five", 5}, {"six", 6},   {"seven", 7}, {"eight", 8}, {"nine", 9},  {"ten", 10}};
+  for (const auto& t : tokenize(lower)) {
+    if (!t.text.empty() && std::all_of(t.text.begin(), t.text.end(), ::isdigit) && t.text.size() < 4)
+      return std::stoi(t.text);
+    for (const auto& [w, n] : words)
+      if (t.text == w) return n;
+  }
+  return std::nullopt;
+}
+
+// "30 minutes", "90s", "2 hours", "1h" -> seconds.
+std::optional<int> duration_in(std::string_view lower) {
+  auto tokens = tokenize(lower);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& t = tokens[i].text;
+    size_t digits = 0;
+    while (digits < t.size() && std::isdigit(static_cast<unsigned char>(t[digits]))) ++digits;
+    if (digits == 0 || digits > 6) continue;
+    const int n = std::stoi(t.substr(0, digits));
+    std::string unit = t.substr(digits);
+    if (unit.empty() && i + 1 < tokens.size()) unit = tokens[i + 1].text;
+    if (unit.starts_with("s")) return n;
+    if (unit.starts_with("m")) return n * 60;
+    if (unit.starts_with("h")) return n * 3600;
+  }
+  return std::nullopt;
+}
+
+std::string unique_name(const spec::Spec& spec, std::string base) {
+  if (base.empty()) base = "step";
+  auto taken = [&](const std::string& n) {
+    return std::any_of(spec.steps.begin(), spec.steps.end(), [&](const spec::Step& s) { return s.name == n; });
+  };
+  std::string name = base;
+  for (int n = 2; taken(name); ++n) name = base + "-" + std::to_string(n);
+  return name;
+}
+
+bool depends_on(const spec::Step& s, const std::string& name) {
+  return std::find(s.depends_on.begin(), s.depends_on.end(), name) != s.depends_on.end();
+}
+
+// Steps nothing depends on (where "at the end" attaches).
+std::vector<std::string> sinks(const spec::Spec& spec) {
+  std::vector<std::string> out;
+  for (const auto& s : spec.steps)
+    if (std::none_of(spec.steps.begin(), spec.steps.end(), [&](const spec::Step& o) { return depends_on(o, s.name); }))
+      out.push_back(s.name);
+  return out;
+}
+
+class Updater {
+ public:
+  explicit Updater(const spec::Spec& spec) { out_.spec = spec; }
+
+  Result<void> apply(const std::string& clause) {
+    std::string lower = text::to_lower(text::trim(clause));
+    while (!lower.empty() && (lower.back() == '.' || lower.back() == '!')) lower.pop_back();
+    if (lower.empty()) return {};
+    auto starts = [&](std::initializer_list<const char*> leads) {
+      for (const char* l : leads)
+        if (lower.starts_with(l)) return std::string(l).size();
+      return size_t{0};
+    };
+    if (size_t n = starts({"remove ", "delete ", "drop ", "get rid of ", "skip "})) return remove(clause.substr(n));
+    if (size_t n = starts({"add ", "insert ", "append ", "also "})) return add(clause.substr(n), lower.substr(n));
+    if (find_word(lower, "retry") != std::string::npos || find_word(lower, "retries") != std::string::npos)
+      return retry(lower);
+    if (find_word(lower, "timeout") != std::string::npos || find_word(lower, "time out") != std::string::npos)
+      return timeout(lower);
+    for (const char* together : {" in parallel", " concurrently", " at the same time", " side by side"})
+      if (size_t at = lower.find(together); at != std::string::npos) return parallel(lower.substr(0, at));
+    if (find_word(lower, "schedule") != std::string::npos || find_word(lower, "every") != std::string::npos ||
+        find_word(lower, "nightly") != std::string::npos || find_word(lower, "daily") != std::string::npos ||
+        find_word(lower, "hourly") != std::string::npos || find_word(lower, "weekly") != std::string::npos)
+      return schedule(lower);
+    for (const char* relation : {" after ", " before ", " wait for ", " waits for "})
+      if (size_t at = lower.find(relation); at != std::string::npos) return order(lower, at, relation);
+    return fail(unreadable(clause, "no rule matches it"));
+  }
+
+  Update take() { return std::move(out_); }
+
+ private:
+  spec::Spec& spec() { return out_.spec; }
+  void note(std::string line) { out_.changes.push_back(std::move(line)); }
+
+  Result<void> remove(const std::string& phrase) {
+    auto found = find_steps(spec(), phrase, wants_several(phrase));
+    if (!found) return fail(found.error());
+    std::vector<std::string> names;
+    for (size_t i : *found) names.push_back(spec().steps[i].name);
+    for (const auto& name : names) {
+      auto it = std::find_if(spec().steps.begin(), spec().steps.end(), [&](const spec::Step& s) { return s.name == name; });
+      const std::vector<std::string> inherited = it->depends_on;
+      spec().steps.erase(it);
+      // Its dependents wait for what it waited for: the order around it stays.
+      for (auto& s : spec().steps) {
+        if (!depends_on(s, name)) continue;
+        std::erase(s.depends_on, name);
+        for (const auto& d : inherited)
+          if (!depends_on(s, d)) s.depends_on.push_back(d);
+      }
+      note("removed step " + name);
+    }
+    if (spec().steps.empty()) return fail(unreadable(phrase, "it would remove every step"));
+    return {};
+  }
+
+  Result<void> add(const std::string& original, const std::string& lower) {
+    // "a lint step before the tests", "`make docs` after build", "a step that notifies slack at the end"
+    std::string what = original, anchor;
+    enum { end, before, after, first } where = end;
+    for (auto [word, kind] : {std::pair{" before ", before}, std::pair{" after ", after}}) {
+      if (size_t at = lower.find(word); at != std::string::npos) {
+        what = original.substr(0, at);
+        anchor = original.substr(at + std::string(word).size());
+        where = kind;
+        break;
+      }
+    }
+    if (where == end)
+      for (const char* tail : {" at the start", " at the beginning", " first"})
+        if (lower.ends_with(tail)) {
+          what = original.substr(0, original.size() - std::string(tail).size());
+          where = first;
+        }
+    for (const char* tail : {" at the end", " last", " finally"})
+      if (text::to_lower(what).ends_with(tail)) what = what.substr(0, what.size() - std::string(tail).size());
+    std::string phrase(text::trim(what));
+    bool third_person = false;  // "a step that notifies slack": the verb as an order reads it
+    for (const char* lead : {"a step that ", "a step to ", "a new step that ", "a new step to ", "a ", "an ", "another "})
+      if (text::to_lower(phrase).starts_with(lead)) {
+        third_person = std::string_view(lead).ends_with("that ");
+        phrase = phrase.substr(std::string(lead).size());
+        break;
+      }
+    if (third_person) {
+      size_t end = phrase.find(' ');
+      std::string verb = phrase.substr(0, end);
+      if (verb.ends_with("ies")) verb = verb.substr(0, verb.size() - 3) + "y";
+      else if (verb.ends_with("shes") || verb.ends_with("ches") || verb.ends_with("sses") || verb.ends_with("xes"))
+        verb.resize(verb.size() - 2);
+      else if (verb.ends_with("s") && !verb.ends_with("ss"))
+        verb.pop_back();
+      phrase = verb + (end == std::string::npos ? "" : phrase.substr(end));
+    }
+    for (const char* tail : {" step", " stage"})
+      if (text::to_lower(phrase).ends_with(tail)) phrase = phrase.substr(0, phrase.size() - std::string(tail).size());
+    if (text::trim(phrase).empty()) return fail(unreadable(original, "it says where but not what to add"));
+
+    // The spec's own words give what the phrase leaves out (npm, postgres, the image …).
+    offline::Context context = offline::read_context(spec().description + "\n" + phrase);
+    offline::Action action = offline::classify(phrase, context);
+    spec::Step step;
+    step.name = unique_name(spec(), text::slugify(action.slug.empty() ? phrase : action.slug, '-', 40));
+    step.description = std::string(text::trim(what));
+    step.dir = action.dir;
+    if (action.kind == offline::ActionKind::ai) {
+      spec::AiStep ai;
+      ai.prompt = action.ai.prompt;
+      ai.runner = action.ai.runner;
+      ai.model = action.ai.model;
+      ai.choose = action.ai.choose;
+      step.ai = std::move(ai);
+    } else if (!action.command.empty()) {
+      step.command = action.command;
+      if (action.network) {
+        step.retries = 2;
+        step.retry_interval = kRetryIntervalSeconds;
+      }
+      if (size_t at = step.command.find(offline::kMessagePlaceholder); at != std::string::npos)
+        step.command.replace(at, offline::kMessagePlaceholder.size(), spec().name + " finished");
+    } else {
+      step.command = "echo \"TODO: " + offline::message_text(phrase) + "\"";
+      spec().open_questions.push_back("What should step '" + step.name + "' run? No command is known for: \"" +
+                                      std::string(text::trim(phrase)) + "\".");
+    }
+    for (const auto& v : action.variables)
+      if (std::none_of(spec().env.begin(), spec().env.end(), [&](const spec::EnvVar& e) { return e.name == v.name; })) {
+        spec().env.push_back({v.name, "${" + v.name + "}"});
+        spec().assumptions.push_back(v.name + " is set in the environment: " + v.meaning + ".");
+      }
+
+    std::string placement;
+    if (where == before || where == after) {
+      auto found = find_steps(spec(), anchor, wants_several(anchor) || anchor.find(" and ") != std::string::npos);
+      if (!found) return fail(found.error());
+      std::vector<std::string> anchors;
+      for (size_t i : *found) anchors.push_back(spec().steps[i].name);
+      if (where == before) {
+        // It takes over the anchors' dependencies, and they wait for it.
+        for (const auto& a : anchors) {
+          auto& s = *std::find_if(spec().steps.begin(), spec().steps.end(), [&](const spec::Step& x) { return x.name == a; });
+          for (const auto& d : s.depends_on)
+            if (!depends_on(step, d)) step.depends_on.push_back(d);
+        }
+        for (auto& s : spec().steps)
+          if (std::find(anchors.begin(), anchors.end(), s.name) != anchors.end()) {
+            s.depends_on.clear();
+            s.depends_on.push_back(step.name);
+          }
+        placement = "before " + text::join(anchors, ", ");
+      } else {
+        // It waits for the anchors, and what waited for them waits for it.
+        step.depends_on = anchors;
+        for (auto& s : spec().steps) {
+          bool moved = false;
+          for (const auto& a : anchors)
+            if (depends_on(s, a) && std::find(anchors.begin(), anchors.end(), s.name) == anchors.end()) {
+              std::erase(s.depends_on, a);
+              moved = true;
+            }
+          if (moved && !depends_on(s, step.name)) s.depends_on.push_back(step.name);
+        }
+        placement = "after " + text::join(anchors, ", ");
+      }
+    } else if (where == first) {
+      for (auto& s : spec().steps)
+        if (s.depends_on.empty()) s.depends_on.push_back(step.name);
+      placement = "first";
+    } else {
+      step.depends_on = sinks(spec());
+      placement = "at the end";
+    }
+    note("added step " + step.name + " " + placement);
+    // Keep the list in an order that reads top to bottom: before its first dependent.
+    auto insert_at = spec().steps.end();
+    for (auto it = spec().steps.begin(); it != spec().steps.end(); ++it)
+      if (depends_on(*it, step.name)) {
+        insert_at = it;
+        break;
+      }
+    spec().steps.insert(insert_at, std::move(step));
+    return {};
+  }
+
+  Result<void> retry(const std::string& lower) {
+    const int times = number_in(lower).value_or(kDefaultRetries);
+    std::string phrase = lower;
+    for (const char* drop : {"retry", "retries", "times", "time", "up to", "on failure", "if it fails", "once", "twice"})
+      for (size_t at = find_word(phrase, drop); at != std::string::npos; at = find_word(phrase, drop))
+        phrase.replace(at, std::string(drop).size(), " ");
+    std::string cleaned;
+    for (const auto& t : tokenize(phrase))
+      if (t.word && !std::all_of(t.text.begin(), t.text.end(), ::isdigit) && !number_in(t.text)) cleaned += t.text + " ";
+    auto found = find_steps(spec(), cleaned, wants_several(lower));
+    if (!found) return fail(found.error());
+    for (size_t i : *found) {
+      auto& s = spec().steps[i];
+      s.retries = std::clamp(times, 0, 100);
+      if (!s.retry_interval && times > 0) s.retry_interval = kRetryIntervalSeconds;
+      note("step " + s.name + " retries " + std::to_string(times) + " time" + (times == 1 ? "" : "s"));
+    }
+    return {};
+  }
+
+  Result<void> timeout(const std::string& lower) {
+    auto seconds = duration_in(lower);
+    if (!seconds) return fail(unreadable(lower, "it gives no duration (30s, 10 minutes, 2h)"));
+    std::string phrase;
+    for (const auto& t : tokenize(lower)) {
+      if (!t.word) continue;
+      if (std::isdigit(static_cast<unsigned char>(t.text[0]))) continue;
+      if (t.text == "timeout" || t.text == "give" || t.text == "set" || t.text == "minute" || t.text == "minutes" ||
+          t.text == "second" || t.text == "seconds" || t.text == "hour" || t.text == "hours" || t.text == "with" ||
+          t.text == "limit" || t.text == "time" || t.text == "out")
+        continue;
+      phrase += t.text + " ";
+    }
+    auto found = find_steps(spec(), phrase, wants_several(lower));
+    if (!found) return fail(found.error());
+    for (size_t i : *found) {
+      spec().steps[i].timeout = *seconds;
+      note("step " + spec().steps[i].name + " times out after " + std::to_string(*seconds) + " s");
+    }
+    return {};
+  }
+
+  Result<void> parallel(const std::string& lower) {
+    std::string phrase = lower;
+    for (const char* lead : {"run ", "make ", "let "})
+      if (phrase.starts_with(lead)) phrase.erase(0, std::string(lead).size());
+    std::vector<size_t> chosen;
+    if (phrase.find(" and ") != std::string::npos || phrase.find(", ") != std::string::npos) {
+      std::string rest = phrase;
+      for (const char* sep : {", and ", " and ", ", "})
+        for (size_t at = rest.find(sep); at != std::string::npos; at = rest.find(sep)) rest.replace(at, std::string(sep).size(), "|");
+      size_t start = 0;
+      while (start <= rest.size()) {
+        size_t bar = rest.find('|', start);
+        auto found = find_steps(spec(), rest.substr(start, bar == std::string::npos ? std::string::npos : bar - start), false);
+        if (!found) return fail(found.error());
+        chosen.insert(chosen.end(), found->begin(), found->end());
+        if (bar == std::string::npos) break;
+        start = bar + 1;
+      }
+    } else {
+      auto found = find_steps(spec(), phrase, true);
+      if (!found) return fail(found.error());
+      chosen = *found;
+    }
+    if (chosen.size() < 2) return fail(unreadable(lower, "it names fewer than two steps to run together"));
+    std::set<std::string> names;
+    for (size_t i : chosen) names.insert(spec().steps[i].name);
+    // Each waits for what any of them waited for outside the group, and not for the others.
+    std::vector<std::string> outside;
+    for (size_t i : chosen)
+      for (const auto& d : spec().steps[i].depends_on) {
+        if (names.count(d)) {
+          // A chain inside the group: the later one inherits the earlier one's own dependencies.
+          const auto& earlier = *std::find_if(spec().steps.begin(), spec().steps.end(),
+                                              [&](const spec::Step& s) { return s.name == d; });
+          for (const auto& e : earlier.depends_on)
+            if (!names.count(e) && std::find(outside.begin(), outside.end(), e) == outside.end()) outside.push_back(e);
+          continue;
+        }
+        if (std::find(outside.begin(), outside.end(), d) == outside.end()) outside.push_back(d);
+      }
+    for (size_t i : chosen) spec().steps[i].depends_on = outside;
+    // Steps that waited for one of them now wait for all (they ran after the group's last).
+    for (auto& s : spec().steps) {
+      if (names.count(s.name)) continue;
+      bool after_group = std::any_of(s.depends_on.begin(), s.depends_on.end(), [&](const std::string& d) { return names.count(d) > 0; });
+      if (!after_group) continue;
+      for (const auto& n : names)
+        if (!depends_on(s, n)) s.depends_on.push_back(n);
+    }
+    note("steps " + text::join(std::vector<std::string>(names.begin(), names.end()), ", ") + " run in parallel");
+    return {};
+  }
+
+  Result<void> schedule(const std::string& lower) {
+    if (lower.find("remove the schedule") != std::string::npos || lower.find("no schedule") != std::string::npos ||
+        lower.find("unschedule") != std::string::npos || lower.find("don't schedule") != std::string::npos) {
+      spec().schedule.clear();
+      note("removed the schedule");
+      return {};
+    }
+    auto best = offline::best_schedule(offline::find_schedules(lower));
+    if (!best || best->cron.empty())
+      return fail(unreadable(lower, best ? best->open_question : "it gives no schedule cron can say"));
+    spec().schedule = best->cron;
+    for (const auto& a : best->assumptions) spec().assumptions.push_back(a);
+    note("schedule is now " + best->cron);
+    return {};
+  }
+
+  Result<void> order(const std::string& lower, size_t at, const std::string& relation) {
+    std::string left = lower.substr(0, at);
+    std::string right = lower.substr(at + relation.size());
+    for (const char* lead : {"run ", "make ", "move ", "have "})
+      if (left.starts_with(lead)) left.erase(0, std::string(lead).size());
+    for (const char* tail : {" should", " must", " has to"})
+      if (left.ends_with(tail)) left.erase(left.size() - std::string(tail).size());
+    auto a = find_steps(spec(), left, false);
+    if (!a) return fail(a.error());
+    auto b = find_steps(spec(), right, wants_several(right));
+    if (!b) return fail(b.error());
+    const bool a_waits = relation != " before ";
+    for (size_t j : *b) {
+      size_t waiter = a_waits ? a->front() : j;
+      size_t first = a_waits ? j : a->front();
+      auto& s = spec().steps[waiter];
+      const std::string& name = spec().steps[first].name;
+      if (waiter == first) continue;
+      if (!depends_on(s, name)) s.depends_on.push_back(name);
+      // The reverse edge would now be a cycle: the new order replaces the old one.
+      std::erase(spec().steps[first].depends_on, s.name);
+      note("step " + s.name + " waits for " + name);
+    }
+    return {};
+  }
+
+  Update out_;
+};
+
+// "add a lint step before the tests; retry the deploy 3 times, then remove the email step"
+std::vector<std::string> clauses_of(const std::string& change) {
+  std::string text = change;
+  for (const char* sep : {"; ", ", then ", " and then ", ". "})
+    for (size_t at = text.find(sep); at != std::string::npos; at = text.find(sep)) text.replace(at, std::string(sep).size(), "\n");
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string piece(text::trim(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start)));
+    if (!piece.empty()) out.push_back(piece);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Update> update_offline(const spec::Spec& current, const std::string& change) {
+  Updater updater(current);
+  const auto clauses = clauses_of(change);
+  if (clauses.empty()) return fail(ExitCode::usage, "the change is empty", kExamples);
+  for (const auto& clause : clauses)
+    if (auto applied = updater.apply(clause); !applied) return fail(applied.error());
+  return updater.take();
+}
+
+std::string update_description(const spec::Spec& current, const std::string& change) {
+  return "Change this existing workflow spec as the user asks, and answer with the whole updated spec. "
+         "Keep every step, command, name and setting the change does not touch exactly as it is.\n\n"
+         "The change, in the user's words: " +
+         change + "\n\nThe current spec:\n```yaml\n" + spec::write_spec(current) + "```";
+}
+
+std::string line_diff(const std::string& before, const std::string& after, const std::string& name) {
+  if (before == after) return {};
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t nl = text.find('\n', start);
+      out.push_back(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+    return out;
+  };
+  const auto a = lines(before), b = lines(after);
+  // Longest common subsequence over lines: specs are small (a few hundred lines); past a
+  // bound the diff says only that the file changed.
+  if (a.size() * b.size() > 4'000'000) return "--- " + name + "\n+++ " + name + " (changed; too long to diff)\n";
+  std::vector<std::vector<int>> lcs(a.size() + 1, std::vector<int>(b.size() + 1, 0));
+  for (size_t i = a.size(); i-- > 0;)
+    for (size_t j = b.size(); j-- > 0;)
+      lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+  struct Op {
+    char kind;
+    std::string line;
+  };
+  std::vector<Op> ops;
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (i < a.size() && j < b.size() && a[i] == b[j]) {
+      ops.push_back({' ', a[i++]});
+      ++j;
+    } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      ops.push_back({'+', b[j++]});
+    } else {
+      ops.push_back({'-', a[i++]});
+    }
+  }
+  std::string out = "--- " + name + "\n+++ " + name + " (updated)\n";
+  constexpr size_t kContext = 3;
+  size_t k = 0;
+  while (k < ops.size()) {
+    if (ops[k].kind == ' ') {
+      ++k;
+      continue;
+    }
+    size_t begin = k >= kContext ? k - kContext : 0;
+    size_t end = k;
+    // Extend the hunk while changes are within 2*context of each other.
+    while (end < ops.size()) {
+      if (ops[end].kind != ' ') {
+        ++end;
+        continue;
+      }
+      size_t run = end;
+      while (run < ops.size() && ops[run].kind == ' ') ++run;
+      if (run == ops.size() || run - end > 2 * kContext) break;
+      end = run;
+    }
+    const size_t stop = std::min(ops.size(), end + kContext);
+    out += "@@\n";
+    for (size_t m = begin; m < stop; ++m) out += std::string(1, ops[m].kind) + ops[m].line + "\n";
+    k = stop;
+  }
+  return out;
+}
+
+}  // namespace arborist::plan

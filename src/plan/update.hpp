@@ -1,0 +1,32 @@
+#pragma once
+// `arborist spec --update spec.yaml "CHANGE"`: an existing spec changed by words. The offline
+// planner applies a change by rule (add a step before/after another or at the end, remove a
+// step, retry one N times, give one a timeout, run steps in parallel, make one wait for
+// another, change the schedule); AI runners get the current spec and the change and answer
+// with the whole new spec (update_description). Either way the result goes through every
+// check of a new spec before it replaces the file.
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "spec/model.hpp"
+
+namespace arborist::plan {
+
+struct Update {
+  spec::Spec spec;                   // the changed spec
+  std::vector<std::string> changes;  // what was done, one line each ("added step lint before test")
+};
+
+// Applies `change` by rule. Fails (exit 3) naming what it could not read, with examples, or
+// the ambiguity ("'upload' matches upload-logs and upload-db: name the step").
+Result<Update> update_offline(const spec::Spec& current, const std::string& change);
+
+// What an AI runner is asked: the current spec (canonical YAML), the change, and to answer
+// with the whole updated spec, changing nothing else.
+std::string update_description(const spec::Spec& current, const std::string& change);
+
+// A unified line diff of two texts (3 lines of context, "--- a", "+++ b" headers); "" when equal.
+std::string line_diff(const std::string& before, const std::string& after, const std::string& name);
+
+}  // namespace arborist::plan

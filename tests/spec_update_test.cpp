@@ -1,0 +1,201 @@
+// `arborist spec --update` (issue 14): the offline planner's rules for additions, removals,
+// reordering, parallel groups, retries, timeouts and schedules; an AI runner's rewrite; the
+// file replaced only when the result passes every check; the diff on stderr.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "fake_provider.hpp"
+#include "plan/update.hpp"
+#include "spec/io.hpp"
+#include "support.hpp"
+
+using namespace arborist;
+using arborist::test::TempDir;
+
+namespace {
+
+const char* const kSpec = R"(version: 1
+name: ship
+description: install the deps with npm, then run the tests, then build the app, then upload the logs and upload the report, then deploy and email the report
+steps:
+  - name: install-deps
+    command: npm ci
+  - name: test
+    description: run the tests
+    command: npm test
+    depends_on: [install-deps]
+  - name: build
+    command: npm run build
+    depends_on: [test]
+  - name: upload-logs
+    command: aws s3 cp logs s3://b/logs --recursive
+    depends_on: [build]
+  - name: upload-report
+    command: aws s3 cp report.html s3://b/report.html
+    depends_on: [upload-logs]
+  - name: deploy
+    command: ./deploy.sh
+    depends_on: [upload-report]
+  - name: email-report
+    command: echo done | mail -s report ops
+    depends_on: [deploy]
+)";
+
+spec::Spec base() {
+  auto s = spec::read_spec(kSpec, "spec.yaml");
+  REQUIRE(s);
+  return *s;
+}
+
+const spec::Step& step(const spec::Spec& s, const std::string& name) {
+  for (const auto& st : s.steps)
+    if (st.name == name) return st;
+  FAIL("no step " + name);
+  return s.steps.front();
+}
+
+spec::Spec updated(const std::string& change) {
+  auto u = plan::update_offline(base(), change);
+  if (!u) FAIL(format_error(u.error()));
+  // Every result must still be a valid spec.
+  auto again = spec::read_spec(spec::write_spec(u->spec), "updated.yaml");
+  if (!again) FAIL(format_error(again.error()));
+  return u->spec;
+}
+
+using Names = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("update: add a step before another takes over its dependencies", "[update]") {
+  auto s = updated("add a lint step before the tests");
+  const auto& lint = step(s, "lint");
+  CHECK(lint.command == "npm run lint");
+  CHECK(lint.depends_on == Names{"install-deps"});
+  CHECK(step(s, "test").depends_on == Names{"lint"});
+}
+
+TEST_CASE("update: add after a step, at the end, and a back-quoted command", "[update]") {
+  auto after = updated("add `make docs` after build");
+  const auto& docs = step(after, "run-make-docs");
+  CHECK(docs.command == "make docs");
+  CHECK(docs.depends_on == Names{"build"});
+  CHECK(step(after, "upload-logs").depends_on == Names{"run-make-docs"});
+  auto end = updated("add a step that notifies slack at the end");
+  const auto& last = end.steps.back();
+  CHECK(last.depends_on == Names{"email-report"});
+  CHECK(last.command.find("SLACK_WEBHOOK_URL") != std::string::npos);
+}
+
+TEST_CASE("update: remove a step; its dependents inherit its dependencies", "[update]") {
+  auto s = updated("remove the email step");
+  CHECK(s.steps.size() == 6);
+  auto again = updated("remove the deploy step");
+  CHECK(step(again, "email-report").depends_on == Names{"upload-report"});
+}
+
+TEST_CASE("update: parallel groups, retries, timeouts, order and schedule", "[update]") {
+  auto par = updated("run the two uploads in parallel");
+  CHECK(step(par, "upload-logs").depends_on == Names{"build"});
+  CHECK(step(par, "upload-report").depends_on == Names{"build"});
+  auto deploy_deps = step(par, "deploy").depends_on;
+  std::sort(deploy_deps.begin(), deploy_deps.end());
+  CHECK(deploy_deps == Names{"upload-logs", "upload-report"});
+
+  auto retry = updated("retry the deploy 3 times");
+  CHECK(step(retry, "deploy").retries == 3);
+  CHECK(step(retry, "deploy").retry_interval == 30);
+  CHECK(updated("retry the build twice").steps[2].retries == 2);
+
+  auto timeout = updated("give the build a 10 minute timeout");
+  CHECK(step(timeout, "build").timeout == 600);
+
+  auto order = updated("run deploy after email-report");
+  CHECK(step(order, "deploy").depends_on == Names{"upload-report", "email-report"});
+  CHECK(step(order, "email-report").depends_on.empty());
+
+  auto schedule = updated("run it every night at 3");
+  CHECK(schedule.schedule == "0 3 * * *");
+
+  auto several = updated("add a lint step before the tests; retry the deploy 3 times, then remove the email step");
+  CHECK(several.steps.size() == 7);
+  CHECK(step(several, "deploy").retries == 3);
+}
+
+TEST_CASE("update: what it cannot read, or cannot tell apart, is an error naming it", "[update]") {
+  auto unreadable = plan::update_offline(base(), "make it better");
+  REQUIRE_FALSE(unreadable);
+  CHECK(unreadable.error().code == ExitCode::invalid_input);
+  auto ambiguous = plan::update_offline(base(), "retry the upload 2 times");
+  REQUIRE_FALSE(ambiguous);
+  CHECK(ambiguous.error().message.find("upload-logs and upload-report") != std::string::npos);
+  CHECK_FALSE(plan::update_offline(base(), "remove the frobnicate step"));
+}
+
+TEST_CASE("update: the diff names added and removed lines", "[update]") {
+  const std::string diff = plan::line_diff("a\nb\nc\n", "a\nB\nc\n", "s.yaml");
+  CHECK(diff.find("-b\n") != std::string::npos);
+  CHECK(diff.find("+B\n") != std::string::npos);
+  CHECK(plan::line_diff("same\n", "same\n", "s.yaml").empty());
+}
+
+TEST_CASE("spec --update: the file is replaced atomically only when the result is valid", "[update]") {
+  TempDir dir;
+  const auto path = dir.write("spec.yaml", kSpec);
+  auto env = test::env_without_machine_settings();
+  env["HOME"] = (dir / "home").string();
+  auto r = test::run_arborist({"spec", "--update", path.string(), "retry the deploy 3 times"}, "", dir.path(), env);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("+  retries: 3") != std::string::npos);
+  auto now = spec::read_spec_file(path);
+  REQUIRE(now);
+  CHECK(step(*now, "deploy").retries == 3);
+
+  const std::string before = test::read_text(path);
+  auto bad = test::run_arborist({"spec", "--update", path.string(), "make it better"}, "", dir.path(), env);
+  CHECK(bad.exit_code == 3);
+  CHECK(test::read_text(path) == before);
+
+  // -o writes elsewhere and leaves the original alone; --json reports the changes.
+  auto other = test::run_arborist(
+      {"--json", "spec", "--update", path.string(), "remove the email step", "-o", (dir / "new.yaml").string()}, "",
+      dir.path(), env);
+  REQUIRE(other.exit_code == 0);
+  auto report = nlohmann::json::parse(other.out);
+  CHECK(report["changed"] == true);
+  CHECK(report["changes"][0] == "removed step email-report");
+  CHECK(test::read_text(path) == before);
+  CHECK(spec::read_spec_file(dir / "new.yaml")->steps.size() == 6);
+}
+
+TEST_CASE("spec --update with an AI runner: the runner rewrites, the checks decide", "[update]") {
+  TempDir dir;
+  const auto path = dir.write("spec.yaml", kSpec);
+  test::FakeProvider provider;
+  auto env = test::env_against(provider, "sk-test-update-0123456789");
+  env["HOME"] = (dir / "home").string();
+  env["XDG_CACHE_HOME"] = (dir / "cache").string();
+  env["XDG_DATA_HOME"] = (dir / "data").string();
+  auto changed = base();
+  changed.steps.pop_back();  // "remove the email step", as the model answers it
+  provider.set_answer_text(spec::to_json(changed).dump());
+  auto r = test::run_arborist({"spec", "--update", path.string(), "--runner", "openai", "remove the email step"}, "",
+                              dir.path(), env);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(spec::read_spec_file(path)->steps.size() == 6);
+  const std::string sent = provider.requests().back().body;
+  CHECK(sent.find("remove the email step") != std::string::npos);
+  CHECK(sent.find("upload-report") != std::string::npos);  // the current spec went with it
+
+  // An answer with a cycle never replaces the file.
+  const std::string before = test::read_text(path);
+  provider.set_answer_text(R"({"version":1,"name":"ship","steps":[{"name":"a","command":"x","depends_on":["b"]},)"
+                           R"({"name":"b","command":"y","depends_on":["a"]}]})");
+  auto bad = test::run_arborist({"spec", "--update", path.string(), "--runner", "openai", "--repair-rounds", "0",
+                                 "--cache", "off", "make a cycle"},
+                                "", dir.path(), env);
+  CHECK(bad.exit_code == 6);
+  CHECK(test::read_text(path) == before);
+}
