@@ -128,7 +128,7 @@ TEST_CASE("arborist graph: a spec and a DAG, formats, and SVG through Graphviz o
     REQUIRE(svg.exit_code == 0);
     const std::string picture = arborist::test::read_text(dir / "g.svg");
     CHECK(picture.find("<svg") != std::string::npos);
-    CHECK(picture.find("backup-db") != std::string::npos);
+    CHECK(picture.find("vacuum") != std::string::npos);  // (Graphviz writes "-" as &#45;)
     auto png = arborist::test::run_arborist({"graph", "-f", "png", "spec.yaml", "-o", "g.png"}, {}, dir.path());
     REQUIRE(png.exit_code == 0);
     CHECK(arborist::test::read_text(dir / "g.png").starts_with("\x89PNG"));
