@@ -22,44 +22,19 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-struct AskOptions {
+struct AskOptions : RunnerFlags {
   std::string prompt;
   std::string file;
   std::vector<std::string> inputs;
   std::string system;
   std::string schema_file;
   std::string choose;
-  std::string runner;
-  std::string model;
-  std::string base_url;
-  int max_tokens = 0;
-  double temperature = 0;
-  int timeout_seconds = 120;
-  int repair_rounds = plan::kDefaultRepairRounds;
-  bool debug = false;
-  bool no_stream = false;
-  bool dry_run = false;
-  std::string cache_mode;
-  bool no_log = false;
-  std::optional<double> max_cost;
-  std::function<bool(const std::string&)> given;
 };
 
 plan::PlanningFlags planning_flags(const AskOptions& o) {
-  plan::PlanningFlags f;
-  f.runner = o.runner;
-  if (o.given("--model")) f.model = o.model;
-  if (o.given("--base-url")) f.base_url = o.base_url;
-  if (o.given("--max-tokens")) f.max_tokens = o.max_tokens;
-  if (o.given("--temperature")) f.temperature = o.temperature;
-  if (o.given("--timeout")) f.timeout_seconds = o.timeout_seconds;
-  if (o.given("--repair-rounds")) f.repair_rounds = o.repair_rounds;
-  f.no_stream = o.no_stream;
-  f.debug = o.debug;
+  plan::PlanningFlags f = o.planning_flags();
   // A scheduled question usually wants today's answer: the cache only when asked for.
-  f.cache_mode = o.cache_mode.empty() ? "off" : o.cache_mode;
-  f.no_log = o.no_log;
-  f.max_cost = o.max_cost;
+  if (f.cache_mode.empty()) f.cache_mode = "off";
   return f;
 }
 
@@ -163,29 +138,7 @@ void add_ask_command(CLI::App& app, const GlobalOptions& global, Command& comman
                   "A JSON Schema file the answer must follow: the answer is JSON, checked and repaired");
   sub->add_option("--choose", options->choose,
                   "Decide among options (A,B,C): the answer is {choice, confidence, reasoning}");
-  sub->add_option("-r,--runner", options->runner, "Runner type or profile (default: the configured one)");
-  sub->add_option("-m,--model", options->model, "Model to ask (each runner has a default)");
-  sub->add_option("--base-url", options->base_url, "The runner's server, e.g. http://localhost:11434");
-  sub->add_option("--max-tokens", options->max_tokens, "Most tokens the model may answer with");
-  sub->add_option("--temperature", options->temperature, "Sampling temperature, 0.0-2.0 (claude: 0.0-1.0)");
-  sub->add_option("--timeout", options->timeout_seconds,
-                  "Whole seconds for the call, retries and rate-limit waits included (> 0)")
-      ->default_str("120");
-  sub->add_option("--repair-rounds", options->repair_rounds,
-                  "With --schema/--choose: re-asks when the answer does not follow the schema (0-5)")
-      ->default_str("2");
-  sub->add_flag("--debug", options->debug, "Show every HTTP request and response on stderr (keys redacted)");
-  sub->add_flag("--no-stream", options->no_stream, "Ask for the whole answer at once instead of streaming it");
-  sub->add_flag("--dry-run", options->dry_run, "Show the exact request (keys redacted) and send nothing");
-  sub->add_option("--cache", options->cache_mode,
-                  "Answer cache: off (default for ask), on, read-only or refresh");
-  sub->add_flag("--no-log", options->no_log, "Don't record this call in the request log");
-  sub->add_option("--max-cost", options->max_cost, "Refuse calls that could cost more than this many US dollars");
-  options->given = [sub](const std::string& name) {
-    auto* option = sub->get_option_no_throw(name);
-    return option && option->count() > 0;
-  };
-
+  add_runner_flags(sub, *options, "answer");
   sub->callback([options, prompt_option, &global, &command] {
     const bool prompt_given = prompt_option->count() > 0;
     command.action = [options, prompt_given, &global]() -> Result<void> {

@@ -31,25 +31,11 @@ namespace arborist::cli {
 
 namespace {
 
-struct SpecOptions {
+struct SpecOptions : RunnerFlags {
   std::string description;
   std::string file;
   std::string from;
   std::string output;
-  // Raw flag values; only the ones typed reach plan::PlanningFlags (the top config layer).
-  std::string runner;
-  std::string model;
-  int max_tokens = 0;
-  double temperature = 0;
-  int timeout_seconds = 120;
-  int repair_rounds = plan::kDefaultRepairRounds;
-  bool debug = false;
-  bool no_stream = false;
-  bool dry_run = false;
-  std::string cache_mode;
-  bool no_log = false;
-  std::optional<double> max_cost;
-  std::function<bool(const std::string&)> given;  // was this flag typed?
   // --batch FILE -o DIR
   std::string batch;
   int jobs = 4;
@@ -59,80 +45,6 @@ struct SpecOptions {
   bool strict = false;  // lint findings are errors
   std::string update;   // --update SPEC: change this spec by the description's words
 };
-
-plan::PlanningFlags planning_flags(const SpecOptions& o) {
-  auto given = [&](const char* name) { return o.given && o.given(name); };
-  plan::PlanningFlags f;
-  f.runner = o.runner;
-  if (given("--model")) f.model = o.model;
-  if (given("--max-tokens")) f.max_tokens = o.max_tokens;
-  if (given("--temperature")) f.temperature = o.temperature;
-  if (given("--timeout")) f.timeout_seconds = o.timeout_seconds;
-  if (given("--repair-rounds")) f.repair_rounds = o.repair_rounds;
-  f.no_stream = o.no_stream;
-  f.debug = o.debug;
-  f.cache_mode = o.cache_mode;
-  f.no_log = o.no_log;
-  f.max_cost = o.max_cost;
-  return f;
-}
-
-}  // namespace
-
-// --dry-run: the exact request the runner would send, secrets redacted, and an
-// estimate of its size in tokens. Nothing is sent.
-void print_dry_run(const GlobalOptions& global, const plan::DryRun& dry) {
-  const runners::Request& request = dry.request;
-  const auto& wire = dry.wire;
-  const bool exec = wire && wire->method == "exec";
-  nlohmann::ordered_json out;
-  out["dry_run"] = true;
-  out["runner"] = dry.runner;
-  if (exec) {
-    out["method"] = "exec";
-    out["argv"] = wire->argv;
-    out["env"] = nlohmann::ordered_json::object();
-    for (const auto& [name, value] : wire->headers) out["env"][name] = value;
-    auto body = nlohmann::ordered_json::parse(wire->body, nullptr, false);
-    out["stdin"] = body.is_discarded() ? nlohmann::ordered_json(wire->body) : body;
-  } else if (wire) {
-    out["method"] = wire->method;
-    out["url"] = wire->url;
-    out["headers"] = nlohmann::ordered_json::object();
-    for (const auto& [name, value] : wire->headers) out["headers"][name] = value;
-    auto body = nlohmann::ordered_json::parse(wire->body, nullptr, false);
-    out["body"] = body.is_discarded() ? nlohmann::ordered_json(wire->body) : body;
-  } else {
-    // An offline runner sends nothing; show what it is given.
-    out["system"] = request.system;
-    out["prompt"] = request.prompt;
-    out["schema"] = request.schema;
-  }
-  out["estimated_input_tokens"] = dry.estimated_input_tokens;
-  if (request.max_tokens) out["max_output_tokens"] = *request.max_tokens;
-  out["template_hash"] = dry.template_hash;
-  if (global.json) {
-    write_stdout(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-  } else if (exec) {
-    std::string text = "$";
-    for (const auto& arg : wire->argv) text += " " + text::shell_quote(arg);
-    text += "\n";
-    for (const auto& [name, value] : wire->headers) text += "env " + name + "=" + value + "\n";
-    write_stdout(text + "\n# stdin\n" + wire->body + "\n");
-  } else if (wire) {
-    std::string text = wire->method + " " + wire->url + "\n";
-    for (const auto& [name, value] : wire->headers) text += name + ": " + value + "\n";
-    write_stdout(text + "\n" + wire->body + "\n");
-  } else {
-    write_stdout("# system\n" + request.system + "\n# prompt\n" + request.prompt + "\n");
-  }
-  if (!global.quiet)
-    print_notice("dry run: nothing was " + std::string(exec ? "run" : "sent") + "; the request is about " +
-                 std::to_string(dry.estimated_input_tokens) + " input tokens (estimated at 4 bytes a token)" +
-                 (wire ? "" : "; the " + dry.runner + " runner plans offline and sends no request"));
-}
-
-namespace {
 
 Result<std::string> read_description(const SpecOptions& o, bool description_given) {
   int sources = description_given + !o.file.empty();
@@ -340,23 +252,7 @@ nlohmann::ordered_json lint_json(const std::vector<Problem>& findings) {
 
 }  // namespace
 
-void print_notices(const GlobalOptions& global, const std::vector<plan::Notice>& notices) {
-  if (global.quiet) return;
-  for (const auto& n : notices) print_notice(n.kind == plan::Notice::Kind::warning ? "warning: " + n.text : n.text);
-}
 
-// The flags checked, then the configuration with them as its top layer, its limits in force
-// before any input is read.
-Result<config::Config> load_planning_config(const plan::PlanningFlags& flags, const GlobalOptions& global) {
-  if (auto checked = plan::check_flags(flags); !checked) return fail(checked.error());
-  config::LoadOptions load;
-  load.explicit_file = global.config_path;
-  load.flags = plan::config_overrides(flags);
-  auto loaded = config::load(load);
-  if (!loaded) return fail(loaded.error());
-  config::apply_limits(*loaded);
-  return loaded;
-}
 
 // ---- spec --batch FILE -o DIR (issue 15): many descriptions through one session ----
 
@@ -408,7 +304,7 @@ Result<void> run_batch_command(const SpecOptions& o, const GlobalOptions& global
   if (o.jobs < 1 || o.jobs > 64)
     return fail(ExitCode::usage, "--jobs must be from 1 to 64, not " + std::to_string(o.jobs));
   if (!o.dagu_version.empty() && !o.dagu) return fail(ExitCode::usage, "--dagu-version goes with --dagu");
-  const plan::PlanningFlags flags = planning_flags(o);
+  const plan::PlanningFlags flags = o.planning_flags();
   auto loaded = load_planning_config(flags, global);
   if (!loaded) return fail(loaded.error());
 
@@ -507,7 +403,7 @@ Result<void> run_update_command(const SpecOptions& o, const GlobalOptions& globa
                 "arborist spec --update spec.yaml \"add a lint step before the tests\"");
   auto change = read_description(o, description_given);
   if (!change) return fail(change.error());
-  const plan::PlanningFlags flags = planning_flags(o);
+  const plan::PlanningFlags flags = o.planning_flags();
   auto loaded = load_planning_config(flags, global);
   if (!loaded) return fail(loaded.error());
   if (!global.quiet) print_problems(loaded->warnings);
@@ -604,28 +500,7 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
   sub->add_option("-f,--file", options->file, "Read the description from a file ('-' for stdin)");
   sub->add_option("--from", options->from, "Read an Agent Arborist task list (tasks.md) instead; no AI involved");
   sub->add_option("-o,--output", options->output, "Write the spec here (atomically) instead of stdout");
-  sub->add_option("-r,--runner", options->runner,
-                  "Runner that plans: mock (offline), openai, claude, ollama, or a profile from agent-arborist.yaml "
-                  "(default: the config's runner:, else claude/openai when their key is set, else mock)");
-  sub->add_option("-m,--model", options->model, "Model to ask (each runner has a default; see docs/providers.md)");
-  sub->add_option("--max-tokens", options->max_tokens, "Most tokens the model may answer with");
-  sub->add_option("--temperature", options->temperature, "Sampling temperature, 0.0-2.0 (claude: 0.0-1.0)");
-  sub->add_option("--timeout", options->timeout_seconds, "Whole seconds for the whole request, retries included (> 0)")
-      ->default_str("120");
-  sub->add_flag("--debug", options->debug, "Show every HTTP request and response on stderr (keys redacted)");
-  sub->add_flag("--no-stream", options->no_stream, "Ask for the whole answer at once instead of streaming it");
-  sub->add_option("--repair-rounds", options->repair_rounds,
-                  "Times to send an invalid answer back to the model with its errors (0-10)")
-      ->default_str(std::to_string(plan::kDefaultRepairRounds))
-      // A bad flag is a usage error (exit 2), caught before any config is read.
-      ->check(CLI::Range(0, plan::kMaxRepairRounds));
-  sub->add_flag("--dry-run", options->dry_run,
-                "Print the exact request that would be sent (secrets redacted) and its size; send nothing");
-  sub->add_option("--cache", options->cache_mode,
-                  "Plan cache: on (default), off, read-only (use, never write), refresh (plan again, replace)");
-  sub->add_flag("--no-log", options->no_log, "Don't record this run's provider calls in the request log");
-  sub->add_option("--max-cost", options->max_cost,
-                  "Refuse a provider call that could take this run's cost past USD (estimated before sending)");
+  add_runner_flags(sub, *options, "plan");
   sub->add_option("--batch", options->batch,
                   "Plan many: a file with one description per line, or a YAML list of {name, description} "
                   "('-' reads stdin); writes DIR/<name>.yaml (needs -o DIR)");
@@ -640,10 +515,6 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
                   "the diff goes to stderr and the file is replaced only when the result is valid");
   sub->add_flag("--force", options->force,
                 "With --batch: plan every entry again and replace outputs, even current or hand-edited ones");
-  options->given = [sub](const std::string& name) {
-    auto* option = sub->get_option_no_throw(name);
-    return option && option->count() > 0;
-  };
   sub->callback([options, description_option, &global, &command] {
     const bool description_given = description_option->count() > 0;
     command.action = [options, description_given, &global]() -> Result<void> {
@@ -662,7 +533,7 @@ void add_spec_command(CLI::App& app, const GlobalOptions& global, Command& comma
       if (!description_given && o.file.empty())
         return fail(ExitCode::usage, "no description given",
                     "arborist spec \"back up the db, then vacuum it\" (or --file F, or - for stdin)");
-      const plan::PlanningFlags flags = planning_flags(o);
+      const plan::PlanningFlags flags = o.planning_flags();
       auto loaded = load_planning_config(flags, global);
       if (!loaded) return fail(loaded.error());
       auto description = read_description(o, description_given);

@@ -188,16 +188,22 @@ Result<DryRun> PlanningSession::dry_run(const std::string& description) const {
   const std::string text = primary.descriptor->calls_out ? scrubbed(description, out.notices) : description;
   auto templates = load_templates(config_.templates_dir);
   if (!templates) return fail(templates.error());
+  out.request = build_spec_request(text, request_for(*primary.selection), *templates);
+  out.template_hash = templates->hash;
+  return previewed(std::move(out));
+}
+
+Result<DryRun> PlanningSession::previewed(DryRun out) const {
+  const Candidate& primary = candidates_.front();
   auto runner = registry_->create(primary.selection->runner);
   if (!runner) return fail(runner.error());
   out.runner = primary.name;
-  out.request = build_spec_request(text, request_for(*primary.selection), *templates);
-  out.template_hash = templates->hash;
   auto wire = (*runner)->preview(out.request);
   if (wire) {
     out.wire = std::move(*wire);
     out.estimated_input_tokens = estimate_tokens(out.wire->body);
   } else if (wire.error().code == ExitCode::usage && !primary.descriptor->calls_out) {
+    // An offline runner sends nothing: what it is given.
     out.estimated_input_tokens = estimate_tokens(out.request.system) + estimate_tokens(out.request.prompt);
   } else {
     return fail(wire.error());

@@ -177,6 +177,8 @@ class PlanningSession {
   std::string scrubbed(const std::string& description, std::vector<Notice>& notices) const;
   ask::Question scrubbed(const ask::Question& question, std::vector<Notice>& notices) const;
   runners::Request ask_request_for(const config::Selection& selection, const ask::Question& question) const;
+  // A dry run's request as the primary runner would send it (runner built, nothing sent).
+  Result<DryRun> previewed(DryRun out) const;
   runners::Request request_for(const config::Selection& selection) const;
 
   config::Config config_;

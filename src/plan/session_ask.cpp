@@ -59,21 +59,9 @@ Result<DryRun> PlanningSession::dry_run_ask(const ask::Question& question) const
   const Candidate& primary = candidates_.front();
   DryRun out;
   const ask::Question q = primary.descriptor->calls_out ? scrubbed(question, out.notices) : question;
-  auto runner = registry_->create(primary.selection->runner);
-  if (!runner) return fail(runner.error());
-  out.runner = primary.name;
   out.request = ask_request_for(*primary.selection, q);
   out.template_hash = ask::kFormat;
-  auto wire = (*runner)->preview(out.request);
-  if (wire) {
-    out.wire = std::move(*wire);
-    out.estimated_input_tokens = estimate_tokens(out.wire->body);
-  } else if (wire.error().code == ExitCode::usage && !primary.descriptor->calls_out) {
-    out.estimated_input_tokens = estimate_tokens(out.request.system) + estimate_tokens(out.request.prompt);
-  } else {
-    return fail(wire.error());
-  }
-  return out;
+  return previewed(std::move(out));
 }
 
 AskOutcome PlanningSession::ask(const ask::Question& question, const Hooks& hooks) const {
