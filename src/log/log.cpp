@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace arborist::log {
 
@@ -219,8 +220,16 @@ Result<RequestLog> RequestLog::open(const fs::path& path) {
   RequestLog log(db, path);
   // WAL: readers (`arborist log`) never block writers. synchronous=NORMAL skips the
   // fsync per commit; a power cut may lose the last rows, never corrupt the file.
-  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr) != SQLITE_OK)
-    return fail(log_error(path, "cannot be used", db));
+  // Switching a new database to WAL takes a lock that SQLite does not wait for with the busy
+  // handler: when several processes or threads open a fresh log at once, the losers get
+  // SQLITE_BUSY at once. Retry for up to the busy timeout (seen: 1 in 20 runs of 6 threads).
+  int rc = SQLITE_BUSY;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (rc != SQLITE_OK) return fail(log_error(path, "cannot be used", db));
   if (auto m = log.migrate(); !m) return fail(m.error());
   return log;
 }
