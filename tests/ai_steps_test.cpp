@@ -176,11 +176,31 @@ TEST_CASE("claude maps to anthropic, ollama to local without a key; custom runne
   CHECK(dagu::ask_command(ai) == "arborist ask --runner openai --schema answer.schema.json -- \"hi\"");
 }
 
-TEST_CASE("the ask command keeps the prompt literal: quotes, backquotes, $ and a leading dash", "[ai-steps]") {
+TEST_CASE("the ask command keeps the prompt literal: quotes, $ and a leading dash (back-quotes become quotes)", "[ai-steps]") {
   spec::AiStep ai;
   ai.prompt = "-say \"hi\" `now` for $5 and ${NAME} but not ${not a var}";
   CHECK(dagu::ask_command(ai) ==
-        R"(arborist ask -- "-say \"hi\" \`now\` for \$5 and ${NAME:-} but not \${not a var}")");
+        R"(arborist ask -- "-say \"hi\" 'now' for \$5 and ${NAME:-} but not \${not a var}")");
+}
+
+TEST_CASE("no AI step's words reach Dagu as a command: back-quotes in prompts never, in names refused", "[ai-steps]") {
+  const std::string text = "version: 1\nname: x\nsteps:\n  - name: a\n    ai:\n      prompt: 'Summarise `rm -rf /tmp/x` output'\n"
+                           "      system: 'Use `id`'\n      runner: openai\n  - name: b\n    ai: {prompt: 'Explain `df -h`'}\n";
+  auto s = spec::read_spec(text, "spec.yaml");
+  REQUIRE(s);
+  for (auto version : {dagu::Version::v1, dagu::Version::v2_6, dagu::Version::portable, dagu::Version::v2_15}) {
+    const std::string dag = emit(*s, version);
+    INFO(dag);
+    CHECK(dag.find('`') == std::string::npos);
+    CHECK(dag.find("rm -rf /tmp/x") != std::string::npos);  // the words stay, as words
+  }
+  for (const char* bad : {"model: '`id`'", "schema: '$(id).json'", "choose: ['`id`', b]"}) {
+    auto refused = spec::read_spec("version: 1\nname: x\nsteps:\n  - name: a\n    ai: {prompt: hi, " + std::string(bad) + "}\n",
+                                   "spec.yaml");
+    INFO(bad);
+    REQUIRE_FALSE(refused);
+    CHECK(test::dump(refused.error().problems).find("Dagu would run that as a command") != std::string::npos);
+  }
 }
 
 TEST_CASE("chat steps: Dagu's loader rules and arborist's key rule, per family", "[ai-steps][dagu]") {

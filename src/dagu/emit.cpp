@@ -336,6 +336,14 @@ std::string prompt_word(const std::string& prompt) {
   return text::shell_quote_prose(prompt, ":-");
 }
 
+// Dagu 1.30.2 runs `…` wherever it appears in a command — inside double or single quotes,
+// before the shell sees it — and evaluates it in other strings too. A prompt is words for a
+// model, never a command: its back-quotes become plain quotes in every form written.
+std::string without_backquotes(std::string text) {
+  std::replace(text.begin(), text.end(), '`', '\'');
+  return text;
+}
+
 std::string number_text(double value) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", value);
@@ -348,13 +356,13 @@ std::string ask_command(const spec::AiStep& ai) {
   std::string cmd = "arborist ask";
   if (!ai.runner.empty()) cmd += " --runner " + text::shell_quote(ai.runner);
   if (!ai.model.empty()) cmd += " --model " + text::shell_quote(ai.model);
-  if (!ai.system.empty()) cmd += " --system " + text::shell_quote(ai.system);
+  if (!ai.system.empty()) cmd += " --system " + text::shell_quote(without_backquotes(ai.system));
   if (ai.max_tokens) cmd += " --max-tokens " + std::to_string(*ai.max_tokens);
   if (ai.temperature) cmd += " --temperature " + number_text(*ai.temperature);
   if (!ai.schema.empty()) cmd += " --schema " + text::shell_quote(ai.schema);
   if (!ai.choose.empty()) cmd += " --choose " + text::shell_quote(text::join(ai.choose, ","));
   // `--` ends the options: a prompt may begin with a dash.
-  return cmd + " -- " + prompt_word(ai.prompt);
+  return cmd + " -- " + prompt_word(without_backquotes(ai.prompt));
 }
 
 std::optional<NativeChat> native_chat(const spec::AiStep& ai) {
@@ -396,18 +404,18 @@ void put_ai_body(json& step, const spec::AiStep& ai, Version version, const std:
   json llm;
   llm["provider"] = chat->provider;
   llm["model"] = chat->model;
-  if (!ai.system.empty()) llm["system"] = ai.system;
+  if (!ai.system.empty()) llm["system"] = without_backquotes(ai.system);
   if (ai.temperature) llm["temperature"] = *ai.temperature;
   if (ai.max_tokens) llm["max_tokens"] = *ai.max_tokens;
   if (!chat->key_variable.empty()) llm["api_key_name"] = chat->key_variable;
   if (version == Version::v2_15) {
     step["action"] = "chat.completion";
-    llm["prompt"] = ai.prompt;
+    llm["prompt"] = without_backquotes(ai.prompt);
     step["with"] = llm;
   } else {
     step["type"] = "chat";
     step["llm"] = llm;
-    step["messages"] = json::array({json{{"role", "user"}, {"content", ai.prompt}}});
+    step["messages"] = json::array({json{{"role", "user"}, {"content", without_backquotes(ai.prompt)}}});
   }
 }
 

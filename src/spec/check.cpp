@@ -44,6 +44,15 @@ void check_ai_step(const AiStep& ai, const std::string& p, const std::string& la
       }))
     problems.add_unless_reported(p + "/runner", "runner '" + ai.runner + "' is not a runner name",
                                  "use a runner type (openai, claude, ollama, mock) or a profile's name", label);
+  // These go into a command line as they are: a back-quote or $( would run under Dagu.
+  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"model", &ai.model}, {"schema", &ai.schema}})
+    if (value->find('`') != std::string::npos || value->find("$(") != std::string::npos)
+      problems.add_unless_reported(p + "/" + key, std::string(key) + " '" + *value + "' holds ` or $(",
+                                   "Dagu would run that as a command; write the plain name or path", label);
+  for (const auto& option : ai.choose)
+    if (option.find('`') != std::string::npos || option.find("$(") != std::string::npos)
+      problems.add_unless_reported(p + "/choose", "option '" + option + "' holds ` or $(",
+                                   "Dagu would run that as a command; options are short words", label);
   if (!ai.schema.empty() && !ai.choose.empty())
     problems.add_unless_reported(p, "the ai step has both 'schema' and 'choose'",
                                  "keep one: choose is a schema of its own ({choice, confidence, reasoning})", label);
