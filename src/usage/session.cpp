@@ -37,6 +37,20 @@ long millis_since(Clock::time_point start) {
   return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
 }
 
+// The log row of a cache hit (a hit costs nothing).
+log::CallRow hit_row(const cache::KeyInputs& inputs, const std::string& key, Clock::time_point start) {
+  log::CallRow row;
+  row.runner = inputs.runner;
+  row.model = inputs.model;
+  row.endpoint = transport::redact_url(inputs.endpoint);
+  row.status = "cache_hit";
+  row.cache = "hit";
+  row.cache_key = key;
+  row.cost_usd = 0;
+  row.latency_ms = millis_since(start);
+  return row;
+}
+
 }  // namespace
 
 PriceList SessionSettings::prices() const {
@@ -226,16 +240,8 @@ std::optional<cache::Entry> Session::lookup(const cache::KeyInputs& inputs) {
   entry->spec_json = spec::to_json(*checked);
   entry->steps = checked->steps.size();
   entry->open_questions = checked->open_questions;
-  log::CallRow row;
-  row.runner = inputs.runner;
-  row.model = inputs.model;
-  row.endpoint = transport::redact_url(inputs.endpoint);
-  row.status = "cache_hit";
-  row.cache = "hit";
-  row.cache_key = key;
+  log::CallRow row = hit_row(inputs, key, start);
   row.spec = entry->spec_yaml;
-  row.cost_usd = 0;  // a hit costs nothing
-  row.latency_ms = millis_since(start);
   state_->append(std::move(row));
   return entry;
 }
@@ -444,17 +450,10 @@ std::optional<cache::Entry> Session::lookup_answer(const cache::KeyInputs& input
     state_->warnings.push_back("ignored cache entry " + key.substr(0, 12) + ": it holds a plan, not an answer");
     return std::nullopt;
   }
-  log::CallRow row;
+  log::CallRow row = hit_row(inputs, key, start);
   row.command = "ask";
-  row.runner = inputs.runner;
   row.model = entry->model;
-  row.endpoint = transport::redact_url(inputs.endpoint);
-  row.status = "cache_hit";
-  row.cache = "hit";
-  row.cache_key = key;
   row.response = entry->answer;
-  row.cost_usd = 0;
-  row.latency_ms = millis_since(start);
   state_->last_ok_row = state_->append(std::move(row));
   return entry;
 }
