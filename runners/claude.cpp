@@ -241,6 +241,7 @@ Descriptor claude_descriptor() {
   d.type = "claude";
   d.summary = "Anthropic Messages API (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL)";
   d.key_variables = {"ANTHROPIC_API_KEY"};
+  d.dagu_chat_provider = "anthropic";
   d.detect_rank = 1;
   d.max_temperature = 1.0;
   d.default_output_cap = kClaudeDefaultMaxTokens;

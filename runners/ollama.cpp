@@ -219,6 +219,7 @@ Descriptor ollama_descriptor() {
   d.type = "ollama";
   d.summary = "local models through Ollama's /api/chat (OLLAMA_HOST)";
   d.key_variables = {"OLLAMA_API_KEY"};  // ollama.com's hosted API; a local server needs none
+  d.dagu_chat_provider = "local";
   d.max_temperature = 2.0;
   d.default_output_cap = kOllamaDefaultMaxTokens;
   d.endpoint = [](const RunnerConfig& config, const EnvLookup& env) {

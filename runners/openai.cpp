@@ -284,6 +284,7 @@ Descriptor openai_descriptor() {
   d.type = "openai";
   d.summary = "OpenAI chat completions and compatible servers (OPENAI_API_KEY, OPENAI_BASE_URL)";
   d.key_variables = {"OPENAI_API_KEY", "OPENROUTER_API_KEY"};
+  d.dagu_chat_provider = "openai";
   d.detect_rank = 2;
   d.max_temperature = 2.0;
   d.endpoint = [](const RunnerConfig& config, const EnvLookup& env) {

@@ -185,6 +185,9 @@ struct Descriptor {
   // Output tokens the runner asks for when the request sets no max_tokens (its wire
   // default); 0 = it sends none, and cost estimates assume a typical cap.
   long default_output_cap = 0;
+  // The provider name Dagu's own chat step (2.x `llm.provider`) uses for this runner's API;
+  // "" = Dagu cannot call it itself (an AI step then runs `arborist ask`).
+  std::string dagu_chat_provider;
   std::function<Endpoint(const RunnerConfig&, const EnvLookup&)> endpoint;
   std::function<CacheSettings(const RunnerConfig&)> cache_settings;
   Factory factory;

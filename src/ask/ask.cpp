@@ -15,6 +15,24 @@ const char* const kDefaultSystem =
     "Answer directly and concisely. Use only what the request and its attached files say; when they do not "
     "say enough to answer, say so instead of guessing. Never repeat secrets (keys, passwords, tokens).";
 
+Result<std::string> attachment_text(std::string text, const std::string& name, size_t& replaced) {
+  replaced = 0;
+  if (text.find('\0') != std::string::npos)
+    return fail(ExitCode::invalid_input, name + " looks binary (it holds NUL bytes)",
+                "attach text files only: a log, a report, a diff");
+  std::string out;
+  std::string_view rest = text;
+  while (auto bad = text::invalid_utf8_offset(rest)) {
+    out.append(rest.substr(0, *bad));
+    out += "\xEF\xBF\xBD";
+    ++replaced;
+    rest.remove_prefix(*bad + 1);
+  }
+  if (replaced == 0) return text;
+  out.append(rest);
+  return out;
+}
+
 Result<std::vector<std::string>> parse_choices(const std::string& list) {
   std::vector<std::string> out;
   std::set<std::string> seen;

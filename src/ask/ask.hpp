@@ -35,6 +35,10 @@ struct Question {
 
 extern const char* const kDefaultSystem;
 
+// An attached file's text as it is sent: refused when binary (NUL bytes, exit 3 naming the
+// file); bytes that are not UTF-8 become U+FFFD, counted in `replaced`.
+Result<std::string> attachment_text(std::string text, const std::string& name, size_t& replaced);
+
 // "deploy, wait , rollback" -> the trimmed options; errors (exit 2) name the problem:
 // fewer than two, empty, repeated (case-insensitively), more than kMaxChoices.
 Result<std::vector<std::string>> parse_choices(const std::string& list);

@@ -38,27 +38,6 @@ plan::PlanningFlags planning_flags(const AskOptions& o) {
   return f;
 }
 
-// A file's text for the model: UTF-8 (stray bytes become U+FFFD, with a notice), not binary.
-Result<std::string> readable_text(std::string text, const std::string& name, std::vector<plan::Notice>& notices) {
-  if (text.find('\0') != std::string::npos)
-    return fail(ExitCode::invalid_input, name + " looks binary (it holds NUL bytes)",
-                "attach text files only: a log, a report, a diff");
-  size_t replaced = 0;
-  std::string out;
-  std::string_view rest = text;
-  while (auto bad = text::invalid_utf8_offset(rest)) {
-    out.append(rest.substr(0, *bad));
-    out += "\xEF\xBF\xBD";
-    ++replaced;
-    rest.remove_prefix(*bad + 1);
-  }
-  if (replaced == 0) return text;
-  out.append(rest);
-  notices.push_back({plan::Notice::Kind::info, name + ": replaced " + std::to_string(replaced) +
-                                                   " byte(s) that are not UTF-8 with U+FFFD"});
-  return out;
-}
-
 Result<ask::Question> read_question(const AskOptions& o, bool prompt_given, std::vector<plan::Notice>& notices) {
   if (prompt_given + !o.file.empty() > 1)
     return fail(ExitCode::usage, "give the prompt either as an argument or with --file, not both");
@@ -85,8 +64,12 @@ Result<ask::Question> read_question(const AskOptions& o, bool prompt_given, std:
     auto content = read_file(path == "-" ? std::string("/dev/stdin") : path);
     if (!content) return fail(content.error());
     const std::string name = path == "-" ? "stdin" : path;
-    auto readable = readable_text(std::move(*content), name, notices);
+    size_t replaced = 0;
+    auto readable = ask::attachment_text(std::move(*content), name, replaced);
     if (!readable) return fail(readable.error());
+    if (replaced > 0)
+      notices.push_back({plan::Notice::Kind::info, name + ": replaced " + std::to_string(replaced) +
+                                                       " byte(s) that are not UTF-8 with U+FFFD"});
     q.inputs.push_back({name, std::move(*readable)});
   }
   if (!o.schema_file.empty() && !o.choose.empty())

@@ -368,14 +368,11 @@ std::string ask_command(const spec::AiStep& ai) {
 std::optional<NativeChat> native_chat(const spec::AiStep& ai) {
   // Dagu's chat step has no structured output: schemas and decisions go through `arborist ask`.
   if (!ai.schema.empty() || !ai.choose.empty()) return std::nullopt;
-  static const std::map<std::string, std::string> providers = {
-      {"openai", "openai"}, {"claude", "anthropic"}, {"ollama", "local"}};
-  auto it = providers.find(ai.runner);
-  if (it == providers.end()) return std::nullopt;
+  // Which provider Dagu's chat step calls for the runner is the runner's knowledge (its descriptor).
   const runners::Descriptor* d = runners::builtin_registry().find(ai.runner);
-  if (!d) return std::nullopt;
+  if (!d || d->dagu_chat_provider.empty()) return std::nullopt;
   NativeChat chat;
-  chat.provider = it->second;
+  chat.provider = d->dagu_chat_provider;
   chat.model = ai.model;
   if (chat.model.empty()) {
     // The runner's own default, resolved without the environment so the DAG is the same everywhere.
