@@ -110,3 +110,48 @@ TEST_CASE("the writer round-trips nested values and multi-line strings", "[yaml]
   CHECK(text.find("script: |\n") != std::string::npos);
   CHECK(text.find("depends: []") != std::string::npos);
 }
+
+TEST_CASE("a ',' outside any flow collection is an error, not endless empty documents", "[yaml]") {
+  // yaml-cpp 0.7's LoadAll returned an empty document here without consuming the ',' and
+  // collected them until memory ran out (found by fuzzing an AI answer).
+  for (const char* text : {",", ", a", "- a\n,", "{},\n\"", "a: b\n---\n ,x", "{\n  \"steps\": []\n},\n  \"x\": 1\n"}) {
+    INFO(text);
+    auto docs = yaml::parse(text, "t.yaml");
+    REQUIRE_FALSE(docs);
+    CHECK(docs.error().code == ExitCode::invalid_input);
+    CHECK(docs.error().where.line >= 1);
+  }
+  auto docs = yaml::parse("- a\n,", "t.yaml");
+  REQUIRE_FALSE(docs);
+  CHECK(docs.error().message.find("','") != std::string::npos);
+  CHECK(docs.error().where.line == 2);
+  CHECK(docs.error().where.column == 1);
+  // A ',' inside a plain scalar or a flow collection is fine.
+  auto fine = yaml::parse("a: x, y\nb: [1, 2]\n", "t.yaml");
+  REQUIRE(fine);
+  CHECK(fine->front().value["a"] == "x, y");
+}
+
+TEST_CASE("anchors, aliases and odd keys", "[yaml]") {
+  auto docs = yaml::parse("base: &b {retry: 3, env: [A, B]}\nname: &n job\nstep: *b\n*n : 7\n", "t.yaml");
+  REQUIRE(docs);
+  const json& v = docs->front().value;
+  CHECK(v["step"] == json::parse(R"({"retry":3,"env":["A","B"]})"));
+  CHECK(v["job"] == 7);  // an alias of a scalar may be a key
+  CHECK(docs->front().position_of("/step").line == 3);
+
+  auto collection_key = yaml::parse("? [a, b]\n: 1\nc: 2\n", "t.yaml");
+  REQUIRE_FALSE(collection_key);
+  REQUIRE(collection_key.error().problems.size() == 1);
+  CHECK(collection_key.error().problems[0].message == "a mapping key must be a plain string");
+
+  // Duplicate keys are found in large mappings too (a hash set past 32 keys), with the first line.
+  std::string big;
+  for (int i = 0; i < 100; ++i) big += "k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+  big += "k57: again\n";
+  auto dup = yaml::parse(big, "t.yaml");
+  REQUIRE_FALSE(dup);
+  REQUIRE(dup.error().problems.size() == 1);
+  CHECK(dup.error().problems[0].message.find("already defined at line 58") != std::string::npos);
+  CHECK(dup.error().problems[0].where.line == 101);
+}

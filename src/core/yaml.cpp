@@ -3,9 +3,16 @@
 #include <unordered_set>
 
 #include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
 
 #include <charconv>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <streambuf>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -145,80 +152,247 @@ json resolve_plain(const std::string& s) {
   return s;
 }
 
-struct Converter {
-  Document& doc;
-  const ParseLimits& limits;
-  size_t& nodes;  // shared by every document of one parse: the budget is per file
+// Builds JSON straight from yaml-cpp's parse events. Not through YAML::LoadAll: its Node graph
+// costs more than the parse itself, and on a ',' outside any [ ] or { } (",", "- a\n,") yaml-cpp
+// 0.7 returns an empty document without consuming the token, so LoadAll collects empty documents
+// until memory runs out. Here a document that starts where the previous one started is refused.
+struct Stuck {
+  YAML::Mark mark;
+};
+
+class Builder : public YAML::EventHandler {
+ public:
+  Builder(const ParseLimits& limits, const std::string& file) : limits_(limits), file_(file) {}
+
+  std::vector<Document> docs;
   std::vector<Problem> problems;
-  const std::string& file;
-  // Collections already converted, by where they were written: an alias is the same node
-  // again. Nodes converted inside such a repeat are counted apart, so an alias bomb that
-  // stays under the node budget still stops early.
-  std::unordered_set<size_t> seen_collections;
-  size_t repeated = 0;
-  size_t repeat_depth = 0;
 
-  Position pos(const YAML::Mark& m) const { return {m.line + 1, m.column + 1}; }
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (started_any_ && mark.pos == last_start_) throw Stuck{mark};
+    started_any_ = true;
+    last_start_ = mark.pos;
+    docs.emplace_back();
+    root_seen_ = false;
+  }
+  void OnDocumentEnd() override {}
 
-  json convert(const YAML::Node& node, const std::string& pointer, size_t depth) {
-    if (++nodes > limits.max_nodes) throw TooLarge{};
-    if (depth > limits.max_depth) throw TooDeep{};
-    if (repeat_depth > 0 && ++repeated > limits.max_alias_nodes) throw TooManyAliases{};
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null: return nullptr;
-      case YAML::NodeType::Scalar:
-        // yaml-cpp tags quoted and block scalars "!", plain ones "?".
-        if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();
-        return resolve_plain(node.Scalar());
-      case YAML::NodeType::Sequence:
-      case YAML::NodeType::Map: break;
-    }
-    const bool repeat = !node.Mark().is_null() && !seen_collections.insert(static_cast<size_t>(node.Mark().pos)).second;
-    repeat_depth += repeat ? 1 : 0;
-    json out = node.IsSequence() ? convert_sequence(node, pointer, depth) : convert_map(node, pointer, depth);
-    repeat_depth -= repeat ? 1 : 0;
-    return out;
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (expecting_key()) return bad_key(mark);
+    add_leaf(mark, anchor, nullptr, std::nullopt);
   }
 
-  json convert_sequence(const YAML::Node& node, const std::string& pointer, size_t depth) {
-    json arr = json::array();
-    size_t i = 0;
-    for (const auto& item : node) {
-      std::string p = pointer + "/" + std::to_string(i++);
-      doc.positions.emplace(p, pos(item.Mark()));
-      arr.push_back(convert(item, p, depth + 1));
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    if (expecting_key()) {
+      count_node(0);
+      if (anchor) anchors_[anchor] = Anchored{json(value), value, 1, 0};
+      return take_key(mark, value);
     }
-    return arr;
+    // yaml-cpp tags quoted and block scalars "!", plain ones "?".
+    json v = (tag == "!" || tag == "tag:yaml.org,2002:str") ? json(value) : resolve_plain(value);
+    add_leaf(mark, anchor, std::move(v), value);
   }
 
-  json convert_map(const YAML::Node& node, const std::string& pointer, size_t depth) {
-    json obj = json::object();
-    for (const auto& kv : node) {
-      std::string key;
-      if (kv.first.IsScalar()) {
-        key = kv.first.Scalar();
-      } else {
-        problems.push_back({Severity::error, "a mapping key must be a plain string",
-                            Location{file, pos(kv.first.Mark()).line, pos(kv.first.Mark()).column, pointer, {}},
-                            "use a string key"});
-        continue;
-      }
-      std::string p = pointer + "/" + pointer_escape(key);
-      if (obj.contains(key)) {
-        Position at = pos(kv.first.Mark());
-        Position first = doc.positions.count(p) ? doc.positions.at(p) : Position{};
-        problems.push_back({Severity::error,
-                            "duplicate key '" + key + "': mapping key \"" + key + "\" already defined at line " +
-                                std::to_string(first.line),
-                            Location{file, at.line, at.column, p, {}},
-                            "each key may appear once in a mapping; remove or rename one"});
-        continue;
-      }
-      doc.positions.emplace(p, pos(kv.first.Mark()));
-      obj[key] = convert(kv.second, p, depth + 1);
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) throw YAML::ParserException(mark, "unknown anchor");  // yaml-cpp refuses these first
+    const Anchored& a = it->second;
+    if (expecting_key()) {
+      if (!a.scalar_text) return bad_key(mark);
+      count_node(0);
+      return take_key(mark, *a.scalar_text);
     }
-    return obj;
+    // The alias is its node again: every node in it counts, and apart, so an alias bomb that
+    // stays under the node budget still stops early.
+    const size_t depth = child_depth();
+    if (depth + a.height > limits_.max_depth) throw TooDeep{};
+    if ((nodes_ += a.nodes) > limits_.max_nodes) throw TooLarge{};
+    if ((repeated_ += a.nodes) > limits_.max_alias_nodes) throw TooManyAliases{};
+    place(mark, json(a.value), a.height);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, anchor, json::array());
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, anchor, json::object());
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Anchored {
+    json value;
+    std::optional<std::string> scalar_text;  // a scalar's text, for an alias used as a key
+    size_t nodes = 1;
+    size_t height = 0;
+  };
+  struct Frame {
+    json value;
+    std::string pointer;
+    YAML::Mark mark;
+    YAML::anchor_t anchor = 0;
+    size_t depth = 0;
+    size_t nodes_before = 0;  // nodes_ when it opened: its size is the difference
+    size_t height = 0;        // levels below it, aliases expanded
+    bool is_key = false;      // a collection used as a mapping key: built, reported, dropped
+    // A mapping's state between its key and its value.
+    bool has_key = false;
+    bool key_bad = false;
+    std::string key;
+    Position key_position;
+    std::unique_ptr<std::unordered_set<std::string>> keys;  // duplicate check once a mapping grows
+  };
+
+  static Position pos(const YAML::Mark& m) { return {m.line + 1, m.column + 1}; }
+  bool expecting_key() const { return !stack_.empty() && stack_.back().value.is_object() && !stack_.back().has_key; }
+  size_t child_depth() const { return stack_.empty() ? 0 : stack_.back().depth + 1; }
+
+  // The document begins where its root node does.
+  void note_root(const YAML::Mark& mark) {
+    if (root_seen_) return;
+    root_seen_ = true;
+    docs.back().start = pos(mark);
+  }
+
+  void count_node(size_t depth) {
+    if (++nodes_ > limits_.max_nodes) throw TooLarge{};
+    if (depth > limits_.max_depth) throw TooDeep{};
+  }
+
+  void bad_key(const YAML::Mark& mark) {
+    count_node(child_depth());
+    Frame& f = stack_.back();
+    problems.push_back({Severity::error, "a mapping key must be a plain string",
+                        Location{file_, pos(mark).line, pos(mark).column, f.pointer, {}}, "use a string key"});
+    f.has_key = true;
+    f.key_bad = true;
+  }
+
+  void take_key(const YAML::Mark& mark, const std::string& key) {
+    Frame& f = stack_.back();
+    f.has_key = true;
+    f.key = key;
+    f.key_position = pos(mark);
+    f.key_bad = contains_key(f, key);
+    if (f.key_bad) {
+      std::string p = f.pointer + "/" + pointer_escape(key);
+      Position first = docs.back().positions.count(p) ? docs.back().positions.at(p) : Position{};
+      problems.push_back({Severity::error,
+                          "duplicate key '" + key + "': mapping key \"" + key + "\" already defined at line " +
+                              std::to_string(first.line),
+                          Location{file_, f.key_position.line, f.key_position.column, p, {}},
+                          "each key may appear once in a mapping; remove or rename one"});
+    }
+  }
+
+  // ordered_json looks keys up linearly; a mapping with thousands of keys gets a hash set.
+  static bool contains_key(Frame& f, const std::string& key) {
+    auto& object = f.value.get_ref<json::object_t&>();
+    if (!f.keys && object.size() < 32) {
+      for (const auto& [k, v] : object)
+        if (k == key) return true;
+      return false;
+    }
+    if (!f.keys) {
+      f.keys = std::make_unique<std::unordered_set<std::string>>();
+      for (const auto& [k, v] : object) f.keys->insert(k);
+    }
+    return f.keys->count(key) > 0;
+  }
+
+  void add_leaf(const YAML::Mark& mark, YAML::anchor_t anchor, json value, std::optional<std::string> text) {
+    const size_t depth = child_depth();
+    count_node(depth);
+    if (anchor) anchors_[anchor] = Anchored{value, std::move(text), 1, 0};
+    place(mark, std::move(value), 0);
+  }
+
+  // Puts a finished node where it belongs: the document's root, a sequence item or a mapping value.
+  void place(const YAML::Mark& mark, json value, size_t height) {
+    Document& doc = docs.back();
+    if (stack_.empty()) {
+      note_root(mark);
+      doc.value = std::move(value);
+      return;
+    }
+    Frame& f = stack_.back();
+    f.height = std::max(f.height, height + 1);
+    if (f.value.is_array()) {
+      auto& items = f.value.get_ref<json::array_t&>();
+      if (!f.is_key) doc.positions.emplace(f.pointer + "/" + std::to_string(items.size()), pos(mark));
+      items.push_back(std::move(value));
+      return;
+    }
+    // A mapping value.
+    f.has_key = false;
+    if (f.key_bad || f.is_key) return;
+    std::string p = f.pointer + "/" + pointer_escape(f.key);
+    doc.positions.emplace(std::move(p), f.key_position);
+    if (f.keys) f.keys->insert(f.key);
+    f.value.get_ref<json::object_t&>().emplace_back(std::move(f.key), std::move(value));
+  }
+
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor, json empty) {
+    const bool as_key = expecting_key();
+    if (stack_.empty()) note_root(mark);
+    const size_t depth = child_depth();
+    count_node(depth);
+    Frame f;
+    f.mark = mark;
+    f.anchor = anchor;
+    f.depth = depth;
+    f.nodes_before = nodes_ - 1;
+    f.is_key = as_key || (!stack_.empty() && stack_.back().is_key);
+    if (!stack_.empty() && !as_key) {
+      const Frame& parent = stack_.back();
+      f.pointer = parent.value.is_array()
+                      ? parent.pointer + "/" + std::to_string(parent.value.get_ref<const json::array_t&>().size())
+                      : parent.pointer + "/" + pointer_escape(parent.key);
+    }
+    if (as_key) bad_key_collection(mark);
+    f.value = std::move(empty);
+    stack_.push_back(std::move(f));
+  }
+
+  void bad_key_collection(const YAML::Mark& mark) {
+    Frame& parent = stack_.back();
+    problems.push_back({Severity::error, "a mapping key must be a plain string",
+                        Location{file_, pos(mark).line, pos(mark).column, parent.pointer, {}}, "use a string key"});
+  }
+
+  void close() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    const size_t nodes = nodes_ - f.nodes_before;
+    if (f.anchor) anchors_[f.anchor] = Anchored{f.value, std::nullopt, nodes, f.height};
+    if (!stack_.empty() && stack_.back().value.is_object() && !stack_.back().has_key) {
+      // It was a key: already reported; its value follows and is dropped.
+      stack_.back().has_key = true;
+      stack_.back().key_bad = true;
+      return;
+    }
+    place(f.mark, std::move(f.value), f.height);
+  }
+
+  const ParseLimits& limits_;
+  const std::string& file_;
+  std::vector<Frame> stack_;
+  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
+  size_t nodes_ = 0;  // every document of one parse: the budget is per file
+  size_t repeated_ = 0;
+  bool started_any_ = false;
+  bool root_seen_ = false;
+  int last_start_ = -1;
+};
+
+// Reads the text in place: yaml-cpp wants an istream, and copying a large file costs.
+struct ViewBuffer : std::streambuf {
+  explicit ViewBuffer(std::string_view text) {
+    char* p = const_cast<char*>(text.data());
+    setg(p, p, p + text.size());
   }
 };
 
@@ -234,9 +408,27 @@ Result<std::vector<Document>> parse(std::string_view text, const std::string& fi
             {}};
     return fail(e);
   }
-  std::vector<YAML::Node> nodes;
+  ViewBuffer buffer(text);
+  std::istream stream(&buffer);
+  Builder builder(limits, file);
+  auto refuse = [&](const std::string& what, const std::string& hint) {
+    Position at = builder.docs.empty() ? Position{1, 1} : builder.docs.back().start;
+    return fail(Error{ExitCode::invalid_input, what, Location{file, at.line, at.column, {}, {}}, hint, {}});
+  };
   try {
-    nodes = YAML::LoadAll(std::string(text));
+    YAML::Parser parser(stream);
+    while (parser.HandleNextDocument(builder)) {
+    }
+  } catch (const Stuck& stuck) {
+    const size_t at = static_cast<size_t>(stuck.mark.pos);
+    const char c = at < text.size() ? text[at] : '?';
+    return fail(Error{ExitCode::invalid_input,
+                      c == ','   ? std::string("invalid YAML: a ',' outside [ ] or { } cannot begin a value")
+                                 : "invalid YAML: unexpected '" + std::string(1, c) + "'",
+                      Location{file, stuck.mark.line + 1, stuck.mark.column + 1, {}, {}},
+                      c == ',' ? "quote the value that begins with ',', or remove the stray ','"
+                               : "fix the YAML syntax at this position",
+                      {}});
   } catch (const YAML::DeepRecursion& ex) {
     return fail(Error{ExitCode::invalid_input, "the YAML is nested too deeply (yaml-cpp stops at 500 levels)",
                       Location{file, ex.mark.line + 1, ex.mark.column + 1, {}, {}},
@@ -249,35 +441,20 @@ Result<std::vector<Document>> parse(std::string_view text, const std::string& fi
             {}};
     if (ex.mark.is_null()) e.where.line = e.where.column = 0;
     return fail(e);
+  } catch (const TooLarge&) {
+    return refuse("the YAML expands to more than " + std::to_string(limits.max_nodes) +
+                      " nodes (aliases referring to aliases, a 'billion laughs' document?)",
+                  "remove the nested anchors and aliases");
+  } catch (const TooManyAliases&) {
+    return refuse("the YAML's aliases expand to more than " + std::to_string(limits.max_alias_nodes) +
+                      " repeated nodes (aliases referring to aliases, a 'billion laughs' document?)",
+                  "write the repeated parts out, or use fewer nested anchors and aliases");
+  } catch (const TooDeep&) {
+    return refuse("the YAML is nested deeper than " + std::to_string(limits.max_depth) + " levels",
+                  "flatten the document; no arborist or Dagu file needs that depth");
   }
-  std::vector<Document> docs;
-  std::vector<Problem> problems;
-  size_t converted = 0;
-  for (const auto& node : nodes) {
-    Document doc;
-    doc.start = {node.Mark().line + 1, node.Mark().column + 1};
-    Converter conv{doc, limits, converted, {}, file, {}, 0, 0};
-    auto refuse = [&](const std::string& what, const std::string& hint) {
-      return fail(Error{ExitCode::invalid_input, what, Location{file, doc.start.line, doc.start.column, {}, {}}, hint,
-                        {}});
-    };
-    try {
-      doc.value = conv.convert(node, "", 0);
-    } catch (const TooLarge&) {
-      return refuse("the YAML expands to more than " + std::to_string(limits.max_nodes) +
-                        " nodes (aliases referring to aliases, a 'billion laughs' document?)",
-                    "remove the nested anchors and aliases");
-    } catch (const TooManyAliases&) {
-      return refuse("the YAML's aliases expand to more than " + std::to_string(limits.max_alias_nodes) +
-                        " repeated nodes (aliases referring to aliases, a 'billion laughs' document?)",
-                    "write the repeated parts out, or use fewer nested anchors and aliases");
-    } catch (const TooDeep&) {
-      return refuse("the YAML is nested deeper than " + std::to_string(limits.max_depth) + " levels",
-                    "flatten the document; no arborist or Dagu file needs that depth");
-    }
-    problems.insert(problems.end(), conv.problems.begin(), conv.problems.end());
-    docs.push_back(std::move(doc));
-  }
+  std::vector<Document> docs = std::move(builder.docs);
+  std::vector<Problem> problems = std::move(builder.problems);
   if (!problems.empty()) {
     Error e{ExitCode::invalid_input, "invalid YAML in '" + file + "'", {}, {}, problems};
     return fail(e);
