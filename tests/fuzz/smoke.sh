@@ -28,6 +28,11 @@ failed=0
 for target in "${!seeds[@]}"; do
   bin="$build/tests/fuzz/$target"
   [ -x "$bin" ] || { echo "smoke: $target is not built in $build" >&2; failed=1; continue; }
+  # First the inputs that once crashed or hung, under this build's ASan: they must pass.
+  regressions="$here/regressions/${target#fuzz_}"
+  if [ -d "$regressions" ] && ! "$bin" "$regressions" >/dev/null 2>"$build/fuzz-out-$target.replay.log"; then
+    echo "smoke: $target fails on a regression input:"; tail -20 "$build/fuzz-out-$target.replay.log"; failed=1
+  fi
   in=$(mktemp -d)
   # Seeds: regular files only, each under 100 KB (afl-fuzz refuses directories and huge seeds).
   find "${seeds[$target]}" -maxdepth 2 -type f -size -100k -exec cp -t "$in" {} + 2>/dev/null || true
