@@ -140,6 +140,13 @@ TEST_CASE("anchors, aliases and odd keys", "[yaml]") {
   CHECK(v["job"] == 7);  // an alias of a scalar may be a key
   CHECK(docs->front().position_of("/step").line == 3);
 
+  // An anchored key used as a value is typed like any plain scalar; anchors end with their document.
+  auto typed = yaml::parse("&port 8080: web\nport: *port\n---\n&port x: 1\nagain: *port\n", "t.yaml");
+  REQUIRE(typed);
+  REQUIRE(typed->size() == 2);
+  CHECK((*typed)[0].value["port"] == 8080);
+  CHECK((*typed)[1].value["again"] == "x");
+
   auto collection_key = yaml::parse("? [a, b]\n: 1\nc: 2\n", "t.yaml");
   REQUIRE_FALSE(collection_key);
   REQUIRE(collection_key.error().problems.size() == 1);

@@ -173,6 +173,7 @@ class Builder : public YAML::EventHandler {
     last_start_ = mark.pos;
     docs.emplace_back();
     root_seen_ = false;
+    anchors_.clear();  // anchors belong to their document (yaml-cpp numbers them from 1 in each)
   }
   void OnDocumentEnd() override {}
 
@@ -183,13 +184,14 @@ class Builder : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
-    if (expecting_key()) {
-      count_node(0);
-      if (anchor) anchors_[anchor] = Anchored{json(value), value, 1, 0};
-      return take_key(mark, value);
-    }
     // yaml-cpp tags quoted and block scalars "!", plain ones "?".
     json v = (tag == "!" || tag == "tag:yaml.org,2002:str") ? json(value) : resolve_plain(value);
+    if (expecting_key()) {
+      // A key is its text; anchored, it is typed like any scalar for an alias used as a value.
+      count_node(child_depth());
+      if (anchor) anchors_[anchor] = Anchored{std::move(v), value, 1, 0};
+      return take_key(mark, value);
+    }
     add_leaf(mark, anchor, std::move(v), value);
   }
 
@@ -199,7 +201,7 @@ class Builder : public YAML::EventHandler {
     const Anchored& a = it->second;
     if (expecting_key()) {
       if (!a.scalar_text) return bad_key(mark);
-      count_node(0);
+      count_node(child_depth());
       return take_key(mark, *a.scalar_text);
     }
     // The alias is its node again: every node in it counts, and apart, so an alias bomb that
