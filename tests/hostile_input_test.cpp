@@ -194,6 +194,23 @@ TEST_CASE("hostile YAML: 200000-character scalars and names give a plain error, 
   }
 }
 
+TEST_CASE("hostile YAML: a 3 MB command passes the schema's patterns without a stack overflow", "[hostile]") {
+  // valijson matched `pattern` with std::regex, which recursed once per character: a spec
+  // whose one command held 3 MB (under the 8 MB file limit) ended in SIGSEGV.
+  TempDir dir;
+  const std::string command = "echo " + std::string(3'000'000, 'x');
+  const fs::path spec = dir.path() / "big-command.yaml";
+  std::ofstream(spec) << "version: 1\nname: big\nsteps:\n- name: a\n  command: " << command << "\n";
+  const fs::path dag = dir.path() / "big-command-dag.yaml";
+  std::ofstream(dag) << "steps:\n- name: a\n  command: " << command << "\n";
+  for (const auto& file : {spec, dag}) {
+    auto r = arborist::test::run_arborist({"validate", "--no-lint", file.string()});
+    INFO(file.filename().string() << ": exit " << r.exit_code << "\n" << r.err.substr(0, 600));
+    CHECK_FALSE(ended_by_signal(r));
+    CHECK(r.exit_code == 0);
+  }
+}
+
 TEST_CASE("hostile YAML: messages about a 200000-character name shorten it", "[hostile]") {
   // Remaining defect: the name checks (spec and DAG) quote the whole value, 200 KB per message.
   TempDir dir;

@@ -11,8 +11,8 @@
 #include "core/atomic_file.hpp"
 #include "dagu/emit.hpp"
 #include "lint/lint.hpp"
+#include "core/text.hpp"
 #include "core/yaml.hpp"
-#include "core/atomic_file.hpp"
 #include "dagu/installed.hpp"
 #include "spec/io.hpp"
 
@@ -38,11 +38,33 @@ Result<dagu::ChosenVersion> choose_version(const DaguArgs& args, const Result<co
                               config->origin_of("/output/dagu_version").describe());
 }
 
-Result<spec::Spec> read_spec_argument(const std::string& path) {
-  if (path != "-") return spec::read_spec_file(path);
-  std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-  if (std::cin.bad()) return fail(ExitCode::io, "cannot read the spec from standard input");
-  return spec::read_spec(text, "<stdin>");
+// The spec's text, its one parsed document and the spec read from it: parsed once, because
+// the lint reads the same document (comments, positions) that the spec came from.
+struct SpecInput {
+  std::string text;
+  std::vector<yaml::Document> docs;
+  spec::Spec spec;
+};
+
+Result<SpecInput> read_spec_argument(const std::string& path) {
+  SpecInput in;
+  const std::string file = path == "-" ? std::string("<stdin>") : path;
+  auto text = read_file(path == "-" ? std::string("/dev/stdin") : path);
+  if (!text) return fail(text.error());
+  in.text = std::move(*text);
+  auto docs = yaml::parse(in.text, file);
+  if (docs && docs->size() == 1 && !text::trim(in.text).empty()) {
+    auto spec = spec::spec_from_document(docs->front(), file);
+    if (!spec) return fail(spec.error());
+    in.docs = std::move(*docs);
+    in.spec = std::move(*spec);
+    return in;
+  }
+  // Empty, not YAML, or several documents: read_spec says what a spec file must hold.
+  auto spec = spec::read_spec(in.text, file);
+  if (!spec) return fail(spec.error());
+  in.spec = std::move(*spec);
+  return in;
 }
 
 // The spec path as the DAG's comment records it: relative to the DAG file's
@@ -66,8 +88,9 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
   const auto config = config::load(load);
   if (config) config::apply_limits(*config);  // before the spec is read
 
-  auto spec = read_spec_argument(args.spec_path);
-  if (!spec) return fail(spec.error());
+  auto input = read_spec_argument(args.spec_path);
+  if (!input) return fail(input.error());
+  const spec::Spec* spec = &input->spec;
 
   auto chosen = choose_version(args, config);
   if (!chosen) return fail(chosen.error());
@@ -81,13 +104,8 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
       options.disabled.insert(config->lint.disable.begin(), config->lint.disable.end());
       strict = strict || config->lint.strict;
     }
-    std::string spec_text;
-    if (args.spec_path != "-")
-      if (auto text = read_file(args.spec_path)) spec_text = std::move(*text);
-    auto docs = spec_text.empty() ? Result<std::vector<yaml::Document>>(std::vector<yaml::Document>{})
-                                  : yaml::parse(spec_text, args.spec_path);
-    const yaml::Document* doc = docs && !docs->empty() ? &docs->front() : nullptr;
-    auto findings = lint::check(lint::subject_of(*spec, doc, args.spec_path, spec_text), options);
+    const yaml::Document* doc = input->docs.empty() ? nullptr : &input->docs.front();
+    auto findings = lint::check(lint::subject_of(*spec, doc, args.spec_path, input->text), options);
     if (strict)
       for (auto& f : findings) f.severity = Severity::error;
     if (!global.quiet || strict) print_problems(findings);
@@ -101,6 +119,7 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
   options.version = chosen->version;
   options.spec_path = recorded_spec_path(args.spec_path, args.output_path);
   options.output_path = args.output_path;
+  options.spec_checked = true;  // read_spec_argument ran every check
   auto dag = dagu::emit_dag(*spec, options);
   if (!dag) return fail(dag.error());
 

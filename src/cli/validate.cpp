@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "lint/lint.hpp"
 #include "core/atomic_file.hpp"
+#include "core/text.hpp"
 #include "core/yaml.hpp"
 #include "dagu/check.hpp"
 #include "spec/io.hpp"
@@ -37,12 +38,12 @@ Result<std::string> read_input(const std::string& path) {
   return read_file(path);
 }
 
+using Parsed = Result<std::vector<yaml::Document>>;
+
 // Which checker a text belongs to. A text that is not YAML goes to the DAG
 // checker unless it mentions a spec's `version:` key, so the YAML error is
 // reported once, by the checker the user most likely meant.
-bool is_dagu_text(const std::string& text, const std::string& path) {
-  yaml::ParseLimits limits;
-  auto docs = yaml::parse(text, path, limits);
+bool is_dagu_text(const std::string& text, const Parsed& docs) {
   if (docs && !docs->empty()) return dagu::looks_like_dag(docs->front().value);
   return text.find("\nversion:") == std::string::npos && text.rfind("version:", 0) != 0;
 }
@@ -54,9 +55,9 @@ struct LintChoice {
 };
 
 // The safety lint over a file that passed its checks: warnings, or errors with --strict.
-void lint_file(FileReport& report, const std::string& text, const std::string& path, const LintChoice& choice) {
+void lint_file(FileReport& report, const std::string& text, const Parsed& docs, const std::string& path,
+               const LintChoice& choice) {
   if (!choice.enabled || has_errors(report.problems)) return;
-  auto docs = yaml::parse(text, path);
   if (!docs || docs->empty()) return;
   lint::Subject subject;
   if (report.kind == "dagu") {
@@ -93,20 +94,25 @@ FileReport check_file(const std::string& path, const std::optional<dagu::Family>
                                       "check that the file exists and is readable"});
     return report;
   }
-  if (is_dagu_text(*text, path)) {
+  // Parsed once: the kind of file, its checks and the lint all read these documents.
+  const Parsed docs = yaml::parse(*text, path);
+  if (is_dagu_text(*text, docs)) {
     report.kind = "dagu";
     dagu::CheckOptions options;
     options.family = family;
     options.path = path == "-" ? std::string() : path;
-    auto checked = dagu::check_dag_report(*text, path, options);
+    auto checked = dagu::check_dag_report(*text, docs, path, options);
     report.problems = std::move(checked.problems);
     report.family = checked.family;
     report.family_reason = std::move(checked.family_reason);
-    lint_file(report, *text, path, lint);
+    lint_file(report, *text, docs, path, lint);
     return report;
   }
   report.kind = "spec";
-  auto spec = spec::read_spec(*text, path);
+  // One document goes straight to the checks; anything else (empty, not YAML, several
+  // documents) through read_spec, whose messages say what a spec file must hold.
+  auto spec = docs && docs->size() == 1 && !text::trim(*text).empty() ? spec::spec_from_document(docs->front(), path)
+                                                                       : spec::read_spec(*text, path);
   if (!spec) {
     const Error& e = spec.error();
     if (e.problems.empty())
@@ -114,7 +120,7 @@ FileReport check_file(const std::string& path, const std::optional<dagu::Family>
     else
       report.problems = e.problems;
   } else {
-    lint_file(report, *text, path, lint);
+    lint_file(report, *text, docs, path, lint);
   }
   return report;
 }

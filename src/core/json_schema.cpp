@@ -8,7 +8,10 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <re2/re2.h>
+#include <regex>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/constraint_builder.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
@@ -36,6 +39,63 @@ namespace {
 
 constexpr std::string_view kHoistPrefix = "__arborist_propertyNames_";
 
+// valijson 1.0 matches `pattern` with std::regex, which recurses once per character: a
+// command of a few megabytes overflowed the stack (SIGSEGV), and every step's name and
+// command went through the backtracking matcher. The schema's `pattern` keywords are renamed
+// to this one, which SafePattern checks with RE2 (linear time, no recursion). A pattern RE2
+// cannot read (look-around, back-references: only a user's `ask --schema` might hold one)
+// falls back to std::regex on values short enough for its recursion.
+constexpr std::string_view kPatternKeyword = "x-arborist-pattern";
+constexpr size_t kStdRegexMaxLength = 2000;
+constexpr std::string_view kPatternMismatch = "Failed to match regex specified by 'pattern' constraint.";
+constexpr std::string_view kPatternTooLong = "Value is too long to check against a look-around 'pattern' constraint.";
+
+class SafePattern : public valijson::constraints::PolyConstraint {
+ public:
+  explicit SafePattern(std::string pattern) : pattern_(std::move(pattern)) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    re2_ = std::make_shared<RE2>(pattern_, options);
+    if (!re2_->ok()) {
+      re2_.reset();
+      fallback_ = std::make_shared<std::regex>(pattern_, std::regex::ECMAScript);  // throws: schema refused
+    }
+  }
+
+  bool validate(const valijson::adapters::Adapter& target, const std::vector<std::string>& context,
+                valijson::ValidationResults* results) const override {
+    std::string value;
+    if (!target.maybeString() || !target.getString(value)) return true;  // `pattern` applies to strings only
+    const char* problem = nullptr;
+    if (re2_) {
+      if (!RE2::PartialMatch(value, *re2_)) problem = kPatternMismatch.data();
+    } else if (value.size() > kStdRegexMaxLength) {
+      problem = kPatternTooLong.data();
+    } else if (!std::regex_search(value, *fallback_)) {
+      problem = kPatternMismatch.data();
+    }
+    if (problem && results) results->pushError(context, problem);
+    return problem == nullptr;
+  }
+
+ private:
+  Constraint* cloneInto(void* memory) const override { return new (memory) SafePattern(*this); }
+  size_t sizeOf() const override { return sizeof(SafePattern); }
+
+  std::string pattern_;
+  std::shared_ptr<RE2> re2_;               // shared by clones: RE2 is thread-safe for matching
+  std::shared_ptr<std::regex> fallback_;
+};
+
+class SafePatternBuilder : public valijson::ConstraintBuilder {
+ public:
+  valijson::constraints::Constraint* make(const valijson::adapters::Adapter& value) const override {
+    std::string pattern;
+    if (!value.getString(pattern)) throw std::runtime_error("`pattern` must be a string");
+    return new SafePattern(std::move(pattern));
+  }
+};
+
 struct Hoister {
   json hoisted = json::object();
   int counter = 0;
@@ -45,6 +105,7 @@ struct Hoister {
   void schema(json& node) {
     if (!node.is_object()) return;
     json* property_names = nullptr;
+    bool has_pattern = false;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string& key = it.key();
       json& value = it.value();
@@ -64,7 +125,14 @@ struct Hoister {
           for (auto& sub : value) schema(sub);
       } else if (key == "propertyNames") {
         property_names = &value;
+      } else if (key == "pattern" && value.is_string()) {
+        has_pattern = true;
       }
+    }
+    if (has_pattern) {  // checked by SafePattern, not valijson's std::regex (see below)
+      node[std::string(kPatternKeyword)] = std::move(node["pattern"]);
+      node.erase("pattern");
+      has_pattern = false;
     }
     if (property_names && property_names->is_object() && !property_names->contains("$ref")) {
       schema(*property_names);
@@ -320,6 +388,21 @@ bool is_wrapper(const std::string& message) {
          starts_with(message, "Cannot validate item #");
 }
 
+// Whether any number is .inf or .nan (JSON has neither; they are checked as null, and named so).
+bool has_non_finite(const json& root) {
+  std::vector<const json*> stack{&root};
+  while (!stack.empty()) {
+    const json* v = stack.back();
+    stack.pop_back();
+    if (v->is_structured()) {
+      for (const auto& child : *v) stack.push_back(&child);
+    } else if (v->is_number_float() && !std::isfinite(v->get<double>())) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string yaml_escape(const std::string& key) {
   std::string out;
   for (char c : key) out += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
@@ -356,6 +439,7 @@ Result<Validator> Validator::from_text(std::string_view schema_json) {
   try {
     impl->document = hoist_property_names(json::parse(schema_json));
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    parser.addConstraintBuilder(std::string(kPatternKeyword), new SafePatternBuilder);  // the parser owns it
     valijson::adapters::NlohmannJsonAdapter adapter(impl->document);
     parser.populateSchema(adapter, impl->schema);
   } catch (const std::exception& ex) {
@@ -406,11 +490,14 @@ static std::string readable(const std::string& raw, const std::string& pointer, 
   if (starts_with(raw, "Missing required property")) return "missing required key '" + between_quotes(raw) + "'";
   if (starts_with(raw, "Failed to match regex specified by 'pattern'")) {
     for (const json* s : walker.at(pointer))
-      if (auto it = s->find("pattern"); it != s->end() && it->is_string())
+      if (auto it = s->find(std::string(kPatternKeyword)); it != s->end() && it->is_string())
         return (value ? quoted_value(*value) + " " : std::string()) + "does not match the pattern " +
                it->get<std::string>();
     return "does not match the required pattern";
   }
+  if (starts_with(raw, std::string(kPatternTooLong)))
+    return "is longer than " + std::to_string(kStdRegexMaxLength) +
+           " characters, too long to check against this schema's look-around pattern";
   if (starts_with(raw, "Failed to validate against exactly one child schema"))
     return "matches more than one of the allowed forms; make it unambiguous";
   if (starts_with(raw, "Target should not validate against schema specified in 'not'"))
@@ -439,9 +526,10 @@ std::vector<std::string> Validator::keys_at(const std::string& pointer,
 std::vector<Violation> Validator::validate(const nlohmann::ordered_json& instance) const {
   // valijson's nlohmann adapter wants nlohmann::json; the round trip keeps values, except
   // that JSON has no .inf/.nan (they become null): remember where they were, to say so.
-  json plain = json::parse(instance.dump(-1, ' ', false, json::error_handler_t::replace));
+  // Converted node by node (a dump and re-parse cost a quarter of a 10,000-step spec's read).
+  json plain(instance);
   std::map<std::string, std::string> non_finite;
-  {
+  if (has_non_finite(plain)) {
     std::vector<std::pair<const nlohmann::ordered_json*, std::string>> stack{{&instance, ""}};
     while (!stack.empty()) {
       auto [v, pointer] = stack.back();
@@ -455,6 +543,7 @@ std::vector<Violation> Validator::validate(const nlohmann::ordered_json& instanc
         non_finite[pointer] = std::isnan(d) ? ".nan" : d < 0 ? "-.inf" : ".inf";
       }
     }
+    for (const auto& [pointer, word] : non_finite) plain.at(json::json_pointer(pointer)) = nullptr;
   }
   valijson::Validator validator;
   valijson::ValidationResults results;

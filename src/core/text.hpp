@@ -14,6 +14,8 @@ std::string_view trim(std::string_view s);
 bool is_identifier(std::string_view s);
 bool is_name_chars(std::string_view s);
 std::string to_lower(std::string_view s);
+// ASCII case-insensitive equality, without building lowered copies (Dagu 1.x matches keys so).
+bool equals_ignoring_case(std::string_view a, std::string_view b);
 bool starts_with_ci(std::string_view s, std::string_view prefix);
 std::vector<std::string> split_lines(std::string_view s);
 std::string join(std::span<const std::string> parts, std::string_view sep);

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "core/json_schema.hpp"
 #include "core/limits.hpp"
@@ -210,9 +211,17 @@ class Checker {
   Checker(const std::string& file, const CheckOptions& options) : file_(file), options_(options) {}
 
   CheckReport run(std::string_view text) {
-    CheckReport report;
     auto parsed = yaml::parse(text, file_);
-    if (!parsed) {
+    if (!parsed) return run(text, parsed);
+    owned_docs_ = std::move(*parsed);
+    return run(text, owned_docs_);
+  }
+
+  // `parsed`: the text's documents (or why it is not YAML), already read by the caller.
+  CheckReport run(std::string_view text, const Result<std::vector<yaml::Document>>& parsed) {
+    if (parsed) return run(text, *parsed);
+    CheckReport report;
+    {
       const Error& e = parsed.error();
       report.family = options_.family.value_or(Family::v2_15);
       report.family_reason = options_.family ? "pinned with --dagu-version" : "the file is not YAML";
@@ -222,37 +231,41 @@ class Checker {
         report.problems = {Problem{Severity::error, e.message, e.where, e.hint}};
       return report;
     }
-    docs_ = std::move(*parsed);
+  }
+
+  CheckReport run(std::string_view text, const std::vector<yaml::Document>& docs) {
+    CheckReport report;
+    docs_ = &docs;
     if (options_.family) {
       family_ = *options_.family;
       report.family_reason = "pinned with --dagu-version";
     } else {
-      FamilyGuess guess = detect_family(docs_);
+      FamilyGuess guess = detect_family(*docs_, header_family(text));
       family_ = guess.family;
       report.family_reason = std::move(guess.reason);
     }
     report.family = family_;
-    if (!options_.family && family_ == Family::v2_6 && !docs_.empty() && docs_.front().value.is_object() &&
-        docs_.front().value.contains("name")) {
-      doc_ = &docs_.front();
+    if (!options_.family && family_ == Family::v2_6 && !docs_->empty() && docs_->front().value.is_object() &&
+        docs_->front().value.contains("name")) {
+      doc_ = &docs_->front();
       add("/name",
           "checked as Dagu 2.0–2.6 because of this `name:`; Dagu 2.7+ `dagu validate` refuses a first-document name "
           "(\"entrypoint document must not define name\")",
           "for Dagu 2.7+, remove `name:` and name the file after the DAG; `--dagu-version 2.15` checks it that way",
           {}, Severity::warning);
     }
-    bool any_content = std::any_of(docs_.begin(), docs_.end(), [](const yaml::Document& d) {
+    bool any_content = std::any_of(docs_->begin(), docs_->end(), [](const yaml::Document& d) {
       return !d.value.is_null() && !(d.value.is_object() && d.value.empty());
     });
-    if (docs_.empty() || !any_content) {
+    if (docs_->empty() || !any_content) {
       add_at_start(Severity::error, "the file has no non-empty document: the entrypoint document must not be empty",
                    "a Dagu DAG needs at least a `steps:` list with one command per step");
       report.problems = std::move(problems_);
       return report;
     }
     std::set<std::string> doc_names;
-    for (size_t i = 0; i < docs_.size(); ++i) {
-      doc_ = &docs_[i];
+    for (size_t i = 0; i < docs_->size(); ++i) {
+      doc_ = &(*docs_)[i];
       doc_index_ = i;
       if (!document_shape_ok()) continue;
       if (family_ == Family::v1)
@@ -274,7 +287,8 @@ class Checker {
   const std::string& file_;
   const CheckOptions& options_;
   Family family_ = Family::v2_15;
-  std::vector<yaml::Document> docs_;
+  std::vector<yaml::Document> owned_docs_;  // when the checker parsed the text itself
+  const std::vector<yaml::Document>* docs_ = nullptr;
   const yaml::Document* doc_ = nullptr;
   size_t doc_index_ = 0;
   std::vector<Problem> problems_;
@@ -749,18 +763,21 @@ class Checker {
   void v1_graph_rules(const std::vector<StepRef>& steps) {
     std::set<std::string> names;
     std::vector<std::string> candidates;
-    for (const auto& s : steps)
-      if (s.has_name) candidates.push_back(s.name);
+    std::unordered_set<std::string> targets;  // what `depends` may name: step names and ids
+    for (const auto& s : steps) {
+      if (s.has_name) {
+        candidates.push_back(s.name);
+        targets.insert(s.name);
+      }
+      if (std::string id = step_id(s); !id.empty()) targets.insert(std::move(id));
+    }
     for (const auto& s : steps) {
       if (!s.body) continue;
       if (s.has_name && !names.insert(s.name).second)
         add(s.pointer + "/name", "step name must be unique: '" + s.name + "' is used by more than one step",
             "rename one of the steps", s.label);
       for (const auto& [target, pointer] : step_depends(s)) {
-        bool known = std::any_of(steps.begin(), steps.end(), [&](const StepRef& o) {
-          return (o.has_name && o.name == target) || (!step_id(o).empty() && step_id(o) == target);
-        });
-        if (!known)
+        if (!targets.count(target))
           add(pointer, "step " + s.label + " depends on non-existent step " + target,
               text::did_you_mean(target, candidates), s.label);
       }
@@ -811,7 +828,14 @@ class Checker {
     std::ifstream in(*found, std::ios::binary);
     std::stringstream buffer;
     buffer << in.rdbuf();
-    auto spec = spec::read_spec(buffer.str(), found->string());
+    const std::string spec_text = buffer.str();
+    // A spec whose hash is the recorded one is the spec the DAG was emitted from, which passed
+    // every check then: the schema backstop (a third of a big file's validation) is only needed
+    // to tell "changed" from "no longer valid".
+    if (auto same = spec::read_spec(spec_text, found->string(), /*schema_backstop=*/false);
+        same && spec::spec_hash(*same) == recorded)
+      return;
+    auto spec = spec::read_spec(spec_text, found->string());
     if (!spec) {
       problems_.push_back(Problem{
           Severity::warning, "this DAG was generated from " + spec_name + ", which no longer reads as a valid spec",
@@ -858,8 +882,25 @@ std::optional<Provenance> read_provenance(std::string_view text) {
   return p;
 }
 
+std::optional<Family> header_family(std::string_view text) {
+  auto header = read_provenance(text);
+  if (!header || !header->version) return std::nullopt;
+  switch (*header->version) {
+    case Version::v1: return Family::v1;
+    case Version::v2_6: return Family::v2_6;
+    case Version::v2_15: return Family::v2_15;
+    case Version::portable: break;
+  }
+  return std::nullopt;
+}
+
 CheckReport check_dag_report(std::string_view text, const std::string& file, const CheckOptions& options) {
   return Checker(file, options).run(text);
+}
+
+CheckReport check_dag_report(std::string_view text, const Result<std::vector<yaml::Document>>& parsed,
+                             const std::string& file, const CheckOptions& options) {
+  return Checker(file, options).run(text, parsed);
 }
 
 std::vector<Problem> check_dag(std::string_view text, const std::string& file, const CheckOptions& options) {

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "core/yaml.hpp"
 #include "dagu/emit.hpp"
 #include "dagu/family.hpp"
 
@@ -39,8 +40,15 @@ struct Provenance {
   std::optional<Version> version;  // none when the second line is missing or unknown
 };
 std::optional<Provenance> read_provenance(std::string_view text);
+// The syntax family named by the provenance header of a DAG arborist wrote (none for the
+// portable form, a hand-written file, or a header that is not arborist's own).
+std::optional<Family> header_family(std::string_view text);
 
 CheckReport check_dag_report(std::string_view text, const std::string& file, const CheckOptions& options = {});
+// The same over the text's documents as `yaml::parse` returned them (parsed once by a caller
+// that needs them too: `validate` detects the kind of file and lints it from the same parse).
+CheckReport check_dag_report(std::string_view text, const Result<std::vector<yaml::Document>>& parsed,
+                             const std::string& file, const CheckOptions& options = {});
 // The problems alone.
 std::vector<Problem> check_dag(std::string_view text, const std::string& file, const CheckOptions& options = {});
 

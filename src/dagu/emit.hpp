@@ -42,6 +42,9 @@ struct EmitOptions {
   Version version = Version::portable;
   std::string spec_path;    // recorded in the first-line comment ("" when from stdin)
   std::string output_path;  // with -o: its file stem must also be a legal DAG name
+  // The caller has just read the spec with spec::read_spec (every check passed): skip
+  // check_spec, the guard for specs built in memory.
+  bool spec_checked = false;
 };
 
 // Seconds between retry attempts when the spec sets retries but no retry_interval.

@@ -119,7 +119,7 @@ void for_each_step(const json& doc, const auto& visit) {
 
 }  // namespace
 
-FamilyGuess detect_family(const std::vector<yaml::Document>& documents) {
+FamilyGuess detect_family(const std::vector<yaml::Document>& documents, std::optional<Family> written_for) {
   int v1 = 0, snake = 0;
   std::string v1_key, v2_15_reason, v2_6_reason;
   auto look = [&](const json& obj) {
@@ -161,6 +161,9 @@ FamilyGuess detect_family(const std::vector<yaml::Document>& documents) {
   if (v1 > 0 && snake == 0) return {Family::v1, "camelCase keys (" + v1_key + ") are Dagu 1.x syntax"};
   if (!v2_15_reason.empty()) return {Family::v2_15, v2_15_reason};
   if (!v2_6_reason.empty()) return {Family::v2_6, v2_6_reason};
+  if (written_for && !(*written_for == Family::v1 && snake > 0))
+    return {*written_for, "nothing version-specific, and arborist's header says it was written for " +
+                              std::string(family_label(*written_for))};
   // A first-document `name:` is how 2.0–2.6 files name their DAG; 2.7+ `dagu validate`
   // refuses it, so a file with nothing newer is read as written for 2.0–2.6.
   if (!documents.empty() && documents.front().value.is_object() && documents.front().value.contains("name"))

@@ -6,6 +6,7 @@
 //   v2_15  2.7–2.15: default type graph, `run:`/`action:`+`with:`, consts,
 //          outputs, foreach, agent and build DAGs; schema v2.15; `dagu validate`
 //          refuses a first-document `name:`.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,9 @@ struct FamilyGuess {
 // Decides from the content: camelCase-only keys mean 1.x; keys that exist only in
 // 2.7+ (run, action, consts, outputs, foreach, …) or `depends` without `type:`
 // mean 2.15; keys only 2.0–2.6 knew mean 2.6; anything else is read as today's Dagu.
-FamilyGuess detect_family(const std::vector<yaml::Document>& documents);
+// `written_for`: the form arborist's own header comment names (dagu::header_family). When the
+// content says nothing version-specific it decides, before the `name:` rule: a 1.x DAG without
+// camelCase keys is otherwise indistinguishable from a 2.0–2.6 one.
+FamilyGuess detect_family(const std::vector<yaml::Document>& documents, std::optional<Family> written_for = {});
 
 }  // namespace arborist::dagu

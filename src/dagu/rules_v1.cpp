@@ -119,17 +119,15 @@ Capabilities capabilities_of(const std::string& type) {
 }
 
 bool key_known(const std::string& key, const Keys& known) {
-  const std::string lower = text::to_lower(key);
-  return std::any_of(known.begin(), known.end(), [&](const std::string& k) { return text::to_lower(k) == lower; });
+  return std::any_of(known.begin(), known.end(), [&](const std::string& k) { return text::equals_ignoring_case(k, key); });
 }
 
 // The value of a key matched the way 1.30 matches it (ignoring case).
 const json* find_key(const json& obj, const std::string& key) {
   if (!obj.is_object()) return nullptr;
   if (auto it = obj.find(key); it != obj.end()) return &*it;
-  const std::string lower = text::to_lower(key);
   for (auto it = obj.begin(); it != obj.end(); ++it)
-    if (text::to_lower(it.key()) == lower) return &it.value();
+    if (text::equals_ignoring_case(it.key(), key)) return &it.value();
   return nullptr;
 }
 

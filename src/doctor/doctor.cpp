@@ -225,7 +225,7 @@ Result<std::vector<Check>> check_file(const std::string& path, const Options& op
   if (text) {
     auto docs = yaml::parse(*text, path);
     if (docs && !docs->empty() && dagu::looks_like_dag(docs->front().value)) {
-      auto guess = dagu::detect_family(*docs);
+      auto guess = dagu::detect_family(*docs, dagu::header_family(*text));
       auto installed = dagu::find_installed_dagu();
       Check c;
       c.subject = "dagu syntax";

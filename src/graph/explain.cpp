@@ -147,7 +147,7 @@ Result<Plan> load_plan(const std::string& path) {
   if (!docs) return fail(docs.error());
   if (docs->empty()) return fail(ExitCode::invalid_input, path + " is empty", "give a spec or a Dagu DAG file");
   if (dagu::looks_like_dag(docs->front().value))
-    return plan_of(docs->front(), dagu::detect_family(*docs).family == dagu::Family::v1);
+    return plan_of(docs->front(), dagu::detect_family(*docs, dagu::header_family(*text)).family == dagu::Family::v1);
   auto spec = spec::spec_from_document(docs->front(), path);
   if (!spec) return fail(spec.error());
   return plan_of(*spec);
