@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "config/config.hpp"
 #include "dagu/run.hpp"
 
 namespace arborist::cli {
@@ -16,6 +17,7 @@ struct RunOptions {
   std::vector<std::string> params;
   std::string dagu;
   std::string output;
+  bool strict = false;
 };
 
 }  // namespace
@@ -25,7 +27,10 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Command& comman
   auto* sub = app.add_subcommand("run", "Check a spec or DAG and hand it to Dagu: dagu start (or enqueue with --queue)");
   sub->add_option("file", options->file, "A spec (emitted for the installed Dagu first) or a Dagu DAG")->required();
   sub->add_option("--queue", options->queue, "Enqueue on this Dagu queue instead of starting now (dagu enqueue)");
-  sub->add_option("-p,--param", options->params, "A parameter NAME=VALUE for the run (repeatable)");
+  sub->add_option("-p,--param,--params", options->params, "A parameter NAME=VALUE for the run (repeatable)");
+  sub->add_flag("--strict", options->strict,
+                "Any lint finding refuses the run (without it only the dangerous rules do: curl | sh, rm -rf /, "
+                "fork bombs, credentials sent out, literal secrets, disk wipes)");
   sub->add_option("--dagu", options->dagu, "The dagu binary (default: ARBORIST_DAGU, else dagu on PATH)");
   sub->add_option("-o,--output", options->output, "With a spec: keep the emitted DAG here (needed with --queue)");
   sub->callback([options, &global, &command] {
@@ -36,6 +41,15 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Command& comman
       request.params = options->params;
       request.dagu = options->dagu;
       request.keep_dag = options->output;
+      request.strict = options->strict;
+      config::LoadOptions load;
+      load.explicit_file = global.config_path;
+      if (auto loaded = config::load(load)) {
+        request.lint_disabled.insert(loaded->lint.disable.begin(), loaded->lint.disable.end());
+        request.strict = request.strict || loaded->lint.strict;
+      } else if (!global.quiet) {
+        print_notice("warning: lint settings from the configuration not used: " + loaded.error().message);
+      }
       auto run = dagu::prepare_run(request);
       if (!run) return fail(run.error());
       if (!global.quiet) {

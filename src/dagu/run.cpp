@@ -14,6 +14,7 @@
 #include "core/yaml.hpp"
 #include "dagu/check.hpp"
 #include "dagu/installed.hpp"
+#include "lint/lint.hpp"
 #include "spec/io.hpp"
 
 namespace arborist::dagu {
@@ -97,27 +98,61 @@ Result<PreparedRun> prepare_run(const RunRequest& request) {
   for (const auto& p : request.params)
     if (!is_param(p))
       return fail(ExitCode::usage, "--param '" + p + "' is not NAME=VALUE", "e.g. --param DATE=2026-12-01");
-  auto program = find_dagu(request.dagu);
-  if (!program) return fail(program.error());
-  auto version = dagu_version(*program);
-  if (!version) return fail(version.error());
-
   PreparedRun run;
-  run.dagu = *program;
-  run.dagu_version = version->first;
-  run.form = version->second;
-
   auto text = read_file(request.file);
   if (!text) return fail(text.error());
   auto docs = yaml::parse(*text, request.file.string());
   if (!docs) return fail(docs.error());
   const bool is_dag = !docs->empty() && looks_like_dag(docs->front().value);
 
+  // The lint reads what the user gave (a spec's own disable comments and positions).
+  lint::Subject subject;
+  std::optional<spec::Spec> spec;
+  if (!is_dag) {
+    auto read = spec::read_spec(*text, request.file.string());
+    if (!read) return fail(read.error());
+    spec = std::move(*read);
+    subject = lint::subject_of(*spec, &docs->front(), request.file.string(), *text);
+  } else {
+    subject = lint::subject_of_dag(docs->front(), request.file.string(), *text);
+  }
+  lint::Options lint_options;
+  lint_options.disabled = request.lint_disabled;
+  lint_options.shellcheck = false;  // style, not safety: `arborist validate` runs it
+  std::vector<Problem> refused;
+  for (auto& finding : lint::check(subject, lint_options)) {
+    const lint::Rule* rule = lint::find_rule(finding.rule);
+    if (request.strict || (rule && rule->blocks_ai)) {
+      finding.severity = Severity::error;
+      refused.push_back(std::move(finding));
+    } else {
+      run.warnings.push_back(std::move(finding));
+    }
+  }
+  if (!refused.empty()) {
+    Error e{ExitCode::invalid_input,
+            request.file.string() + " would run " + std::to_string(refused.size()) +
+                (request.strict ? " command(s) the lint flags (--strict)" : " dangerous command(s)") +
+                "; nothing was run",
+            {},
+            "fix the plan; if a command is meant, switch its rule off for that step with `# arborist-lint: "
+            "disable=RULE` on the line above it, or in lint.disable (docs/lint.md)",
+            std::move(refused)};
+    return fail(std::move(e));
+  }
+
+  // The installed Dagu decides the form a spec is written in and the rules a DAG is checked by.
+  auto program = find_dagu(request.dagu);
+  if (!program) return fail(program.error());
+  auto version = dagu_version(*program);
+  if (!version) return fail(version.error());
+  run.dagu = *program;
+  run.dagu_version = version->first;
+  run.form = version->second;
+
   if (!is_dag) {
     // A spec: emitted for this Dagu, into -o or a private temp directory named so that the
     // DAG's name (its file stem on 2.7+) is the spec's.
-    auto spec = spec::read_spec(*text, request.file.string());
-    if (!spec) return fail(spec.error());
     if (!request.queue.empty() && request.keep_dag.empty())
       return fail(ExitCode::usage, "--queue with a spec needs -o DAG.yaml",
                   "a queued run reads its DAG file when its turn comes, so the file must stay: write it with -o "

@@ -5,6 +5,7 @@
 // stderr, and its exit status becomes ours) or `dagu enqueue --queue Q` (returns once queued).
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,12 @@ struct RunRequest {
   std::vector<std::string> params;  // NAME=VALUE, passed after `--`
   std::string dagu;                 // the binary ("" = ARBORIST_DAGU, else `dagu` on PATH)
   std::filesystem::path keep_dag;   // -o: where the DAG emitted from a spec is kept ("" = a temp file)
+  // The safety lint before anything runs (docs/lint.md): findings of the rules that block a
+  // model's plan (curl | sh, rm -rf /, fork bombs, credentials sent out, literal secrets, disk
+  // wipes) refuse the run unless switched off for the step or in `lint.disable`; `strict`
+  // (--strict, lint.strict) refuses on any finding. The rest are warnings.
+  std::set<std::string> lint_disabled;
+  bool strict = false;
 };
 
 // What is about to run.

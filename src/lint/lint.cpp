@@ -1085,21 +1085,25 @@ std::vector<Problem> ai_errors(const spec::Spec& spec, const std::string& descri
   std::set<std::string> asked;
   for (const auto& f : check_text(description, true)) asked.insert(f.rule);
   Subject subject = subject_of(spec);
-  for (const auto& step : subject.steps)
-    for (const auto& c : step.commands) {
-      for (const auto& f : check_text(c.text, true)) {
-        const Rule* rule = find_rule(f.rule);
-        if (!rule || !rule->blocks_ai || asked.count(f.rule)) continue;
-        Problem p;
-        p.severity = Severity::error;
-        p.rule = f.rule;
-        p.message = "the " + std::string(c.where.key.ends_with("/script") ? "script" : "command") + " of step '" +
-                    step.name + "': " + f.message + " [" + f.rule + "]";
-        p.hint = f.hint;
-        p.where = c.where;
-        out.push_back(std::move(p));
-      }
+  auto check_command = [&](const Command& c, const std::string& whose) {
+    for (const auto& f : check_text(c.text, true)) {
+      const Rule* rule = find_rule(f.rule);
+      if (!rule || !rule->blocks_ai || asked.count(f.rule)) continue;
+      Problem p;
+      p.severity = Severity::error;
+      p.rule = f.rule;
+      p.message = "the " + std::string(c.where.key.ends_with("/script") ? "script" : "command") + " of " + whose +
+                  ": " + f.message + " [" + f.rule + "]";
+      p.hint = f.hint;
+      p.where = c.where;
+      out.push_back(std::move(p));
     }
+  };
+  for (const auto& step : subject.steps)
+    for (const auto& c : step.commands) check_command(c, "step '" + step.name + "'");
+  // Handlers run too (on_failure is the one that runs when things are already going wrong).
+  for (const auto& c : subject.handlers)
+    check_command(c, "the " + (c.where.key.empty() ? std::string("handler") : c.where.key.substr(1)) + " handler");
   return out;
 }
 
