@@ -41,7 +41,7 @@ TEST_CASE("doctor FILE: programs not on PATH, unset variables, the Dagu its synt
   dir.write("dag.yaml",
             "type: graph\nenv:\n  - DATABASE_URL: ${DATABASE_URL}\nsteps:\n"
             "  - name: dump\n    command: definitely-not-installed-tool \"$DATABASE_URL\" | gzip > db.gz\n"
-            "  - name: list\n    command: ls -la\n    depends: [dump]\n");
+            "  - name: list\n    command: ls -la\n    depends: [dump]\n    continue_on:\n      failure: true\n");
   auto env = std::map<std::string, std::string>{{"DATABASE_URL", ""},
                                                 {"PATH", std::string(kDaguDir) + ":/usr/bin:/bin"}};
   auto r = run_arborist({"--json", "doctor", "--offline", "dag.yaml"}, {}, dir.path(), env);
@@ -51,9 +51,11 @@ TEST_CASE("doctor FILE: programs not on PATH, unset variables, the Dagu its synt
   CHECK(check(j, "program gzip").is_null());  // on PATH
   CHECK(check(j, "program ls").is_null());
   CHECK(check(j, "variable DATABASE_URL")["status"] == "warning");
-  // Dagu 1.30.2 is installed; this DAG is written for 2.x: a problem, exit 4, with the fix.
+  // Dagu 1.30.2 is installed; this DAG is written for 2.x (continue_on) and 1.30.2 refuses it:
+  // a problem, exit 4, with the fix.
   auto syntax = check(j, "dagu syntax");
   CHECK(syntax["status"] == "problem");
+  CHECK(syntax["detail"].get<std::string>().find("continue_on") != std::string::npos);
   CHECK(syntax["hint"].get<std::string>().find("--dagu-version 1") != std::string::npos);
   CHECK(check(j, "dagu")["detail"].get<std::string>().find("1.30.2") != std::string::npos);
   CHECK(r.exit_code == 4);
@@ -61,4 +63,19 @@ TEST_CASE("doctor FILE: programs not on PATH, unset variables, the Dagu its synt
   auto text = run_arborist({"doctor", "--offline", "dag.yaml"}, {}, dir.path(), env);
   CHECK(text.out.find("problem dagu syntax") != std::string::npos);
   CHECK(run_arborist({"doctor", "missing.yaml"}, {}, dir.path()).exit_code == 7);
+}
+
+TEST_CASE("doctor FILE: a DAG that looks 2.x but loads on the installed 1.30.2 is not a problem", "[doctor]") {
+  // name/type/depends/command load on every Dagu: the installed one's rules decide, not the guess.
+  arborist::test::TempDir dir;
+  dir.write("plain.yaml", "name: plain\ntype: graph\nsteps:\n  - name: a\n    command: echo a\n"
+                          "  - name: b\n    command: echo b\n    depends: [a]\n");
+  auto env = std::map<std::string, std::string>{{"PATH", std::string(kDaguDir) + ":/usr/bin:/bin"}};
+  auto r = run_arborist({"--json", "doctor", "--offline", "plain.yaml"}, {}, dir.path(), env);
+  INFO(r.out << r.err);
+  auto j = nlohmann::json::parse(r.out);
+  auto syntax = check(j, "dagu syntax");
+  CHECK(syntax["status"] == "ok");
+  CHECK(syntax["detail"].get<std::string>().find("its rules accept it too") != std::string::npos);
+  CHECK(r.exit_code == 0);
 }

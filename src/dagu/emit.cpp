@@ -291,6 +291,16 @@ std::string_view version_id(Version version) {
   return "portable";
 }
 
+Family checked_as(Version version) {
+  switch (version) {
+    case Version::v1: return Family::v1;
+    case Version::v2_6: return Family::v2_6;
+    case Version::portable:
+    case Version::v2_15: return Family::v2_15;
+  }
+  return Family::v2_15;
+}
+
 Result<Version> parse_version(std::string_view text) {
   const std::string value = text::to_lower(text::trim(text));
   if (value == "portable" || value == "2" || value == "2.x") return Version::portable;

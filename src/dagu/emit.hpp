@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "dagu/family.hpp"
 #include "spec/model.hpp"
 
 namespace arborist::dagu {
@@ -29,6 +30,9 @@ enum class Version {
   v2_6,      // Dagu 2.0–2.6: as portable, plus `name:`
   v2_15,     // Dagu 2.7–2.15 canonical: run:, graph by default, no `name:` (the file stem names the DAG)
 };
+
+// The rules a DAG written in this form is checked by (portable: today's, 2.7–2.15).
+Family checked_as(Version version);
 
 // "1", "portable", "2.6", "2.15": what --dagu-version takes and --json reports.
 std::string_view version_id(Version version);

@@ -23,15 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Family family_for(Version version) {
-  switch (version) {
-    case Version::v1: return Family::v1;
-    case Version::v2_6: return Family::v2_6;
-    case Version::portable:
-    case Version::v2_15: return Family::v2_15;
-  }
-  return Family::v2_15;
-}
 
 // The Dagu binary: the flag, ARBORIST_DAGU, else `dagu` on PATH.
 Result<std::string> find_dagu(const std::string& flag) {
@@ -176,7 +167,7 @@ Result<PreparedRun> prepare_run(const RunRequest& request) {
   }
 
   CheckOptions options;
-  options.family = family_for(run.form);
+  options.family = checked_as(run.form);
   options.path = run.dag.string();
   auto report = check_dag_report(*text, run.dag.string(), options);
   std::vector<Problem> errors;

@@ -231,13 +231,28 @@ Result<std::vector<Check>> check_file(const std::string& path, const Options& op
       c.subject = "dagu syntax";
       c.detail = "written for " + std::string(dagu::family_label(guess.family)) + " (" + guess.reason + ")";
       if (installed) {
-        const bool v1_installed = installed->form == dagu::Version::v1;
-        const bool v1_file = guess.family == dagu::Family::v1;
-        if (v1_installed != v1_file) {
+        const dagu::Family installed_family = dagu::checked_as(installed->form);
+        // A file that looks written for another Dagu may still be valid for this one (plain
+        // name/type/depends/command files load on every version): the installed Dagu's own
+        // rules decide, not the guess.
+        std::vector<Problem> errors;
+        if (installed_family != guess.family) {
+          dagu::CheckOptions check;
+          check.family = installed_family;
+          check.path = path == "-" ? std::string() : path;
+          for (auto& p : dagu::check_dag_report(*text, docs, path, check).problems)
+            if (p.severity == Severity::error) errors.push_back(std::move(p));
+        }
+        if (!errors.empty()) {
           c.status = Check::Status::problem;
-          c.detail += ", but dagu " + installed->version_text + " is installed";
+          c.detail += ", but dagu " + installed->version_text + " is installed and refuses it: " + errors.front().message +
+                      (errors.size() > 1 ? " (and " + std::to_string(errors.size() - 1) + " more)" : "");
           c.hint = "write it again for the installed Dagu: arborist dagu SPEC --dagu-version " +
-                   std::string(v1_installed ? "1" : "latest");
+                   std::string(installed->form == dagu::Version::v1 ? "1" : "latest") +
+                   " (`arborist validate --dagu-version " + std::string(dagu::family_id(installed_family)) + " " + path +
+                   "` lists every problem)";
+        } else if (installed_family != guess.family) {
+          c.detail += "; dagu " + installed->version_text + " is installed and its rules accept it too";
         } else {
           c.detail += "; dagu " + installed->version_text + " is installed";
         }
