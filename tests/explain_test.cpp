@@ -79,8 +79,25 @@ TEST_CASE("explain: shape, critical path by timeouts, loose chains, variables", 
   CHECK(e->schedules[0].next[0] == "2026-12-03T02:00+0000");
   CHECK(e->required == std::vector<std::string>{"DATABASE_URL"});
 
-  // Without timeouts everywhere, the path is counted in steps.
+  CHECK(e->critical_untimed == 0);
+
+  // Timeouts where given: the report step has none, vacuum's 1200 s still decides the path,
+  // and the step without one is counted, not taken as zero time.
   s.steps[3].timeout.reset();
+  auto partial = graph::explain(graph::plan_of(s), kNow);
+  CHECK(partial->critical_by_timeouts);
+  CHECK(partial->critical_path == std::vector<std::string>{"dump", "vacuum", "report"});
+  CHECK(partial->critical_seconds == 1800);
+  CHECK(partial->critical_untimed == 1);
+  // Only upload has one: the path through it wins over vacuum's (unknown) time.
+  s.steps[0].timeout.reset();
+  s.steps[2].timeout.reset();
+  auto one = graph::explain(graph::plan_of(s), kNow);
+  CHECK(one->critical_path == std::vector<std::string>{"dump", "upload", "report"});
+  CHECK(one->critical_seconds == 300);
+
+  // No timeouts at all: counted in steps.
+  s.steps[1].timeout.reset();
   auto counted = graph::explain(graph::plan_of(s), kNow);
   CHECK_FALSE(counted->critical_by_timeouts);
   CHECK(counted->critical_path.size() == 3);

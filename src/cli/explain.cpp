@@ -27,8 +27,11 @@ Result<void> run_explain(const std::string& file, const GlobalOptions& global) {
     j["depth"] = e->depth;
     j["widest_layer"] = e->widest_layer;
     j["critical_path"] = {{"steps", e->critical_path},
-                          {"by", e->critical_by_timeouts ? "timeouts" : "steps"},
-                          {"seconds", e->critical_by_timeouts ? nlohmann::ordered_json(e->critical_seconds) : nullptr}};
+                          {"by", !e->critical_by_timeouts      ? "steps"
+                                 : e->critical_untimed == 0 ? "timeouts"
+                                                            : "timeouts where given, then steps"},
+                          {"seconds", e->critical_by_timeouts ? nlohmann::ordered_json(e->critical_seconds) : nullptr},
+                          {"steps_without_timeout", e->critical_untimed}};
     j["could_run_in_parallel"] = nlohmann::ordered_json::array();
     for (const auto& l : e->loose) j["could_run_in_parallel"].push_back({{"step", l.step}, {"waits_for", l.waits_for}});
     j["handlers"] = e->handlers;
@@ -48,12 +51,26 @@ Result<void> run_explain(const std::string& file, const GlobalOptions& global) {
          (e->widest_layer.empty() ? std::string("nothing runs in parallel")
                                   : std::to_string(e->widest_layer.size()) + " at most: " + joined(e->widest_layer)) +
          "\n";
-  out += "critical path:  " + text::join(e->critical_path, " → ") +
-         (e->critical_by_timeouts ? " (at most " + std::to_string(e->critical_seconds) + " s by the step timeouts)"
-                                  : " (" + std::to_string(e->critical_path.size()) +
-                                        (e->critical_path.size() == 1 ? " step" : " steps") +
-                                        "; give steps a timeout to weigh it in time)") +
-         "\n";
+  // A long path is shown by its ends (--json lists every step).
+  std::string path;
+  const auto& cp = e->critical_path;
+  if (cp.size() <= 12) {
+    path = text::join(cp, " → ");
+  } else {
+    path = text::join(std::vector<std::string>(cp.begin(), cp.begin() + 5), " → ") + " → … (" +
+           std::to_string(cp.size() - 10) + " more) → " +
+           text::join(std::vector<std::string>(cp.end() - 5, cp.end()), " → ");
+  }
+  const std::string count = std::to_string(cp.size()) + (cp.size() == 1 ? " step" : " steps");
+  std::string why;
+  if (!e->critical_by_timeouts)
+    why = " (" + count + "; give steps a timeout to weigh it in time)";
+  else if (e->critical_untimed == 0)
+    why = " (" + count + ", at most " + std::to_string(e->critical_seconds) + " s by the step timeouts)";
+  else
+    why = " (" + count + "; " + std::to_string(e->critical_seconds) + " s by the timeouts given, plus " +
+          std::to_string(e->critical_untimed) + " step" + (e->critical_untimed == 1 ? "" : "s") + " without one)";
+  out += "critical path:  " + path + why + "\n";
   for (const auto& s : e->schedules) {
     out += "schedule:       " + s.expression + " — " + s.words + "\n";
     if (!s.next.empty()) out += "  next runs:    " + text::join(s.next, ", ") + "\n";

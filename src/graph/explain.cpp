@@ -168,30 +168,42 @@ Result<Explanation> explain(const Plan& plan, long long now) {
     }
   if (e.widest_layer.size() < 2) e.widest_layer.clear();  // nothing runs in parallel
 
-  // The critical path: weights are timeouts when every step has one, else 1 a step.
+  // The critical path: by step timeouts where given, then by step count — the longest known
+  // time first, and among paths as long, the one with more steps (a step with no timeout
+  // takes an unknown time, not none).
   std::unordered_map<std::string, size_t> index;
   for (size_t i = 0; i < g.nodes.size(); ++i) index.emplace(g.nodes[i].name, i);
-  e.critical_by_timeouts =
-      !g.nodes.empty() && std::all_of(plan.facts.begin(), plan.facts.end(), [](const StepFacts& f) { return f.timeout_seconds.has_value(); });
-  std::vector<long> best(g.nodes.size(), 0);
+  auto timeout_of = [&](size_t i) -> std::optional<long> {
+    if (i >= plan.facts.size() || !plan.facts[i].timeout_seconds) return std::nullopt;
+    return *plan.facts[i].timeout_seconds;
+  };
+  bool any_timeout = false;
+  for (size_t i = 0; i < g.nodes.size(); ++i) any_timeout = any_timeout || timeout_of(i).has_value();
+  using Weight = std::pair<long, long>;  // (seconds of the timeouts given, steps)
+  std::vector<Weight> best(g.nodes.size(), Weight{0, 0});
   std::vector<long> from(g.nodes.size(), -1);
   for (const auto& layer : *layered)
     for (size_t i : layer) {
-      long weight = e.critical_by_timeouts ? *plan.facts[i].timeout_seconds : 1;
-      best[i] = weight;
+      const Weight own{timeout_of(i).value_or(0), 1};
+      best[i] = own;
       for (const auto& d : g.nodes[i].depends) {
         size_t p = index.at(d);
-        if (best[p] + weight > best[i]) {
-          best[i] = best[p] + weight;
+        const Weight through{best[p].first + own.first, best[p].second + own.second};
+        if (through > best[i]) {
+          best[i] = through;
           from[i] = static_cast<long>(p);
         }
       }
     }
   if (!g.nodes.empty()) {
     long end = static_cast<long>(std::max_element(best.begin(), best.end()) - best.begin());
-    if (e.critical_by_timeouts) e.critical_seconds = best[static_cast<size_t>(end)];
-    for (long at = end; at >= 0; at = from[static_cast<size_t>(at)]) e.critical_path.push_back(g.nodes[static_cast<size_t>(at)].name);
+    for (long at = end; at >= 0; at = from[static_cast<size_t>(at)]) {
+      e.critical_path.push_back(g.nodes[static_cast<size_t>(at)].name);
+      if (!timeout_of(static_cast<size_t>(at))) ++e.critical_untimed;
+    }
     std::reverse(e.critical_path.begin(), e.critical_path.end());
+    e.critical_by_timeouts = any_timeout;
+    if (any_timeout) e.critical_seconds = best[static_cast<size_t>(end)].first;
   }
 
   // Chained steps that pass nothing: b waits for a, yet reads no output variable of a and no

@@ -39,8 +39,9 @@ struct Explanation {
   size_t steps = 0, edges = 0, depth = 0;
   std::vector<std::string> widest_layer;
   std::vector<std::string> critical_path;
-  bool critical_by_timeouts = false;  // weighted by timeouts (all steps on it have one)
-  long critical_seconds = 0;          // the sum of those timeouts
+  bool critical_by_timeouts = false;  // weighted by timeouts (some step of the plan has one)
+  long critical_seconds = 0;          // the sum of the timeouts on it
+  size_t critical_untimed = 0;        // steps on it without a timeout (their time is unknown)
   struct Loose {
     std::string step, waits_for;
   };
