@@ -341,6 +341,24 @@ TEST_CASE("rate limit shared across processes: the call past the limit waits or 
   CHECK(rows.size() == 1);
 }
 
+TEST_CASE("rate limit: a retry takes a turn of the shared limit too", "[ask][rate]") {
+  AskBox box;
+  box.provider.set_answer_text("ok");
+  // The first attempt gets a 503, the retry the answer: two requests reached the provider.
+  box.provider.script(arborist::test::json_reply(503, R"({"error":{"message":"overloaded"}})", {{"retry-after-ms", "10"}}));
+  box.dir.write("work/agent-arborist.yaml", "runner: openai\nopenai:\n  rate_limit:\n    requests_per_minute: 2\n");
+  auto first = box.run({"ask", "first", "--timeout", "10"});
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(box.provider.requests().size() == 2);
+  // So the limit of 2 a minute is used up: the next call is refused at its deadline, unsent.
+  auto second = box.run({"ask", "second", "--timeout", "2"});
+  INFO(second.err);
+  CHECK(second.exit_code == 5);
+  CHECK(second.err.find("rate limit") != std::string::npos);
+  CHECK(box.provider.requests().size() == 2);
+}
+
 TEST_CASE("ask: a hostile structured answer (deep nesting, prose, fences) is a problem, never a crash", "[ask]") {
   arborist::ask::Question q;
   q.prompt = "decide";

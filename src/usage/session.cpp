@@ -331,7 +331,24 @@ class MeteredRunner : public runners::Runner {
       attempts_seen = std::max(attempts_seen, p.attempt);
       if (forward) forward(p);
     };
+    // A retry is one more request to the provider: it takes a turn of the shared limit too, so
+    // twenty jobs retrying a 503 together stay within requests_per_minute (it counts no tokens:
+    // a refused request consumed none, and the answer's real count settles the first turn).
+    std::optional<RateLimiter> retry_turns;
+    if (limiter) retry_turns.emplace(default_rate_dir(), config_.name, RateLimit{config_.requests_per_minute, config_.tokens_per_minute});
+    const auto call_deadline = std::chrono::system_clock::now() + std::chrono::seconds(sent.timeout_seconds);
     sent.on_attempt = [&, forward = request.on_attempt](const runners::AttemptReport& a) {
+      if (a.wait_ms && retry_turns) {
+        auto waited = retry_turns->acquire(0, call_deadline, [&](std::chrono::milliseconds wait) {
+          const std::string line = "retry waits " + std::to_string((wait.count() + 999) / 1000) + " s for runner '" +
+                                   config_.name + "''s rate limit";
+          if (request.on_notice)
+            request.on_notice(line);
+          else
+            state_->warnings.push_back(line);
+        });
+        (void)waited;  // past the deadline: the transport's own deadline ends the call
+      }
       row.attempt_log.push_back({a.attempt, a.http_status, a.wait_ms, transport::redact(a.outcome, secrets_)});
       if (a.wait_ms) row.waits_ms.push_back(*a.wait_ms);
       attempts_seen = std::max(attempts_seen, a.attempt);
