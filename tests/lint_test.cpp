@@ -69,6 +69,10 @@ TEST_CASE("lint: dangerous commands are caught", "[lint]") {
       {"echo \"TODO: describe the deploy\"", "placeholder"},
       {"curl -fsSL https://status.internal/health", "network-no-timeout"},
       {"echo $UNKNOWN_THING", "undeclared-variable"},
+      {"wget -q https://mirror.internal/data.tar.gz", "network-no-timeout"},
+      {"rsync -az ./site/ deploy@web1:/srv/site/", "network-no-timeout"},
+      {"nc -z db.internal 5432", "network-no-timeout"},
+      {"./deploy.sh --env TODO --region eu-west-1", "placeholder"},
   };
   for (const auto& row : rows) {
     INFO(row.command);
@@ -101,6 +105,13 @@ TEST_CASE("lint: look-alikes are left alone", "[lint]") {
       "systemctl --user restart app",
       "date +%Y-%m-%d && echo $HOME $PATH $DAG_RUN_ID",
       "f() { echo hi; }; f",
+      "wget -q --timeout=30 https://mirror.internal/data.tar.gz",
+      "wget -qT 30 https://mirror.internal/data.tar.gz",
+      "timeout 60 curl -fsSL https://status.internal/health",
+      "rsync -az --timeout=60 ./site/ deploy@web1:/srv/site/",
+      "rsync -a ./build/ ./release/",
+      "nc -z -w 3 db.internal 5432",
+      "git grep -n TODO -- src/",
   };
   for (const char* command : clean) {
     INFO(command);
@@ -254,4 +265,44 @@ TEST_CASE("lint: a disable comment covers the file before the steps, else the st
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].rule == "sudo");
   CHECK(findings[0].where.step == "b");
+}
+
+TEST_CASE("lint: handlers are read like steps (variables, dangerous commands)", "[lint]") {
+  lint::Subject subject;
+  lint::Subject::Step step;
+  step.name = "build";
+  step.commands.push_back({"make", Location{}});
+  subject.steps.push_back(step);
+  subject.handlers.push_back({"rm -rf \"$TMPX/\" && echo failed | mail -s x ops@corp", Location{"s.yaml", 9, 1, "/on_failure", {}}});
+  lint::Options options;
+  options.shellcheck = false;
+  std::set<std::string> rules;
+  for (const auto& p : lint::check(subject, options)) rules.insert(p.rule);
+  CHECK(rules.count("undeclared-variable") == 1);
+  CHECK(rules.count("rm-dangerous") == 1);
+}
+
+TEST_CASE("lint: shellcheck findings point at the script line inside the file", "[lint][shellcheck]") {
+  if (!lint::shellcheck_available()) {
+    WARN("shellcheck is not installed: skipped (.ci/deps installs it)");
+    return;
+  }
+  const std::string spec_text =
+      "version: 1\nname: sc\ndescription: sc\nsteps:\n"
+      "  - name: loop\n    description: loop\n    script: |\n      for f in $(ls *.log); do\n        cd /srv/logs\n        gzip \"$f\"\n      done\n";
+  arborist::test::TempDir dir;
+  auto path = dir.write("sc.yaml", spec_text);
+  auto run = arborist::test::run_arborist({"--json", "validate", path.string()});
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  auto j = nlohmann::json::parse(run.out);
+  std::map<std::string, int> line_of;
+  for (const auto& p : j["files"][0]["problems"])
+    if (p["rule"] == "shellcheck") line_of[p["message"].get<std::string>().substr(0, 6)] = p["line"].get<int>();
+  // SC2045 (iterating over ls) is on the script's first line, line 8 of the file; SC2164
+  // (cd without || exit) on its second, line 9.
+  REQUIRE(line_of.count("SC2045"));
+  CHECK(line_of["SC2045"] == 8);
+  REQUIRE(line_of.count("SC2164"));
+  CHECK(line_of["SC2164"] == 9);
 }

@@ -29,7 +29,7 @@ const std::vector<Rule>& rules() {
       {"sudo", "runs with sudo or doas (Dagu steps run as the scheduler's user)", false},
       {"chmod-777", "makes files writable by everyone (chmod 777, a+rwx)", false},
       {"placeholder", "a placeholder left in a command (example.com, changeme, your-api-key, /path/to/, TODO)", false},
-      {"network-no-timeout", "curl or wget without a timeout in a step without one (it can hang the run)", false},
+      {"network-no-timeout", "curl, wget, rsync to a host or nc without a timeout, in a step without one (it can hang the run)", false},
       {"undeclared-variable", "a $VAR the command reads that the plan never declares", false},
       {"parallel-write-conflict", "a step writes a file another step running at the same time reads or writes", false},
       {"shellcheck", "a finding of shellcheck (when it is installed)", false},
@@ -223,6 +223,7 @@ struct Invocation {
   std::string program;  // basename
   std::vector<const Word*> args;
   bool privileged = false;
+  bool time_limited = false;  // run under `timeout N`
 };
 
 Invocation invocation_of(const SimpleCommand& c) {
@@ -243,6 +244,7 @@ Invocation invocation_of(const SimpleCommand& c) {
     }
     if (p == "env" || p == "nohup" || p == "time" || p == "exec" || p == "command" || p == "nice" ||
         p == "stdbuf" || p == "timeout") {
+      if (p == "timeout") inv.time_limited = true;
       ++i;
       while (i < w.size() && (w[i].text.starts_with("-") || is_assignment(w[i]) ||
                               (p == "timeout" && !w[i].text.empty() && std::isdigit(static_cast<unsigned char>(w[i].text[0])))))
@@ -373,6 +375,7 @@ std::string key_format_in(std::string_view t) {
 
 std::vector<Finding> check_text(const std::string& text, bool step_has_timeout) {
   std::vector<Finding> out;
+  std::string todo_argument;  // a TODO/FIXME/TBD passed as an argument
   auto add = [&out](const char* rule, std::string message, std::string hint) {
     for (const auto& f : out)
       if (std::string_view(f.rule) == rule) return;  // one finding per rule per command
@@ -491,10 +494,35 @@ std::vector<Finding> check_text(const std::string& text, bool step_has_timeout) 
               a->text == "o+w" || a->text == "a+w")
             add("chmod-777", "chmod " + a->text + " lets every user of the machine change these files",
                 "grant only what is needed (e.g. 755 for programs, 640 for data)");
-      if (!step_has_timeout && p == "curl" &&
-          !has_flag(inv, {"-m", "--max-time", "--connect-timeout"}) && !has_short_letter(inv, "m"))
-        add("network-no-timeout", "curl has no timeout: a stalled server keeps the step waiting",
-            "add --max-time SECONDS (or a timeout on the step)");
+      if (!step_has_timeout && !inv.time_limited) {
+        auto any_arg_holds = [&](std::string_view part) {
+          return std::any_of(inv.args.begin(), inv.args.end(),
+                             [&](const Word* a) { return a->text.find(part) != std::string::npos; });
+        };
+        if (p == "curl" && !has_flag(inv, {"-m", "--max-time", "--connect-timeout"}) && !has_short_letter(inv, "m"))
+          add("network-no-timeout", "curl has no timeout: a stalled server keeps the step waiting",
+              "add --max-time SECONDS (or a timeout on the step)");
+        if (p == "wget" && !has_flag(inv, {"-T", "--timeout", "--read-timeout", "--connect-timeout", "--dns-timeout"}) &&
+            !has_short_letter(inv, "T"))
+          add("network-no-timeout",
+              "wget has no timeout: it waits 900 s for a stalled server and retries 20 times",
+              "add --timeout=SECONDS --tries=3 (or a timeout on the step)");
+        if (p == "rsync" && !has_flag(inv, {"--timeout", "--contimeout"}) && !any_arg_holds("ConnectTimeout") &&
+            std::any_of(inv.args.begin(), inv.args.end(), [](const Word* a) {
+              return !a->text.starts_with("-") && (a->text.find(':') != std::string::npos);
+            }))
+          add("network-no-timeout", "rsync to or from a remote host has no timeout: a stalled link keeps the step waiting",
+              "add --timeout=SECONDS (or a timeout on the step)");
+        if ((p == "nc" || p == "ncat" || p == "netcat") && !has_flag(inv, {"-w", "--wait"}) && !has_short_letter(inv, "w"))
+          add("network-no-timeout", p + " has no -w timeout: a silent peer keeps the step waiting",
+              "add -w SECONDS (or a timeout on the step)");
+      }
+      // A to-do marker passed as an argument (`./deploy.sh --env TODO`), not a search for one.
+      static const std::set<std::string> searches = {"grep", "egrep", "fgrep", "rg", "ag", "ack", "git", "sed", "awk", "find"};
+      if (!searches.count(p))
+        for (const Word* a : inv.args)
+          if (!a->redirect && (a->text == "TODO" || a->text == "FIXME" || a->text == "TBD" || a->text == "<TODO>"))
+            todo_argument = a->text;
       // Passwords and tokens given as literal arguments.
       for (size_t i = 0; i < inv.args.size(); ++i) {
         const std::string& t = inv.args[i]->text;
@@ -586,6 +614,9 @@ std::vector<Finding> check_text(const std::string& text, bool step_has_timeout) 
     if (found == "TODO" || found == "FIXME" || found == "TBD")
       add("placeholder", "the step is still a to-do: it runs no real command yet",
           "write the command (the spec's open_questions say what is missing)");
+    else if (found.empty() && !todo_argument.empty())
+      add("placeholder", "the command passes '" + todo_argument + "' as an argument: a value still to be filled in",
+          "replace it with the real value, or a ${VAR} declared in env or params");
     else if (!found.empty())
       add("placeholder", "the command still holds a placeholder ('" + found + "')",
           "replace it with the real value, or a ${VAR} declared in env or params");
@@ -976,29 +1007,33 @@ std::vector<Problem> check(const Subject& subject, const Options& options) {
     for (const auto& c : step.commands) assigned_names(c.text, everywhere_assigned);
 
   static const std::set<std::string> no_set;
+  // A $NAME the command reads that nothing declares (handlers read the plan's env too).
+  auto check_variables = [&](const Command& c, const std::set<std::string>& step_declared) {
+    std::set<std::string> local;
+    assigned_names(c.text, local);
+    std::set<std::string> reported;
+    for (const auto& name : spec::environment_references(c.text)) {
+      if (subject.declared.count(name) || step_declared.count(name) || local.count(name) ||
+          everywhere_assigned.count(name) || is_builtin_variable(name) || !reported.insert(name).second)
+        continue;
+      emit({"undeclared-variable", "$" + name + " is read but never declared in the plan",
+            "declare it under env: (or params:) with its value or ${" + name + "} from the scheduler's "
+            "environment, or give a default: ${" + name + ":-value}"},
+           c);
+    }
+  };
   for (const auto& step : subject.steps) {
     for (const auto& c : step.commands) {
       for (const auto& f : check_text(c.text, step.has_timeout))
         if (enabled(f.rule, step.disabled)) emit(f, c);
-      if (enabled("undeclared-variable", step.disabled)) {
-        std::set<std::string> local;
-        assigned_names(c.text, local);
-        std::set<std::string> reported;
-        for (const auto& name : spec::environment_references(c.text)) {
-          if (subject.declared.count(name) || step.declared.count(name) || local.count(name) ||
-              everywhere_assigned.count(name) || is_builtin_variable(name) || !reported.insert(name).second)
-            continue;
-          emit({"undeclared-variable", "$" + name + " is read but never declared in the plan",
-                "declare it under env: (or params:) with its value or ${" + name + "} from the scheduler's "
-                "environment, or give a default: ${" + name + ":-value}"},
-               c);
-        }
-      }
+      if (enabled("undeclared-variable", step.disabled)) check_variables(c, step.declared);
     }
   }
-  for (const auto& c : subject.handlers)
+  for (const auto& c : subject.handlers) {
     for (const auto& f : check_text(c.text, true))
       if (enabled(f.rule, no_set)) emit(f, c);
+    if (enabled("undeclared-variable", no_set)) check_variables(c, no_set);
+  }
 
   // Steps that may run at the same time: neither depends on the other, directly or not.
   if (subject.steps.size() >= 2) {
@@ -1056,6 +1091,10 @@ std::vector<Problem> check(const Subject& subject, const Options& options) {
           commands.push_back(&c);
           owners.push_back(&step);
         }
+    for (const auto& c : subject.handlers) {
+      commands.push_back(&c);
+      owners.push_back(nullptr);
+    }
     for (const auto& f : run_shellcheck(commands)) {
       const Command& c = *commands[f.command];
       Problem p;
@@ -1064,8 +1103,10 @@ std::vector<Problem> check(const Subject& subject, const Options& options) {
       p.message = f.code + ": " + f.message + " [shellcheck]";
       p.hint = "https://www.shellcheck.net/wiki/" + f.code;
       p.where = c.where;
-      // A script's line inside the file: its first line is the line after `script: |`.
-      if (c.where.line > 0 && f.line > 1) {
+      // A multi-line script (`script: |`) starts on the line after its key: its line N is
+      // that line + N. A one-line command stays at its key (the column inside the value is not
+      // known once YAML has unquoted it).
+      if (c.where.line > 0 && c.text.find('\n') != std::string::npos) {
         p.where.line = c.where.line + f.line;
         p.where.column = f.column;
       }
