@@ -94,6 +94,54 @@ TEST_CASE("update: remove a step; its dependents inherit its dependencies", "[up
   CHECK(step(again, "email-report").depends_on == Names{"upload-report"});
 }
 
+TEST_CASE("update: removing a step forgets the variable, assumptions and questions only it had", "[update]") {
+  auto s = base();
+  auto& mail = s.steps.back();
+  mail.command = "echo done | mail -s report \"$REPORT_EMAIL\"";
+  s.env = {{"REPORT_EMAIL", "${REPORT_EMAIL}"}, {"AWS_PROFILE", "ci"}};
+  s.steps[4].command = "aws s3 cp report.html s3://b/report.html --profile \"$AWS_PROFILE\"";
+  s.assumptions = {"REPORT_EMAIL holds the ops list", "the bucket exists"};
+  s.open_questions = {"email-report: who should get the report?", "which region is the bucket in?"};
+  auto u = plan::update_offline(s, "remove the email step");
+  REQUIRE(u);
+  REQUIRE(u->spec.env.size() == 1);
+  CHECK(u->spec.env[0].name == "AWS_PROFILE");  // still read by upload-report
+  CHECK(u->spec.assumptions == Names{"the bucket exists"});
+  CHECK(u->spec.open_questions == Names{"which region is the bucket in?"});
+  std::string changes;
+  for (const auto& c : u->changes) changes += c + "\n";
+  CHECK(changes.find("removed env REPORT_EMAIL (only email-report read it)") != std::string::npos);
+}
+
+TEST_CASE("update: comments are carried to their steps; the diff is against the file", "[update]") {
+  const std::string with_comments = std::string(kSpec).replace(
+      std::string(kSpec).find("  - name: deploy"), 0, "  # arborist-lint: disable=sudo\n  # deploys to prod\n");
+  std::string text = with_comments;
+  // A lint switch at a line's end, inside a step, and a header comment.
+  text.replace(text.find("npm run build"), 13, "npm run build  # arborist-lint: disable=placeholder");
+  text = "# owned by the web team\n" + text;
+  auto current = spec::read_spec(text, "spec.yaml");
+  REQUIRE(current);
+  auto u = plan::update_offline(*current, "retry the deploy 3 times");
+  REQUIRE(u);
+  auto carried = plan::carry_comments(text, spec::write_spec(u->spec), "spec.yaml");
+  INFO(carried.text);
+  CHECK(carried.dropped == 0);
+  CHECK(carried.text.starts_with("# owned by the web team\n"));
+  CHECK(carried.text.find("\n# arborist-lint: disable=sudo\n# deploys to prod\n- name: deploy\n") != std::string::npos);
+  CHECK(carried.text.find("\n# arborist-lint: disable=placeholder\n- name: build\n") != std::string::npos);
+  REQUIRE(spec::read_spec(carried.text, "spec.yaml"));
+  // Removing the step drops its comments, and says how many.
+  auto removed = plan::update_offline(*current, "remove the deploy step");
+  REQUIRE(removed);
+  auto gone = plan::carry_comments(text, spec::write_spec(removed->spec), "spec.yaml");
+  CHECK(gone.dropped == 2);
+  CHECK(gone.text.find("deploys to prod") == std::string::npos);
+  // Hunks carry their line ranges.
+  const std::string diff = plan::line_diff("a\nb\nc\n", "a\nB\nc\n", "s.yaml");
+  CHECK(diff.find("@@ -1,3 +1,3 @@\n") != std::string::npos);
+}
+
 TEST_CASE("update: parallel groups, retries, timeouts, order and schedule", "[update]") {
   auto par = updated("run the two uploads in parallel");
   CHECK(step(par, "upload-logs").depends_on == Names{"build"});

@@ -438,8 +438,16 @@ Result<void> run_update_command(const SpecOptions& o, const GlobalOptions& globa
   }
   // Every check a new spec gets: the reader's (schema, names, dependencies, cycles) on the
   // text that will be written, then the lint.
-  const std::string before = spec::write_spec(*current);
-  const std::string after = spec::write_spec(updated);
+  // The diff is against the file as it is, and its comments (lint switches among them) are
+  // carried to the steps they were written for.
+  auto raw = read_file(o.update);
+  if (!raw) return fail(raw.error());
+  const std::string& before = *raw;
+  auto carried = plan::carry_comments(before, spec::write_spec(updated), o.update);
+  const std::string after = std::move(carried.text);
+  if (carried.dropped > 0 && !global.quiet)
+    print_notice(std::to_string(carried.dropped) + " comment(s) of " + o.update +
+                 " belonged to removed steps and were not kept");
   auto checked = spec::read_spec(after, o.update);
   if (!checked) {
     Error e = checked.error();

@@ -1,6 +1,7 @@
 #include "plan/update.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/text.hpp"
@@ -8,7 +9,9 @@
 #include "plan/offline/schedule.hpp"
 #include "plan/offline/words.hpp"
 #include "spec/graph.hpp"
+#include "core/yaml.hpp"
 #include "spec/io.hpp"
+#include "spec/variables.hpp"
 
 namespace arborist::plan {
 
@@ -213,6 +216,7 @@ class Updater {
     for (const auto& name : names) {
       auto it = std::find_if(spec().steps.begin(), spec().steps.end(), [&](const spec::Step& s) { return s.name == name; });
       const std::vector<std::string> inherited = it->depends_on;
+      const spec::Step removed_step = *it;
       spec().steps.erase(it);
       // Its dependents wait for what it waited for: the order around it stays.
       for (auto& s : spec().steps) {
@@ -222,9 +226,59 @@ class Updater {
           if (!depends_on(s, d)) s.depends_on.push_back(d);
       }
       note("removed step " + name);
+      forget_what_only(removed_step, name);
     }
     if (spec().steps.empty()) return fail(unreadable(phrase, "it would remove every step"));
     return {};
+  }
+
+  // What a removed step leaves behind: a spec-level variable no other part of the plan reads,
+  // and the assumptions and open questions about that step or that variable.
+  void forget_what_only(const spec::Step& removed, const std::string& name) {
+    auto words_of = [](const spec::Step& s) {
+      std::string all = s.command + "\n" + s.script;
+      if (s.ai) all += "\n" + s.ai->prompt + "\n" + s.ai->system;
+      for (const auto& p : s.preconditions) all += "\n" + p.condition + "\n" + p.expected;
+      for (const auto& e : s.env) all += "\n" + e.value;
+      return all;
+    };
+    std::set<std::string> still_read;
+    auto read_in = [&](const std::string& text) {
+      for (const auto& v : spec::environment_references(text)) still_read.insert(v);
+    };
+    for (const auto& s : spec().steps) read_in(words_of(s));
+    for (const auto* handler : {&spec().on_failure, &spec().on_success, &spec().on_exit}) read_in(*handler);
+    for (const auto& e : spec().env)  // `NAME: ${NAME}` imports NAME; it does not read it
+      for (const auto& v : spec::environment_references(e.value))
+        if (v != e.name) still_read.insert(v);
+    std::vector<std::string> forgotten{name};
+    for (const auto& v : spec::environment_references(words_of(removed))) {
+      if (still_read.count(v)) continue;
+      auto it = std::find_if(spec().env.begin(), spec().env.end(), [&](const spec::EnvVar& e) { return e.name == v; });
+      if (it == spec().env.end()) continue;
+      spec().env.erase(it);
+      forgotten.push_back(v);
+      note("removed env " + v + " (only " + name + " read it)");
+    }
+    // The name as a whole word ("email-report", "REPORT_EMAIL"), not inside a longer one.
+    auto mentions = [](const std::string& line, const std::string& w) {
+      auto part_of_name = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; };
+      for (size_t at = line.find(w); at != std::string::npos; at = line.find(w, at + 1)) {
+        const size_t end = at + w.size();
+        if ((at == 0 || !part_of_name(line[at - 1])) && (end >= line.size() || !part_of_name(line[end]))) return true;
+      }
+      return false;
+    };
+    auto about_forgotten = [&](const std::string& line) {
+      return std::any_of(forgotten.begin(), forgotten.end(), [&](const std::string& w) { return mentions(line, w); });
+    };
+    for (auto* list : {&spec().assumptions, &spec().open_questions}) {
+      const size_t before = list->size();
+      std::erase_if(*list, about_forgotten);
+      if (list->size() != before)
+        note("dropped " + std::to_string(before - list->size()) +
+             (list == &spec().assumptions ? " assumption(s)" : " open question(s)") + " about " + name);
+    }
   }
 
   Result<void> add(const std::string& original, const std::string& lower) {
@@ -589,10 +643,119 @@ std::string line_diff(const std::string& before, const std::string& after, const
       end = run;
     }
     const size_t stop = std::min(ops.size(), end + kContext);
-    out += "@@\n";
+    // The hunk's ranges, as `patch` reads them: first line and count on each side.
+    size_t a_first = 1, b_first = 1, a_count = 0, b_count = 0;
+    for (size_t m = 0; m < begin; ++m) {
+      if (ops[m].kind != '+') ++a_first;
+      if (ops[m].kind != '-') ++b_first;
+    }
+    for (size_t m = begin; m < stop; ++m) {
+      if (ops[m].kind != '+') ++a_count;
+      if (ops[m].kind != '-') ++b_count;
+    }
+    auto range = [](size_t first, size_t count) {
+      return std::to_string(count == 0 ? first - 1 : first) + (count == 1 ? "" : "," + std::to_string(count));
+    };
+    out += "@@ -" + range(a_first, a_count) + " +" + range(b_first, b_count) + " @@\n";
     for (size_t m = begin; m < stop; ++m) out += std::string(1, ops[m].kind) + ops[m].line + "\n";
     k = stop;
   }
+  return out;
+}
+
+CarriedComments carry_comments(std::string_view old_text, const std::string& new_text, const std::string& file) {
+  CarriedComments out{new_text, 0};
+  auto split = [](std::string_view text) {
+    std::vector<std::string_view> lines;
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t nl = text.find('\n', start);
+      lines.push_back(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
+      if (nl == std::string_view::npos) break;
+      start = nl + 1;
+    }
+    return lines;
+  };
+  const auto old_lines = split(old_text);
+  auto is_comment = [](std::string_view line) { return text::trim(line).starts_with("#"); };
+  const size_t comment_lines = static_cast<size_t>(std::count_if(old_lines.begin(), old_lines.end(), is_comment));
+  // Where each step starts (its `- name:` line), in a text's one document.
+  auto step_starts = [&](std::string_view text) {
+    std::vector<std::pair<int, std::string>> starts;  // line, step name
+    auto docs = yaml::parse(text, file);
+    if (!docs || docs->size() != 1) return starts;
+    const auto& doc = docs->front();
+    auto steps = doc.value.find("steps");
+    if (steps == doc.value.end() || !steps->is_array()) return starts;
+    for (size_t i = 0; i < steps->size(); ++i) {
+      const auto& step = (*steps)[i];
+      if (!step.is_object() || !step.contains("name") || !step["name"].is_string()) continue;
+      starts.emplace_back(doc.position_of("/steps/" + std::to_string(i)).line, step["name"].get<std::string>());
+    }
+    return starts;
+  };
+  const auto old_steps = step_starts(old_text);
+  if (old_steps.empty()) {
+    out.dropped = comment_lines;
+    return out;
+  }
+  // Each comment goes with the step it is written for, as the lint reads it: before the first
+  // step, the file; just above a step, that step; inside one, that step (placed above it). A
+  // `# arborist-lint:` comment at the end of a line moves above its step.
+  std::vector<std::string> header;
+  std::map<std::string, std::vector<std::string>> above;
+  auto owner_of = [&](int line) -> const std::string* {
+    const std::string* owner = nullptr;
+    for (const auto& [start, name] : old_steps)
+      if (start <= line) owner = &name;
+    return owner;
+  };
+  for (size_t i = 0; i < old_lines.size(); ++i) {
+    const int line = static_cast<int>(i) + 1;
+    std::string_view text = old_lines[i];
+    if (is_comment(text)) {
+      const std::string comment(text::trim(text));
+      if (line < old_steps.front().first) {
+        header.push_back(comment);
+        continue;
+      }
+      // A run of comments (and blank lines) that ends at a step's first line belongs to it.
+      size_t next = i + 1;
+      while (next < old_lines.size() && (is_comment(old_lines[next]) || text::trim(old_lines[next]).empty())) ++next;
+      const std::string* owner = nullptr;
+      for (const auto& [start, name] : old_steps)
+        if (start == static_cast<int>(next) + 1) owner = &name;
+      if (!owner) owner = owner_of(line);
+      if (owner) above[*owner].push_back(comment);
+      continue;
+    }
+    if (size_t at = text.find("# arborist-lint:"); at != std::string_view::npos && at > 0 &&
+        (text[at - 1] == ' ' || text[at - 1] == '\t'))
+      if (const std::string* owner = owner_of(line)) above[*owner].push_back(std::string(text.substr(at)));
+  }
+  const auto new_steps = step_starts(new_text);
+  std::map<int, const std::vector<std::string>*> insert_at;  // new line -> comments above it
+  size_t kept = header.size();
+  for (const auto& [start, name] : new_steps)
+    if (auto it = above.find(name); it != above.end()) {
+      insert_at[start] = &it->second;
+      kept += it->second.size();
+    }
+  std::string result;
+  for (const auto& h : header) result += h + "\n";
+  const auto new_lines = split(new_text);
+  for (size_t i = 0; i < new_lines.size(); ++i) {
+    if (auto it = insert_at.find(static_cast<int>(i) + 1); it != insert_at.end()) {
+      std::string_view line = new_lines[i];
+      const std::string indent(line.substr(0, line.find_first_not_of(' ')));
+      for (const auto& c : *it->second) result += indent + c + "\n";
+    }
+    result += std::string(new_lines[i]) + "\n";
+  }
+  out.text = std::move(result);
+  size_t carried_lines = header.size();
+  for (const auto& [name, list] : above) carried_lines += list.size();
+  out.dropped = carried_lines - kept;
   return out;
 }
 

@@ -6,6 +6,7 @@
 // with the whole new spec (update_description). Either way the result goes through every
 // check of a new spec before it replaces the file.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -28,5 +29,15 @@ std::string update_description(const spec::Spec& current, const std::string& cha
 
 // A unified line diff of two texts (3 lines of context, "--- a", "+++ b" headers); "" when equal.
 std::string line_diff(const std::string& before, const std::string& after, const std::string& name);
+
+// The comments of the spec being updated carried into its new text (the writer knows none):
+// those before the first step stay at the top; one above or inside a step, or a
+// `# arborist-lint:` at a line's end, goes just above that step, which keeps what the lint
+// reads from it (docs/lint.md). `dropped`: comments whose step is gone.
+struct CarriedComments {
+  std::string text;
+  size_t dropped = 0;
+};
+CarriedComments carry_comments(std::string_view old_text, const std::string& new_text, const std::string& file);
 
 }  // namespace arborist::plan
