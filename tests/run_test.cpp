@@ -130,3 +130,24 @@ TEST_CASE("run: a plan with a dangerous command is never started; --strict refus
   CHECK(strict.err.find("sudo") != std::string::npos);
   CHECK_FALSE(fs::exists(marker));
 }
+
+TEST_CASE("run and dagu: -o onto the spec itself is refused, the spec is kept; a temporary DAG finds its spec",
+          "[run][dagu-real]") {
+  RunBox box;
+  const std::string spec = "version: 1\nname: hello\nsteps:\n  - name: greet\n    command: echo hi\n";
+  box.dir.write("hello.yaml", spec);
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"run", "hello.yaml", "-o", "hello.yaml"},
+                                                std::vector<std::string>{"dagu", "hello.yaml", "-o", "./hello.yaml"}}) {
+    auto r = box.run(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("is the spec itself") != std::string::npos);
+    CHECK(arborist::test::read_text(box.dir / "hello.yaml") == spec);
+  }
+  // A spec named like its file runs from a temporary DAG of the same name: no warning that the
+  // DAG's spec "no longer reads as a valid spec" (it used to find the DAG itself).
+  auto r = box.run({"run", "hello.yaml"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("no longer reads") == std::string::npos);
+}

@@ -67,27 +67,13 @@ Result<SpecInput> read_spec_argument(const std::string& path) {
   return in;
 }
 
-// The spec path as the DAG's comment records it: relative to the DAG file's
-// directory when there is one, so `arborist validate` finds the spec from the
-// DAG wherever the command was run.
-std::string recorded_spec_path(const std::string& spec_path, const std::string& output_path) {
-  if (spec_path == "-") return {};
-  if (output_path.empty()) return spec_path;
-  std::error_code ec;
-  const fs::path spec_abs = fs::absolute(spec_path, ec);
-  if (ec) return spec_path;
-  const fs::path dag_dir = fs::absolute(output_path, ec).parent_path();
-  if (ec) return spec_path;
-  fs::path relative = spec_abs.lexically_normal().lexically_relative(dag_dir.lexically_normal());
-  return relative.empty() ? spec_abs.lexically_normal().string() : relative.string();
-}
-
 Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
   config::LoadOptions load;
   load.explicit_file = global.config_path;
   const auto config = config::load(load);
   if (config) config::apply_limits(*config);  // before the spec is read
 
+  if (auto distinct = dagu::check_not_the_spec(args.spec_path, args.output_path); !distinct) return fail(distinct.error());
   auto input = read_spec_argument(args.spec_path);
   if (!input) return fail(input.error());
   const spec::Spec* spec = &input->spec;
@@ -117,7 +103,7 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
   }
   dagu::EmitOptions options;
   options.version = chosen->version;
-  options.spec_path = recorded_spec_path(args.spec_path, args.output_path);
+  options.spec_path = dagu::recorded_spec_path(args.spec_path, args.output_path);
   options.output_path = args.output_path;
   options.spec_checked = true;  // read_spec_argument ran every check
   auto dag = dagu::emit_dag(*spec, options);

@@ -291,6 +291,31 @@ std::string_view version_id(Version version) {
   return "portable";
 }
 
+std::string recorded_spec_path(const std::string& spec_path, const std::string& output_path) {
+  namespace fs = std::filesystem;
+  if (spec_path == "-") return {};
+  if (output_path.empty()) return spec_path;
+  std::error_code ec;
+  const fs::path spec_abs = fs::absolute(spec_path, ec);
+  if (ec) return spec_path;
+  const fs::path dag_dir = fs::absolute(output_path, ec).parent_path();
+  if (ec) return spec_path;
+  fs::path relative = spec_abs.lexically_normal().lexically_relative(dag_dir.lexically_normal());
+  return relative.empty() ? spec_abs.lexically_normal().string() : relative.string();
+}
+
+Result<void> check_not_the_spec(const std::string& spec_path, const std::string& output_path) {
+  namespace fs = std::filesystem;
+  if (spec_path == "-" || output_path.empty() || output_path == "-") return {};
+  std::error_code ec;
+  const bool same = fs::equivalent(spec_path, output_path, ec) ||
+                    fs::absolute(spec_path, ec).lexically_normal() == fs::absolute(output_path, ec).lexically_normal();
+  if (!same) return {};
+  return fail(ExitCode::usage, "-o " + output_path + " is the spec itself: writing the DAG there would replace the spec",
+              "write the DAG to its own file, e.g. -o " + fs::path(output_path).stem().string() + "-dag.yaml (or into "
+              "Dagu's dags directory)");
+}
+
 Family checked_as(Version version) {
   switch (version) {
     case Version::v1: return Family::v1;

@@ -31,6 +31,12 @@ enum class Version {
   v2_15,     // Dagu 2.7–2.15 canonical: run:, graph by default, no `name:` (the file stem names the DAG)
 };
 
+// The spec path as a DAG's first line records it: relative to the DAG file's directory when
+// there is one, so `arborist validate` finds the spec from the DAG wherever it is run.
+std::string recorded_spec_path(const std::string& spec_path, const std::string& output_path);
+// Refuses (usage) an output path that is the spec file itself: the DAG would replace it.
+Result<void> check_not_the_spec(const std::string& spec_path, const std::string& output_path);
+
 // The rules a DAG written in this form is checked by (portable: today's, 2.7–2.15).
 Family checked_as(Version version);
 

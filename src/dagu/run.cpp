@@ -157,7 +157,9 @@ Result<PreparedRun> prepare_run(const RunRequest& request) {
       run.temp_dir = pattern;
       target = run.temp_dir / (sanitize_dag_name(spec->name) + ".yaml");
     }
-    auto emitted = emit(*spec, {run.form, request.file.string(), target.string()});
+    if (auto distinct = check_not_the_spec(request.file.string(), target.string()); !distinct)
+      return fail(distinct.error());
+    auto emitted = emit(*spec, {run.form, recorded_spec_path(request.file.string(), target.string()), target.string()});
     if (!emitted) return fail(emitted.error());
     if (auto written = write_file_atomically(target, *emitted); !written) return fail(written.error());
     run.dag = target;
