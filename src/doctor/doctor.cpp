@@ -17,6 +17,7 @@
 #include "dagu/check.hpp"
 #include "dagu/family.hpp"
 #include "dagu/installed.hpp"
+#include "spec/variables.hpp"
 #include "graph/explain.hpp"
 #include "lint/lint.hpp"
 #include "transport/provider.hpp"
@@ -220,6 +221,27 @@ Result<std::vector<Check>> check_file(const std::string& path, const Options& op
     if (!env(v))
       out.push_back({"variable " + v, Check::Status::warning, "is not set here, and the plan reads it from the environment",
                      "export " + v + "=… where Dagu starts (or in Dagu's own env file)"});
+  // Variables the commands read that the plan gives no value (not in env or params, not a
+  // step's output, not one Dagu or the shell sets) and that are not set here either: the step
+  // would see them empty.
+  {
+    std::set<std::string> known(plan->env.begin(), plan->env.end());
+    known.insert(plan->params.begin(), plan->params.end());
+    known.insert(plan->required.begin(), plan->required.end());
+    for (const auto& f : plan->facts)
+      if (!f.output.empty()) known.insert(f.output);
+    std::set<std::string> reported;
+    for (size_t i = 0; i < plan->facts.size(); ++i)
+      for (const auto& c : plan->facts[i].commands)
+        for (const auto& v : spec::environment_references(c)) {
+          if (known.count(v) || spec::given_by_dagu(v) || spec::set_by_shell(v) || env(v) || !reported.insert(v).second)
+            continue;
+          const std::string step = i < plan->graph.nodes.size() ? plan->graph.nodes[i].name : std::string();
+          out.push_back({"variable " + v, Check::Status::warning,
+                         "is read by step '" + step + "' but the plan does not declare it and it is not set here",
+                         "declare it in the plan's env (" + v + ": ${" + v + "}) and export it where Dagu starts"});
+        }
+  }
   // The Dagu the file's syntax needs, against the one installed.
   auto text = read_file(path == "-" ? std::string("/dev/stdin") : path);
   if (text) {
