@@ -1,7 +1,7 @@
 #pragma once
 // Safety lint of the commands a plan would run (issue 14). A plan can be valid and still
 // dangerous: `curl … | sh`, `rm -rf "$DIR/"` with DIR unset, a literal API key, a fork bomb.
-// Each rule has an id (`arborist lint rules`, docs/lint.md); findings are warnings in
+// Each rule has an id (docs/lint.md lists them); findings are warnings in
 // `validate`, `spec` and `dagu` (`--strict` makes them errors), and the rules marked
 // `blocks_ai` are errors for plans a model wrote, sent back to it in a repair round —
 // unless the user's own description asked for that command.
