@@ -141,3 +141,29 @@ TEST_CASE("arborist graph: a spec and a DAG, formats, and SVG through Graphviz o
   auto cycle = arborist::test::run_arborist({"graph", "cycle.yaml"}, {}, dir.path());
   CHECK(cycle.exit_code == 3);
 }
+
+TEST_CASE("graph: golden drawings of a known plan (box drawing, ASCII, Mermaid, dot)", "[graph]") {
+  // tests/fixtures/graph/nightly.yaml: a fan-out and fan-in, a conditional step, an AI step and a
+  // handler. After a deliberate change to the drawing, regenerate the files with the commands in
+  // the failure message and review the diff.
+  const auto dir = arborist::test::source_dir() / "tests" / "fixtures" / "graph";
+  const auto spec = (dir / "nightly.yaml").string();
+  struct Golden {
+    std::vector<std::string> args;
+    const char* file;
+  };
+  const std::vector<Golden> goldens = {
+      {{"graph", spec}, "nightly.txt"},
+      {{"graph", "--ascii", spec}, "nightly.ascii.txt"},
+      {{"graph", "--format", "mermaid", spec}, "nightly.mmd"},
+      {{"graph", "--format", "dot", spec}, "nightly.dot"},
+  };
+  auto env = arborist::test::env_without_machine_settings();
+  env["NO_COLOR"] = "1";
+  for (const auto& g : goldens) {
+    auto r = arborist::test::run_arborist(g.args, "", dir, env);
+    INFO("arborist " << g.args[0] << " … > tests/fixtures/graph/" << g.file << "\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out == arborist::test::read_text(dir / g.file));
+  }
+}
