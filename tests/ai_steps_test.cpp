@@ -285,3 +285,24 @@ TEST_CASE("graph draws AI steps apart: spec ai steps, chat steps and arborist as
     CHECK(g.nodes[2].kind == graph::Node::Kind::ai);
   }
 }
+
+TEST_CASE("an ai step's schema file is found beside the spec and written as an absolute path", "[ai-steps]") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir / "plans" / "schemas");
+  dir.write("plans/schemas/verdict.json", R"({"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]})");
+  const std::string spec =
+      "version: 1\nname: judge\nsteps:\n  - name: judge\n    ai:\n      prompt: Is the build healthy?\n"
+      "      schema: schemas/verdict.json\n";
+  dir.write("plans/judge.yaml", spec);
+  // Run from elsewhere: the path is the spec's, not the working directory's.
+  auto r = test::run_arborist({"dagu", "plans/judge.yaml", "--dagu-version", "1"}, "", dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string absolute = (std::filesystem::absolute(dir / "plans" / "schemas" / "verdict.json")).lexically_normal().string();
+  CHECK(r.out.find("--schema " + absolute) != std::string::npos);
+  // A schema that is not there would fail every run: refused, naming where it looked.
+  dir.write("plans/missing.yaml", std::string(spec).replace(spec.find("schemas/verdict.json"), 20, "nowhere.json"));
+  auto missing = test::run_arborist({"dagu", "plans/missing.yaml", "--dagu-version", "1"}, "", dir.path());
+  CHECK(missing.exit_code == 3);
+  CHECK(missing.err.find("ai.schema file 'nowhere.json' was not found") != std::string::npos);
+}

@@ -106,6 +106,7 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
   options.spec_path = dagu::recorded_spec_path(args.spec_path, args.output_path);
   options.output_path = args.output_path;
   options.spec_checked = true;  // read_spec_argument ran every check
+  if (args.spec_path != "-") options.spec_dir = fs::path(args.spec_path).parent_path().string();
   auto dag = dagu::emit_dag(*spec, options);
   if (!dag) return fail(dag.error());
 

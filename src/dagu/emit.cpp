@@ -385,6 +385,19 @@ std::string number_text(double value) {
   return buf;
 }
 
+// An AI step's schema file, relative to the spec's directory, as an absolute path.
+Result<std::string> locate_schema(const std::string& schema, const std::string& spec_dir, const std::string& step) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path path = fs::path(schema).is_absolute() ? fs::path(schema) : fs::path(spec_dir.empty() ? "." : spec_dir) / schema;
+  path = fs::absolute(path, ec).lexically_normal();
+  if (ec || !fs::is_regular_file(path, ec))
+    return fail(ExitCode::invalid_input,
+                "step '" + step + "': its ai.schema file '" + schema + "' was not found (looked for " + path.string() + ")",
+                "give the schema's path relative to the spec file, or an absolute one");
+  return path.string();
+}
+
 }  // namespace
 
 std::string ask_command(const spec::AiStep& ai) {
@@ -541,7 +554,13 @@ Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) 
     for (const auto& dep : s.depends_on) depends.push_back(id_of.at(dep));
     step["depends"] = depends;
     if (s.ai) {
-      put_ai_body(step, *s.ai, version, required);
+      spec::AiStep ai = *s.ai;
+      if (!ai.schema.empty() && options.spec_dir) {
+        auto located = locate_schema(ai.schema, *options.spec_dir, s.name);
+        if (!located) return fail(located.error());
+        ai.schema = *located;
+      }
+      put_ai_body(step, ai, version, required);
     } else {
       std::string command = s.command, script = s.script;
       // A container runs its own image's environment; the guard is for the host's shell.

@@ -55,6 +55,10 @@ struct EmitOptions {
   // The caller has just read the spec with spec::read_spec (every check passed): skip
   // check_spec, the guard for specs built in memory.
   bool spec_checked = false;
+  // The directory of the spec file, when it is a file: an AI step's `schema:` is read relative
+  // to it, must exist, and goes into the DAG as an absolute path (Dagu runs the step elsewhere).
+  // Unset for specs in memory: schema paths are written as they are.
+  std::optional<std::string> spec_dir;
 };
 
 // Seconds between retry attempts when the spec sets retries but no retry_interval.

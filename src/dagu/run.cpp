@@ -159,7 +159,9 @@ Result<PreparedRun> prepare_run(const RunRequest& request) {
     }
     if (auto distinct = check_not_the_spec(request.file.string(), target.string()); !distinct)
       return fail(distinct.error());
-    auto emitted = emit(*spec, {run.form, recorded_spec_path(request.file.string(), target.string()), target.string()});
+    EmitOptions emit_options{run.form, recorded_spec_path(request.file.string(), target.string()), target.string()};
+    emit_options.spec_dir = request.file.parent_path().string();
+    auto emitted = emit(*spec, emit_options);
     if (!emitted) return fail(emitted.error());
     if (auto written = write_file_atomically(target, *emitted); !written) return fail(written.error());
     run.dag = target;
