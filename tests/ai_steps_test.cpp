@@ -226,6 +226,17 @@ TEST_CASE("chat steps: Dagu's loader rules and arborist's key rule, per family",
   const std::string key_in_url = "steps:\n  - name: a\n    action: chat.completion\n    with:\n      provider: local\n"
                                  "      model: llama3\n      base_url: 'http://h:1/v1?key=abc123'\n      prompt: hi\n";
   CHECK(errors(key_in_url, dagu::Family::v2_15).find("credential in the URL") != std::string::npos);
+  // A fallback list of models carries the same key fields, each checked.
+  const std::string fallback_key =
+      "steps:\n  - name: a\n    action: chat.completion\n    with:\n      provider: openai\n      model:\n"
+      "        - {provider: openai, name: gpt-4o, api_key_name: OPENAI_API_KEY}\n"
+      "        - {provider: anthropic, name: claude-sonnet-4, api_key_name: sk-ant-api03-abcdefghijklmnop1234}\n"
+      "      prompt: hi\n";
+  const std::string fallback_errors = errors(fallback_key, dagu::Family::v2_15);
+  INFO(fallback_errors);
+  CHECK(fallback_errors.find("looks like the key itself") != std::string::npos);
+  // Only the second entry: the first names its variable.
+  CHECK(fallback_errors.find("looks like the key itself") == fallback_errors.rfind("looks like the key itself"));
   const std::string v1_camel = "steps:\n  - name: a\n    type: chat\n    llm: {provider: openai, model: gpt-4o, "
                                "maxTokens: 10, apiKeyName: OPENAI_API_KEY}\n    messages: [{role: user, content: hi}]\n";
   auto report = dagu::check_dag_report(v1_camel, "", {});

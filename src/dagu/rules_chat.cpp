@@ -60,7 +60,7 @@ void check_chat_steps(const json& doc, Family family, const Reporter& r) {
   const json* dag_llm = doc.contains("llm") && doc["llm"].is_object() && !doc["llm"].empty() ? &doc["llm"] : nullptr;
 
   // The key rule, for the DAG's llm and every step's.
-  auto check_key_fields = [&](const json& llm, const std::string& pointer, const std::string& label) {
+  auto check_one = [&](const json& llm, const std::string& pointer, const std::string& label) {
     if (auto name = llm.find(key_name_key); name != llm.end() && name->is_string()) {
       const std::string value = name->get<std::string>();
       const bool reference = value.starts_with("${") && value.ends_with("}");
@@ -82,6 +82,15 @@ void check_chat_steps(const json& doc, Family family, const Reporter& r) {
       if (v.is_string() && k != key_name_key && looks_like_key(v.get<std::string>()))
         r.error(join_pointer(pointer, k), "'" + k + "' holds what looks like a literal API key",
                 "name the key's variable with " + key_name_key + " and keep the key out of the DAG", label);
+  };
+  // The llm block, and each entry of a fallback list of models (`model: [{provider, name,
+  // api_key_name, …}, …]`), which carries the same key fields.
+  auto check_key_fields = [&](const json& llm, const std::string& pointer, const std::string& label) {
+    check_one(llm, pointer, label);
+    if (auto models = llm.find("model"); models != llm.end() && models->is_array())
+      for (size_t i = 0; i < models->size(); ++i)
+        if ((*models)[i].is_object())
+          check_one((*models)[i], join_pointer(join_pointer(pointer, "model"), std::to_string(i)), label);
   };
   if (dag_llm) check_key_fields(*dag_llm, "/llm", "");
 
