@@ -882,7 +882,10 @@ json instance_of(const json& schema, const std::string& name, const std::string&
     if (schema.contains(key) && schema[key].is_number()) return schema[key].get<double>();
     return std::nullopt;
   };
-  if (type == "integer") return static_cast<long long>(bound("minimum").value_or(0));
+  if (type == "integer") {  // the midpoint too, rounded down, as docs/ask.md says
+    auto low = bound("minimum"), high = bound("maximum");
+    return static_cast<long long>(low && high ? std::floor((*low + *high) / 2) : low.value_or(0));
+  }
   if (type == "number") {
     auto low = bound("minimum"), high = bound("maximum");
     return low && high ? (*low + *high) / 2 : low.value_or(0);
