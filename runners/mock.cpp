@@ -7,6 +7,7 @@
 #include "runners/mock.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <set>
 #include <unordered_map>

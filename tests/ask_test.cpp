@@ -230,6 +230,35 @@ TEST_CASE("ask retries a provider's 503 and logs both attempts", "[ask]") {
   CHECK(box.run_json({"log", "--status", "error"}).empty());
 }
 
+TEST_CASE("ask: the prompt from stdin or --file; redact applies to attached files; log filters by runner and status",
+          "[ask]") {
+  AskBox box;
+  box.provider.set_answer_text("ok");
+  box.dir.write("work/agent-arborist.yaml", "runner: openai\nredact:\n  - CUST-[0-9]+\n");
+  box.dir.write("work/q.txt", "which customer failed?\n");
+  box.dir.write("work/app.log", "ERROR order for CUST-4711 failed\n");
+  auto piped = box.run({"ask", "-"}, "what does the log say?\n");
+  INFO(piped.err);
+  REQUIRE(piped.exit_code == 0);
+  CHECK(box.last_body()["messages"].back()["content"].get<std::string>().find("what does the log say?") != std::string::npos);
+  auto from_file = box.run({"ask", "--file", "q.txt", "--input", "app.log"});
+  INFO(from_file.err);
+  REQUIRE(from_file.exit_code == 0);
+  const std::string user = box.last_body()["messages"].back()["content"];
+  CHECK(user.find("which customer failed?") != std::string::npos);
+  CHECK(user.find("CUST-4711") == std::string::npos);  // scrubbed before it was sent
+  CHECK(user.find("ERROR order for") != std::string::npos);
+
+  // An unreachable server: a row with status error, found by --status error and --runner.
+  auto down = box.run({"ask", "--base-url", "http://127.0.0.1:9", "--timeout", "3", "ping"});
+  CHECK(down.exit_code == 5);
+  auto errors = box.run_json({"log", "--status", "error"});
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0]["runner"] == "openai");
+  CHECK(box.run_json({"log", "--runner", "openai"}).size() == 3);
+  CHECK(box.run_json({"log", "--runner", "claude"}).empty());
+}
+
 TEST_CASE("ask never sends the runner's own key, and caches answers only when asked", "[ask]") {
   AskBox box;
   box.provider.set_answer_text("fine");

@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "core/pattern.hpp"
 
 #include <map>
 
@@ -766,14 +767,9 @@ Result<Config> load(const LoadOptions& options) {
   if (const json* redact = config.find("/redact"); redact && redact->is_array()) {
     for (size_t i = 0; i < redact->size(); ++i) {
       if (!(*redact)[i].is_string()) continue;
-      try {
-        std::regex re((*redact)[i].get<std::string>(), std::regex::ECMAScript | std::regex::icase);
-      } catch (const std::regex_error& e) {
-        add("/redact/" + std::to_string(i),
-            "redact pattern '" + (*redact)[i].get<std::string>() + "' is not a valid regular expression (" + e.what() +
-                ")",
-            "patterns are ECMAScript regular expressions, matched without regard to case");
-      }
+      if (auto pattern = Pattern::compile((*redact)[i].get<std::string>(), /*ignore_case=*/true); !pattern)
+        add("/redact/" + std::to_string(i), "redact pattern " + pattern.error().message,
+            "patterns use RE2 syntax (as in Go: no look-around or back-references), matched without regard to case");
     }
   }
 

@@ -2,59 +2,56 @@
 #include <array>
 #include <cctype>
 #include <mutex>
-#include <regex>
+#include <optional>
 #include <string_view>
 
 #include "config/config.hpp"
+#include "core/pattern.hpp"
 
 namespace arborist::config {
 
 namespace {
 
 // A built-in pattern is compiled only when the text contains one of its triggers: words
-// every match must contain. libstdc++ expands the bounded quantifiers below into hundreds of
-// states, so compiling all five costs ~4 ms — more than a whole cache hit should take —
-// while most descriptions contain none of the triggers.
-struct Pattern {
+// every match must contain (most descriptions contain none of them). RE2 matches in linear
+// time without recursion, so a megabyte of attached log cannot overflow the stack.
+struct BuiltinPattern {
   const char* name;
   std::vector<std::string_view> triggers;  // lowercase; a match contains at least one
   std::string source;
-  std::regex::flag_type flags;
+  bool ignore_case;
   bool group_only;  // redact only the first capture group (keep "password=" readable)
 
   mutable std::once_flag compiled_once;
-  mutable std::regex compiled;
-  const std::regex& regex() const {
-    std::call_once(compiled_once, [this] { compiled = std::regex(source, flags); });
-    return compiled;
+  mutable std::optional<Pattern> compiled;
+  const Pattern& pattern() const {
+    std::call_once(compiled_once, [this] { compiled = *Pattern::compile(source, ignore_case); });
+    return *compiled;
   }
 };
 
 // The value after "key=" or "key:": a quoted string or a run of non-space characters.
-// Quantifiers are bounded: libstdc++'s regex recurses per character and would overflow
-// the stack on a very long run.
 constexpr const char* kValue = R"(("[^"\n]{0,500}"|'[^'\n]{0,500}'|[^\s"',;&]{1,500}))";
-constexpr auto kInsensitive = std::regex::ECMAScript | std::regex::icase;
 
-const std::array<Pattern, 5>& builtin_patterns() {
-  static const std::array<Pattern, 5> patterns{
-      Pattern{"password=",
-              {"passw", "pwd"},
-              std::string(R"(\b(?:password|passwd|pwd)\s{0,20}[=:]\s{0,20})") + kValue,
-              kInsensitive,
-              true},
-      Pattern{"token=",
-              {"token", "secret"},
-              std::string(R"(\b(?:[a-z_]{0,30}token|secret|client_secret)\s{0,20}[=:]\s{0,20})") + kValue,
-              kInsensitive,
-              true},
-      Pattern{"api_key=",
-              {"api", "aws_secret_access_key"},
-              std::string(R"(\b(?:api[_-]?key|apikey|aws_secret_access_key)\s{0,20}[=:]\s{0,20})") + kValue,
-              kInsensitive,
-              true},
-      Pattern{"bearer token", {"bearer"}, R"(\bbearer\s{1,20}([A-Za-z0-9._~+/=-]{8,500}))", kInsensitive, true},
-      Pattern{"AWS access key", {"akia", "asia"}, R"(\b((?:AKIA|ASIA)[0-9A-Z]{16})\b)", std::regex::ECMAScript, true},
+const std::array<BuiltinPattern, 5>& builtin_patterns() {
+  static const std::array<BuiltinPattern, 5> patterns{
+      BuiltinPattern{"password=",
+                     {"passw", "pwd"},
+                     std::string(R"(\b(?:password|passwd|pwd)\s{0,20}[=:]\s{0,20})") + kValue,
+                     true,
+                     true},
+      BuiltinPattern{"token=",
+                     {"token", "secret"},
+                     std::string(R"(\b(?:[a-z_]{0,30}token|secret|client_secret)\s{0,20}[=:]\s{0,20})") + kValue,
+                     true,
+                     true},
+      BuiltinPattern{"api_key=",
+                     {"api", "aws_secret_access_key"},
+                     std::string(R"(\b(?:api[_-]?key|apikey|aws_secret_access_key)\s{0,20}[=:]\s{0,20})") + kValue,
+                     true,
+                     true},
+      BuiltinPattern{"bearer token", {"bearer"}, R"(\bbearer\s{1,20}([A-Za-z0-9._~+/=-]{8,500}))", true, true},
+      BuiltinPattern{"AWS access key", {"akia", "asia"}, R"(\b((?:AKIA|ASIA)[0-9A-Z]{16})\b)", false, true},
   };
   return patterns;
 }
@@ -66,26 +63,19 @@ bool mentions_any(const std::string& lowercase_text, const std::vector<std::stri
 }
 
 // Replaces each match (or its first group) and counts the matches.
-int apply(std::string& text, const std::regex& regex, bool group_only) {
+int apply(std::string& text, const Pattern& pattern, bool group_only) {
   std::string out;
   int count = 0;
-  auto begin = std::sregex_iterator(text.begin(), text.end(), regex);
   size_t last = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    const std::smatch& m = *it;
-    if (m.length(0) == 0) continue;
-    size_t start = static_cast<size_t>(m.position(0));
-    size_t length = static_cast<size_t>(m.length(0));
-    if (group_only && m.size() > 1 && m[1].matched) {
-      start = static_cast<size_t>(m.position(1));
-      length = static_cast<size_t>(m.length(1));
-    }
-    if (start < last) continue;
+  pattern.for_each(text, [&](std::string_view whole, std::string_view group) {
+    std::string_view part = group_only && group.data() ? group : whole;
+    const size_t start = static_cast<size_t>(part.data() - text.data());
+    if (start < last || part.empty()) return;
     out.append(text, last, start - last);
     out += "[REDACTED]";
-    last = start + length;
+    last = start + part.size();
     ++count;
-  }
+  });
   if (count) {
     out.append(text, last, std::string::npos);
     text = std::move(out);
@@ -111,15 +101,12 @@ Scrubbed scrub(const std::string& text, const std::vector<std::string>& extra_pa
   for (auto& c : lowercase) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const auto& p : builtin_patterns()) {
     if (!mentions_any(lowercase, p.triggers)) continue;
-    if (int n = apply(result.text, p.regex(), p.group_only)) result.removed.push_back({p.name, n});
+    if (int n = apply(result.text, p.pattern(), p.group_only)) result.removed.push_back({p.name, n});
   }
   for (const auto& source : extra_patterns) {
-    try {
-      std::regex re(source, std::regex::ECMAScript | std::regex::icase);
-      if (int n = apply(result.text, re, re.mark_count() > 0)) result.removed.push_back({source, n});
-    } catch (const std::regex_error&) {
-      // load() reports invalid patterns with their file:line:col.
-    }
+    auto pattern = Pattern::compile(source, /*ignore_case=*/true);
+    if (!pattern) continue;  // load() reports invalid patterns with their file:line:col
+    if (int n = apply(result.text, *pattern, pattern->groups() > 0)) result.removed.push_back({source, n});
   }
   return result;
 }

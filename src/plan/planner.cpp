@@ -1,5 +1,7 @@
 #include "plan/planner.hpp"
 
+#include "core/pattern.hpp"
+
 #include "core/limits.hpp"
 #include "lint/lint.hpp"
 
@@ -10,7 +12,6 @@
 #include <cerrno>
 #include <cstring>
 #include <cstdlib>
-#include <regex>
 
 #include "core/atomic_file.hpp"
 #include "core/hash.hpp"
@@ -198,18 +199,18 @@ runners::Request build_repair_request(const std::string& description, const runn
 }
 
 std::vector<Problem> placeholder_problems(const spec::Spec& spec, const std::string& description) {
-  struct Pattern {
-    std::regex re;
+  struct Placeholder {
+    Pattern re;
     const char* what;
   };
-  static const std::vector<Pattern> patterns = [] {
-    auto icase = std::regex::ECMAScript | std::regex::icase;
-    return std::vector<Pattern>{
-        {std::regex(R"(\bexample\.(com|org|net)\b)", icase), "a placeholder host"},
-        {std::regex(R"((^|[^${A-Za-z0-9_])your[-_][a-z0-9_-]+)", icase), "a placeholder value"},
-        {std::regex(R"(/path/to/)", icase), "a placeholder path"},
-        {std::regex(R"(<[a-z]+[-_ ][a-z_ -]*>)", icase), "a placeholder in angle brackets"},
-        {std::regex(R"(\b(TODO|FIXME|TBD|changeme)\b)"), "a to-do marker instead of a command"},
+  // RE2: a model's command may be megabytes long (std::regex recursed per character).
+  static const std::vector<Placeholder> patterns = [] {
+    return std::vector<Placeholder>{
+        {*Pattern::compile(R"(\bexample\.(com|org|net)\b)", true), "a placeholder host"},
+        {*Pattern::compile(R"((^|[^${A-Za-z0-9_])your[-_][a-z0-9_-]+)", true), "a placeholder value"},
+        {*Pattern::compile(R"(/path/to/)", true), "a placeholder path"},
+        {*Pattern::compile(R"(<[a-z]+[-_ ][a-z_ -]*>)", true), "a placeholder in angle brackets"},
+        {*Pattern::compile(R"(\b(TODO|FIXME|TBD|changeme)\b)"), "a to-do marker instead of a command"},
     };
   }();
   std::vector<Problem> out;
@@ -219,9 +220,9 @@ std::vector<Problem> placeholder_problems(const spec::Spec& spec, const std::str
     const bool has_script = step.command.empty();
     const std::string& body = has_script ? step.script : step.command;
     for (const auto& pattern : patterns) {
-      std::smatch m;
-      if (!std::regex_search(body, m, pattern.re)) continue;
-      std::string found = m.str(0);
+      std::string_view match;
+      if (!pattern.re.search(body, &match)) continue;
+      std::string found(match);
       while (!found.empty() && !std::isalnum(static_cast<unsigned char>(found.front())) && found.front() != '<' &&
              found.front() != '/')
         found.erase(found.begin());
