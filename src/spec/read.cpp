@@ -68,6 +68,17 @@ std::string scalar_text(const json& v) {
   return {};
 }
 
+// A worker label's name as Dagu's worker_selector takes it: ASCII letters, digits and
+// _ . : / - (the schema's ^[A-Za-z0-9_.:/-]+$).
+bool is_label_name(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          std::string_view("_.:/-").find(c) != std::string_view::npos))
+      return false;
+  return true;
+}
+
 struct Reader {
   const yaml::Document& doc;
   std::string file;
@@ -101,6 +112,25 @@ struct Reader {
     return std::nullopt;
   }
 
+  // A string that must say something: "" is refused where the schema has minLength 1
+  // (an empty command, dir, model … would reach Dagu as a key with no value).
+  std::optional<std::string> get_nonempty_string(const json& v, const std::string& pointer, const std::string& what,
+                                                 std::string hint, const std::string& step = {}) {
+    auto s = get_string(v, pointer, what, step);
+    if (s && s->empty()) {
+      error(pointer, what + " is empty", std::move(hint), step);
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  // The default of a param: a scalar, kept as text.
+  void check_param_default(const json& v, const std::string& pointer) {
+    if (v.is_string() || v.is_number() || v.is_boolean()) return;
+    error(pointer, "param default must be a string, number or boolean, not " + type_name(v),
+          v.is_null() ? "write \"\" for an empty default" : "write it as a string");
+  }
+
   std::optional<int> get_duration(const json& v, const std::string& pointer, const std::string& what,
                                   const std::string& step) {
     if (v.is_number_integer() || v.is_number_unsigned()) {
@@ -120,15 +150,20 @@ struct Reader {
     return std::nullopt;
   }
 
+  // `empty_hint`: when set, "" items are refused too, with this hint.
   std::vector<std::string> get_string_list(const json& v, const std::string& pointer, const std::string& what,
-                                           const std::string& step = {}) {
+                                           const std::string& step = {}, const char* empty_hint = nullptr) {
     std::vector<std::string> items;
     if (!v.is_array()) {
       error(pointer, what + " must be a list of strings, not " + type_name(v), {}, step);
       return items;
     }
-    for (size_t i = 0; i < v.size(); ++i)
-      if (auto s = get_string(v[i], pointer + "/" + std::to_string(i), what + " items", step)) items.push_back(*s);
+    for (size_t i = 0; i < v.size(); ++i) {
+      const std::string pi = pointer + "/" + std::to_string(i);
+      auto s = empty_hint ? get_nonempty_string(v[i], pi, "an item of " + what, empty_hint, step)
+                          : get_string(v[i], pi, what + " items", step);
+      if (s) items.push_back(*s);
+    }
     return items;
   }
 
@@ -180,13 +215,22 @@ struct Reader {
       if (key == "prompt") {
         if (auto s = get_string(val, p, "prompt", label)) ai.prompt = *s;
       } else if (key == "runner") {
-        if (auto s = get_string(val, p, "runner", label)) ai.runner = *s;
+        if (auto s = get_nonempty_string(val, p, "runner", "remove 'runner' to use the configured runner", label)) {
+          if (text::is_name_chars(*s))
+            ai.runner = *s;
+          else
+            error(p, "runner '" + text::shorten(*s, 80) + "' is not a runner name",
+                  "use a runner type (openai, claude, ollama, mock) or a profile's name", label);
+        }
       } else if (key == "model") {
-        if (auto s = get_string(val, p, "model", label)) ai.model = *s;
+        if (auto s = get_nonempty_string(val, p, "model", "remove 'model' to use the runner's default", label))
+          ai.model = *s;
       } else if (key == "system") {
         if (auto s = get_string(val, p, "system", label)) ai.system = *s;
       } else if (key == "schema") {
-        if (auto s = get_string(val, p, "schema", label)) ai.schema = *s;
+        if (auto s =
+                get_nonempty_string(val, p, "schema", "give the path of a JSON Schema file, or remove 'schema'", label))
+          ai.schema = *s;
       } else if (key == "max_tokens") {
         if (val.is_number_integer() && val.get<long long>() >= 1 && val.get<long long>() <= 1000000)
           ai.max_tokens = static_cast<int>(val.get<long long>());
@@ -199,6 +243,12 @@ struct Reader {
           error(p, "temperature must be a number from 0 to 2", {}, label);
       } else if (key == "choose") {
         ai.choose = get_string_list(val, p, "choose", label);
+        if (val.is_array() && val.size() < 2)
+          error(p, "choose needs at least two options, not " + std::to_string(val.size()),
+                "list the options, e.g. [scale-up, wait], or remove 'choose'", label);
+        else if (val.is_array() && val.size() > 50)
+          error(p, "choose has " + std::to_string(val.size()) + " options; at most 50",
+                "keep a decision to a few short options, or ask for a 'schema' instead", label);
       }
     }
     return ai;
@@ -222,9 +272,13 @@ struct Reader {
       } else if (key == "description") {
         if (auto s = get_string(val, p, "description", label)) st.description = *s;
       } else if (key == "command") {
-        if (auto s = get_string(val, p, "command", label)) st.command = *s;
+        if (auto s = get_nonempty_string(val, p, "command",
+                                         "write the shell command this step runs, or remove 'command'", label))
+          st.command = *s;
       } else if (key == "script") {
-        if (auto s = get_string(val, p, "script", label)) st.script = *s;
+        if (auto s =
+                get_nonempty_string(val, p, "script", "write the script this step runs, or remove 'script'", label))
+          st.script = *s;
       } else if (key == "depends_on") {
         if (val.is_string())
           st.depends_on.push_back(val.get<std::string>());
@@ -249,11 +303,18 @@ struct Reader {
       } else if (key == "env") {
         st.env = get_env(val, p, label);
       } else if (key == "dir") {
-        if (auto s = get_string(val, p, "dir", label)) st.dir = *s;
+        if (auto s = get_nonempty_string(val, p, "dir", "write the working directory, or remove 'dir'", label))
+          st.dir = *s;
       } else if (key == "container") {
-        if (auto s = get_string(val, p, "container", label)) st.container = *s;
+        if (auto s = get_nonempty_string(val, p, "container",
+                                         "name an image such as postgres:16, or remove 'container'", label))
+          st.container = *s;
       } else if (key == "output") {
-        if (auto s = get_string(val, p, "output", label)) st.output = *s;
+        if (auto s = get_nonempty_string(val, p, "output",
+                                         "name the variable that captures stdout (letters, digits and '_', e.g. "
+                                         "'output: REPORT_PATH'), or remove 'output'",
+                                         label))
+          st.output = *s;
       } else if (key == "ai") {
         st.ai = read_ai(val, p, label);
       } else if (key == "runs_on") {
@@ -264,10 +325,16 @@ struct Reader {
         }
         for (auto l = val.begin(); l != val.end(); ++l) {
           const json& v2 = l.value();
-          if (v2.is_string() || v2.is_number() || v2.is_boolean())
+          const std::string lp = p + "/" + yaml::pointer_escape(l.key());
+          if (!is_label_name(l.key()))
+            error(lp,
+                  l.key().empty() ? std::string("a worker label's name is empty")
+                                  : "worker label '" + text::shorten(l.key(), 80) + "' is not a label name",
+                  "label names use ASCII letters, digits and _ . : / - (e.g. gpu, zone/eu-1)", label);
+          else if (v2.is_string() || v2.is_number() || v2.is_boolean())
             st.runs_on.emplace_back(l.key(), scalar_text(v2));
           else
-            error(p + "/" + yaml::pointer_escape(l.key()), "a worker label's value must be a string", {}, label);
+            error(lp, "a worker label's value must be a string", {}, label);
         }
       } else if (key == "preconditions") {
         if (!val.is_array()) {
@@ -278,22 +345,23 @@ struct Reader {
           std::string pi = p + "/" + std::to_string(i);
           const json& pre = val[i];
           if (pre.is_string()) {
-            st.preconditions.push_back({pre.get<std::string>(), {}});
+            if (pre.get_ref<const std::string&>().empty())
+              error(pi, "precondition is empty",
+                    "write a command that exits 0 when the step may run, or remove the entry", label);
+            else
+              st.preconditions.push_back({pre.get<std::string>(), {}});
           } else if (pre.is_object()) {
             check_keys(pre, pi, {"condition", "expected"}, {}, "a precondition", label);
             Precondition pc;
             if (pre.contains("condition")) {
-              if (auto s = get_string(pre["condition"], pi + "/condition", "condition", label)) pc.condition = *s;
+              if (auto s = get_nonempty_string(pre["condition"], pi + "/condition", "condition",
+                                               "write the command or value to check (e.g. \"`date +%u`\")", label))
+                pc.condition = *s;
             } else {
               error(pi, "a precondition needs 'condition'", {}, label);
             }
-            if (pre.contains("expected")) {
-              const json& e = pre["expected"];
-              if (e.is_string() || e.is_number() || e.is_boolean())
-                pc.expected = scalar_text(e);
-              else
-                error(pi + "/expected", "expected must be a string", {}, label);
-            }
+            if (pre.contains("expected"))
+              if (auto s = get_string(pre["expected"], pi + "/expected", "expected", label)) pc.expected = *s;
             st.preconditions.push_back(pc);
           } else {
             error(pi, "a precondition must be a command string or {condition, expected}", {}, label);
@@ -333,15 +401,15 @@ struct Reader {
       } else if (key == "description") {
         if (auto s = get_string(val, p, "description")) spec.description = *s;
       } else if (key == "schedule") {
-        if (auto s = get_string(val, p, "schedule")) spec.schedule = *s;
+        if (auto s = get_nonempty_string(val, p, "schedule",
+                                         "write a cron expression such as '0 2 * * *', or remove 'schedule'"))
+          spec.schedule = *s;
       } else if (key == "env") {
         spec.env = get_env(val, p);
       } else if (key == "params") {
         if (val.is_object()) {
           for (auto pit = val.begin(); pit != val.end(); ++pit) {
-            if (!pit.value().is_string() && !pit.value().is_number() && !pit.value().is_boolean() &&
-                !pit.value().is_null())
-              error(p + "/" + yaml::pointer_escape(pit.key()), "param default must be a string");
+            check_param_default(pit.value(), p + "/" + yaml::pointer_escape(pit.key()));
             spec.params.push_back({pit.key(), scalar_text(pit.value()), {}});
           }
         } else if (val.is_array()) {
@@ -359,7 +427,10 @@ struct Reader {
             } else {
               error(pi, "a param needs 'name'");
             }
-            if (item.contains("default")) param.default_value = scalar_text(item["default"]);
+            if (item.contains("default")) {
+              check_param_default(item["default"], pi + "/default");
+              param.default_value = scalar_text(item["default"]);
+            }
             if (item.contains("description"))
               if (auto s = get_string(item["description"], pi + "/description", "param description"))
                 param.description = *s;
@@ -369,18 +440,33 @@ struct Reader {
           error(p, "params must be a mapping of name: default, not " + std::string(type_name(val)));
         }
       } else if (key == "on_failure" || key == "on_success" || key == "on_exit") {
-        if (auto s = get_string(val, p, key)) (key == "on_failure" ? spec.on_failure : key == "on_success" ? spec.on_success : spec.on_exit) = *s;
+        if (auto s = get_nonempty_string(val, p, key, "write the command to run, or remove '" + key + "'"))
+          (key == "on_failure" ? spec.on_failure : key == "on_success" ? spec.on_success : spec.on_exit) = *s;
       } else if (key == "queue") {
-        if (auto s = get_string(val, p, "queue")) spec.queue = *s;
+        if (auto s =
+                get_nonempty_string(val, p, "queue", "name a Dagu queue, or remove 'queue' to use the DAG's own")) {
+          if (text::is_name_chars(*s)) {
+            spec.queue = *s;
+          } else {
+            std::string suggestion = text::slugify(*s, '-', 40);
+            error(p, "queue '" + text::shorten(*s, 80) + "' is not a queue name",
+                  "use letters, digits, '_', '.', '-'" +
+                      (suggestion.empty() ? std::string() : ", e.g. 'queue: " + suggestion + "'"));
+          }
+        }
       } else if (key == "max_active_steps") {
         if (val.is_number_integer() && val.get<long long>() >= 1 && val.get<long long>() <= 10000)
           spec.max_active_steps = static_cast<int>(val.get<long long>());
         else
           error(p, "max_active_steps must be a whole number from 1 to 10000");
       } else if (key == "assumptions") {
-        spec.assumptions = val.is_null() ? std::vector<std::string>{} : get_string_list(val, p, "assumptions");
+        spec.assumptions =
+            val.is_null() ? std::vector<std::string>{}
+                          : get_string_list(val, p, "assumptions", {}, "write what was assumed, or remove the item");
       } else if (key == "open_questions") {
-        spec.open_questions = val.is_null() ? std::vector<std::string>{} : get_string_list(val, p, "open_questions");
+        spec.open_questions =
+            val.is_null() ? std::vector<std::string>{}
+                          : get_string_list(val, p, "open_questions", {}, "write the question, or remove the item");
       } else if (key == "steps") {
         if (!val.is_array()) {
           error(p, "steps must be a list of steps, not " + std::string(type_name(val)));
