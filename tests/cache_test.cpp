@@ -444,3 +444,10 @@ TEST_CASE("several arborist processes plan into one cache at once", "[cache]") {
   for (int i = 0; i < 3; ++i) CHECK(box.spec("step " + std::to_string(i)).exit_code == 0);
   CHECK(box.provider.requests().size() == before);
 }
+
+TEST_CASE("sha256_hex gives the standard digests (FIPS 180-2 test vectors)", "[cache]") {
+  CHECK(arborist::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(arborist::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(arborist::sha256_hex(std::string(1000000, 'a')) ==
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}

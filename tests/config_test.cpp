@@ -113,6 +113,25 @@ TEST_CASE("discovery: agent-arborist.yaml is found upwards and stops at the repo
   CHECK(missing.err.find("nope.yaml") != std::string::npos);
 }
 
+TEST_CASE("the built-in defaults pass the config schema (a load of defaults alone skips the check)", "[config]") {
+  Sandbox box;
+  config::LoadOptions options;
+  options.cwd = box.project();
+  options.env = env_of(box.vars());
+  auto defaults_only = config::load(options);
+  REQUIRE(defaults_only);
+  // One flag makes the whole tree, defaults included, go through the schema.
+  options.flags.push_back({"/defaults/retries", 2, "--retries"});
+  auto checked = config::load(options);
+  INFO((checked ? std::string() : format_error(checked.error())));
+  REQUIRE(checked);
+  CHECK(checked->tree == [&] {
+    auto t = defaults_only->tree;
+    t["defaults"]["retries"] = 2;
+    return t;
+  }());
+}
+
 TEST_CASE("precedence: defaults < user < project < ARBORIST_* < flags, each value with its origin", "[config]") {
   Sandbox box;
   auto xdg = box.dir / "xdg";
