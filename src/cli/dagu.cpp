@@ -104,6 +104,10 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
                       (findings.size() == 1 ? "" : "s") + " and --strict (or lint.strict) is on; no DAG was written",
                   "fix the spec, or switch a rule off for one step with `# arborist-lint: disable=RULE` (docs/lint.md)");
   }
+  // The parsed document and its text have served (reading, lint): a big spec's DAG is built
+  // without them in memory.
+  std::vector<yaml::Document>().swap(input->docs);
+  std::string().swap(input->text);
   dagu::EmitOptions options;
   options.version = chosen->version;
   options.spec_path = dagu::recorded_spec_path(args.spec_path, args.output_path);

@@ -60,12 +60,19 @@ std::vector<std::string> pointer_split(const std::string& pointer) {
 }
 
 Position Document::position_of(std::string_view pointer) const {
-  std::string p(pointer);
-  while (true) {
-    if (auto it = positions.find(p); it != positions.end()) return it->second;
-    if (p.empty()) return start;
-    p.erase(p.rfind('/'));
+  // The pointer, then each ancestor: the hashes of its prefixes that end before a '/'.
+  std::vector<std::uint64_t> prefixes;
+  std::uint64_t hash = kPointerHashBasis;
+  for (char c : pointer) {
+    if (c == '/') prefixes.push_back(hash);
+    hash = pointer_hash_extend(hash, std::string_view(&c, 1));
   }
+  prefixes.push_back(hash);
+  for (size_t i = prefixes.size(); i-- > 0;) {
+    if (i == 0 && !pointer.empty() && pointer.front() == '/') break;  // "" is the document itself
+    if (auto it = positions.find(prefixes[i]); it != positions.end()) return it->second;
+  }
+  return start;
 }
 
 Location Document::location_of(const std::string& file, std::string_view pointer) const {
@@ -233,7 +240,8 @@ class Builder : public YAML::EventHandler {
   };
   struct Frame {
     json value;
-    std::string pointer;
+    std::string pointer;      // for messages
+    std::uint64_t hash = kPointerHashBasis;  // pointer_hash(pointer), for the position table
     YAML::Mark mark;
     YAML::anchor_t anchor = 0;
     size_t depth = 0;
@@ -249,6 +257,18 @@ class Builder : public YAML::EventHandler {
   };
 
   static Position pos(const YAML::Mark& m) { return {m.line + 1, m.column + 1}; }
+  // The pointer hash of a sequence item or a mapping entry, from its parent's.
+  static std::uint64_t child_hash(std::uint64_t parent, size_t index) {
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, index).ptr;
+    return pointer_hash_extend(pointer_hash_extend(parent, "/"), std::string_view(digits, static_cast<size_t>(end - digits)));
+  }
+  static std::uint64_t child_hash(std::uint64_t parent, std::string_view key) {
+    std::uint64_t h = pointer_hash_extend(parent, "/");
+    for (char c : key)
+      h = c == '~' ? pointer_hash_extend(h, "~0") : c == '/' ? pointer_hash_extend(h, "~1") : pointer_hash_extend(h, std::string_view(&c, 1));
+    return h;
+  }
   bool expecting_key() const { return !stack_.empty() && stack_.back().value.is_object() && !stack_.back().has_key; }
   size_t child_depth() const { return stack_.empty() ? 0 : stack_.back().depth + 1; }
 
@@ -281,7 +301,9 @@ class Builder : public YAML::EventHandler {
     f.key_bad = contains_key(f, key);
     if (f.key_bad) {
       std::string p = f.pointer + "/" + pointer_escape(key);
-      Position first = docs.back().positions.count(p) ? docs.back().positions.at(p) : Position{};
+      const auto& positions = docs.back().positions;
+      auto known = positions.find(pointer_hash(p));
+      Position first = known != positions.end() ? known->second : Position{};
       problems.push_back({Severity::error,
                           "duplicate key '" + key + "': mapping key \"" + key + "\" already defined at line " +
                               std::to_string(first.line),
@@ -324,15 +346,14 @@ class Builder : public YAML::EventHandler {
     f.height = std::max(f.height, height + 1);
     if (f.value.is_array()) {
       auto& items = f.value.get_ref<json::array_t&>();
-      if (!f.is_key) doc.positions.emplace(f.pointer + "/" + std::to_string(items.size()), pos(mark));
+      if (!f.is_key) doc.positions.emplace(child_hash(f.hash, items.size()), pos(mark));
       items.push_back(std::move(value));
       return;
     }
     // A mapping value.
     f.has_key = false;
     if (f.key_bad || f.is_key) return;
-    std::string p = f.pointer + "/" + pointer_escape(f.key);
-    doc.positions.emplace(std::move(p), f.key_position);
+    doc.positions.emplace(child_hash(f.hash, f.key), f.key_position);
     if (f.keys) f.keys->insert(f.key);
     f.value.get_ref<json::object_t&>().emplace_back(std::move(f.key), std::move(value));
   }
@@ -350,9 +371,10 @@ class Builder : public YAML::EventHandler {
     f.is_key = as_key || (!stack_.empty() && stack_.back().is_key);
     if (!stack_.empty() && !as_key) {
       const Frame& parent = stack_.back();
-      f.pointer = parent.value.is_array()
-                      ? parent.pointer + "/" + std::to_string(parent.value.get_ref<const json::array_t&>().size())
-                      : parent.pointer + "/" + pointer_escape(parent.key);
+      const bool item = parent.value.is_array();
+      const size_t index = item ? parent.value.get_ref<const json::array_t&>().size() : 0;
+      f.pointer = item ? parent.pointer + "/" + std::to_string(index) : parent.pointer + "/" + pointer_escape(parent.key);
+      f.hash = item ? child_hash(parent.hash, index) : child_hash(parent.hash, parent.key);
     }
     if (as_key) bad_key_collection(mark);
     f.value = std::move(empty);

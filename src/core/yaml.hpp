@@ -2,6 +2,7 @@
 // YAML at the edge: parse text into JSON values with YAML 1.2 core-schema typing
 // (only true/false are booleans; quoted scalars stay strings) and remember where
 // each value came from, so checks can report file:line:col.
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -20,9 +21,11 @@ struct Position {
 
 struct Document {
   nlohmann::ordered_json value;
-  // JSON pointer ("" for the root, "/steps/0/name") -> position. For a mapping
-  // entry this is the position of its key; for a sequence item, of the item.
-  std::unordered_map<std::string, Position> positions;
+  // JSON pointer ("" for the root, "/steps/0/name") -> position, keyed by the pointer's
+  // 64-bit FNV-1a hash (pointer_hash): a string per node cost more memory than the node at
+  // 100,000 steps. For a mapping entry this is the position of its key; for a sequence item,
+  // of the item. (A hash collision could only misplace a message's line, never a verdict.)
+  std::unordered_map<std::uint64_t, Position> positions;
   Position start;  // where the document begins
 
   // The position of the pointer, or of its nearest ancestor that has one.
@@ -41,6 +44,17 @@ struct ParseLimits {
 // positioned message on malformed YAML, duplicate keys, non-UTF-8 bytes, or a
 // document that expands past the node limit. `file` is used in messages only.
 Result<std::vector<Document>> parse(std::string_view text, const std::string& file, ParseLimits limits = {});
+
+// FNV-1a over a JSON pointer's text; `extend` continues one (hashing "a" then "/b" equals
+// hashing "a/b"), so a child's key is hashed without building its pointer.
+inline constexpr std::uint64_t kPointerHashBasis = 14695981039346656037ull;
+constexpr std::uint64_t pointer_hash_extend(std::uint64_t hash, std::string_view text) {
+  for (char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return hash;
+}
+constexpr std::uint64_t pointer_hash(std::string_view pointer) {
+  return pointer_hash_extend(kPointerHashBasis, pointer);
+}
 
 // Escapes a key for use in a JSON pointer (~ -> ~0, / -> ~1).
 std::string pointer_escape(std::string_view key);
