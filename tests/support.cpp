@@ -105,6 +105,7 @@ RunResult run_program(const std::vector<std::string>& argv, const std::string& s
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    signal(SIGPIPE, SIG_DFL);  // the test binary ignores it (test_main.cpp); the child must not
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
