@@ -209,6 +209,45 @@ TEST_CASE("ask --schema: sent as structured output, checked, repaired; exit 6 wh
   }
 }
 
+TEST_CASE("ask --schema through claude and ollama: a refused structure is asked in words; a 429 is retried",
+          "[ask]") {
+  struct Row {
+    const char* runner;
+    const char* refusal;  // the server's 400 naming what it will not take
+    const char* path;
+  };
+  const std::vector<Row> rows = {
+      {"claude", R"({"type":"error","error":{"type":"invalid_request_error","message":"tool_choice: tools are not supported by this model"}})",
+       "/v1/messages"},
+      {"ollama", R"({"error":"invalid format: json schema is not supported by this server"})", "/api/chat"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.runner);
+    AskBox box;
+    box.dir.write("work/s.json", R"({"type":"object","properties":{"errors":{"type":"integer","minimum":0}},)"
+                                 R"("required":["errors"]})");
+    box.provider.script(json_reply(429, R"({"error":{"message":"slow down"}})", {{"retry-after-ms", "10"}}));
+    box.provider.script(json_reply(400, row.refusal));
+    box.provider.set_answer_text(R"({"errors": 2})");
+    auto r = box.run({"ask", "--runner", row.runner, "count the errors", "--schema", "s.json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(json::parse(r.out)["errors"] == 2);
+    auto requests = box.provider.requests();
+    REQUIRE(requests.size() == 3);  // 429, retried; 400 refusing the structure; asked in words
+    for (const auto& q : requests) CHECK(q.path == row.path);
+    const auto first = json::parse(requests[0].body), last = json::parse(requests[2].body);
+    if (std::string(row.runner) == "claude") {
+      CHECK(first.contains("tools"));
+      CHECK_FALSE(last.contains("tools"));
+    } else {
+      CHECK(first["format"].is_object());
+      CHECK_FALSE((last.contains("format") && last["format"].is_object()));
+    }
+    CHECK(r.err.find("the server refused") != std::string::npos);
+  }
+}
+
 TEST_CASE("ask --choose through claude: a decision whose choice is matched to its option", "[ask]") {
   AskBox box;
   box.provider.set_answer_text(R"({"choice": "Scale-Up ", "confidence": 0.8, "reasoning": "CPU is high"})");
