@@ -1117,7 +1117,17 @@ std::vector<Problem> check(const Subject& subject, const Options& options) {
   return out;
 }
 
-std::vector<Problem> ai_errors(const spec::Spec& spec, const std::string& description) {
+std::set<std::string> command_texts(const spec::Spec& spec) {
+  std::set<std::string> out;
+  Subject subject = subject_of(spec);
+  for (const auto& step : subject.steps)
+    for (const auto& c : step.commands) out.insert(c.text);
+  for (const auto& c : subject.handlers) out.insert(c.text);
+  return out;
+}
+
+std::vector<Problem> ai_errors(const spec::Spec& spec, const std::string& description,
+                               const std::set<std::string>& existing_commands) {
   std::vector<Problem> out;
   // What the user's own words already do: a rule that fires on the description itself (its
   // back-quoted commands are read as commands) is the user's request, not the model's idea.
@@ -1127,6 +1137,7 @@ std::vector<Problem> ai_errors(const spec::Spec& spec, const std::string& descri
   for (const auto& f : check_text(description, true)) asked.insert(f.rule);
   Subject subject = subject_of(spec);
   auto check_command = [&](const Command& c, const std::string& whose) {
+    if (existing_commands.count(c.text)) return;
     for (const auto& f : check_text(c.text, true)) {
       const Rule* rule = find_rule(f.rule);
       if (!rule || !rule->blocks_ai || asked.count(f.rule)) continue;

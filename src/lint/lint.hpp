@@ -63,8 +63,14 @@ struct Options {
 // The findings, severity warning, each with its rule id and step. Deterministic order.
 std::vector<Problem> check(const Subject& subject, const Options& options);
 
-// The findings of the blocks_ai rules as errors, for the planner's repair round.
-std::vector<Problem> ai_errors(const spec::Spec& spec, const std::string& description);
+// The findings of the blocks_ai rules as errors, for the planner's repair round. A rule that
+// fires on the user's own words is theirs; so is a command that is, exactly, one of
+// `existing_commands` (a spec being updated: what the user already runs is not the model's idea,
+// but a new command is, whatever the old ones hold).
+std::vector<Problem> ai_errors(const spec::Spec& spec, const std::string& description,
+                               const std::set<std::string>& existing_commands = {});
+// Every command text of a spec (steps' commands, scripts, preconditions, AI prompts as run, handlers).
+std::set<std::string> command_texts(const spec::Spec& spec);
 
 // Subjects from a spec (positions from its document when there is one) and from a Dagu DAG.
 Subject subject_of(const spec::Spec& spec, const yaml::Document* document = nullptr, const std::string& file = {},

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <cerrno>
 #include <cstring>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include "plan/extract.hpp"
 #include "plan/fix.hpp"
 #include "plan/intent.hpp"
+#include "plan/update.hpp"
 #include "spec/io.hpp"
 
 namespace arborist::plan {
@@ -289,8 +291,17 @@ Assessment assess_answer(const std::string& text, const std::string& description
       }
       auto placeholders = placeholder_problems(*spec, description);
       attempt.errors.insert(attempt.errors.end(), placeholders.begin(), placeholders.end());
-      // Destructive commands and literal secrets a model wrote (not the user) go back to it.
-      for (auto p : lint::ai_errors(*spec, description)) {
+      // Destructive commands and literal secrets a model wrote (not the user) go back to it. For
+      // a spec being updated, the user's words are the change, and the commands the spec already
+      // runs are theirs exactly as they are (not every command that trips the same rule).
+      std::string users_words = description;
+      std::set<std::string> existing;
+      if (auto update = read_update_description(description)) {
+        users_words = update->change;
+        if (auto current = spec::read_spec(update->current_yaml, "current spec", /*schema_backstop=*/false))
+          existing = lint::command_texts(*current);
+      }
+      for (auto p : lint::ai_errors(*spec, users_words, existing)) {
         p.where.file = kAnswerFile;
         attempt.errors.push_back(std::move(p));
       }

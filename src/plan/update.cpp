@@ -577,11 +577,27 @@ Result<Update> update_offline(const spec::Spec& current, const std::string& chan
   return updater.take();
 }
 
+namespace {
+constexpr std::string_view kUpdateLead =
+    "Change this existing workflow spec as the user asks, and answer with the whole updated spec. "
+    "Keep every step, command, name and setting the change does not touch exactly as it is.\n\n"
+    "The change, in the user's words: ";
+constexpr std::string_view kCurrentSpec = "\n\nThe current spec:\n```yaml\n";
+}  // namespace
+
 std::string update_description(const spec::Spec& current, const std::string& change) {
-  return "Change this existing workflow spec as the user asks, and answer with the whole updated spec. "
-         "Keep every step, command, name and setting the change does not touch exactly as it is.\n\n"
-         "The change, in the user's words: " +
-         change + "\n\nThe current spec:\n```yaml\n" + spec::write_spec(current) + "```";
+  return std::string(kUpdateLead) + change + std::string(kCurrentSpec) + spec::write_spec(current) + "```";
+}
+
+std::optional<UpdateParts> read_update_description(std::string_view description) {
+  if (!description.starts_with(kUpdateLead) || !description.ends_with("```")) return std::nullopt;
+  const size_t spec_at = description.rfind(kCurrentSpec);
+  if (spec_at == std::string_view::npos || spec_at < kUpdateLead.size()) return std::nullopt;
+  UpdateParts parts;
+  parts.change = std::string(description.substr(kUpdateLead.size(), spec_at - kUpdateLead.size()));
+  const size_t yaml_at = spec_at + kCurrentSpec.size();
+  parts.current_yaml = std::string(description.substr(yaml_at, description.size() - 3 - yaml_at));
+  return parts;
 }
 
 std::string line_diff(const std::string& before, const std::string& after, const std::string& name) {

@@ -5,6 +5,7 @@
 // another, change the schedule); AI runners get the current spec and the change and answer
 // with the whole new spec (update_description). Either way the result goes through every
 // check of a new spec before it replaces the file.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,14 @@ Result<Update> update_offline(const spec::Spec& current, const std::string& chan
 // What an AI runner is asked: the current spec (canonical YAML), the change, and to answer
 // with the whole updated spec, changing nothing else.
 std::string update_description(const spec::Spec& current, const std::string& change);
+
+// The parts of an update_description: the change in the user's words and the current spec's
+// YAML; nullopt for any other description.
+struct UpdateParts {
+  std::string change;
+  std::string current_yaml;
+};
+std::optional<UpdateParts> read_update_description(std::string_view description);
 
 // A unified line diff of two texts (3 lines of context, "--- a", "+++ b" headers); "" when equal.
 std::string line_diff(const std::string& before, const std::string& after, const std::string& name);
