@@ -120,7 +120,7 @@ TEST_CASE("Dagu 2.7-2.15: a native chat.completion action, ask for a decision; b
   CHECK(summarise["with"]["max_tokens"] == 300);
   CHECK(summarise["output"] == "SUMMARY");
   const auto& decide = step(dag, "decide");
-  CHECK(decide["run"].get<std::string>().find("arborist ask --choose scale-up,wait -- \"Scale up? ${SUMMARY:-}\"") !=
+  CHECK(decide["run"].get<std::string>().find("arborist ask --no-mock-fallback --choose scale-up,wait -- \"Scale up? ${SUMMARY:-}\"") !=
         std::string::npos);
   INFO(text);
   CHECK(errors_for(text, dagu::Family::v2_15).empty());
@@ -147,7 +147,7 @@ TEST_CASE("Dagu 1.x: every ai step is an arborist ask command; the key is never 
   auto dag = dag_json(text);
   const std::string command = step(dag, "summarise")["command"];
   CHECK(command ==
-        "arborist ask --runner openai --system 'Be terse.' --max-tokens 300 --temperature 0.2 -- "
+        "arborist ask --no-mock-fallback --runner openai --system 'Be terse.' --max-tokens 300 --temperature 0.2 -- "
         "\"Summarise the errors: ${RAW:-}\"");
   CHECK(text.find("api_key") == std::string::npos);
   CHECK(errors_for(text, dagu::Family::v1).empty());
@@ -173,14 +173,14 @@ TEST_CASE("claude maps to anthropic, ollama to local without a key; custom runne
   ai.runner = "openai";
   ai.schema = "answer.schema.json";
   CHECK_FALSE(dagu::native_chat(ai));
-  CHECK(dagu::ask_command(ai) == "arborist ask --runner openai --schema answer.schema.json -- \"hi\"");
+  CHECK(dagu::ask_command(ai) == "arborist ask --no-mock-fallback --runner openai --schema answer.schema.json -- \"hi\"");
 }
 
 TEST_CASE("the ask command keeps the prompt literal: quotes, $ and a leading dash (back-quotes become quotes)", "[ai-steps]") {
   spec::AiStep ai;
   ai.prompt = "-say \"hi\" `now` for $5 and ${NAME} but not ${not a var}";
   CHECK(dagu::ask_command(ai) ==
-        R"(arborist ask -- "-say \"hi\" 'now' for \$5 and ${NAME:-} but not \${not a var}")");
+        R"(arborist ask --no-mock-fallback -- "-say \"hi\" 'now' for \$5 and ${NAME:-} but not \${not a var}")");
 }
 
 TEST_CASE("no AI step's words reach Dagu as a command: back-quotes in prompts never, in names refused", "[ai-steps]") {

@@ -337,7 +337,7 @@ TEST_CASE("Dagu 1.30.2 runs emitted AI steps through arborist ask with the mock 
   record.depends_on = {"decide"};
   s.steps = {fetch, summarize, decide, record};
   const fs::path path = box.write_and_validate(s);
-  CHECK(test::read_text(path).find("arborist ask --choose scale-up,wait -- ") != std::string::npos);
+  CHECK(test::read_text(path).find("arborist ask --no-mock-fallback --choose scale-up,wait -- ") != std::string::npos);
 
   // `arborist` on PATH, offline: no key, its own HOME.
   auto env = test::env_without_machine_settings();
@@ -345,6 +345,15 @@ TEST_CASE("Dagu 1.30.2 runs emitted AI steps through arborist ask with the mock 
   env["DAGU_SKIP_EXAMPLES"] = "true";
   env["HOME"] = (box.dir / "home").string();
   env["PATH"] = fs::path(test::binary_path()).parent_path().string() + ":/usr/local/bin:/usr/bin:/bin";
+  // Nothing configured where the step runs: the AI step fails instead of publishing the mock's
+  // answer (the emitted command says --no-mock-fallback).
+  auto unconfigured = test::run_program({dagu_binary(), "start", path.string()}, {}, box.dir.path(), env);
+  INFO(unconfigured.out + unconfigured.err);
+  CHECK(unconfigured.exit_code != 0);
+  CHECK_FALSE(fs::exists(box.log));
+  // The mock chosen on purpose, in the user's configuration that the step's HOME holds.
+  fs::create_directories(box.dir / "home" / ".config" / "arborist");
+  box.dir.write("home/.config/arborist/config.yaml", "runner: mock\n");
   auto run = test::run_program({dagu_binary(), "start", path.string()}, {}, box.dir.path(), env);
   INFO(run.out + run.err);
   REQUIRE(run.exit_code == 0);

@@ -29,6 +29,7 @@ struct AskOptions : RunnerFlags {
   std::string system;
   std::string schema_file;
   std::string choose;
+  bool no_mock_fallback = false;
 };
 
 plan::PlanningFlags planning_flags(const AskOptions& o) {
@@ -121,6 +122,10 @@ void add_ask_command(CLI::App& app, const GlobalOptions& global, Command& comman
                   "A JSON Schema file the answer must follow: the answer is JSON, checked and repaired");
   sub->add_option("--choose", options->choose,
                   "Decide among options (A,B,C): the answer is {choice, confidence, reasoning}");
+  sub->add_flag("--no-mock-fallback", options->no_mock_fallback,
+                "Exit 4 when no runner is configured and no API key is set, instead of answering with the offline "
+                "mock (the AI steps arborist writes into DAGs use it; --runner mock or runner: mock chooses the mock "
+                "on purpose)");
   add_runner_flags(sub, *options, "answer");
   sub->callback([options, prompt_option, &global, &command] {
     const bool prompt_given = prompt_option->count() > 0;
@@ -136,6 +141,13 @@ void add_ask_command(CLI::App& app, const GlobalOptions& global, Command& comman
       print_notices(global, reading);
       auto session = plan::PlanningSession::open(std::move(*loaded), flags);
       if (!session) return fail(session.error());
+      // A scheduled job must not publish the mock's answer because its key went missing.
+      if (o.no_mock_fallback && (*session)->primary().auto_detected)
+        return fail(ExitCode::config,
+                    "no runner is configured and no API key is set where this runs: --no-mock-fallback refuses to "
+                    "answer with the offline mock",
+                    "configure a runner (runner: in agent-arborist.yaml or ~/.config/arborist/config.yaml) and its "
+                    "key where Dagu runs the step; `runner: mock` answers offline on purpose");
       std::vector<plan::Notice> opening = (*session)->opening_notices();
       for (auto& n : opening)
         if (auto at = n.text.find("planning offline"); at != std::string::npos) n.text.replace(at, 8, "answering");

@@ -401,7 +401,8 @@ Result<std::string> locate_schema(const std::string& schema, const std::string& 
 }  // namespace
 
 std::string ask_command(const spec::AiStep& ai) {
-  std::string cmd = "arborist ask";
+  // A scheduled step fails rather than answer with the offline mock when no model is set up.
+  std::string cmd = "arborist ask --no-mock-fallback";
   if (!ai.runner.empty()) cmd += " --runner " + text::shell_quote(ai.runner);
   if (!ai.model.empty()) cmd += " --model " + text::shell_quote(ai.model);
   if (!ai.system.empty()) cmd += " --system " + text::shell_quote(without_backquotes(ai.system));
