@@ -2,6 +2,11 @@
 // loopback fake provider (streaming, structured output, its refusal, repairs, retries), the
 // answer cache, scrubbing, the request log (messages, filters, prune) and the shared rate
 // limit across processes.
+#include <pty.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <csignal>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
@@ -9,6 +14,7 @@
 #include <thread>
 
 #include "ask/ask.hpp"
+#include "config/subprocess.hpp"
 #include "fake_provider.hpp"
 #include "runners/runner.hpp"
 #include "support.hpp"
@@ -246,6 +252,83 @@ TEST_CASE("ask --schema through claude and ollama: a refused structure is asked 
     }
     CHECK(r.err.find("the server refused") != std::string::npos);
   }
+}
+
+namespace {
+
+// Runs arborist under a pseudo-terminal (so it streams as on a terminal) and returns, for what
+// it wrote, the milliseconds at which `needle` first appeared and at which the output ended.
+struct TerminalRun {
+  std::string out;
+  long first_ms = -1;
+  long end_ms = -1;
+  int exit_code = -1;
+};
+TerminalRun run_on_terminal(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                            const fs::path& cwd, const std::string& needle) {
+  std::vector<std::string> argv_strings{arborist::test::binary_path()};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  // The process's environment with the test's changes (as run_program builds it), before fork.
+  std::map<std::string, std::string> set;
+  std::vector<std::string> unset;
+  for (const auto& [name, value] : env) {
+    if (value == arborist::test::kUnsetVariable)
+      unset.push_back(name);
+    else
+      set[name] = value;
+  }
+  const std::vector<std::string> environment = arborist::config::child_environment(set, unset);
+  std::vector<char*> envp = arborist::config::exec_array(environment);
+  TerminalRun result;
+  int master = -1;
+  const auto start = std::chrono::steady_clock::now();
+  pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::signal(SIGPIPE, SIG_DFL);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  char buf[4096];
+  while (true) {
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 30000) <= 0) break;
+    ssize_t n = ::read(master, buf, sizeof buf);
+    if (n <= 0) break;  // EIO once the child has closed the terminal
+    result.out.append(buf, static_cast<size_t>(n));
+    const long now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    if (result.first_ms < 0 && result.out.find(needle) != std::string::npos) result.first_ms = now;
+    result.end_ms = now;
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(master);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("ask on a terminal prints the answer as it streams", "[ask]") {
+  AskBox box;
+  // Pieces 150 ms apart: on a terminal the first is shown long before the last arrives.
+  auto reply = arborist::test::openai_answer("First piece. Second piece. Third piece. Last piece.", true);
+  reply.chunk_delay_ms = 150;
+  box.provider.script(reply);
+  auto env = box.env();
+  auto r = run_on_terminal({"ask", "--runner", "openai", "--cache", "off", "tell me in pieces"}, env, box.work(),
+                           "First piece.");
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  REQUIRE(r.first_ms >= 0);
+  CHECK(r.out.find("Last piece.") != std::string::npos);
+  // The stream's pieces are 150 ms apart: the first words reached the terminal well before it ended.
+  CHECK(r.end_ms - r.first_ms >= 300);
 }
 
 TEST_CASE("ask --choose through claude: a decision whose choice is matched to its option", "[ask]") {
