@@ -2,6 +2,8 @@
 // rows for success / failure / retry / cache hit, and budget refusals end to end.
 #include <sqlite3.h>
 
+#include <fstream>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -227,4 +229,34 @@ TEST_CASE("an unwritable request log warns and never fails the run", "[log]") {
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("not logging this run") != std::string::npos);
   CHECK(r.out.find("name: nightly") != std::string::npos);
+}
+
+TEST_CASE("a corrupt request log is set aside and a new one started; planning goes on", "[log]") {
+  SpecSandbox box;
+  const fs::path db = box.dir / "xdg-data" / "arborist" / "log.db";
+  fs::create_directories(db.parent_path());
+  std::string garbage(8192, '\0');
+  for (size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>((i * 131 + 7) % 251);
+  std::ofstream(db, std::ios::binary) << garbage;
+
+  // Reading it says what is wrong and what will happen.
+  auto read = box.run({"log"});
+  CHECK(read.exit_code == 7);
+  CHECK(read.err.find("not a database") != std::string::npos);
+  CHECK(read.err.find("set it aside") != std::string::npos);
+
+  auto r = box.spec(kDescription);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("set aside as log.db.corrupt-") != std::string::npos);
+  size_t corrupt = 0;
+  for (const auto& e : fs::directory_iterator(db.parent_path()))
+    if (e.path().filename().string().starts_with("log.db.corrupt-")) {
+      ++corrupt;
+      CHECK(arborist::test::read_text(e.path()) == garbage);  // kept as it was, for inspection
+    }
+  CHECK(corrupt == 1);
+  auto rows = box.run({"--json", "log"});
+  REQUIRE(rows.exit_code == 0);
+  CHECK(nlohmann::json::parse(rows.out).size() == 1);
 }

@@ -199,7 +199,45 @@ std::string new_run_id() {
   return buf;
 }
 
+namespace {
+
+// The hint of a log SQLite calls corrupt or not a database (also how open() recognises it).
+constexpr std::string_view kCorruptHint =
+    "the file is damaged or not an SQLite database: `arborist spec` and `ask` set it aside and start a new log; "
+    "or move it away, or set log.path to another file";
+
+// SQLite's verdict on a file that is not a database it can use.
+bool is_corrupt(sqlite3* db) {
+  const int code = db ? (sqlite3_errcode(db) & 0xff) : SQLITE_OK;
+  return code == SQLITE_NOTADB || code == SQLITE_CORRUPT;
+}
+
+// Moves a corrupt log and its WAL files out of the way: log.db -> log.db.corrupt-20261202T170700Z.
+Result<fs::path> set_aside(const fs::path& path) {
+  const fs::path aside = path.string() + ".corrupt-" + utc_text(std::time(nullptr), "%Y%m%dT%H%M%SZ");
+  std::error_code ec;
+  fs::rename(path, aside, ec);
+  if (ec) return fail(ExitCode::io, "cannot set the corrupt request log aside: " + ec.message());
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(path.string() + suffix, ec);
+  return aside;
+}
+
+}  // namespace
+
 Result<RequestLog> RequestLog::open(const fs::path& path) {
+  auto opened = open_once(path);
+  if (opened || !opened.error().hint.starts_with(kCorruptHint)) return opened;
+  auto aside = set_aside(path);
+  if (!aside) return fail(opened.error());
+  auto fresh = open_once(path);
+  if (fresh)
+    fresh->set_aside_notice_ = "the request log " + path.string() + " was not a database SQLite can read (" +
+                               opened.error().message.substr(opened.error().message.rfind(": ") + 2) +
+                               "): set aside as " + aside->filename().string() + "; a new log was started";
+  return fresh;
+}
+
+Result<RequestLog> RequestLog::open_once(const fs::path& path) {
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
   if (ec)
@@ -229,8 +267,16 @@ Result<RequestLog> RequestLog::open(const fs::path& path) {
     if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  if (rc != SQLITE_OK) return fail(log_error(path, "cannot be used", db));
-  if (auto m = log.migrate(); !m) return fail(m.error());
+  if (rc != SQLITE_OK) {
+    Error e = log_error(path, "cannot be used", db);
+    if (is_corrupt(db)) e.hint = std::string(kCorruptHint);
+    return fail(std::move(e));
+  }
+  if (auto m = log.migrate(); !m) {
+    Error e = m.error();
+    if (is_corrupt(db)) e.hint = std::string(kCorruptHint);
+    return fail(std::move(e));
+  }
   return log;
 }
 
@@ -246,11 +292,16 @@ Result<std::optional<RequestLog>> RequestLog::open_existing(const fs::path& path
   sqlite3_busy_timeout(db, 2000);
   RequestLog log(db, path);
   // An older arborist's log is migrated here too, so queries see today's columns.
-  if (auto m = log.migrate(); !m) return fail(m.error());
+  if (auto m = log.migrate(); !m) {
+    Error e = m.error();
+    if (is_corrupt(db)) e.hint = std::string(kCorruptHint);
+    return fail(std::move(e));
+  }
   return std::optional<RequestLog>(std::move(log));
 }
 
-RequestLog::RequestLog(RequestLog&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) {
+RequestLog::RequestLog(RequestLog&& other) noexcept
+    : set_aside_notice_(std::move(other.set_aside_notice_)), db_(other.db_), path_(std::move(other.path_)) {
   other.db_ = nullptr;
 }
 RequestLog& RequestLog::operator=(RequestLog&& other) noexcept {
@@ -258,6 +309,7 @@ RequestLog& RequestLog::operator=(RequestLog&& other) noexcept {
     sqlite3_close(db_);
     db_ = other.db_;
     path_ = std::move(other.path_);
+    set_aside_notice_ = std::move(other.set_aside_notice_);
     other.db_ = nullptr;
   }
   return *this;

@@ -84,8 +84,11 @@ std::string new_run_id();
 
 class RequestLog {
  public:
-  // Opens (creating the file and its directory) and migrates to kSchemaVersion.
+  // Opens (creating the file and its directory) and migrates to kSchemaVersion. A file that is
+  // not an SQLite database, or a corrupt one, is set aside (renamed `….corrupt-TIME`) and a new
+  // log started: set_aside_notice() says so. Planning never fails for its log.
   static Result<RequestLog> open(const std::filesystem::path& path);
+  const std::string& set_aside_notice() const { return set_aside_notice_; }
   // Opens an existing database read-only for the log/usage commands; a missing
   // file is an empty log (nullopt), not an error.
   static Result<std::optional<RequestLog>> open_existing(const std::filesystem::path& path);
@@ -121,6 +124,8 @@ class RequestLog {
   Result<double> cost_since(const std::string& since) const;
 
  private:
+  static Result<RequestLog> open_once(const std::filesystem::path& path);
+  std::string set_aside_notice_;
   RequestLog(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
   Result<void> migrate();
   sqlite3* db_ = nullptr;

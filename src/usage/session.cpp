@@ -174,6 +174,7 @@ struct Session::State {
     if (!log_tried) {
       log_tried = true;
       auto opened = log::RequestLog::open(settings->log_path);
+      if (opened && !opened->set_aside_notice().empty()) warnings.push_back(opened->set_aside_notice());
       if (opened)
         log.emplace(std::move(*opened));
       else
