@@ -860,3 +860,24 @@ TEST_CASE("hostile limits: limits: in the configuration bounds every way in, nam
   CHECK(bad.exit_code == 4);
   CHECK(bad.err.find("limits.yaml_depth") != std::string::npos);
 }
+
+TEST_CASE("hostile disk: past a file-size limit the write fails cleanly, no DAG and no temp file left", "[hostile]") {
+  // `ulimit -f` stands in for a full disk: the kernel refuses the write (EFBIG once SIGXFSZ is
+  // ignored). Before, SIGXFSZ killed arborist mid-write and left its temp file behind.
+  TempDir dir;
+  std::string spec = "version: 1\nname: big\nsteps:\n";
+  for (int i = 0; i < 2000; ++i)
+    spec += "- name: s" + std::to_string(i) + "\n  command: echo step " + std::to_string(i) + "\n";
+  dir.write("big.yaml", spec);
+  fs::create_directories(dir / "out");
+  auto r = arborist::test::run_program(
+      {"/bin/sh", "-c", "ulimit -f 16 && exec \"$0\" -q dagu big.yaml -o out/big.yaml", arborist::test::binary_path()},
+      "", dir.path(), arborist::test::env_without_machine_settings());
+  INFO(r.err);
+  CHECK(r.exit_code == 7);
+  CHECK_FALSE(ended_by_signal(r));
+  CHECK(r.err.find("big.yaml") != std::string::npos);
+  size_t left = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir / "out")) ++left;
+  CHECK(left == 0);
+}

@@ -127,6 +127,7 @@ Result<SubprocessResult> run_subprocess(const std::vector<std::string>& argv, co
   if (pid == 0) {
     setpgid(0, 0);  // its own group, so a timeout can end its children too
     signal(SIGPIPE, SIG_DFL);
+    signal(SIGXFSZ, SIG_DFL);
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);

@@ -75,6 +75,10 @@ void install_interrupt_cleanup() {
   sigemptyset(&action.sa_mask);
   ::sigaction(SIGINT, &action, nullptr);
   ::sigaction(SIGTERM, &action, nullptr);
+  // Past a file-size limit (ulimit -f) the kernel would kill us mid-write with SIGXFSZ and
+  // leave the temp file behind; ignored, the write fails with EFBIG, which AtomicFile reports
+  // and cleans up like a full disk. (Child processes get the default back: subprocess.cpp.)
+  ::signal(SIGXFSZ, SIG_IGN);
 }
 
 AtomicFile::AtomicFile(fs::path target) : target_(std::move(target)) {}

@@ -206,6 +206,7 @@ Result<void> execute_run(const PreparedRun& run, bool queued, bool status_to_std
     // Its own process group, so an interrupt of ours can end Dagu's whole run (and its
     // steps); the terminal's Ctrl-C reaches us and InterruptEndsGroup passes it on.
     ::setpgid(0, 0);
+    ::signal(SIGXFSZ, SIG_DFL);  // ignored in arborist itself (atomic_file.cpp), not for Dagu
     if (status_to_stderr) ::dup2(STDERR_FILENO, STDOUT_FILENO);  // --json: stdout is for our report
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
