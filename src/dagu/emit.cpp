@@ -7,6 +7,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/text.hpp"
 #include "core/yaml_writer.hpp"
@@ -491,10 +493,10 @@ Result<EmittedDag> emit_dag(const spec::Spec& spec, const EmitOptions& options) 
   out.dag_name = sanitize_dag_name(spec.name);
 
   // Ids: unique, never another step's name (case-insensitively); depends refers to ids.
-  std::map<std::string, int> name_count;  // lowercased step name -> how many steps have it
+  std::unordered_map<std::string, int> name_count;  // lowercased step name -> how many steps have it
   for (const auto& s : spec.steps) ++name_count[text::to_lower(s.name)];
-  std::set<std::string> ids_used;
-  std::map<std::string, std::string> id_of;
+  std::unordered_set<std::string> ids_used;
+  std::unordered_map<std::string, std::string> id_of;
   for (const auto& s : spec.steps) {
     const std::string own_name = text::to_lower(s.name);
     auto is_taken = [&](const std::string& id) {
