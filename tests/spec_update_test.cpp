@@ -137,6 +137,16 @@ TEST_CASE("update: comments are carried to their steps; the diff is against the 
   auto gone = plan::carry_comments(text, spec::write_spec(removed->spec), "spec.yaml");
   CHECK(gone.dropped == 2);
   CHECK(gone.text.find("deploys to prod") == std::string::npos);
+  // A `# …` line inside a script is the script's text, not a comment to carry.
+  const std::string scripted =
+      "version: 1\nname: s\nsteps:\n- name: a\n  script: |\n    # set up\n    make\n    # arborist-lint: disable=sudo\n"
+      "- name: b\n  command: echo b\n  depends_on: [a]\n";
+  auto scripted_spec = spec::read_spec(scripted, "s.yaml");
+  REQUIRE(scripted_spec);
+  auto carried_script = plan::carry_comments(scripted, spec::write_spec(*scripted_spec), "s.yaml");
+  INFO(carried_script.text);
+  CHECK(carried_script.dropped == 0);
+  CHECK(carried_script.text == spec::write_spec(*scripted_spec));
   // Hunks carry their line ranges.
   const std::string diff = plan::line_diff("a\nb\nc\n", "a\nB\nc\n", "s.yaml");
   CHECK(diff.find("@@ -1,3 +1,3 @@\n") != std::string::npos);

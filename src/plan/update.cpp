@@ -693,8 +693,35 @@ CarriedComments carry_comments(std::string_view old_text, const std::string& new
     return lines;
   };
   const auto old_lines = split(old_text);
-  auto is_comment = [](std::string_view line) { return text::trim(line).starts_with("#"); };
-  const size_t comment_lines = static_cast<size_t>(std::count_if(old_lines.begin(), old_lines.end(), is_comment));
+  // Lines inside a block scalar (`script: |` and the more indented lines under it) are the
+  // scalar's text: a `# …` there is part of the script, not a YAML comment.
+  std::vector<char> in_block(old_lines.size(), 0);
+  {
+    auto indent_of = [](std::string_view line) { return line.find_first_not_of(' '); };
+    std::optional<size_t> block_key_indent;
+    for (size_t i = 0; i < old_lines.size(); ++i) {
+      std::string_view line = old_lines[i];
+      const bool blank = text::trim(line).empty();
+      if (block_key_indent && (blank || indent_of(line) > *block_key_indent)) {
+        in_block[i] = 1;
+        continue;
+      }
+      block_key_indent.reset();
+      std::string_view trimmed = text::trim(line);
+      if (trimmed.starts_with("#")) continue;
+      // "key: |", "key: >-", "- |+2" …: a block scalar starts on the next line.
+      size_t end = trimmed.size();
+      while (end > 0 && (std::isdigit(static_cast<unsigned char>(trimmed[end - 1])) || trimmed[end - 1] == '-' ||
+                         trimmed[end - 1] == '+'))
+        --end;
+      if (end > 0 && (trimmed[end - 1] == '|' || trimmed[end - 1] == '>') &&
+          (end == 1 || trimmed[end - 2] == ' ' || trimmed[end - 2] == ':'))
+        block_key_indent = indent_of(line);
+    }
+  }
+  auto is_comment_at = [&](size_t i) { return !in_block[i] && text::trim(old_lines[i]).starts_with("#"); };
+  size_t comment_lines = 0;
+  for (size_t i = 0; i < old_lines.size(); ++i) comment_lines += is_comment_at(i) ? 1 : 0;
   // Where each step starts (its `- name:` line), in a text's one document.
   auto step_starts = [&](std::string_view text) {
     std::vector<std::pair<int, std::string>> starts;  // line, step name
@@ -729,7 +756,8 @@ CarriedComments carry_comments(std::string_view old_text, const std::string& new
   for (size_t i = 0; i < old_lines.size(); ++i) {
     const int line = static_cast<int>(i) + 1;
     std::string_view text = old_lines[i];
-    if (is_comment(text)) {
+    if (in_block[i]) continue;
+    if (is_comment_at(i)) {
       const std::string comment(text::trim(text));
       if (line < old_steps.front().first) {
         header.push_back(comment);
@@ -737,7 +765,7 @@ CarriedComments carry_comments(std::string_view old_text, const std::string& new
       }
       // A run of comments (and blank lines) that ends at a step's first line belongs to it.
       size_t next = i + 1;
-      while (next < old_lines.size() && (is_comment(old_lines[next]) || text::trim(old_lines[next]).empty())) ++next;
+      while (next < old_lines.size() && (is_comment_at(next) || text::trim(old_lines[next]).empty())) ++next;
       const std::string* owner = nullptr;
       for (const auto& [start, name] : old_steps)
         if (start == static_cast<int>(next) + 1) owner = &name;
