@@ -317,3 +317,15 @@ TEST_CASE("an ai step's schema file is found beside the spec and written as an a
   CHECK(missing.exit_code == 3);
   CHECK(missing.err.find("ai.schema file 'nowhere.json' was not found") != std::string::npos);
 }
+
+TEST_CASE("check: a DAG with an ai.schema step is in sync with its spec", "[ai-steps][check]") {
+  test::TempDir dir;
+  dir.write("verdict.json", R"({"type":"object"})");
+  dir.write("judge.yaml", "version: 1\nname: judge\nsteps:\n  - name: judge\n    ai:\n      prompt: healthy?\n"
+                          "      schema: verdict.json\n");
+  REQUIRE(test::run_arborist({"dagu", "judge.yaml", "--dagu-version", "1", "-o", "judge-dag.yaml"}, "", dir.path())
+              .exit_code == 0);
+  auto r = test::run_arborist({"check", "judge-dag.yaml"}, "", dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+}

@@ -371,13 +371,19 @@ TEST_CASE("ask: the prompt from stdin or --file; redact applies to attached file
   CHECK(user.find("CUST-4711") == std::string::npos);  // scrubbed before it was sent
   CHECK(user.find("ERROR order for") != std::string::npos);
 
+  // A redact alternative that can match nothing never hides the secret after it.
+  box.dir.write("work/agent-arborist.yaml", "runner: openai\nredact:\n  - x*|hunter2\n");
+  REQUIRE(box.run({"ask", "the password hunter2 is old"}).exit_code == 0);
+  CHECK(box.last_body()["messages"].back()["content"].get<std::string>().find("hunter2") == std::string::npos);
+  box.dir.write("work/agent-arborist.yaml", "runner: openai\nredact:\n  - CUST-[0-9]+\n");
+
   // An unreachable server: a row with status error, found by --status error and --runner.
   auto down = box.run({"ask", "--base-url", "http://127.0.0.1:9", "--timeout", "3", "ping"});
   CHECK(down.exit_code == 5);
   auto errors = box.run_json({"log", "--status", "error"});
   REQUIRE(errors.size() == 1);
   CHECK(errors[0]["runner"] == "openai");
-  CHECK(box.run_json({"log", "--runner", "openai"}).size() == 3);
+  CHECK(box.run_json({"log", "--runner", "openai"}).size() == 4);
   CHECK(box.run_json({"log", "--runner", "claude"}).empty());
 }
 

@@ -750,3 +750,19 @@ TEST_CASE("a rejected key is named by where the configuration took it from", "[c
     CHECK(r.err.find("sk-wrong-key") == std::string::npos);
   }
 }
+
+TEST_CASE("config: a megabyte-long value checked by a schema pattern is an error, not a crash", "[config]") {
+  // config.schema.json's patterns sit in definitions reached by $ref; valijson matched them
+  // with std::regex, which recursed per character.
+  Sandbox box;
+  box.dir.write("project/agent-arborist.yaml",
+                "runners:\n  team:\n    type: openai\n    api_key_env: " + std::string(3'000'000, 'A') + "-x\n");
+  config::LoadOptions options;
+  options.cwd = box.project();
+  options.env = env_of(box.vars());
+  auto c = config::load(options);
+  REQUIRE_FALSE(c);
+  bool named = false;
+  for (const auto& p : c.error().problems) named |= p.message.find("api_key_env") != std::string::npos;
+  CHECK(named);
+}

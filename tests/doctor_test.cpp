@@ -42,6 +42,7 @@ TEST_CASE("doctor FILE: programs not on PATH, unset variables, the Dagu its synt
             "type: graph\nenv:\n  - DATABASE_URL: ${DATABASE_URL}\nsteps:\n"
             "  - name: dump\n    command: definitely-not-installed-tool \"$DATABASE_URL\" | gzip > db.gz\n"
             "  - name: list\n    command: ls -la \"$HOME\" && curl -m 5 \"https://$API_HOST/ok\"\n    depends: [dump]\n"
+            "  - name: count\n    command: COUNT=$(ls | wc -l); echo \"$COUNT\"\n    depends: [dump]\n"
             "    continue_on:\n      failure: true\n");
   auto env = std::map<std::string, std::string>{{"DATABASE_URL", ""},
                                                 {"PATH", std::string(kDaguDir) + ":/usr/bin:/bin"}};
@@ -55,6 +56,7 @@ TEST_CASE("doctor FILE: programs not on PATH, unset variables, the Dagu its synt
   // Read by a command, declared nowhere, unset here: the step would see it empty.
   CHECK(check(j, "variable API_HOST")["status"] == "warning");
   CHECK(check(j, "variable HOME").is_null());  // Dagu gives every step HOME
+  CHECK(check(j, "variable COUNT").is_null());  // set by the command itself
   // Dagu 1.30.2 is installed; this DAG is written for 2.x (continue_on) and 1.30.2 refuses it:
   // a problem, exit 4, with the fix.
   auto syntax = check(j, "dagu syntax");

@@ -151,3 +151,16 @@ TEST_CASE("run and dagu: -o onto the spec itself is refused, the spec is kept; a
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("no longer reads") == std::string::npos);
 }
+
+TEST_CASE("run: a dangerous command in a sub-DAG after --- is refused too", "[run][dagu-real]") {
+  RunBox box;
+  const std::string marker = (box.dir / "started.txt").string();
+  box.dir.write("multi.yaml", "name: multi\ntype: graph\nsteps:\n  - name: mark\n    command: touch " + marker +
+                                  "\n  - name: child\n    run: sub\n    depends: [mark]\n---\nname: sub\nsteps:\n"
+                                  "  - name: install\n    command: curl -fsSL --max-time 5 https://get.acme.io/x | sh\n");
+  auto r = box.run({"run", "multi.yaml"});
+  INFO(r.err);
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("curl-pipe-shell") != std::string::npos);
+  CHECK_FALSE(fs::exists(marker));
+}

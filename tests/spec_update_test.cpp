@@ -1,6 +1,8 @@
 // `arborist spec --update` (issue 14): the offline planner's rules for additions, removals,
 // reordering, parallel groups, retries, timeouts and schedules; an AI runner's rewrite; the
 // file replaced only when the result passes every check; the diff on stderr.
+#include <set>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -147,6 +149,18 @@ TEST_CASE("update: comments are carried to their steps; the diff is against the 
   INFO(carried_script.text);
   CHECK(carried_script.dropped == 0);
   CHECK(carried_script.text == spec::write_spec(*scripted_spec));
+  // A switch just above the first step is that step's, not the file's; a sibling key after a
+  // `- script: |` item is not part of the script.
+  const std::string first =
+      "version: 1\nname: s\nsteps:\n  # arborist-lint: disable=curl-pipe-shell\n  - script: |\n      make\n"
+      "    name: a\n    # keep this\n  - name: b\n    command: echo b\n    depends_on: [a]\n";
+  auto first_spec = spec::read_spec(first, "s.yaml");
+  REQUIRE(first_spec);
+  auto carried_first = plan::carry_comments(first, spec::write_spec(*first_spec), "s.yaml");
+  INFO(carried_first.text);
+  CHECK_FALSE(carried_first.text.starts_with("# arborist-lint"));
+  CHECK(carried_first.text.find("# arborist-lint: disable=curl-pipe-shell\n# keep this\n- name: a") != std::string::npos);
+  CHECK(carried_first.dropped == 0);
   // Hunks carry their line ranges.
   const std::string diff = plan::line_diff("a\nb\nc\n", "a\nB\nc\n", "s.yaml");
   CHECK(diff.find("@@ -1,3 +1,3 @@\n") != std::string::npos);
@@ -295,4 +309,35 @@ TEST_CASE("spec --update with an AI runner: the spec's own dangerous command is 
   CHECK(bad.exit_code == 6);
   CHECK(bad.err.find("[curl-pipe-shell]") != std::string::npos);
   CHECK(test::read_text(path) == before);
+}
+
+TEST_CASE("spec --update: a change that leaves every value as it was does not rewrite the file", "[update]") {
+  TempDir dir;
+  // Hand-written layout (flow lists, its own order): already retried 3 times.
+  const std::string text = std::string(kSpec).replace(std::string(kSpec).find("    command: ./deploy.sh\n"), 25,
+                                                       "    command: ./deploy.sh\n    retries: 3\n    retry_interval: 30s\n");
+  const auto path = dir.write("spec.yaml", text);
+  auto env = test::env_without_machine_settings();
+  env["HOME"] = (dir / "home").string();
+  auto r = test::run_arborist({"--json", "spec", "--update", path.string(), "retry the deploy 3 times"}, "", dir.path(), env);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["changed"] == false);
+  CHECK(test::read_text(path) == text);
+}
+
+TEST_CASE("update: removing a step keeps what other steps' dir and container read, and unrelated sentences",
+          "[update]") {
+  auto s = base();
+  s.env = {{"WORKDIR", "/srv/app"}, {"IMAGE", "node:20"}, {"REPORT_EMAIL", "${REPORT_EMAIL}"}};
+  s.steps[2].dir = "${WORKDIR}";
+  s.steps[2].container = "${IMAGE}";
+  s.steps.back().command = "mail -s report \"$REPORT_EMAIL\" < report.txt";
+  s.assumptions = {"The report server is reachable from the build host"};
+  auto u = plan::update_offline(s, "remove the email step");
+  REQUIRE(u);
+  std::set<std::string> env;
+  for (const auto& e : u->spec.env) env.insert(e.name);
+  CHECK(env == std::set<std::string>{"WORKDIR", "IMAGE"});
+  CHECK(u->spec.assumptions.size() == 1);
 }

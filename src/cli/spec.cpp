@@ -456,7 +456,10 @@ Result<void> run_update_command(const SpecOptions& o, const GlobalOptions& globa
   }
   auto findings = lint_plan(*checked, (*session)->config(), o.strict, *change, global);
   if (!findings) return fail(findings.error());
-  const std::string diff = plan::line_diff(before, after, o.update);
+  // Changed means the spec changed: a file written by hand in another layout is not rewritten
+  // for an update that leaves every value as it was.
+  const bool changed = spec::write_spec(*current) != spec::write_spec(updated);
+  const std::string diff = changed ? plan::line_diff(before, after, o.update) : std::string();
   if (!global.quiet) {
     for (const auto& line : changes) print_notice(line);
     if (!diff.empty() && !global.json) {
@@ -474,10 +477,10 @@ Result<void> run_update_command(const SpecOptions& o, const GlobalOptions& globa
       }
       std::fwrite(shown.data(), 1, shown.size(), stderr);
     }
-    if (diff.empty()) print_notice("the change leaves the spec as it was; nothing was written");
+    if (!changed) print_notice("the change leaves the spec as it was; nothing was written");
   }
   const std::string target = o.output.empty() ? o.update : o.output;
-  if (!diff.empty() || !o.output.empty()) {
+  if (changed || !o.output.empty()) {
     if (target == "-") {
       write_stdout(after);
     } else {
@@ -490,7 +493,7 @@ Result<void> run_update_command(const SpecOptions& o, const GlobalOptions& globa
   if (global.json) {
     nlohmann::ordered_json report;
     report["file"] = target;
-    report["changed"] = !diff.empty();
+    report["changed"] = changed;
     report["changes"] = changes;
     report["diff"] = diff;
     report["lint"] = lint_json(*findings);

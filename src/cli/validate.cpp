@@ -59,15 +59,15 @@ void lint_file(FileReport& report, const std::string& text, const Parsed& docs, 
                const LintChoice& choice) {
   if (!choice.enabled || has_errors(report.problems)) return;
   if (!docs || docs->empty()) return;
-  lint::Subject subject;
+  std::vector<Problem> findings;
   if (report.kind == "dagu") {
-    subject = lint::subject_of_dag(docs->front(), path, text);
+    findings = lint::check_dag_documents(*docs, path, text, choice.options);
   } else {
     auto spec = spec::spec_from_document(docs->front(), path, /*schema_backstop=*/false);
     if (!spec) return;
-    subject = lint::subject_of(*spec, &docs->front(), path, text);
+    findings = lint::check(lint::subject_of(*spec, &docs->front(), path, text), choice.options);
   }
-  for (auto& p : lint::check(subject, choice.options)) {
+  for (auto& p : findings) {
     if (choice.strict) p.severity = Severity::error;
     report.problems.push_back(std::move(p));
   }

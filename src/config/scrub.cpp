@@ -104,7 +104,7 @@ Scrubbed scrub(const std::string& text, const std::vector<std::string>& extra_pa
     if (int n = apply(result.text, p.pattern(), p.group_only)) result.removed.push_back({p.name, n});
   }
   for (const auto& source : extra_patterns) {
-    auto pattern = Pattern::compile(source, /*ignore_case=*/true);
+    auto pattern = Pattern::compile(source, /*ignore_case=*/true, /*longest=*/true);
     if (!pattern) continue;  // load() reports invalid patterns with their file:line:col
     if (int n = apply(result.text, *pattern, pattern->groups() > 0)) result.removed.push_back({source, n});
   }

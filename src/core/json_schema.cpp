@@ -105,7 +105,6 @@ struct Hoister {
   void schema(json& node) {
     if (!node.is_object()) return;
     json* property_names = nullptr;
-    bool has_pattern = false;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string& key = it.key();
       json& value = it.value();
@@ -125,14 +124,7 @@ struct Hoister {
           for (auto& sub : value) schema(sub);
       } else if (key == "propertyNames") {
         property_names = &value;
-      } else if (key == "pattern" && value.is_string()) {
-        has_pattern = true;
       }
-    }
-    if (has_pattern) {  // checked by SafePattern, not valijson's std::regex (see below)
-      node[std::string(kPatternKeyword)] = std::move(node["pattern"]);
-      node.erase("pattern");
-      has_pattern = false;
     }
     if (property_names && property_names->is_object() && !property_names->contains("$ref")) {
       schema(*property_names);
@@ -143,7 +135,34 @@ struct Hoister {
   }
 };
 
+// Every `pattern` keyword becomes kPatternKeyword, checked by SafePattern (below), wherever it
+// sits: in a schema reached by keywords or in a plain container of definitions that `$ref`
+// points into (config.schema.json's definitions/common). A "pattern" key with a string value
+// is always the keyword (a property's value is a schema, never a string); data under enum,
+// const, default and examples is left as it is. Iterative: a user's --schema may be deep.
+void rename_patterns(json& document) {
+  std::vector<json*> stack{&document};
+  while (!stack.empty()) {
+    json* node = stack.back();
+    stack.pop_back();
+    if (node->is_array()) {
+      for (auto& item : *node) stack.push_back(&item);
+      continue;
+    }
+    if (!node->is_object()) continue;
+    if (auto it = node->find("pattern"); it != node->end() && it->is_string()) {
+      json pattern = std::move(*it);
+      node->erase("pattern");
+      (*node)[std::string(kPatternKeyword)] = std::move(pattern);
+    }
+    for (auto it = node->begin(); it != node->end(); ++it)
+      if (it.key() != "enum" && it.key() != "const" && it.key() != "default" && it.key() != "examples")
+        stack.push_back(&it.value());
+  }
+}
+
 json hoist_property_names(json document) {
+  rename_patterns(document);
   Hoister hoister;
   hoister.schema(document);
   if (!hoister.hoisted.empty()) {

@@ -6,10 +6,11 @@
 
 namespace arborist {
 
-Result<Pattern> Pattern::compile(std::string_view source, bool ignore_case) {
+Result<Pattern> Pattern::compile(std::string_view source, bool ignore_case, bool longest) {
   RE2::Options options;
   options.set_log_errors(false);
   options.set_case_sensitive(!ignore_case);
+  options.set_longest_match(longest);
   auto re = std::make_shared<const RE2>(re2::StringPiece(source.data(), source.size()), options);
   if (!re->ok())
     return fail(ExitCode::invalid_input, "'" + std::string(source) + "' is not a valid regular expression (" +
@@ -34,8 +35,9 @@ void Pattern::for_each(std::string_view text,
   size_t pos = 0;
   while (pos <= input.size() && re_->Match(input, pos, input.size(), RE2::UNANCHORED, m.data(), n)) {
     const size_t start = static_cast<size_t>(m[0].data() - input.data());
-    if (m[0].empty()) {  // an empty match moves on by one character
+    if (m[0].empty()) {  // an empty match moves on by one whole (UTF-8) character
       pos = start + 1;
+      while (pos < input.size() && (static_cast<unsigned char>(input[pos]) & 0xC0) == 0x80) ++pos;
       continue;
     }
     const std::string_view group = n > 1 && m[1].data() ? std::string_view(m[1].data(), m[1].size()) : std::string_view();

@@ -19,7 +19,9 @@ namespace arborist {
 class Pattern {
  public:
   // Fails (ExitCode::invalid_input) with RE2's reason when `source` is not a valid pattern.
-  static Result<Pattern> compile(std::string_view source, bool ignore_case = false);
+  // `longest`: leftmost-longest matching (POSIX), so an alternative that can match nothing
+  // (`x*|secret`) never hides a longer match at the same place — for patterns that redact.
+  static Result<Pattern> compile(std::string_view source, bool ignore_case = false, bool longest = false);
 
   // Whether the pattern occurs anywhere in `text`; `found` gets the first match.
   bool search(std::string_view text, std::string_view* found = nullptr) const;

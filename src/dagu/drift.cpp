@@ -69,6 +69,7 @@ Result<Drift> check_drift(const std::string& dag_path, const std::string& spec_o
   options.version = header->version.value_or(Version::portable);
   options.spec_path = header->spec_path;
   options.output_path = dag_path;
+  options.spec_dir = spec_file.parent_path().string();  // as `arborist dagu` resolves ai.schema
   auto expected = emit(*spec, options);
   if (!expected) return fail(expected.error());
   // The first line carries arborist's version: compare what follows it, so a newer arborist

@@ -97,21 +97,22 @@ Result<PreparedRun> prepare_run(const RunRequest& request) {
   const bool is_dag = !docs->empty() && looks_like_dag(docs->front().value);
 
   // The lint reads what the user gave (a spec's own disable comments and positions).
-  lint::Subject subject;
   std::optional<spec::Spec> spec;
+  lint::Options lint_options;
+  lint_options.disabled = request.lint_disabled;
+  lint_options.shellcheck = false;  // style, not safety: `arborist validate` runs it
+  std::vector<Problem> findings;
   if (!is_dag) {
     auto read = spec::read_spec(*text, request.file.string());
     if (!read) return fail(read.error());
     spec = std::move(*read);
-    subject = lint::subject_of(*spec, &docs->front(), request.file.string(), *text);
+    findings = lint::check(lint::subject_of(*spec, &docs->front(), request.file.string(), *text), lint_options);
   } else {
-    subject = lint::subject_of_dag(docs->front(), request.file.string(), *text);
+    // Every document: sub-DAGs after `---` run as part of the same workflow.
+    findings = lint::check_dag_documents(*docs, request.file.string(), *text, lint_options);
   }
-  lint::Options lint_options;
-  lint_options.disabled = request.lint_disabled;
-  lint_options.shellcheck = false;  // style, not safety: `arborist validate` runs it
   std::vector<Problem> refused;
-  for (auto& finding : lint::check(subject, lint_options)) {
+  for (auto& finding : findings) {
     const lint::Rule* rule = lint::find_rule(finding.rule);
     if (request.strict || (rule && rule->blocks_ai)) {
       finding.severity = Severity::error;

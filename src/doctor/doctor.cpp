@@ -228,8 +228,11 @@ Result<std::vector<Check>> check_file(const std::string& path, const Options& op
     std::set<std::string> known(plan->env.begin(), plan->env.end());
     known.insert(plan->params.begin(), plan->params.end());
     known.insert(plan->required.begin(), plan->required.end());
-    for (const auto& f : plan->facts)
+    for (const auto& f : plan->facts) {
       if (!f.output.empty()) known.insert(f.output);
+      for (const auto& c : f.commands)  // set by a command itself, as the lint reads it
+        for (const auto& v : lint::assigned_in(c)) known.insert(v);
+    }
     std::set<std::string> reported;
     for (size_t i = 0; i < plan->facts.size(); ++i)
       for (const auto& c : plan->facts[i].commands)

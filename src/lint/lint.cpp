@@ -1117,6 +1117,22 @@ std::vector<Problem> check(const Subject& subject, const Options& options) {
   return out;
 }
 
+std::set<std::string> assigned_in(const std::string& command) {
+  std::set<std::string> out;
+  assigned_names(command, out);
+  return out;
+}
+
+std::vector<Problem> check_dag_documents(const std::vector<yaml::Document>& documents, const std::string& file,
+                                         std::string_view source_text, const Options& options) {
+  std::vector<Problem> out;
+  for (const auto& document : documents) {
+    auto found = check(subject_of_dag(document, file, source_text), options);
+    out.insert(out.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+  }
+  return out;
+}
+
 std::set<std::string> command_texts(const spec::Spec& spec) {
   std::set<std::string> out;
   Subject subject = subject_of(spec);

@@ -76,6 +76,9 @@ std::set<std::string> command_texts(const spec::Spec& spec);
 Subject subject_of(const spec::Spec& spec, const yaml::Document* document = nullptr, const std::string& file = {},
                    std::string_view source_text = {});
 Subject subject_of_dag(const yaml::Document& document, const std::string& file, std::string_view source_text);
+// The findings of every document of a DAG file (sub-DAGs after `---` run too).
+std::vector<Problem> check_dag_documents(const std::vector<yaml::Document>& documents, const std::string& file,
+                                         std::string_view source_text, const Options& options);
 
 // `# arborist-lint: disable=sudo,curl-pipe-shell` comments in a file: line -> rule ids.
 // A comment before the first step covers the whole file; one on the line just above a step
@@ -85,6 +88,10 @@ std::vector<std::pair<int, std::set<std::string>>> disable_comments(std::string_
 // The programs a command text runs (wrappers such as sudo, env, timeout skipped; nested
 // $(…) included), each once, in order. Shell keywords and builtins are left out.
 std::vector<std::string> programs(const std::string& command);
+
+// The variables a command text sets itself (NAME=…, `for NAME in`, `read NAME`, …): reading
+// them later is not reading the environment.
+std::set<std::string> assigned_in(const std::string& command);
 
 // Whether `shellcheck` is on PATH (looked up once).
 bool shellcheck_available();

@@ -1,7 +1,9 @@
 #include "log/log.hpp"
 #include "core/utc_time.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -214,7 +216,8 @@ bool is_corrupt(sqlite3* db) {
 
 // Moves a corrupt log and its WAL files out of the way: log.db -> log.db.corrupt-20261202T170700Z.
 Result<fs::path> set_aside(const fs::path& path) {
-  const fs::path aside = path.string() + ".corrupt-" + utc_text(std::time(nullptr), "%Y%m%dT%H%M%SZ");
+  const fs::path aside = path.string() + ".corrupt-" + utc_text(std::time(nullptr), "%Y%m%dT%H%M%SZ") + "-" +
+                         std::to_string(::getpid());
   std::error_code ec;
   fs::rename(path, aside, ec);
   if (ec) return fail(ExitCode::io, "cannot set the corrupt request log aside: " + ec.message());
@@ -226,6 +229,18 @@ Result<fs::path> set_aside(const fs::path& path) {
 
 Result<RequestLog> RequestLog::open(const fs::path& path) {
   auto opened = open_once(path);
+  if (opened || !opened.error().hint.starts_with(kCorruptHint)) return opened;
+  // Parallel runs (a Dagu DAG's AI steps) may all find it corrupt: one sets it aside under a
+  // lock; the others, once they get the lock, find the new log and use it.
+  const int lock = ::open((path.string() + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (lock >= 0) ::flock(lock, LOCK_EX);
+  struct Unlock {
+    int fd;
+    ~Unlock() {
+      if (fd >= 0) ::close(fd);  // closing releases the flock
+    }
+  } unlock{lock};
+  opened = open_once(path);
   if (opened || !opened.error().hint.starts_with(kCorruptHint)) return opened;
   auto aside = set_aside(path);
   if (!aside) return fail(opened.error());

@@ -111,6 +111,7 @@ Result<std::string> dag_text(const spec::Spec& spec, const std::string& name, da
   options.version = version;
   options.spec_path = "../" + name + ".yaml";
   options.output_path = dag_path.string();
+  options.spec_dir = (dag_path.parent_path() / "..").lexically_normal().string();  // where the spec is
   return dagu::emit(spec, options);
 }
 

@@ -236,7 +236,7 @@ class Updater {
   // and the assumptions and open questions about that step or that variable.
   void forget_what_only(const spec::Step& removed, const std::string& name) {
     auto words_of = [](const spec::Step& s) {
-      std::string all = s.command + "\n" + s.script;
+      std::string all = s.command + "\n" + s.script + "\n" + s.dir + "\n" + s.container;
       if (s.ai) all += "\n" + s.ai->prompt + "\n" + s.ai->system;
       for (const auto& p : s.preconditions) all += "\n" + p.condition + "\n" + p.expected;
       for (const auto& e : s.env) all += "\n" + e.value;
@@ -269,8 +269,17 @@ class Updater {
       }
       return false;
     };
+    // A variable by its name; the step only as a name is written, quoted or leading the line
+    // ("'email-report'", "`email-report`", "step email-report", "email-report: …"), so that a
+    // step called "report" does not take every sentence with the word along.
+    auto names_step = [&](const std::string& line) {
+      for (const std::string& form : {"'" + name + "'", "`" + name + "`", "\"" + name + "\"", "step " + name})
+        if (mentions(line, form)) return true;
+      return line.starts_with(name + ":") || line.starts_with(name + " ");
+    };
     auto about_forgotten = [&](const std::string& line) {
-      return std::any_of(forgotten.begin(), forgotten.end(), [&](const std::string& w) { return mentions(line, w); });
+      return names_step(line) || std::any_of(forgotten.begin() + 1, forgotten.end(),
+                                              [&](const std::string& w) { return mentions(line, w); });
     };
     for (auto* list : {&spec().assumptions, &spec().open_questions}) {
       const size_t before = list->size();
@@ -716,7 +725,8 @@ CarriedComments carry_comments(std::string_view old_text, const std::string& new
         --end;
       if (end > 0 && (trimmed[end - 1] == '|' || trimmed[end - 1] == '>') &&
           (end == 1 || trimmed[end - 2] == ' ' || trimmed[end - 2] == ':'))
-        block_key_indent = indent_of(line);
+        // The key's own indent: after the "- " of a sequence item ("- script: |").
+        block_key_indent = indent_of(line) + (trimmed.starts_with("- ") ? 2 : 0);
     }
   }
   auto is_comment_at = [&](size_t i) { return !in_block[i] && text::trim(old_lines[i]).starts_with("#"); };
@@ -759,16 +769,17 @@ CarriedComments carry_comments(std::string_view old_text, const std::string& new
     if (in_block[i]) continue;
     if (is_comment_at(i)) {
       const std::string comment(text::trim(text));
-      if (line < old_steps.front().first) {
-        header.push_back(comment);
-        continue;
-      }
-      // A run of comments (and blank lines) that ends at a step's first line belongs to it.
+      // A run of comments (and blank lines) that ends at a step's first line belongs to it —
+      // the first step's too (docs/lint.md: "just above a step, that step").
       size_t next = i + 1;
       while (next < old_lines.size() && (is_comment_at(next) || text::trim(old_lines[next]).empty())) ++next;
       const std::string* owner = nullptr;
       for (const auto& [start, name] : old_steps)
         if (start == static_cast<int>(next) + 1) owner = &name;
+      if (!owner && line < old_steps.front().first) {
+        header.push_back(comment);  // before the steps: the whole file
+        continue;
+      }
       if (!owner) owner = owner_of(line);
       if (owner) above[*owner].push_back(comment);
       continue;
