@@ -473,6 +473,34 @@ TEST_CASE("rate limiter: waits for the window, refuses past the deadline, settle
   CHECK(t2.acquire(200, now + std::chrono::seconds(1)));
 }
 
+TEST_CASE("rate limiter: a retry's turn is taken for when it goes out, after its backoff", "[ask][rate]") {
+  using arborist::usage::RateLimit;
+  using arborist::usage::RateLimiter;
+  TempDir dir;
+  auto now = RateLimiter::Clock::time_point(std::chrono::seconds(2'000'000));
+  std::vector<long> slept;
+  RateLimiter::Hooks hooks{[&] { return now; },
+                           [&](std::chrono::milliseconds d) {
+                             slept.push_back(d.count());
+                             now += d;
+                           }};
+  const auto far = now + std::chrono::hours(1);
+  RateLimiter first(dir.path(), "openai", RateLimit{1, std::nullopt}, hooks);
+  REQUIRE(first.acquire(0, far));
+  // A retry that goes out in 30 s: the first call is still in its minute then, so the turn
+  // comes 30 s (and a millisecond) after that.
+  RateLimiter retry(dir.path(), "openai", RateLimit{1, std::nullopt}, hooks);
+  auto waited = retry.acquire(0, far, {}, std::chrono::seconds(30));
+  REQUIRE(waited);
+  CHECK(slept == std::vector<long>{30'001});
+  // One whose backoff outlasts the minute needs no extra wait at all.
+  RateLimiter late(dir.path(), "claude", RateLimit{1, std::nullopt}, hooks);
+  REQUIRE(late.acquire(0, far));
+  RateLimiter late_retry(dir.path(), "claude", RateLimit{1, std::nullopt}, hooks);
+  REQUIRE(late_retry.acquire(0, far, {}, std::chrono::seconds(61)));
+  CHECK(slept.size() == 1);
+}
+
 TEST_CASE("rate limit shared across processes: the call past the limit waits or fails at its deadline", "[ask][rate]") {
   AskBox box;
   box.provider.set_answer_text("ok");

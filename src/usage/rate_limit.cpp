@@ -149,7 +149,7 @@ RateLimiter::RateLimiter(fs::path dir, std::string runner, RateLimit limit, Hook
 }
 
 Result<milliseconds> RateLimiter::acquire(long tokens, Clock::time_point deadline,
-                                          const std::function<void(milliseconds)>& on_wait) {
+                                          const std::function<void(milliseconds)>& on_wait, milliseconds starts_in) {
   milliseconds waited{0};
   if (!limit_.any()) return waited;
   std::error_code ec;
@@ -164,7 +164,7 @@ Result<milliseconds> RateLimiter::acquire(long tokens, Clock::time_point deadlin
         return fail(ExitCode::io, "the rate-limit ledger " + path_.string() + " cannot be used: " + ledger.error(),
                     "make its directory writable (XDG_STATE_HOME), or remove rate_limit: from runner '" + runner_ +
                         "'");
-      const long long now = to_ms(hooks_.now());
+      const long long now = to_ms(hooks_.now()) + starts_in.count();  // when the call will go out
       std::vector<Line> lines = parse_ledger(ledger.read());
       std::erase_if(lines, [&](const Line& l) { return l.at_ms <= now - kWindowMs || l.at_ms > now + kWindowMs; });
       std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.at_ms < b.at_ms; });
@@ -197,7 +197,7 @@ Result<milliseconds> RateLimiter::acquire(long tokens, Clock::time_point deadlin
       }
       // Ledger lines are whole milliseconds: wake just after the oldest call has left.
       wait_ms += 1;
-      if (hooks_.now() + milliseconds(wait_ms) > deadline)
+      if (hooks_.now() + starts_in + milliseconds(wait_ms) > deadline)
         return fail(ExitCode::runner,
                     "runner '" + runner_ + "' is at its rate limit (" + describe_limit(limit_) +
                         ", shared by every arborist on this machine) and the next turn is " +

@@ -42,8 +42,11 @@ class RateLimiter {
   // as long as needed but not past `deadline`. `on_wait` hears each wait before it starts.
   // Returns the total time waited; an error (exit 5) when the turn would come after the
   // deadline, or (exit 7) when the ledger cannot be used.
+  // `starts_in`: the call goes out that much later (a retry after its backoff); its turn is
+  // taken, and counted, at that time.
   Result<std::chrono::milliseconds> acquire(long tokens, Clock::time_point deadline,
-                                            const std::function<void(std::chrono::milliseconds)>& on_wait = {});
+                                            const std::function<void(std::chrono::milliseconds)>& on_wait = {},
+                                            std::chrono::milliseconds starts_in = std::chrono::milliseconds(0));
   // After a call that succeeded: its real token count replaces the estimate. (A failed
   // call keeps its estimate: the provider may have counted it.)
   void settle(long tokens);

@@ -340,15 +340,21 @@ class MeteredRunner : public runners::Runner {
     const auto call_deadline = std::chrono::system_clock::now() + std::chrono::seconds(sent.timeout_seconds);
     sent.on_attempt = [&, forward = request.on_attempt](const runners::AttemptReport& a) {
       if (a.wait_ms && retry_turns) {
-        auto waited = retry_turns->acquire(0, call_deadline, [&](std::chrono::milliseconds wait) {
-          const std::string line = "retry waits " + std::to_string((wait.count() + 999) / 1000) + " s for runner '" +
-                                   config_.name + "''s rate limit";
-          if (request.on_notice)
-            request.on_notice(line);
-          else
-            state_->warnings.push_back(line);
-        });
-        (void)waited;  // past the deadline: the transport's own deadline ends the call
+        // The retry goes out after the transport's backoff: its turn is counted then.
+        auto waited = retry_turns->acquire(
+            0, call_deadline,
+            [&](std::chrono::milliseconds wait) {
+              const std::string line = "retry waits " + std::to_string((wait.count() + 999) / 1000) +
+                                       " s more for runner '" + config_.name + "''s rate limit";
+              if (request.on_notice)
+                request.on_notice(line);
+              else
+                state_->warnings.push_back(line);
+            },
+            std::chrono::milliseconds(*a.wait_ms));
+        if (!waited)  // its turn would come past the deadline: the transport's deadline ends the call
+          state_->warnings.push_back("a retry of runner '" + config_.name + "' had no turn of its rate limit: " +
+                                     waited.error().message);
       }
       row.attempt_log.push_back({a.attempt, a.http_status, a.wait_ms, transport::redact(a.outcome, secrets_)});
       if (a.wait_ms) row.waits_ms.push_back(*a.wait_ms);
