@@ -36,6 +36,33 @@ TEST_CASE("positions are recorded for keys and sequence items", "[yaml]") {
   CHECK(d.position_of("/steps/1/nope/deeper").line == 5);  // nearest ancestor
 }
 
+TEST_CASE("the position table keeps the first position of a key through growth and collisions", "[yaml]") {
+  yaml::PositionTable table;
+  CHECK(table.find(42) == nullptr);
+  // Keys that share their low bits, and 0 (the empty-slot marker inside the table).
+  for (std::uint64_t i = 0; i < 5000; ++i) table.emplace(i << 40, {static_cast<int>(i) + 1, 1});
+  table.emplace(0, {999, 9});  // already there (i = 0): the first stays
+  CHECK(table.size() == 5000);
+  for (std::uint64_t i = 0; i < 5000; ++i) {
+    const yaml::Position* p = table.find(i << 40);
+    REQUIRE(p);
+    CHECK(p->line == static_cast<int>(i) + 1);
+  }
+  CHECK(table.find(5000ull << 40) == nullptr);
+  CHECK(table.find(1) != nullptr);  // 1 stands in for 0 inside; a real 1 reads the same slot
+}
+
+TEST_CASE("positions of a large document: every step's keys", "[yaml]") {
+  std::string text = "steps:\n";
+  for (int i = 0; i < 3000; ++i) text += "  - name: s" + std::to_string(i) + "\n    command: echo " + std::to_string(i) + "\n";
+  auto docs = yaml::parse(text, "big.yaml");
+  REQUIRE(docs);
+  for (int i = 0; i < 3000; i += 7) {
+    CHECK(docs->front().position_of("/steps/" + std::to_string(i)).line == 2 + 2 * i);
+    CHECK(docs->front().position_of("/steps/" + std::to_string(i) + "/command").line == 3 + 2 * i);
+  }
+}
+
 TEST_CASE("duplicate keys are errors with the position of the repeat", "[yaml]") {
   auto docs = yaml::parse("a: 1\nb: 2\na: 3\n", "dup.yaml");
   REQUIRE_FALSE(docs);

@@ -59,6 +59,38 @@ std::vector<std::string> pointer_split(const std::string& pointer) {
   return parts;
 }
 
+void PositionTable::emplace(std::uint64_t key, Position position) {
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();  // load factor at most 3/4
+  key = stored(key);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = start(key, mask);; i = (i + 1) & mask) {
+    if (slots_[i].key == key) return;
+    if (slots_[i].key == 0) {
+      slots_[i] = Slot{key, position};
+      ++size_;
+      return;
+    }
+  }
+}
+
+const Position* PositionTable::find(std::uint64_t key) const {
+  if (slots_.empty()) return nullptr;
+  key = stored(key);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = start(key, mask);; i = (i + 1) & mask) {
+    if (slots_[i].key == key) return &slots_[i].position;
+    if (slots_[i].key == 0) return nullptr;
+  }
+}
+
+void PositionTable::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+  size_ = 0;
+  for (const Slot& slot : old)
+    if (slot.key) emplace(slot.key, slot.position);
+}
+
 Position Document::position_of(std::string_view pointer) const {
   // The pointer, then each ancestor: the hashes of its prefixes that end before a '/'.
   std::vector<std::uint64_t> prefixes;
@@ -70,7 +102,7 @@ Position Document::position_of(std::string_view pointer) const {
   prefixes.push_back(hash);
   for (size_t i = prefixes.size(); i-- > 0;) {
     if (i == 0 && !pointer.empty() && pointer.front() == '/') break;  // "" is the document itself
-    if (auto it = positions.find(prefixes[i]); it != positions.end()) return it->second;
+    if (const Position* found = positions.find(prefixes[i])) return *found;
   }
   return start;
 }
@@ -302,8 +334,8 @@ class Builder : public YAML::EventHandler {
     if (f.key_bad) {
       std::string p = f.pointer + "/" + pointer_escape(key);
       const auto& positions = docs.back().positions;
-      auto known = positions.find(pointer_hash(p));
-      Position first = known != positions.end() ? known->second : Position{};
+      const Position* known = positions.find(pointer_hash(p));
+      Position first = known ? *known : Position{};
       problems.push_back({Severity::error,
                           "duplicate key '" + key + "': mapping key \"" + key + "\" already defined at line " +
                               std::to_string(first.line),

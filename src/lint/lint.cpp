@@ -865,6 +865,7 @@ Subject subject_of(const spec::Spec& spec, const yaml::Document* document, const
   Subject s;
   for (const auto& e : spec.env) s.declared.insert(e.name);
   for (const auto& p : spec.params) s.declared.insert(p.name);
+  s.steps.reserve(spec.steps.size());
   for (size_t i = 0; i < spec.steps.size(); ++i) {
     const auto& step = spec.steps[i];
     Subject::Step out;
@@ -927,6 +928,7 @@ Subject subject_of_dag(const yaml::Document& document, const std::string& file, 
   if (!root.contains("steps")) return s;
   const auto& steps = root["steps"];
   std::vector<std::pair<std::string, const nlohmann::ordered_json*>> list;
+  list.reserve(steps.size());
   if (steps.is_array()) {
     for (size_t i = 0; i < steps.size(); ++i) list.emplace_back("/steps/" + std::to_string(i), &steps[i]);
   } else if (steps.is_object()) {
@@ -1040,6 +1042,7 @@ std::vector<Problem> check(const Subject& subject, const Options& options) {
     std::unordered_map<std::string, size_t> index;
     for (size_t i = 0; i < subject.steps.size(); ++i) index.emplace(subject.steps[i].name, i);
     std::vector<FileUse> uses;
+    uses.reserve(subject.steps.size());
     bool any_write = false;
     for (const auto& step : subject.steps) {
       uses.push_back(file_use(step.commands));

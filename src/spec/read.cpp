@@ -475,6 +475,7 @@ struct Reader {
                        std::to_string(input_limits().steps),
                 "split the workflow, or raise limits.steps in agent-arborist.yaml");
         } else {
+          spec.steps.reserve(val.size());
           for (size_t i = 0; i < val.size(); ++i) spec.steps.push_back(read_step(val[i], p + "/" + std::to_string(i)));
         }
       }

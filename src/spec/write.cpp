@@ -71,13 +71,13 @@ json to_json(const Spec& spec) {
         item["name"] = p.name;
         item["default"] = p.default_value;
         if (!p.description.empty()) item["description"] = p.description;
-        arr.push_back(item);
+        arr.push_back(std::move(item));
       }
-      j["params"] = arr;
+      j["params"] = std::move(arr);
     } else {
       json obj = json::object();
       for (const auto& p : spec.params) obj[p.name] = p.default_value;
-      j["params"] = obj;
+      j["params"] = std::move(obj);
     }
   }
   if (!spec.on_failure.empty()) j["on_failure"] = spec.on_failure;
@@ -88,6 +88,7 @@ json to_json(const Spec& spec) {
   if (!spec.assumptions.empty()) j["assumptions"] = spec.assumptions;
   if (!spec.open_questions.empty()) j["open_questions"] = spec.open_questions;
   json steps = json::array();
+  steps.get_ref<json::array_t&>().reserve(spec.steps.size());
   for (const auto& s : spec.steps) {
     json st;
     st["name"] = s.name;
@@ -104,7 +105,7 @@ json to_json(const Spec& spec) {
       if (s.ai->temperature) ai["temperature"] = *s.ai->temperature;
       if (!s.ai->schema.empty()) ai["schema"] = s.ai->schema;
       if (!s.ai->choose.empty()) ai["choose"] = s.ai->choose;
-      st["ai"] = ai;
+      st["ai"] = std::move(ai);
     }
     st["depends_on"] = s.depends_on;
     if (s.retries) st["retries"] = *s.retries;
@@ -118,7 +119,7 @@ json to_json(const Spec& spec) {
     if (!s.runs_on.empty()) {
       json labels = json::object();
       for (const auto& [k, v] : s.runs_on) labels[k] = v;
-      st["runs_on"] = labels;
+      st["runs_on"] = std::move(labels);
     }
     if (!s.preconditions.empty()) {
       json pre = json::array();
@@ -129,14 +130,14 @@ json to_json(const Spec& spec) {
           json o;
           o["condition"] = p.condition;
           o["expected"] = p.expected;
-          pre.push_back(o);
+          pre.push_back(std::move(o));
         }
       }
-      st["preconditions"] = pre;
+      st["preconditions"] = std::move(pre);
     }
-    steps.push_back(st);
+    steps.push_back(std::move(st));
   }
-  j["steps"] = steps;
+  j["steps"] = std::move(steps);
   return j;
 }
 
