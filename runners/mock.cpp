@@ -18,6 +18,7 @@
 #include "plan/offline/actions.hpp"
 #include "plan/offline/commands.hpp"
 #include "plan/offline/conditions.hpp"
+#include "plan/offline/modifiers.hpp"
 #include "plan/offline/schedule.hpp"
 #include "plan/offline/secrets.hpp"
 #include "plan/offline/structure.hpp"
@@ -168,7 +169,8 @@ std::string working_dir(std::string_view clause, const std::string& command) {
 }
 
 // What a clause's condition makes of it.
-enum class Role { step, on_failure, on_exit, guarded, note };
+// `modifier`: a clause that only says how another step runs ("retry the push 3 times").
+enum class Role { step, on_failure, on_exit, guarded, note, modifier };
 
 // "`DROP TABLE users;` must never be run", "don't touch the production database": a
 // prohibition is a note for whoever runs the plan, never a step. Only when nothing is asked
@@ -257,6 +259,8 @@ struct ClauseInfo {
   std::string condition;    // "" when none
   TextRange condition_range;
   Role role = Role::step;
+  Modifiers modifiers;  // "retry it twice", "2 hours max": read out of action_text
+  size_t text_begin = 0;  // where the clause's words begin in the description (for the reading)
 };
 
 struct Planner {
@@ -266,6 +270,8 @@ struct Planner {
   std::unordered_map<const Node*, size_t> index;
   std::vector<ClauseInfo> info;
   std::vector<Action> actions;
+  std::unordered_map<const Node*, const Node*> parent;  // a clause's group, for "retry them"
+  std::vector<StepLimits> limits;                       // per clause, after apply_modifiers()
 
   void collect(const Node& n) {
     if (n.kind == Node::Kind::clause) {
@@ -274,7 +280,10 @@ struct Planner {
       info.push_back(read_condition(n));
       return;
     }
-    for (const auto& c : n.children) collect(c);
+    for (const auto& c : n.children) {
+      parent[&c] = &n;
+      collect(c);
+    }
   }
 
   static ClauseInfo read_condition(const Node& n) {
@@ -282,15 +291,29 @@ struct Planner {
     ci.action_text = n.text;
     ci.condition = n.condition;
     ci.condition_range = n.condition_range;
-    if (n.condition.empty() && (n.note || is_prohibition(n.text) || !variable_note(n.text).empty() || is_secret_statement(n.text) ||
-                                is_closing(n.text))) {
+    if (!n.ranges.empty()) ci.text_begin = n.ranges.front().begin;
+    // How the step runs ("and retry it twice if it fails") comes out first: its "if it fails"
+    // is the retry's own condition, not a failure handler.
+    if (n.condition.empty() && !n.note) {
+      ci.modifiers = read_modifiers(n.text);
+      if (ci.modifiers.limits.any()) {
+        if (ci.modifiers.whole_clause) {
+          ci.role = Role::modifier;
+          return ci;
+        }
+        ci.action_text = without_modifiers(n.text, ci.modifiers.spans);
+      }
+    }
+    const std::string& said = ci.action_text;
+    if (n.condition.empty() && (n.note || is_prohibition(said) || !variable_note(said).empty() || is_secret_statement(said) ||
+                                is_closing(said))) {
       ci.role = Role::note;
       return ci;
     }
     if (ci.condition.empty()) {
-      if (auto t = trailing_condition(n.text)) {
-        ci.condition = std::string(text::trim(std::string_view(n.text).substr(t->condition_begin)));
-        ci.action_text = n.text.substr(0, t->action_end);
+      if (auto t = trailing_condition(said)) {
+        ci.condition = std::string(text::trim(std::string_view(said).substr(t->condition_begin)));
+        ci.action_text = said.substr(0, t->action_end);
         if (!n.ranges.empty()) {
           // The condition's place in the text: the clause's first range is the clause as written.
           size_t b = n.ranges.front().begin;
@@ -337,7 +360,65 @@ struct Planner {
 
   bool is_handler(size_t i) const { return info[i].role == Role::on_failure || info[i].role == Role::on_exit; }
   // Handlers and notes are not steps of the graph.
-  bool off_graph(size_t i) const { return is_handler(i) || info[i].role == Role::note; }
+  bool off_graph(size_t i) const {
+    return is_handler(i) || info[i].role == Role::note || info[i].role == Role::modifier;
+  }
+
+  // The clause's own limits, and a modifier clause's on the step(s) it names. A target no
+  // step matches is a question, never a guess.
+  std::vector<std::string> apply_modifiers() {
+    std::vector<std::string> questions;
+    limits.assign(clauses.size(), StepLimits{});
+    auto merge = [](StepLimits& into, const StepLimits& from) {
+      if (from.retries) into.retries = from.retries, into.retries_guessed = from.retries_guessed;
+      if (from.retry_interval) into.retry_interval = from.retry_interval;
+      if (from.timeout) into.timeout = from.timeout;
+      into.continue_on_failure = into.continue_on_failure || from.continue_on_failure;
+    };
+    auto previous_step = [&](size_t i) -> std::optional<size_t> {
+      for (size_t k = i; k-- > 0;)
+        if (!off_graph(k)) return k;
+      return std::nullopt;
+    };
+    for (size_t i = 0; i < clauses.size(); ++i) {
+      const Modifiers& m = info[i].modifiers;
+      if (!m.limits.any()) continue;
+      if (info[i].role != Role::modifier) {
+        if (!off_graph(i)) merge(limits[i], m.limits);
+        continue;
+      }
+      std::vector<size_t> targets;
+      if (m.all_steps) {
+        for (size_t k = 0; k < clauses.size(); ++k)
+          if (!off_graph(k)) targets.push_back(k);
+      } else if (!m.target.empty()) {
+        // The nearest step before that the words name, else one after ("retry the upload 3 times" may come first).
+        for (size_t k = i; k-- > 0 && targets.empty();)
+          if (!off_graph(k) && names_step(m.target, info[k].action_text + " " + actions[k].slug)) targets.push_back(k);
+        for (size_t k = i + 1; k < clauses.size() && targets.empty(); ++k)
+          if (!off_graph(k) && names_step(m.target, info[k].action_text + " " + actions[k].slug)) targets.push_back(k);
+      } else if (auto p = previous_step(i)) {
+        targets.push_back(*p);
+        // "retry them twice": every clause of the group the step before belongs to.
+        if (m.plural)
+          if (auto it = parent.find(clauses[*p]); it != parent.end() && it->second->kind == Node::Kind::parallel) {
+            targets.clear();
+            for (size_t k = 0; k < clauses.size(); ++k)
+              if (!off_graph(k) && parent.contains(clauses[k]) && parent.at(clauses[k]) == it->second) targets.push_back(k);
+          }
+      }
+      if (targets.empty()) {
+        questions.push_back("The description says \"" + std::string(text::trim(clauses[i]->text)) +
+                            "\", but no step matches" + (m.target.empty() ? "" : " '" + m.target + "'") +
+                            ": which step is meant? (Set retries or timeout on it in the spec.)");
+        continue;
+      }
+      for (size_t k : targets) merge(limits[k], m.limits);
+      modifier_targets[i] = targets;
+    }
+    return questions;
+  }
+  std::unordered_map<size_t, std::vector<size_t>> modifier_targets;  // modifier clause -> the clauses it set
 };
 
 class GraphBuilder {
@@ -416,7 +497,11 @@ class GraphBuilder {
     const Action& action = planner_.actions[i];
     spec::Step step;
     step.name = unique(text::slugify(action.slug, '-', kMaxNameLength));
-    step.description = std::string(utf8_prefix(text::trim(n.text), kMaxDescriptionBytes));
+    // A schedule phrase cut out of the clause leaves a run of blanks behind.
+    std::string words;
+    for (char c : text::trim(n.text))
+      if (!(c == ' ' && !words.empty() && words.back() == ' ')) words += c;
+    step.description = std::string(utf8_prefix(words, kMaxDescriptionBytes));
     names_[i] = step.name;
     step.command = action.command;
     step.dir = action.dir;
@@ -426,6 +511,15 @@ class GraphBuilder {
       step.retries = kNetworkRetries;
       step.retry_interval = kNetworkRetryInterval;
     }
+    // What the words said about this step wins over the network default.
+    const StepLimits& said = planner_.limits[i];
+    if (said.retries) {
+      step.retries = *said.retries;
+      step.retry_interval = said.retry_interval.value_or(step.retry_interval.value_or(kNetworkRetryInterval));
+      if (*said.retries == 0) step.retry_interval.reset();
+    }
+    if (said.timeout) step.timeout = *said.timeout;
+    if (said.continue_on_failure) step.continue_on_failure = true;
     // A mail sent after an AI step sends its answer ("summarise …, then email the summary"),
     // expanded by the shell (${NAME:-}: Dagu would substitute ${NAME} into the command text).
     const std::string echo_placeholder = "echo \"" + std::string(kMessagePlaceholder) + "\"";
@@ -612,6 +706,7 @@ std::string role_name(Role r) {
     case Role::on_exit: return "handler";
     case Role::guarded: return "todo";
     case Role::note: return "note";
+    case Role::modifier: return "setting";
   }
   return "step";
 }
@@ -690,6 +785,7 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   spec.name = name.empty() ? "workflow" : name;
   context.workflow_name = spec.name;
   planner.classify_all();
+  for (auto& q : planner.apply_modifiers()) spec.open_questions.push_back(std::move(q));
 
   size_t graph_clauses = 0;
   for (size_t i = 0; i < planner.clauses.size(); ++i) graph_clauses += planner.off_graph(i) ? 0 : 1;
@@ -742,9 +838,26 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   spec.on_failure = text::join(on_failure, "\n");
   spec.on_exit = text::join(on_exit, "\n");
 
+  // How steps run, as the words said it: each phrase read, a retry count that was not given said.
+  for (size_t i = 0; i < planner.clauses.size(); ++i) {
+    const auto& ci = planner.info[i];
+    std::vector<size_t> set = ci.role == Role::modifier
+                                  ? (planner.modifier_targets.contains(i) ? planner.modifier_targets.at(i) : std::vector<size_t>{})
+                                  : std::vector<size_t>{i};
+    std::vector<std::string> names;
+    for (size_t k : set)
+      if (builder.names_.contains(k)) names.push_back(builder.names_.at(k));
+    for (const auto& span : ci.modifiers.spans)
+      read({ci.text_begin + span.begin, ci.text_begin + span.end}, "setting",
+           (names.empty() ? std::string("no step") : "step " + text::join(names, ", ")) + ": " + span.what);
+    if (ci.modifiers.limits.retries_guessed && !names.empty())
+      spec.assumptions.push_back("No retry count was given for " + text::join(names, ", ") + ": it retries " +
+                                 std::to_string(*ci.modifiers.limits.retries) + " times.");
+  }
+
   std::vector<std::string> note_variables;
   for (size_t i = 0; i < planner.clauses.size(); ++i) {
-    if (planner.is_handler(i)) continue;
+    if (planner.is_handler(i) || planner.info[i].role == Role::modifier) continue;
     const auto& ci = planner.info[i];
     if (ci.role == Role::note) {
       const std::string said(text::trim(planner.clauses[i]->text));

@@ -339,7 +339,7 @@ bool plausible_name(std::string_view s) {
     if (!(std::islower(c) || std::isdigit(c) || c == '.' || c == '_' || c == '-' || c == '/' || c == ':')) return false;
   }
   static const std::unordered_set<std::string_view> not_names = {
-      "docker", "container", "image",  "images", "and",  "then",  "to",    "with",  "for",        "our",
+      "docker", "container", "image",  "images", "img", "and",  "then",  "to",    "with",  "for",        "our",
       "new",    "latest",    "called", "named",  "from", "in",    "into",  "on",    "registry",   "it",
       "app",    "build",     "push",   "tag",    "that", "which", "base",  "final", "production", "staging",
       "the",    "a",         "an",     "this",   "my",   "your",  "their", "its",   "both",       "all"};
@@ -367,6 +367,7 @@ std::string image_name_in(std::string_view text) {
     if (is_registry_ref(c)) return c;
   for (size_t i = 0; i < chunks.size(); ++i) {
     std::string lower = text::to_lower(chunks[i]);
+    if (lower == "img") lower = "image";  // "build the docker img acme/api"
     if (lower != "image" && lower != "images" && lower != "called" && lower != "named") continue;
     if (i + 1 < chunks.size() &&
         (lower == "called" || lower == "named" || chunks[i + 1].find_first_of("/:") != std::string::npos ||
@@ -814,7 +815,7 @@ bool literal(Action& a, const Clause& c) {
 
 // What the clause is about when its verb is generic ("run the tests") or missing ("- database backup").
 ActionKind by_keywords(const Clause& c, bool database_known) {
-  bool image = c.any({"docker", "image", "images", "container"});
+  bool image = c.any({"docker", "image", "images", "img", "imgs", "container"});
   if (c.any({"backup", "backups", "dump", "snapshot"}) && (names_database(c.words) || database_known) &&
       !c.any({"upload", "copy", "sync", "prune", "delete", "remove", "clean"}))
     return ActionKind::backup_db;
@@ -833,7 +834,7 @@ ActionKind by_keywords(const Clause& c, bool database_known) {
 }
 
 ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx, bool database_known) {
-  bool image = c.any({"docker", "image", "images", "container"});
+  bool image = c.any({"docker", "image", "images", "img", "imgs", "container"});
   auto is = [&](std::initializer_list<std::string_view> list) {
     return std::find(list.begin(), list.end(), verb) != list.end();
   };
@@ -963,7 +964,7 @@ Context read_context(std::string_view text) {
   }
   ctx.backs_up_files = any(ctx.words, {"backup", "back", "dump", "snapshot"}) && names_database(ctx.words);
   ctx.pushes_image = (has(ctx.words, "push") || has(ctx.words, "registry")) &&
-                     any(ctx.words, {"image", "images", "docker", "container", "registry"});
+                     any(ctx.words, {"image", "images", "img", "imgs", "docker", "container", "registry"});
   return ctx;
 }
 
