@@ -699,6 +699,61 @@ bool is_structure_word(std::string_view w) {
   return words.contains(w);
 }
 
+// "if the tests pass, deploy", "deploy only if the build succeeds": what the condition waits on
+// is work the words ask for. When no clause before names it, it becomes a step of its own
+// (run in front of the clause), so the plan does not deploy untested code.
+std::string success_subject(std::string_view condition) {
+  static const std::unordered_set<std::string_view> work = {
+      "test", "tests", "build", "builds", "lint", "linter", "linting", "checks", "check", "migration", "migrations",
+      "backup", "backups", "scan", "scans", "e2e", "smoke", "compile", "compilation", "typecheck", "validation",
+      "suite", "specs", "ci", "pipeline"};
+  static const std::unordered_set<std::string_view> skip = {
+      "if", "when", "once", "only", "as", "soon", "after", "pass", "passes", "passed", "succeed", "succeeds",
+      "succeeded", "success", "successful", "successfully", "green", "ok", "okay", "fine", "works", "work", "is",
+      "are", "was", "were", "goes", "go", "went", "well", "complete", "completes", "completed", "finish", "finishes",
+      "finished", "done", "all", "have", "has", "and", "without", "errors", "error", "cleanly", "clean"};
+  std::string subject;
+  bool names_work = false;
+  for (const auto& t : tokenize(condition)) {
+    if (!t.word || skip.contains(t.text)) continue;
+    names_work = names_work || work.contains(t.text);
+    subject += (subject.empty() ? "" : " ") + t.text;
+  }
+  return names_work ? subject : std::string();
+}
+
+void add_implied_steps(Node& n, std::vector<std::string>& said_before) {
+  if (n.kind != Node::Kind::clause) {
+    for (auto& child : n.children) add_implied_steps(child, said_before);
+    return;
+  }
+  std::string condition = n.condition;
+  TextRange range = n.condition_range;
+  if (condition.empty())
+    if (auto t = trailing_condition(n.text)) {
+      condition = n.text.substr(t->condition_begin);
+      if (!n.ranges.empty()) range = {n.ranges.front().begin + t->condition_begin, n.ranges.front().end};
+    }
+  if (!condition.empty() && condition_kind(condition) == ConditionKind::on_success) {
+    std::string subject = success_subject(condition);
+    bool named = subject.empty();
+    for (const auto& before : said_before) named = named || names_step(subject, before);
+    if (!named) {
+      Node implied{Node::Kind::clause};
+      implied.text = "run the " + (subject.starts_with("the ") ? subject.substr(4) : subject);
+      if (range.end > range.begin) implied.ranges.push_back(range);
+      said_before.push_back(implied.text);
+      Node sequence{Node::Kind::sequence};
+      sequence.children.push_back(std::move(implied));
+      sequence.children.push_back(std::move(n));
+      n = std::move(sequence);
+      said_before.push_back(n.children.back().text);
+      return;
+    }
+  }
+  said_before.push_back(n.text);
+}
+
 std::string role_name(Role r) {
   switch (r) {
     case Role::step: return "step";
@@ -761,6 +816,10 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   // Facts come from every word, the label's too ("npm: run the tests").
   Context context = read_context(trimmed);
   split_object_lists(parsed.tree, context);
+  {
+    std::vector<std::string> said_before;
+    add_implied_steps(parsed.tree, said_before);
+  }
   const Node& tree = parsed.tree;
   std::vector<plan::offline::TeamAction> team;
   for (const auto& a : team_actions) team.push_back({a.phrase, a.command});
@@ -899,11 +958,16 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   std::set<std::string> seen(spec.assumptions.begin(), spec.assumptions.end());
   seen.insert(seen_notes.begin(), seen_notes.end());
   for (auto& a : schedule_assumptions) add_unique(spec.assumptions, seen, a);
-  for (const auto& action : planner.actions)
-    for (const auto& a : action.assumptions) add_unique(spec.assumptions, seen, a);
+  // What a note or a setting would have run is not in the plan: nothing of it is assumed
+  // ("don't restart nginx" must not say the workflow may restart it).
+  auto in_plan = [&](size_t i) { return planner.info[i].role != Role::note && planner.info[i].role != Role::modifier; };
+  for (size_t i = 0; i < planner.actions.size(); ++i)
+    if (in_plan(i))
+      for (const auto& a : planner.actions[i].assumptions) add_unique(spec.assumptions, seen, a);
   std::set<std::string> variables;
-  for (const auto& action : planner.actions)
-    for (const auto& v : action.variables)
+  for (size_t i = 0; i < planner.actions.size(); ++i)
+    if (in_plan(i))
+      for (const auto& v : planner.actions[i].variables)
       if (variables.insert(v.name).second)
         add_unique(spec.assumptions, seen, v.name + " is set in the environment: " + v.meaning + ".");
   // Every ${VAR} a command reads is declared as imported from the environment the workflow

@@ -579,13 +579,75 @@ std::string destination_of(const Clause& c, const std::vector<std::string>& path
   return {};
 }
 
+// Whether the words bring the bucket's objects here ("pull the orders from s3://…", "download
+// s3://…/x.csv") rather than send files there.
+bool bucket_is_source(const Clause& c, std::string_view bucket) {
+  if (c.any({"download", "pull", "fetch", "get", "grab"})) return true;
+  if (!destination_of(c, c.paths()).empty()) return true;  // "sync s3://x/ to /data/x": the local path receives
+  size_t at = c.text.find(bucket);
+  if (at == std::string_view::npos) return false;
+  auto before = tokenize(c.text.substr(0, at));
+  while (!before.empty() && !before.back().word) before.pop_back();
+  return !before.empty() && before.back().text == "from";
+}
+
+// Words that pick some objects out of a prefix by time: the prefix alone would copy them all.
+bool picks_by_time(const Clause& c) {
+  return c.any({"yesterday", "yesterday's", "yesterdays", "today", "today's", "todays", "latest", "newest", "recent",
+                "new", "last", "tonight's", "hourly", "daily", "weekly", "this"});
+}
+
+// The command line of a bucket copy: AWS's CLI for s3://, Google's for gs://.
+std::string bucket_copy(std::string_view bucket, bool one_file, const std::string& from, const std::string& to) {
+  if (bucket.starts_with("gs://"))
+    return std::string("gcloud storage ") + (one_file ? "cp " : "rsync --recursive ") + shell_quote(from) + " " +
+           shell_quote(to);
+  return std::string("aws s3 ") + (one_file ? "cp " : "sync ") + shell_quote(from) + " " + shell_quote(to);
+}
+
+std::string bucket_cli_assumption(std::string_view bucket) {
+  return bucket.starts_with("gs://")
+             ? "The Google Cloud CLI (gcloud) is installed and authenticated (a service account or `gcloud auth`)."
+             : "The AWS CLI is installed and finds credentials the usual way (environment or profile).";
+}
+
+bool download_bucket(Action& a, const Clause& c, const std::string& bucket) {
+  a.network = true;
+  std::string trimmed = bucket.substr(bucket.find("://") + 3);
+  while (!trimmed.empty() && trimmed.back() == '/') trimmed.pop_back();
+  std::string last = trimmed.substr(trimmed.rfind('/') == std::string::npos ? 0 : trimmed.rfind('/') + 1);
+  const bool one_file = !bucket.ends_with("/") && last.find('.') != std::string::npos &&
+                        trimmed.find('/') != std::string::npos;
+  std::string stem = text::slugify(one_file ? last.substr(0, last.find('.')) : last, '-', 24);
+  a.slug = stem.empty() ? "download-bucket" : "download-" + stem;
+  if (picks_by_time(c) && !one_file) {
+    a.open_question = "Which objects under " + bucket + " does step '@@STEP@@' need? The words pick them by time (\"" +
+                      std::string(text::trim(c.text)) +
+                      "\"), and copying the whole prefix would take everything: give the key or date prefix (e.g. " +
+                      trimmed + "/YYYY-MM-DD/).";
+    return false;
+  }
+  std::string dest = destination_of(c, c.paths());
+  if (dest.empty()) {
+    // One file lands in the working directory under its own name, as a URL's download does.
+    dest = one_file ? last : "data/" + (stem.empty() ? std::string("download") : stem) + "/";
+    if (!one_file)
+      a.assumptions.push_back("Objects from " + bucket + " are copied into ./" + dest +
+                              " (relative to the step's working directory).");
+  }
+  a.command = bucket_copy(bucket, one_file, bucket, dest);
+  a.assumptions.push_back(bucket_cli_assumption(bucket));
+  return true;
+}
+
 bool sync_files(Action& a, const Clause& c, const Context& ctx) {
   a.network = true;
   auto paths = c.paths();
   std::string bucket = c.bucket_url();
-  bool cloud = !bucket.empty() || c.any({"s3", "bucket"});
+  if (!bucket.empty() && bucket_is_source(c, bucket)) return download_bucket(a, c, bucket);
+  bool cloud = !bucket.empty() || c.any({"s3", "bucket", "gcs"});
   bool upload = c.has("upload");
-  a.slug = cloud                                ? "upload-s3"
+  a.slug = cloud                                ? (bucket.starts_with("gs://") || c.has("gcs") ? "upload-gcs" : "upload-s3")
            : upload                             ? "upload-files"
            : c.any({"sync", "rsync", "mirror"}) ? "sync-files"
                                                 : "copy-files";
@@ -603,13 +665,13 @@ bool sync_files(Action& a, const Clause& c, const Context& ctx) {
   if (source.empty() || dest.empty()) {
     a.open_question = "What should step '@@STEP@@' copy, and to where? " +
                       std::string(source.empty() ? "No source path was given" : "No destination was given") +
-                      (cloud && bucket.empty() ? " (nor an s3:// bucket)." : ".");
+                      (cloud && bucket.empty() ? " (nor an s3:// or gs:// bucket)." : ".");
     return false;
   }
   if (cloud) {
     bool file = source.find('.') != std::string::npos && !source.ends_with("/") && source != "backups/";
-    a.command = std::string("aws s3 ") + (file ? "cp " : "sync ") + shell_quote(source) + " " + shell_quote(dest);
-    a.assumptions.push_back("The AWS CLI is installed and finds credentials the usual way (environment or profile).");
+    a.command = bucket_copy(bucket, file, source, dest);
+    a.assumptions.push_back(bucket_cli_assumption(bucket));
     return true;
   }
   a.command = "rsync -a " + shell_quote(source) + " " + shell_quote(dest);
@@ -696,7 +758,31 @@ int days_in(const Clause& c, int fallback, bool* said) {
 }
 
 // Deleting is the one action that must never guess: it needs a place and an age the words give.
+// "rotate the nginx logs": logrotate, forced, with the service's own configuration.
+bool rotate_logs(Action& a, const Clause& c) {
+  const auto& services = vocabulary().services;
+  a.slug = "rotate-logs";
+  std::string named;
+  for (const auto& s : services)
+    if (c.has(s) || c.has(s + "'s")) {
+      named = s;
+      break;
+    }
+  if (named.empty()) {
+    a.open_question = "Which logs should step '@@STEP@@' rotate? Name the service (its logrotate configuration), or "
+                      "write the logrotate command.";
+    return false;
+  }
+  a.slug = "rotate-" + named + "-logs";
+  a.command = "logrotate --force /etc/logrotate.d/" + named;
+  a.source = "built-in: rotate a service's logs";
+  a.assumptions.push_back("The logrotate configuration for " + named + " is /etc/logrotate.d/" + named +
+                          " (where Debian and Ubuntu packages install it).");
+  return true;
+}
+
 bool cleanup(Action& a, const Clause& c, const Context& ctx) {
+  if (c.has("rotate") && c.any({"log", "logs", "logfiles"}) && c.paths().empty()) return rotate_logs(a, c);
   bool said = false;
   int days = days_in(c, 0, &said);
   std::string age = "-mtime +" + std::to_string(days);
@@ -746,7 +832,7 @@ bool health_check(Action& a, const Clause& c) {
   return true;
 }
 
-bool restart(Action& a, const Clause& c) {
+bool restart(Action& a, const Clause& c, const Context& ctx) {
   const auto& services = vocabulary().services;
   auto is_service = [&](const std::string& name) {
     return std::find(services.begin(), services.end(), name) != services.end();
@@ -760,6 +846,19 @@ bool restart(Action& a, const Clause& c) {
     if (!seen_verb) {
       seen_verb = verb_form(t.text) == verb;
       continue;
+    }
+    // "rotate nginx's logs, then reload it": "it" is the one service the description names.
+    if (t.text == "it" && (i + 1 >= c.tokens.size() || !c.tokens[i + 1].word)) {
+      std::vector<std::string> named;
+      for (const auto& s : services)
+        if (ctx.words.contains(s)) named.push_back(s);
+      if (named.size() == 1) {
+        a.slug = verb + "-" + named.front();
+        a.command = "systemctl " + verb + " " + named.front();
+        a.source = "services";
+        a.assumptions.push_back("'" + named.front() + "' is a systemd unit and the workflow may " + verb + " it.");
+        return true;
+      }
     }
     if (is_stopword(t.text) || t.text == "service" || t.text == "server" || t.text == "the") continue;
     std::string name = text::slugify(t.text, '-', 40);
@@ -882,12 +981,20 @@ ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx,
     return !channel_in(c.words).empty() || c.any({"report", "notification", "message", "alert", "summary"})
                ? ActionKind::notify
                : ActionKind::todo;
+  if (is({"fetch", "pull", "download", "get", "grab"}) && !c.bucket_url().empty()) return ActionKind::sync_files;
   if (verb == "download") return ActionKind::download;
   if (is({"fetch", "pull"})) {
     if (!c.url().empty()) return ActionKind::download;
     if (c.any({"dependencies", "deps", "packages"})) return ActionKind::install;
-    if (c.any({"code", "repo", "repository", "git", "changes", "branch", "main", "master", "source", "sources"}))
+    if (c.any({"code", "repo", "repository", "git", "changes", "branch", "main", "master", "source", "sources", "commits"}))
       return ActionKind::git_pull;
+    // "pull latest", a bare "pull": the code. "pull yesterday's orders", "pull the image": not
+    // git — what and from where is a question, not `git pull`.
+    for (const auto& t : c.tokens)
+      if (verb == "pull" && t.word && !is_stopword(t.text) && !is_filler(t.text) && verb_form(t.text) != verb &&
+          !offline::any({t.text}, {"latest", "the", "down", "in", "everything", "again", "first", "now", "origin",
+                                   "upstream", "remote"}))
+        return ActionKind::todo;
     return verb == "fetch" ? ActionKind::download : ActionKind::git_pull;
   }
   if (verb == "clone") return ActionKind::git_clone;
@@ -1256,7 +1363,7 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     case ActionKind::cleanup: ok = cleanup(a, c, ctx); break;
     case ActionKind::notify: ok = notify(a, c, ctx); break;
     case ActionKind::health_check: ok = health_check(a, c); break;
-    case ActionKind::restart: ok = restart(a, c); break;
+    case ActionKind::restart: ok = restart(a, c, ctx); break;
     case ActionKind::wait: ok = wait(a, c); break;
     case ActionKind::git_pull:
       a.slug = "pull-code";

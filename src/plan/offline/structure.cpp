@@ -575,6 +575,15 @@ class LineParser {
           return i + 1;
         }
       }
+      // "don't restart nginx, just reload it" / "… just reload it": after a prohibition, "just",
+      // "only" or "instead" begins what is asked.
+      if ((w == "just" || w == "instead" || w == "only") && !item_empty() && action_verb_at(t_, i + 1) == i + 1 &&
+          (is(item_first_, "don't") || is(item_first_, "dont") || is(item_first_, "never") ||
+           (is(item_first_, "do") && is(item_first_ + 1, "not")))) {
+        end_item();
+        order(i, i);
+        return i + 1;
+      }
       if (w == "as" && is(i + 1, "well") && is(i + 2, "as") && action_verb_at(t_, i + 3) != std::string::npos) {
         end_item();
         order(i, i + 2);
@@ -624,7 +633,10 @@ class LineParser {
       // describing it are a clause of their own (read, or a TODO that asks), never swallowed.
       bool prose_next = tok.text == "," && item_has_backquote() && i + 1 < t_.size() && t_[i + 1].word &&
                         !continues_clause(t_[i + 1].text) && words_until_break(i + 1) >= 2;
-      if (next_is_marker || command_next || prose_next || action_verb_at(t_, i + 1) != std::string::npos) {
+      // "rotate the logs, don't restart nginx": what must not happen is a clause of its own (a note).
+      bool negation_next = tok.text == "," && (is(i + 1, "don't") || is(i + 1, "dont") || is(i + 1, "never") ||
+                                               (is(i + 1, "do") && is(i + 2, "not")));
+      if (next_is_marker || command_next || prose_next || negation_next || action_verb_at(t_, i + 1) != std::string::npos) {
         end_item();
         return i + 1;
       }
