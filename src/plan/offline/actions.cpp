@@ -914,6 +914,8 @@ bool literal(Action& a, const Clause& c) {
 
 // What the clause is about when its verb is generic ("run the tests") or missing ("- database backup").
 ActionKind by_keywords(const Clause& c, bool database_known) {
+  // "pg_dump the prod db": the dump tool's name is the verb.
+  if (c.any({"pg_dump", "pg_dumpall", "mysqldump", "mongodump"})) return ActionKind::backup_db;
   bool image = c.any({"docker", "image", "images", "img", "imgs", "container"});
   if (c.any({"backup", "backups", "dump", "snapshot"}) && (names_database(c.words) || database_known) &&
       !c.any({"upload", "copy", "sync", "prune", "delete", "remove", "clean"}))
@@ -1231,6 +1233,19 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     return a;
   }
   if (ai_work(a, c)) return a;
+  // "find /var/log/app -mtime +30 -delete" typed as the whole clause: a destructive command line
+  // runs only when the words ask for it ("run …", back-quotes); until then it is a TODO that
+  // says so, not a guess from its words ("delete" → a prune of some other directory).
+  if (auto line = bare_command(text::trim(c.text), /*after_run_verb=*/true);
+      line && !bare_command(text::trim(c.text), false) && text::trim(c.text) == *line) {
+    std::string program = line->substr(0, line->find(' '));
+    if (program == "rm" || program == "mv" || program == "find" || program == "chmod" || program == "chown" ||
+        program == "kill" || program == "ln" || program == "cp")
+      return todo_action(clause_text, "run-" + program,
+                         "Step '@@STEP@@' is the command line `" + *line +
+                             "`, which changes or deletes files: arborist runs such a line only when asked. Write "
+                             "\"run `" + *line + "`\" if it should run exactly as written.");
+  }
   {
     // "run make test && make deploy": a command line with shell operators outside back-quotes is
     // not taken apart or half-run; the user is asked to quote it.

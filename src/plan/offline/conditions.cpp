@@ -35,7 +35,10 @@ ConditionKind condition_kind(std::string_view condition) {
   bool negated = has_word(t, {"unless", "not", "n't", "doesn't", "don't", "didn't", "isn't", "aren't", "never"});
   bool failure = has_word(t, {"fail", "fails", "failed", "failure", "failures", "failing", "error", "errors", "errored",
                               "breaks", "broke", "broken", "crash", "crashes", "crashed", "red", "unsuccessful"}) ||
-                 has_pair(t, "goes", "wrong") || has_pair(t, "go", "wrong") || has_pair(t, "went", "wrong");
+                 has_pair(t, "goes", "wrong") || has_pair(t, "go", "wrong") || has_pair(t, "went", "wrong") ||
+                 // "if it's down", "if the site is unreachable": a check that fails.
+                 has_word(t, {"down", "unreachable", "unhealthy", "offline", "unavailable", "unresponsive"}) ||
+                 has_pair(t, "not", "responding") || has_pair(t, "stops", "responding");
   bool success = has_word(t, {"pass", "passes", "passed", "succeed", "succeeds", "succeeded", "success", "successful",
                               "successfully", "green", "works", "ok", "okay", "fine"});
   if (has_word(t, {"otherwise", "else"}) || (has_pair(t, "if", "not") && t.size() <= 3))

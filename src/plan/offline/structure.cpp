@@ -148,7 +148,9 @@ bool is_condition_start(const std::vector<Token>& t, size_t i) {
 class LineParser {
  public:
   LineParser(std::string_view body, size_t base, std::vector<TextRange>* ordering)
-      : body_(body), base_(base), t_(tokenize(body)), spans_(opaque_spans(body)), ordering_(ordering) {}
+      : body_(body), base_(base), t_(tokenize(body)), spans_(opaque_spans(body)), ordering_(ordering) {
+    find_inline_list();
+  }
 
   Node parse() {
     size_t i = 0;
@@ -176,6 +178,35 @@ class LineParser {
   std::vector<Node> deferred_;                // "before deploying, run the tests": runs after this sentence
   TextRange condition_range_;
   size_t item_first_ = std::string::npos, item_last_ = 0;
+
+  std::vector<char> list_marker_;  // per token: "2." / "3)" of a list written on one line
+
+  // "1. dump the db 2. upload it 3. ping ops": numbers that count up from 1 or 2, each followed
+  // by '.' or ')' and a space, mark items of a list written on one line.
+  void find_inline_list() {
+    list_marker_.assign(t_.size(), 0);
+    std::vector<size_t> candidates;
+    for (size_t k = 0; k + 2 < t_.size(); ++k) {
+      const auto& w = t_[k].text;
+      if (!t_[k].word || w.size() > 2 || !std::all_of(w.begin(), w.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        continue;
+      if (!(t_[k + 1].text == "." || t_[k + 1].text == ")") || t_[k + 1].begin != t_[k].end) continue;
+      if (t_[k + 2].begin == t_[k + 1].end) continue;  // "2.5", "1)x"
+      if (k > 0 && t_[k - 1].end == t_[k].begin) continue;
+      if (inside(spans_, t_[k].begin, t_[k + 1].end)) continue;
+      candidates.push_back(k);
+    }
+    int expected = candidates.empty() ? 0 : std::stoi(t_[candidates.front()].text);
+    if (expected != 1 && expected != 2) return;
+    std::vector<size_t> run;
+    for (size_t k : candidates) {
+      if (std::stoi(t_[k].text) != expected) break;
+      run.push_back(k);
+      ++expected;
+    }
+    if (expected < 3) return;  // at least the "2." of a list (its "1." may be the line's own marker)
+    for (size_t k : run) list_marker_[k] = 1;
+  }
 
   bool item_empty() const { return item_first_ == std::string::npos; }
   bool item_has_action() const {
@@ -484,6 +515,11 @@ class LineParser {
       }
       order(i, i + n - 1);
       return i + n;
+    }
+    if (tok.word && list_marker_[i]) {
+      end_group();
+      order(i, i + 1);
+      return i + 2;
     }
     if (tok.word) {
       const std::string& w = tok.text;
