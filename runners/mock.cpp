@@ -529,6 +529,22 @@ class GraphBuilder {
         step.command.replace(at, echo_placeholder.size(), "printf '%s\\n' \"${" + answer + ":-}\"");
         sends_answer = true;  // its content is decided: no question about it
       }
+    // A webhook message after an AI step posts its answer ("summarise …, post the summary to
+    // slack"): jq makes JSON of any text, quotes and newlines included.
+    const std::string webhook = "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"";
+    const std::string held = "\":\"" + std::string(kMessagePlaceholder) + "\"}' ";
+    if (step.command.starts_with(webhook) && step.command.find(held) != std::string::npos)
+      if (auto answer = ai_answer_before(preds); !answer.empty()) {
+        const size_t field_end = step.command.find(held);
+        const std::string field = step.command.substr(webhook.size(), field_end - webhook.size());
+        const std::string url = step.command.substr(field_end + held.size());
+        step.command = "printf '%s' \"${" + answer + ":-}\" | jq -Rs '{" + field +
+                       ": .}' | curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data @- " + url;
+        sends_answer = true;
+        const std::string jq = "jq is installed (it turns the model's answer into the JSON the webhook takes).";
+        if (std::find(spec_.assumptions.begin(), spec_.assumptions.end(), jq) == spec_.assumptions.end())
+          spec_.assumptions.push_back(jq);
+      }
     if (size_t at = step.command.find(kMessagePlaceholder); at != std::string::npos)
       step.command.replace(at, kMessagePlaceholder.size(), message_for(preds));
     if (!action.open_question.empty() && !(sends_answer && action.open_question.starts_with("What should the report"))) {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "lint/lint.hpp"
 #include "plan/intent.hpp"
 #include "runners/mock.hpp"
 #include "spec/io.hpp"
@@ -57,7 +58,7 @@ const std::vector<Row>& table() {
        {},
        "",
        {{"notify-slack",
-         "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"text\":\"the rm -rf /var/cache/app cleanup "
+         "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"the rm -rf /var/cache/app cleanup "
          "finished\"}' \"${SLACK_WEBHOOK_URL}\""}},
        "",
        0},
@@ -247,7 +248,7 @@ const std::vector<Row>& table() {
          "--result-file=\"backups/db-$(date +%Y%m%d-%H%M%S).sql\" \"${MYSQL_DATABASE}\""},
         {"upload-s3", "aws s3 sync backups/ s3://acme-db-backups/mysql/"},
         {"notify-slack",
-         "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"text\":\"nightly-backup-db: upload-s3 "
+         "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"nightly-backup-db: upload-s3 "
          "finished\"}' \"${SLACK_WEBHOOK_URL}\""}},
        "",
        0},
@@ -263,7 +264,7 @@ const std::vector<Row>& table() {
        {},
        "",
        {{"run-deploy", "./deploy.sh prod"}},
-       "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"text\":\"run-deploy failed\"}' "
+       "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"run-deploy failed\"}' "
        "\"${SLACK_WEBHOOK_URL}\"",
        0},
       {"run the tests; if they pass, deploy with `make deploy`, otherwise notify the team on slack",
@@ -271,7 +272,7 @@ const std::vector<Row>& table() {
        {"test->run-make-deploy"},
        "",
        {{"test", "echo \"TODO: run the tests\""}, {"run-make-deploy", "make deploy"}},
-       "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"text\":\"test-run-make-deploy failed\"}' "
+       "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"test-run-make-deploy failed\"}' "
        "\"${SLACK_WEBHOOK_URL}\"",
        1},
       {"run `./cleanup.sh` unless it's a holiday",
@@ -300,7 +301,7 @@ const std::vector<Row>& table() {
        {},
        "",
        {{"notify-slack",
-         "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"text\":\"notify-slack started\"}' "
+         "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"notify-slack started\"}' "
          "\"${SLACK_WEBHOOK_URL}\""}},
        "",
        0},
@@ -373,7 +374,7 @@ const std::vector<Row>& table() {
        {"notify-slack->run-maintenance"},
        "",
        {{"notify-slack",
-         "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"text\":\"the shutdown -h now window "
+         "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"the shutdown -h now window "
          "starts\"}' \"${SLACK_WEBHOOK_URL}\""},
         {"run-maintenance", "./maintenance.sh"}},
        "",
@@ -435,14 +436,14 @@ const std::vector<Row>& table() {
        {"sync-files"},
        {},
        "",
-       {{"sync-files", "rsync -a /var/www/ backup@nas:/srv/www/"}},
+       {{"sync-files", "rsync -a --timeout=300 /var/www/ backup@nas:/srv/www/"}},
        "",
        0},
       {"download https://acme.test/exports/data.tar.gz, extract it, then run `./import.sh data/`",
        {"download-data", "extract", "run-import"},
        {"download-data->extract", "extract->run-import"},
        "",
-       {{"download-data", "curl -fsSL -o data.tar.gz https://acme.test/exports/data.tar.gz"},
+       {{"download-data", "curl -fsSL --connect-timeout 30 --speed-time 60 --speed-limit 1 -o data.tar.gz https://acme.test/exports/data.tar.gz"},
         {"extract", "tar -xf data.tar.gz"},
         {"run-import", "./import.sh data/"}},
        "",
@@ -603,7 +604,7 @@ const std::vector<Row>& table() {
        {"sync-files"},
        {},
        "@hourly",
-       {{"sync-files", "rsync -a /var/www backup@nas:/srv/www"}},
+       {{"sync-files", "rsync -a --timeout=300 /var/www backup@nas:/srv/www"}},
        "",
        0},
       {"every 6 hours pull the latest code",
@@ -690,7 +691,7 @@ const std::vector<Row>& table() {
          "mkdir -p backups && pg_dump --format=custom --file=\"backups/db-$(date +%Y%m%d-%H%M%S).dump\" "
          "\"${DATABASE_URL}\""},
         {"backup-files", "mkdir -p backups && tar -czf \"backups/uploads-$(date +%Y%m%d-%H%M%S).tar.gz\" /srv/uploads"},
-        {"copy-backups", "rsync -a backups/ nas:/volume1/backups"}},
+        {"copy-backups", "rsync -a --timeout=300 backups/ nas:/volume1/backups"}},
        "",
        0},
       {"copy the logs and the backups to /mnt/archive",
@@ -792,7 +793,7 @@ const std::vector<Row>& table() {
        {},
        "",
        {{"todo", "echo \"TODO: describe the workflow's steps\""}},
-       "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"text\":\"workflow failed\"}' "
+       "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"workflow failed\"}' "
        "\"${SLACK_WEBHOOK_URL}\"",
        1},
       {"on failure:\n- notify slack\n- run `./rollback.sh`",
@@ -800,7 +801,7 @@ const std::vector<Row>& table() {
        {},
        "",
        {{"todo", "echo \"TODO: describe the workflow's steps\""}},
-       "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"text\":\"workflow failed\"}' "
+       "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"workflow failed\"}' "
        "\"${SLACK_WEBHOOK_URL}\"\n./rollback.sh",
        1},
       {"run `./a.sh`. If it fails, run `./b.sh`.", {"run-a"}, {}, "", {{"run-a", "./a.sh"}}, "./b.sh", 0},
@@ -817,7 +818,7 @@ const std::vector<Row>& table() {
        "",
        {{"run-backup", "./backup.sh"},
         {"notify-slack",
-         "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"text\":\"run-backup-notify-slack: "
+         "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"run-backup-notify-slack: "
          "run-backup finished\"}' \"${SLACK_WEBHOOK_URL}\""}},
        "",
        0},
@@ -927,7 +928,7 @@ const std::vector<Row>& table() {
        {},
        "",
        {{"notify-slack",
-         "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"text\":\"deploy done\"}' "
+         "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"deploy done\"}' "
          "\"${SLACK_WEBHOOK_URL}\""}},
        "",
        0},
@@ -943,7 +944,7 @@ const std::vector<Row>& table() {
        {},
        "",
        {{"notify-slack",
-         "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"text\":\"the certbot renew job runs "
+         "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"the certbot renew job runs "
          "tonight\"}' \"${SLACK_WEBHOOK_URL}\""}},
        "",
        0},
@@ -1203,7 +1204,7 @@ const std::vector<Row>& table() {
          "mkdir -p backups && pg_dump --format=custom --file=\"backups/db-$(date +%Y%m%d-%H%M%S).dump\" \"${DATABASE_URL}\""},
         {"upload-s3", "aws s3 sync backups/ s3://acme-db-backups/"},
         {"notify-slack",
-         "curl -fsS -X POST -H 'Content-Type: application/json' --data "
+         "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data "
          "'{\"text\":\"backup-db-upload-s3-notify-slack: upload-s3 finished\"}' \"${SLACK_WEBHOOK_URL}\""}},
        "",
        0},
@@ -1373,6 +1374,26 @@ TEST_CASE("offline planner: every ${VAR} a command reads is declared, and holds 
     with_variables += plan.env.empty() ? 0 : 1;
   }
   CHECK(with_variables >= 20);
+}
+
+TEST_CASE("offline planner: its own commands pass its own safety lint", "[mock][lint]") {
+  // What the planner writes by itself (not the user's commands) must not draw the lint's
+  // warnings: a network call without a timeout, an undeclared variable, a placeholder value.
+  arborist::lint::Options options;
+  options.shellcheck = false;
+  for (const auto& row : table()) {
+    CAPTURE(row.description);
+    const spec::Spec plan = plan_offline(row.description);
+    for (const auto& finding : arborist::lint::check(arborist::lint::subject_of(plan), options)) {
+      CAPTURE(finding.message);
+      bool users_own = false;  // a command the user wrote is theirs to fix
+      for (const auto& st : plan.steps)
+        users_own = users_own || (finding.where.step == st.name && row.description.find(st.command) != std::string::npos);
+      if (users_own) continue;
+      CHECK(finding.rule != "network-no-timeout");
+      CHECK(finding.rule != "undeclared-variable");
+    }
+  }
 }
 
 TEST_CASE("offline planner: keeps the promises the AI answers are checked against", "[mock][intent]") {

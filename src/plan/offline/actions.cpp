@@ -513,7 +513,7 @@ bool notify(Action& a, const Clause& c, const Context& ctx) {
   if (channel != "email" && entry && !entry->variable.empty()) {
     a.slug = "notify-" + channel;
     add_variable(a, entry->variable, entry->meaning);
-    a.command = "curl -fsS -X POST -H 'Content-Type: application/json' --data '{\"" + entry->field + "\":\"" + msg +
+    a.command = "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"" + entry->field + "\":\"" + msg +
                 "\"}' \"${" + entry->variable + "}\"";
   } else {
     bool report = c.has("report") || c.has("summary");
@@ -562,7 +562,7 @@ bool download(Action& a, const Clause& c) {
   if (file.empty()) file = "download";
   std::string stem = text::slugify(file.substr(0, file.find('.')), '-', 24);
   a.slug = file == "download" || stem.empty() ? "download" : "download-" + stem;
-  a.command = "curl -fsSL -o " + shell_quote(file) + " " + shell_quote(url);
+  a.command = "curl -fsSL --connect-timeout 30 --speed-time 60 --speed-limit 1 -o " + shell_quote(file) + " " + shell_quote(url);
   return true;
 }
 
@@ -674,7 +674,9 @@ bool sync_files(Action& a, const Clause& c, const Context& ctx) {
     a.assumptions.push_back(bucket_cli_assumption(bucket));
     return true;
   }
-  a.command = "rsync -a " + shell_quote(source) + " " + shell_quote(dest);
+  // A remote side can stall: rsync gives up after 5 minutes without I/O.
+  const bool remote = source.find(':') != std::string::npos || dest.find(':') != std::string::npos;
+  a.command = std::string("rsync -a ") + (remote ? "--timeout=300 " : "") + shell_quote(source) + " " + shell_quote(dest);
   return true;
 }
 
