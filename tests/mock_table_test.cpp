@@ -1224,6 +1224,15 @@ const std::vector<Row>& table() {
        {{"run-find", "echo \"TODO: find /var/log/app -name .log -mtime +30 -delete\""}},
        "",
        1},
+      // A command line after "and" is its own step, not words of the clause before.
+      {"push the image ghcr.io/acme/web and kubectl rollout restart deployment/web -n prod",
+       {"push-image", "run-kubectl-rollout"},
+       {"push-image->run-kubectl-rollout"},
+       "",
+       {{"push-image", "docker push ghcr.io/acme/web"},
+        {"run-kubectl-rollout", "kubectl rollout restart deployment/web -n prod"}},
+       "",
+       0},
       // gs:// is Google's: gcloud, not the AWS CLI.
       {"copy dist/ to gs://acme-site/",
        {"upload-gcs"},

@@ -603,6 +603,11 @@ class LineParser {
                             ((t_[i + 1].text == "`" && item_has_backquote()) ||
                              (t_[i + 1].word && is_program(t_[i + 1].text) && item_has_command()));
         bool condition_next = w == "and" && is_condition_start(t_, i + 1);
+        // "push it to ghcr.io/acme/web and kubectl rollout restart deployment/web": a command
+        // line after "and" is a clause of its own, never an argument of the words before.
+        if (w == "and" && !command_next && i + 1 < t_.size() && t_[i + 1].word && is_program(t_[i + 1].text) &&
+            !item_empty() && bare_command(body_.substr(t_[i + 1].begin), false))
+          command_next = true;
         if ((action_verb_at(t_, i + 1) != std::string::npos && !shared_run_object(i + 1)) || command_next ||
             condition_next) {
           end_item();
