@@ -506,7 +506,29 @@ class GraphBuilder {
     step.command = action.command;
     step.dir = action.dir;
     step.depends_on = preds;
-    if (action.kind == ActionKind::ai) add_ai(step, action.ai, preds);
+    if (action.kind == ActionKind::ai) {
+      // Each file the words give the model is read by a step of its own, whose output the prompt
+      // carries: its last 64 KB, because the prompt reaches `arborist ask` as one argument and
+      // Linux refuses an argument over 128 KB (a log has no size limit).
+      std::vector<std::string> readers;
+      for (const auto& file : action.ai.files) {
+        std::string base = file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
+        spec::Step read;
+        read.name = unique("read-" + text::slugify(base, '-', 30));
+        read.description = "Reads " + file + " for step " + step.name + " (the model sees only what it is sent).";
+        read.command = "tail -c 64000 -- " + shell_quote(file);
+        read.depends_on = preds;
+        spec_.steps.push_back(std::move(read));
+        readers.push_back(spec_.steps.back().name);
+        const std::string note = "Step " + spec_.steps.back().name + " sends the model the last 64 KB of " + file +
+                                 " (what one prompt argument can hold); a narrower selection (one day, errors only) "
+                                 "needs its own command.";
+        if (std::find(spec_.assumptions.begin(), spec_.assumptions.end(), note) == spec_.assumptions.end())
+          spec_.assumptions.push_back(note);
+      }
+      if (!readers.empty()) step.depends_on = readers;
+      add_ai(step, action.ai, readers.empty() ? preds : readers);
+    }
     if (action.network) {
       step.retries = kNetworkRetries;
       step.retry_interval = kNetworkRetryInterval;

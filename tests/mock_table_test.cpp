@@ -1233,6 +1233,19 @@ const std::vector<Row>& table() {
         {"run-kubectl-rollout", "kubectl rollout restart deployment/web -n prod"}},
        "",
        0},
+      // The model reads only what it is sent: the file it is asked about is read by a step first,
+      // and the summary — not "step finished" — is what goes to Slack.
+      {"summarise the errors in /var/log/app/error.log with AI and post the summary to slack",
+       {"read-error-log", "summarise-the-errors-in", "notify-slack"},
+       {"read-error-log->summarise-the-errors-in", "summarise-the-errors-in->notify-slack"},
+       "",
+       {{"read-error-log", "tail -c 64000 -- /var/log/app/error.log"},
+        {"summarise-the-errors-in", ""},
+        {"notify-slack",
+         "printf '%s' \"${SUMMARY:-}\" | jq -Rs '{text: .}' | curl -fsS --max-time 30 -X POST -H "
+         "'Content-Type: application/json' --data @- \"${SLACK_WEBHOOK_URL}\""}},
+       "",
+       0},
       // gs:// is Google's: gcloud, not the AWS CLI.
       {"copy dist/ to gs://acme-site/",
        {"upload-gcs"},

@@ -1223,6 +1223,13 @@ bool ai_work(Action& a, const Clause& c) {
   a.slug = text::slugify(cut == std::string::npos ? words : words.substr(0, cut), '-', 40);
   if (a.slug.empty()) a.slug = "ask-model";
   a.source = "built-in: ai step";
+  // A model reads only what it is sent: files the words name are read by a step before it.
+  for (const auto& path : c.paths()) {
+    std::string_view base = std::string_view(path).substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+    if (path.ends_with("/") || base.empty() || path.find(':') != std::string::npos) continue;
+    if (base.find('.') == std::string_view::npos && !path.starts_with("/var/log/")) continue;
+    if (a.ai.files.size() < 3) a.ai.files.push_back(path);
+  }
   return true;
 }
 

@@ -50,6 +50,7 @@ struct AiWork {
   std::string model;                // "gpt-4o", "claude-sonnet-4-5" when named; else ""
   std::vector<std::string> choose;  // a decision's options ("whether to scale up": yes, no)
   std::string output;               // the variable the answer goes to (SUMMARY, DECISION, REPORT …)
+  std::vector<std::string> files;   // files the words give the model ("the errors in /var/log/app/error.log")
 };
 
 // Facts read once from the whole description, used when a clause does not say them
