@@ -124,6 +124,8 @@ void split_object_lists(Node& n, const Context& context) {
   if (!n.condition.empty() || trailing_condition(n.text)) return;
   Action whole = classify(n.text, context);
   if (whole.intent == ActionKind::literal || whole.intent == ActionKind::notify) return;
+  // "back up /etc and /home to nas:/backups": one copy of both paths to where the words send them.
+  if (whole.command.starts_with("rsync ")) return;
   auto parts = plan::offline::object_list_parts(n);
   if (parts.size() < 2) return;
   std::set<ActionKind> intents;

@@ -1246,6 +1246,25 @@ const std::vector<Row>& table() {
          "'Content-Type: application/json' --data @- \"${SLACK_WEBHOOK_URL}\""}},
        "",
        0},
+      // "hit <url>" is a check; the wait before it stays a wait.
+      {"restart the api service, wait 30 seconds, then hit https://api.acme.io/health to make sure its up",
+       {"restart-api", "wait", "health-check"},
+       {"restart-api->wait", "wait->health-check"},
+       "",
+       {{"restart-api", "systemctl restart api"},
+        {"wait", "sleep 30"},
+        {"health-check", "curl -fsS -o /dev/null --max-time 10 https://api.acme.io/health"}},
+       "",
+       0},
+      // Two paths to another machine: one rsync of both, never a tar into a directory named like a
+      // host; how long to keep copies is a question (nothing prunes by itself).
+      {"back up /etc and /home to backup@nas:/backups/host1 with rsync nightly, keep 14 days",
+       {"backup-files"},
+       {},
+       "0 0 * * *",
+       {{"backup-files", "rsync -a --timeout=300 /etc /home backup@nas:/backups/host1"}},
+       "",
+       1},
       // gs:// is Google's: gcloud, not the AWS CLI.
       {"copy dist/ to gs://acme-site/",
        {"upload-gcs"},

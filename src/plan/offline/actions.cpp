@@ -676,7 +676,22 @@ bool sync_files(Action& a, const Clause& c, const Context& ctx) {
   }
   // A remote side can stall: rsync gives up after 5 minutes without I/O.
   const bool remote = source.find(':') != std::string::npos || dest.find(':') != std::string::npos;
-  a.command = std::string("rsync -a ") + (remote ? "--timeout=300 " : "") + shell_quote(source) + " " + shell_quote(dest);
+  // "back up /etc and /home to nas:/backups": every path before the destination goes.
+  std::string sources;
+  for (const auto& p : paths)
+    if (p != dest) sources += shell_quote(p) + " ";
+  if (sources.empty()) sources = shell_quote(source) + " ";
+  a.command = std::string("rsync -a ") + (remote ? "--timeout=300 " : "") + sources + shell_quote(dest);
+  // "…, keep 14 days": a copy keeps nothing by age; what prunes the old ones is a question.
+  if (c.any({"keep", "retain", "retention"}) && c.any({"days", "weeks", "months", "copies", "versions"}))
+  {
+    std::string words;  // the clause as said (a schedule cut out of it leaves blanks)
+    for (char ch : text::trim(c.text))
+      if (!(ch == ' ' && !words.empty() && (words.back() == ' '))) words += ch;
+    for (size_t at; (at = words.find(" ,")) != std::string::npos;) words.erase(at, 1);
+    a.open_question = "Step '@@STEP@@' copies the files; the words also say how long to keep them (\"" + words +
+                      "\"): which command prunes the old copies on " + dest + "?";
+  }
   return true;
 }
 
@@ -704,6 +719,11 @@ bool archive(Action& a, const Clause& c, const std::string& default_dir) {
   a.slug = what.empty() ? "archive" : "archive-" + what;
   if (source.empty()) {
     a.open_question = "Which files or directory should step '@@STEP@@' archive? No path was given.";
+    return false;
+  }
+  if (dest.find(':') != std::string::npos) {
+    a.open_question = "Step '@@STEP@@' would write its archive to " + dest +
+                      ", another machine: should it be archived here and copied there (rsync, scp)?";
     return false;
   }
   std::string dir = dest.empty() ? default_dir : dest;
@@ -976,6 +996,9 @@ ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx,
     return ActionKind::todo;
   }
   if (verb == "ping") return channel_in(c.words).empty() ? ActionKind::health_check : ActionKind::notify;
+  // "hit https://api/health to make sure it's up", "probe the endpoint", "poll https://x/status".
+  // The verb itself says it: a URL inside a quoted message ("post: 'run curl https://x'") is data.
+  if (is({"hit", "probe", "poll"}) && !c.url().empty()) return ActionKind::health_check;
   if (verb == "install")
     return c.any({"dependencies", "deps", "packages", "requirements", "modules", "gems"}) ? ActionKind::install
                                                                                           : ActionKind::todo;
@@ -1377,6 +1400,13 @@ Action classify(std::string_view clause_text, const Context& ctx) {
       if (!ok && !database_known_product && a.open_question.empty()) need_database();
       break;
     case ActionKind::backup_files:
+      // To another machine ("to backup@nas:/backups", "with rsync"): a copy, never a tar into a
+      // directory named like a host.
+      if (c.has("rsync") || destination_of(c, c.paths()).find(':') != std::string::npos) {
+        ok = sync_files(a, c, ctx);
+        if (ok) a.slug = "backup-files";
+        break;
+      }
       ok = archive(a, c, "backups");
       if (a.slug.starts_with("archive")) a.slug = "backup-files";
       break;
