@@ -348,6 +348,21 @@ struct Planner {
                         "Step '@@STEP@@' would pass text holding a back-quote (`) to a command, and Dagu runs "
                         "back-quoted text itself, even inside quotes: which path or value is meant?");
       if (a.kind != ActionKind::todo) a.dir = working_dir(info[i].action_text, a.command);
+      // "check disk usage on /, alert me on slack if it's over 80%": the limit is the check's, and
+      // the alert is what runs when the check fails — a failure handler, not a guarded TODO.
+      // (Read from the condition, not the role: classify_all runs again after naming.)
+      if (!info[i].condition.empty() && condition_kind(info[i].condition) == ConditionKind::guard)
+        if (auto limit = percent_limit(info[i].condition))
+          for (size_t k = i; k-- > 0;) {
+            if (off_graph(k)) continue;
+            if (actions[k].kind == ActionKind::disk_check) {
+              Action check = disk_check_at(info[k].action_text, *limit);
+              check.dir = actions[k].dir;
+              actions[k] = std::move(check);
+              info[i].role = Role::on_failure;
+            }
+            break;
+          }
       if (info[i].role == Role::guarded) {
         // The spec has no way to say "only if the disk is full" that the planner could check:
         // the step waits for a person to write the check, and runs nothing until then.

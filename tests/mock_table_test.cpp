@@ -1265,6 +1265,17 @@ const std::vector<Row>& table() {
        {{"backup-files", "rsync -a --timeout=300 /etc /home backup@nas:/backups/host1"}},
        "",
        1},
+      // A disk check fails at the limit the alert's condition gives; the alert is the failure handler.
+      {"check disk usage on / and alert me on slack if its over 85%",
+       {"check-disk"},
+       {},
+       "",
+       {{"check-disk",
+         "test \"$(df --output=pcent / | tail -n 1 | tr -dc '0-9')\" -lt 85 || { echo \"disk usage on / is at or above "
+         "85%\" >&2; exit 1; }"}},
+       "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"check-disk failed\"}' "
+       "\"${SLACK_WEBHOOK_URL}\"",
+       0},
       // gs:// is Google's: gcloud, not the AWS CLI.
       {"copy dist/ to gs://acme-site/",
        {"upload-gcs"},

@@ -854,6 +854,41 @@ bool health_check(Action& a, const Clause& c) {
   return true;
 }
 
+// A number before '%' or "percent" after a comparison ("over", "above", "exceeds", "more than",
+// ">", "at least"), or "full".
+std::optional<int> percent_in(std::string_view text) {
+  auto t = tokenize(text);
+  for (size_t i = 0; i < t.size(); ++i) {
+    const std::string& w = t[i].text;
+    std::string digits = w;
+    if (!digits.empty() && digits.back() == '%') digits.pop_back();
+    bool percent = (i + 1 < t.size() && (t[i + 1].text == "%" || t[i + 1].text == "percent" || t[i + 1].text == "pct"));
+    if (digits.empty() || digits.size() > 3 || !std::all_of(digits.begin(), digits.end(), ::isdigit) || !percent) continue;
+    int n = std::stoi(digits);
+    if (n < 1 || n > 100) continue;
+    return n;
+  }
+  return std::nullopt;
+}
+
+bool disk_check_with(Action& a, const Clause& c, std::optional<int> percent) {
+  std::string mount = "/";
+  for (const auto& p : c.paths())
+    if (p.starts_with("/") && shell_quote(p) == p) {
+      mount = p;
+      break;
+    }
+  a.slug = "check-disk";
+  int limit = percent.value_or(90);
+  if (!percent)
+    a.assumptions.push_back("No limit was given for the disk check: it fails at 90% used or more.");
+  a.command = "test \"$(df --output=pcent " + shell_quote(mount) + " | tail -n 1 | tr -dc '0-9')\" -lt " +
+              std::to_string(limit) + " || { echo \"disk usage on " + mount + " is at or above " + std::to_string(limit) +
+              "%\" >&2; exit 1; }";
+  a.source = "built-in: disk check";
+  return true;
+}
+
 bool restart(Action& a, const Clause& c, const Context& ctx) {
   const auto& services = vocabulary().services;
   auto is_service = [&](const std::string& name) {
@@ -936,6 +971,7 @@ bool literal(Action& a, const Clause& c) {
 
 // What the clause is about when its verb is generic ("run the tests") or missing ("- database backup").
 ActionKind by_keywords(const Clause& c, bool database_known) {
+  if (c.has("disk") && c.any({"usage", "space", "full", "free", "used", "capacity"})) return ActionKind::disk_check;
   // "pg_dump the prod db": the dump tool's name is the verb.
   if (c.any({"pg_dump", "pg_dumpall", "mysqldump", "mongodump"})) return ActionKind::backup_db;
   bool image = c.any({"docker", "image", "images", "img", "imgs", "container"});
@@ -986,6 +1022,9 @@ ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx,
   if (verb == "test") return c.has("smoke") ? ActionKind::health_check : ActionKind::test;
   if (verb == "lint") return ActionKind::lint;
   if (verb == "format") return ActionKind::format;
+  if (c.has("disk") && c.any({"usage", "space", "full", "free", "used", "capacity"}) &&
+      (is({"check", "verify", "monitor", "watch", "alert", "warn"}) || verb.empty()))
+    return ActionKind::disk_check;
   if (is({"check", "verify", "validate"})) {
     if (c.any({"lint", "linting", "style"})) return ActionKind::lint;
     if (c.any({"format", "formatting", "fmt"})) return ActionKind::format;
@@ -1417,6 +1456,7 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     case ActionKind::cleanup: ok = cleanup(a, c, ctx); break;
     case ActionKind::notify: ok = notify(a, c, ctx); break;
     case ActionKind::health_check: ok = health_check(a, c); break;
+    case ActionKind::disk_check: ok = disk_check_with(a, c, percent_in(c.text)); break;
     case ActionKind::restart: ok = restart(a, c, ctx); break;
     case ActionKind::wait: ok = wait(a, c); break;
     case ActionKind::git_pull:
@@ -1475,6 +1515,21 @@ Action todo_action(std::string_view clause_text, const std::string& slug, const 
 
 std::string message_text(std::string_view s) {
   return plain_words(s, 160);
+}
+
+std::optional<int> percent_limit(std::string_view words) {
+  if (auto n = percent_in(words)) return n;
+  Clause c(words);
+  if (c.has("full")) return 90;
+  return std::nullopt;
+}
+
+Action disk_check_at(std::string_view clause, int percent) {
+  Clause c(clause);
+  Action a;
+  disk_check_with(a, c, percent);
+  a.kind = a.intent = ActionKind::disk_check;
+  return a;
 }
 
 bool must_follow(ActionKind later, ActionKind earlier) {

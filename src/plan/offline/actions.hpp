@@ -2,6 +2,7 @@
 // The action table: what a clause's words name (back up the database, build,
 // push the image, notify Slack …) and the shell command that does it. Secrets and
 // endpoints appear only as ${VAR} references, each reported with what it must hold.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -35,6 +36,7 @@ enum class ActionKind {
   cleanup,
   notify,
   health_check,
+  disk_check,  // "check disk usage on /": fails at or above a threshold, so a failure handler alerts
   restart,
   wait,
   git_pull,
@@ -95,6 +97,12 @@ inline constexpr std::string_view kMessagePlaceholder = "@@MESSAGE@@";
 
 Context read_context(std::string_view text);
 Action classify(std::string_view clause, const Context& context);
+
+// A percentage the words set as a limit: "if it's over 90%", "above 85 percent", "when the disk
+// is full" (90). nullopt when there is none.
+std::optional<int> percent_limit(std::string_view words);
+// The disk check of a clause with the threshold another clause gave ("alert me if it's over 80%").
+Action disk_check_at(std::string_view clause, int percent);
 
 // A step that says what it could not decide: `echo "TODO: <the clause>"`, named by `slug`
 // (else by the clause's words), asking `question` (else "what should it run?").
