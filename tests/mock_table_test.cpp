@@ -1276,6 +1276,26 @@ const std::vector<Row>& table() {
        "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"text\":\"check-disk failed\"}' "
        "\"${SLACK_WEBHOOK_URL}\"",
        0},
+      // '#data' is a Slack channel.
+      {"refresh the report with `python refresh.py`, and send a summary to #data",
+       {"run-refresh", "notify-slack"},
+       {"run-refresh->notify-slack"},
+       "",
+       {{"run-refresh", "python refresh.py"},
+        {"notify-slack",
+         "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data "
+         "'{\"text\":\"run-refresh-notify-slack: run-refresh finished\"}' \"${SLACK_WEBHOOK_URL}\""}},
+       "",
+       0},
+      // "…, and have the model classify each story" has its own verb: not "store have the model …".
+      {"crawl with `scrapy crawl hn`, store the results in data/, and have the model classify each story",
+       {"run-scrapy-crawl", "store-results", "classify-each-story"},
+       {"run-scrapy-crawl->classify-each-story", "run-scrapy-crawl->store-results"},
+       "",
+       {{"run-scrapy-crawl", "scrapy crawl hn"}, {"store-results", "echo \"TODO: store the results in data/\""},
+        {"classify-each-story", ""}},
+       "",
+       1},
       // gs:// is Google's: gcloud, not the AWS CLI.
       {"copy dist/ to gs://acme-site/",
        {"upload-gcs"},

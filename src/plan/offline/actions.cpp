@@ -482,6 +482,15 @@ bool notify(Action& a, const Clause& c, const Context& ctx) {
   std::string channel = channel_in(c.words);
   if (channel.empty() && !c.email_address().empty()) channel = "email";
   if (channel.empty()) channel = channel_in(ctx.words);
+  if (channel.empty())
+    // "send a summary to #data": a '#channel' is how Slack names a channel.
+    for (const auto& chunk : c.chunks)
+      if (chunk.size() > 1 && chunk[0] == '#' && std::isalpha(static_cast<unsigned char>(chunk[1]))) {
+        channel = "slack";
+        a.assumptions.push_back(chunk + " is a Slack channel: the message goes to the incoming webhook in "
+                                        "SLACK_WEBHOOK_URL, which posts to the channel it was made for.");
+        break;
+      }
   if (channel.empty()) {
     a.slug = "notify";
     a.open_question =

@@ -898,7 +898,13 @@ std::vector<Node> object_list_parts(const Node& item) {
     std::string_view part = text::trim(raw);
     size_t lead = static_cast<size_t>(part.data() - raw.data());
     Node clause{Node::Kind::clause};
-    clause.text = starts_with_action(part) ? std::string(part) : verb + " " + std::string(part);
+    // "…, and have the model classify each story": a part that asks someone else to act has its
+    // own verb; it is not one more object of the first.
+    auto part_tokens = tokenize(part);
+    const bool asks_another = !part_tokens.empty() &&
+                              (part_tokens[0].text == "have" || part_tokens[0].text == "let" ||
+                               part_tokens[0].text == "ask" || part_tokens[0].text == "get" || part_tokens[0].text == "use");
+    clause.text = starts_with_action(part) || asks_another ? std::string(part) : verb + " " + std::string(part);
     clause.ranges.push_back({base + b + lead, base + b + lead + part.size()});
     clause.condition = item.condition;
     clause.condition_range = item.condition_range;
