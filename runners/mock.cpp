@@ -809,6 +809,46 @@ void add_implied_steps(Node& n, std::vector<std::string>& said_before) {
   said_before.push_back(n.text);
 }
 
+// "run the ETL (python etl/extract.py, python etl/transform.py, python etl/load.py)": commands
+// listed in brackets after a run verb are the steps, in the order written.
+void expand_command_lists(Node& n, std::vector<TextRange>& lead_words) {
+  if (n.kind != Node::Kind::clause) {
+    for (auto& child : n.children) expand_command_lists(child, lead_words);
+    return;
+  }
+  if (!n.condition.empty() || n.ranges.empty()) return;
+  const std::string& text = n.text;
+  size_t open = text.find('(');
+  size_t close = open == std::string::npos ? std::string::npos : text.find(')', open);
+  if (close == std::string::npos || text.find('(', open + 1) < close) return;
+  auto before = tokenize(std::string_view(text).substr(0, open));
+  if (before.empty() || !(before[0].text == "run" || before[0].text == "execute")) return;
+  std::vector<std::pair<size_t, size_t>> items;  // byte ranges inside the brackets
+  size_t from = open + 1;
+  for (size_t k = open + 1; k <= close; ++k)
+    if (k == close || text[k] == ',' || text[k] == ';') {
+      std::string_view raw = std::string_view(text).substr(from, k - from);
+      std::string_view item = text::trim(raw);
+      if (item.starts_with("then ")) item = text::trim(item.substr(5));
+      if (!item.empty()) items.push_back({static_cast<size_t>(item.data() - text.data()), item.size()});
+      from = k + 1;
+    }
+  if (items.size() < 2) return;
+  for (auto [b, size] : items) {
+    auto line = bare_command(std::string_view(text).substr(b, size), /*after_run_verb=*/true);
+    if (!line || *line != std::string_view(text).substr(b, size)) return;  // every item a whole command line
+  }
+  lead_words.push_back({n.ranges.front().begin, n.ranges.front().begin + open + 1});
+  Node sequence{Node::Kind::sequence};
+  for (auto [b, size] : items) {
+    Node clause{Node::Kind::clause};
+    clause.text = "run `" + text.substr(b, size) + "`";
+    clause.ranges.push_back({n.ranges.front().begin + b, n.ranges.front().begin + b + size});
+    sequence.children.push_back(std::move(clause));
+  }
+  n = std::move(sequence);
+}
+
 std::string role_name(Role r) {
   switch (r) {
     case Role::step: return "step";
@@ -871,6 +911,11 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   // Facts come from every word, the label's too ("npm: run the tests").
   Context context = read_context(trimmed);
   split_object_lists(parsed.tree, context);
+  {
+    std::vector<TextRange> lead_words;  // "run the ETL (": what the listed commands are
+    expand_command_lists(parsed.tree, lead_words);
+    for (const auto& r : lead_words) read(r, "ordering", "the commands in brackets, in order");
+  }
   {
     std::vector<std::string> said_before;
     add_implied_steps(parsed.tree, said_before);
