@@ -203,6 +203,13 @@ bool is_prohibition(std::string_view clause) {
   return false;
 }
 
+// "skip settle", "skip the email": a clause that asks for something not to run.
+bool starts_with_skip(std::string_view clause) {
+  for (const auto& t : tokenize(clause))
+    if (t.word) return t.text == "skip" || t.text == "omit" || t.text == "cancel" || t.text == "abort";
+  return false;
+}
+
 // "the credentials are AWS_ACCESS_KEY_ID=[REDACTED] and …": a clause that only states a secret
 // (already taken out of the text) asks for nothing.
 bool is_secret_statement(std::string_view clause) {
@@ -309,6 +316,12 @@ struct Planner {
     const std::string& said = ci.action_text;
     if (n.condition.empty() && (n.note || is_prohibition(said) || !variable_note(said).empty() || is_secret_statement(said) ||
                                 is_closing(said))) {
+      ci.role = Role::note;
+      return ci;
+    }
+    // "if the dump fails, don't vacuum", "…, skip settle": what must not run under a condition is
+    // what the dependency already says — a note, never a handler that runs something.
+    if (!n.condition.empty() && (is_prohibition(said) || starts_with_skip(said))) {
       ci.role = Role::note;
       return ci;
     }
@@ -1093,7 +1106,9 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
     if (!t.word || covered[t.begin] || is_structure_word(t.text) || is_filler(t.text) || is_stopword(t.text)) continue;
     // List markers ("1.", "a)", "[x]") are structure too.
     bool marker = t.text.size() == 1 || std::all_of(t.text.begin(), t.text.end(),
-                                                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+                                                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+                  t.text == "\xE2\x80\xA2" || t.text == "\xE2\x96\xAA" || t.text == "\xE2\x97\xA6" ||
+                  t.text == "\xC2\xB7" || t.text == "\xE2\x80\xA3";  // bullets: • ▪ ◦ · ‣
     if (marker) continue;
     result.unaccounted.push_back(t.text);
   }

@@ -1296,6 +1296,54 @@ const std::vector<Row>& table() {
         {"classify-each-story", ""}},
        "",
        1},
+      // "on failure <action>" after a full stop is a failure handler, not one more step that runs
+      // after a success.
+      {"terraform plan, then terraform apply. on failure send a slack message",
+       {"run-terraform-plan", "run-terraform-apply"},
+       {"run-terraform-plan->run-terraform-apply"},
+       "",
+       {{"run-terraform-plan", "terraform plan"}, {"run-terraform-apply", "terraform apply"}},
+       "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data "
+       "'{\"text\":\"run-terraform-plan-run-terraform-apply failed\"}' \"${SLACK_WEBHOOK_URL}\"",
+       0},
+      // "if … fails do `undo`" is the failure handler (it ran as a step after every deploy); a
+      // command line chained with && outside back-quotes is asked about, never half-run.
+      {"kubectl apply -f k8s/ && kubectl rollout status deploy/web, if rollout fails do `kubectl rollout undo deploy/web`",
+       {"kubectl-apply-f"},
+       {},
+       "",
+       {{"kubectl-apply-f", "echo \"TODO: kubectl apply -f k8s/ kubectl rollout status deploy/web\""}},
+       "kubectl rollout undo deploy/web",
+       1},
+      // "exits non-zero" is a failure; "skip settle" is what the dependency already does (a note).
+      {"`./bin/reconcile --since 1h` then `./bin/settle`; if reconcile exits non-zero skip settle and post to "
+       "#payments-alerts",
+       {"run-reconcile", "run-settle"},
+       {"run-reconcile->run-settle"},
+       "",
+       {{"run-reconcile", "./bin/reconcile --since 1h"}, {"run-settle", "./bin/settle"}},
+       "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data "
+       "'{\"text\":\"run-reconcile-run-settle failed\"}' \"${SLACK_WEBHOOK_URL}\"",
+       0},
+      // A program name that is also English is the program only with command-line arguments:
+      // `zip up wp-content` would write up.zip.
+      {"zip up wp-content", {"archive-wp-content"}, {}, "", {{"archive-wp-content", "echo \"TODO: zip up wp-content\""}}, "", 1},
+      // Typed fast: the words still say Sunday at 3 (a daily run would be wrong), and inline bullets
+      // are steps.
+      {"evry sunday at 3am vacuum teh postgres db",
+       {"vacuum-db"},
+       {},
+       "0 3 * * 0",
+       {{"vacuum-db", "vacuumdb --dbname=\"${DATABASE_URL}\""}},
+       "",
+       0},
+      {"maintenance window sat 2am: \u2022 vacuum pg \u2022 restart php-fpm",
+       {"vacuum-db", "restart-php-fpm"},
+       {"vacuum-db->restart-php-fpm"},
+       "0 2 * * 6",
+       {{"vacuum-db", "vacuumdb --dbname=\"${DATABASE_URL}\""}, {"restart-php-fpm", "systemctl restart php-fpm"}},
+       "",
+       0},
       // gs:// is Google's: gcloud, not the AWS CLI.
       {"copy dist/ to gs://acme-site/",
        {"upload-gcs"},

@@ -1050,10 +1050,13 @@ ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx,
   if (verb == "install")
     return c.any({"dependencies", "deps", "packages", "requirements", "modules", "gems"}) ? ActionKind::install
                                                                                           : ActionKind::todo;
-  if (is({"notify", "alert", "email", "mail", "message", "page", "tell", "inform", "announce", "warn", "remind"}))
+  if (is({"notify", "alert", "email", "mail", "message", "page", "tell", "inform", "announce", "warn", "remind", "slack"}))
     return ActionKind::notify;
+  const bool hash_channel = std::any_of(c.chunks.begin(), c.chunks.end(), [](const std::string& chunk) {
+    return chunk.size() > 1 && chunk[0] == '#' && std::isalpha(static_cast<unsigned char>(chunk[1]));
+  });
   if (is({"send", "post", "report"}))
-    return !channel_in(c.words).empty() || c.any({"report", "notification", "message", "alert", "summary"})
+    return !channel_in(c.words).empty() || hash_channel || c.any({"report", "notification", "message", "alert", "summary"})
                ? ActionKind::notify
                : ActionKind::todo;
   if (is({"fetch", "pull", "download", "get", "grab"}) && !c.bucket_url().empty()) return ActionKind::sync_files;
@@ -1307,6 +1310,29 @@ bool ai_work(Action& a, const Clause& c) {
 Action classify(std::string_view clause_text, const Context& ctx) {
   Clause c(clause_text);
   Action a;
+  {
+    // "run make test && make deploy", "kubectl apply -f k8s/ && kubectl rollout status …": a
+    // command line with shell operators outside back-quotes is not taken apart or half-run; the
+    // user is asked to quote it.
+    std::string outside(c.text);
+    for (const auto& span : opaque_spans(c.text))
+      if (c.text[span.begin] == '`' || c.text[span.begin] == '"' || c.text[span.begin] == '\'')
+        std::fill(outside.begin() + static_cast<long>(span.begin), outside.begin() + static_cast<long>(span.end), ' ');
+    const bool run_verb = c.has("run") || c.has("execute") || c.has("exec");
+    const bool operators = outside.find("&&") != std::string::npos || outside.find("||") != std::string::npos ||
+                           outside.find('|') != std::string::npos || outside.find("$(") != std::string::npos ||
+                           outside.find('>') != std::string::npos || outside.find('<') != std::string::npos;
+    bool bare_line = false;
+    if (operators && !run_verb) {
+      std::string_view whole = text::trim(c.text);
+      std::string_view first = whole.substr(0, whole.find(' '));
+      bare_line = is_program(first) || first.starts_with("./");
+    }
+    if (operators && (run_verb || bare_line))
+      return todo_action(clause_text, "",
+                         "Step '@@STEP@@' holds a command line with shell operators (&&, |, $( ), >): write it in "
+                         "back-quotes if it should run exactly as written.");
+  }
   if (literal(a, c)) {
     a.kind = a.intent = ActionKind::literal;
     a.source = "your command";
@@ -1325,21 +1351,6 @@ Action classify(std::string_view clause_text, const Context& ctx) {
                          "Step '@@STEP@@' is the command line `" + *line +
                              "`, which changes or deletes files: arborist runs such a line only when asked. Write "
                              "\"run `" + *line + "`\" if it should run exactly as written.");
-  }
-  {
-    // "run make test && make deploy": a command line with shell operators outside back-quotes is
-    // not taken apart or half-run; the user is asked to quote it.
-    std::string outside(c.text);
-    for (const auto& span : opaque_spans(c.text))
-      if (c.text[span.begin] == '`' || c.text[span.begin] == '"' || c.text[span.begin] == '\'')
-        std::fill(outside.begin() + static_cast<long>(span.begin), outside.begin() + static_cast<long>(span.end), ' ');
-    bool run_verb = c.has("run") || c.has("execute") || c.has("exec");
-    if (run_verb && (outside.find("&&") != std::string::npos || outside.find("||") != std::string::npos ||
-                     outside.find('|') != std::string::npos || outside.find("$(") != std::string::npos ||
-                     outside.find('>') != std::string::npos || outside.find('<') != std::string::npos))
-      return todo_action(clause_text, "",
-                         "Step '@@STEP@@' holds a command line with shell operators (&&, |, $( ), >): write it in "
-                         "back-quotes if it should run exactly as written.");
   }
   bool database_known = names_database(c.words) || names_database(ctx.words);
   std::string db = database_in(c.words);

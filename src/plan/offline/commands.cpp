@@ -500,6 +500,17 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
         return std::nullopt;
     }
     if (chunks.size() > 1 && ends_command(text::to_lower(chunks[1].text))) return std::nullopt;
+    // "zip up wp-content", "tar it up", "touch base with ops": English until an argument looks
+    // like a command line's (a flag, a path, a file name).
+    if (!after_run_verb && lower != "make" && lower != "go") {
+      bool command_like = false;
+      for (size_t k = 1; k < chunks.size() && k <= args; ++k) {
+        std::string_view arg = chunks[k].text;
+        command_like = command_like || arg.starts_with("-") || arg.find('/') != std::string_view::npos ||
+                       (arg.find('.') != std::string_view::npos && !arg.ends_with("."));
+      }
+      if (!command_like) return std::nullopt;
+    }
   }
   // "git", "docker", "kubectl" alone say nothing: they need a subcommand.
   if (args == 0 && (lower == "git" || lower == "docker" || lower == "kubectl" || lower == "helm" || lower == "aws" ||

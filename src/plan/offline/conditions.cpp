@@ -34,6 +34,7 @@ ConditionKind condition_kind(std::string_view condition) {
     return ConditionKind::always;
   bool negated = has_word(t, {"unless", "not", "n't", "doesn't", "don't", "didn't", "isn't", "aren't", "never"});
   bool failure = has_word(t, {"fail", "fails", "failed", "failure", "failures", "failing", "error", "errors", "errored",
+                              "non-zero", "nonzero",
                               "breaks", "broke", "broken", "crash", "crashes", "crashed", "red", "unsuccessful"}) ||
                  has_pair(t, "goes", "wrong") || has_pair(t, "go", "wrong") || has_pair(t, "went", "wrong") ||
                  // "if it's down", "if the site is unreachable": a check that fails.

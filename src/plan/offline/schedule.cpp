@@ -198,10 +198,25 @@ class Parser {
                                                             {"saturday", 6}};
     for (auto [name, n] : days)
       if (w == name || (w.size() == name.size() + 1 && w.starts_with(name) && w.back() == 's')) return n;
+    // "every sat at 2am", "mon-fri", "thurs": the short forms people type.
+    static const std::pair<std::string_view, int> short_days[] = {
+        {"sun", 0}, {"mon", 1}, {"tue", 2}, {"tues", 2}, {"wed", 3}, {"weds", 3}, {"thu", 4},
+        {"thur", 4}, {"thurs", 4}, {"fri", 5}, {"sat", 6}, {"sats", 6}, {"suns", 0}, {"mons", 1}, {"fris", 5}};
+    for (auto [name, n] : short_days)
+      if (w == name) return n;
     return -1;
   }
+  // "mon-fri", "monday-friday": a range of days in one word.
+  static std::optional<std::pair<int, int>> day_range(std::string_view w) {
+    size_t dash = w.find('-');
+    if (dash == std::string_view::npos) return std::nullopt;
+    int from = day_number(w.substr(0, dash)), to = day_number(w.substr(dash + 1));
+    if (from < 0 || to < 0 || to < from) return std::nullopt;
+    return std::pair{from, to};
+  }
   static bool is_day_word(std::string_view w) {
-    return day_number(w) >= 0 || w == "weekday" || w == "weekdays" || w == "weekend" || w == "weekends";
+    return day_number(w) >= 0 || day_range(w) || w == "weekday" || w == "weekdays" || w == "weekend" ||
+           w == "weekends";
   }
 
   // Applies a part-of-day word to an hour said without am/pm ("every night at 11" is 23:00).
@@ -266,6 +281,8 @@ class Parser {
         list.push_back(0), list.push_back(6);
       } else if (int d = day_number(w); d >= 0) {
         list.push_back(d);
+      } else if (auto range = day_range(w)) {
+        for (int d = range->first; d <= range->second; ++d) list.push_back(d);
       } else {
         break;
       }
@@ -576,6 +593,13 @@ class Parser {
     if (auto trigger = event_trigger(i)) return trigger;
     // Plural day words say "every": "mondays at 9", "weekdays at 8".
     if (w.ends_with("s") && is_day_word(w)) return days(i, time);
+    // A day with a time is a weekly schedule, never a daily one that lost its day: "sunday at
+    // 3am", "sat 2am", "mon-fri 9:00".
+    if (is_day_word(w)) {
+      size_t k = i + 1;
+      if (is(k, "at")) ++k;
+      if (time || parse_time(k)) return days(i, time);
+    }
     return std::nullopt;
   }
 };

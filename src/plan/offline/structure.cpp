@@ -433,6 +433,15 @@ class LineParser {
       set_condition(i, i, "otherwise");
       return n;
     }
+    // "on failure send a slack message", "on error: page ops": the two words are the condition.
+    if (is(i, "on") && (is(i + 1, "failure") || is(i + 1, "error") || is(i + 1, "errors") || is(i + 1, "success") ||
+                        is(i + 1, "fail"))) {
+      size_t n = 2 + ((is(i + 2, ",") || is(i + 2, ":") || is(i + 2, "-")) ? 1 : 0);
+      if (i + n < t_.size() && (t_[i + n].text == "`" || action_verb_at(t_, i + n) != std::string::npos)) {
+        set_condition(i, i + 1, {});
+        return n;
+      }
+    }
     for (size_t k = i + 1; k < t_.size() && k < i + 25; ++k) {
       if (is_sentence_end(t_[k]) && !opaque(k)) return 0;
       if (opaque(k)) continue;
@@ -444,7 +453,8 @@ class LineParser {
       // No comma: "if that fails email ops" — the condition ends at its outcome word.
       const auto& o = t_[k].text;
       bool outcome = o == "fails" || o == "fail" || o == "failed" || o == "passes" || o == "pass" || o == "passed" ||
-                     o == "succeeds" || o == "succeed" || o == "breaks" || o == "errors" || o == "wrong";
+                     o == "succeeds" || o == "succeed" || o == "breaks" || o == "errors" || o == "wrong" ||
+                     o == "non-zero" || o == "nonzero" || o == "down";
       if (outcome) {
         // "if that fails for whatever reason just send an alert …": the words between the
         // outcome and the action are part of the condition.
@@ -454,6 +464,21 @@ class LineParser {
         while (j < t_.size() && j < k + 7 && t_[j].word && between.contains(t_[j].text) &&
                action_verb_at(t_, j) != j)
           ++j;
+        // "if rollout fails do `kubectl rollout undo …`": a command after "do"/"run" is the action.
+        // "if reconcile exits non-zero skip settle and post …", "if it fails don't deploy": what not
+        // to do starts the clause.
+        if (is(j, "skip") || is(j, "dont") || is(j, "don't") || is(j, "never")) {
+          set_condition(i, j - 1, {});
+          return j - i;
+        }
+        if ((is(j, "do") || is(j, "run") || is(j, "execute")) && is(j + 1, "`")) {
+          set_condition(i, j - 1, {});
+          return j - i;
+        }
+        if (is(j, "`")) {
+          set_condition(i, j - 1, {});
+          return j - i;
+        }
         if (action_verb_at(t_, j) != std::string::npos) {
           set_condition(i, j - 1, {});
           return j - i;
@@ -515,6 +540,13 @@ class LineParser {
       }
       order(i, i + n - 1);
       return i + n;
+    }
+    // "window sat 2am: • reindex es • vacuum pg • restart php-fpm": bullets written on one line.
+    if (tok.word && (tok.text == "\xE2\x80\xA2" || tok.text == "\xE2\x96\xAA" || tok.text == "\xE2\x97\xA6" ||
+                     tok.text == "\xC2\xB7" || tok.text == "\xE2\x80\xA3")) {
+      end_group();
+      order(i, i);
+      return i + 1;
     }
     if (tok.word && list_marker_[i]) {
       end_group();

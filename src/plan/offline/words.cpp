@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace arborist::plan::offline {
@@ -29,9 +30,51 @@ const std::unordered_set<std::string_view>& action_verbs() {
       "update",     "upgrade",  "upload",   "vacuum",  "validate", "verify",    "wait",     "warm",      "zip",
       "text",       "page",     "trigger",  "kick",    "launch",   "provision", "apply",    "bump",      "commit",
       "merge",      "print",    "write",    "save",    "store",    "collect",   "gather",   "aggregate", "report",
-      "tell",       "inform",   "announce", "warn",    "remind",    "hit",      "probe",    "poll",
+      "tell",       "inform",   "announce", "warn",    "remind",    "hit",      "probe",    "poll",     "slack",
   };
   return verbs;
+}
+
+// Misspellings people type fast, of words the planner reads (schedules, verbs, objects). A
+// token reads as its correction; its bytes in the text stay as typed. A fixed list, never a
+// guess: "backpu" is "backup", but no unknown word is bent into a known one.
+const std::unordered_map<std::string_view, std::string_view>& typos() {
+  static const std::unordered_map<std::string_view, std::string_view> words = {
+      {"evry", "every"},         {"everey", "every"},       {"evey", "every"},         {"eveyr", "every"},
+      {"teh", "the"},            {"hte", "the"},            {"nigthly", "nightly"},    {"nighlty", "nightly"},
+      {"nightyl", "nightly"},    {"nighly", "nightly"},     {"nitely", "nightly"},     {"nightley", "nightly"},
+      {"backpu", "backup"},      {"bakup", "backup"},       {"backupp", "backup"},     {"bacup", "backup"},
+      {"bckup", "backup"},       {"databse", "database"},   {"datbase", "database"},   {"databsae", "database"},
+      {"dtabase", "database"},   {"dosnt", "doesn't"},      {"doesnt", "doesn't"},     {"didnt", "didn't"},
+      {"isnt", "isn't"},         {"wont", "won't"},         {"cant", "can't"},         {"depoly", "deploy"},
+      {"deplyo", "deploy"},      {"delpoy", "deploy"},      {"dpeloy", "deploy"},      {"biuld", "build"},
+      {"buidl", "build"},        {"bulid", "build"},        {"tets", "test"},          {"tset", "test"},
+      {"tetss", "tests"},        {"tsets", "tests"},        {"restat", "restart"},     {"retsart", "restart"},
+      {"rsetart", "restart"},    {"udpate", "update"},      {"upadte", "update"},      {"uplaod", "upload"},
+      {"uplod", "upload"},       {"donwload", "download"},  {"dowload", "download"},   {"downlaod", "download"},
+      {"delte", "delete"},       {"deleet", "delete"},      {"dleete", "delete"},      {"vaccum", "vacuum"},
+      {"vacum", "vacuum"},       {"vaccuum", "vacuum"},     {"emial", "email"},        {"eamil", "email"},
+      {"emali", "email"},        {"slakc", "slack"},        {"slcak", "slack"},        {"notfiy", "notify"},
+      {"notifiy", "notify"},     {"nofity", "notify"},      {"paralel", "parallel"},   {"parralel", "parallel"},
+      {"paralell", "parallel"},  {"parallell", "parallel"}, {"thne", "then"},          {"hten", "then"},
+      {"afer", "after"},         {"aftre", "after"},        {"befor", "before"},       {"whne", "when"},
+      {"fials", "fails"},        {"falis", "fails"},        {"failes", "fails"},       {"fial", "fail"},
+      {"sucess", "success"},     {"succes", "success"},     {"succeds", "succeeds"},   {"retyr", "retry"},
+      {"rety", "retry"},         {"timout", "timeout"},     {"timeot", "timeout"},     {"mintues", "minutes"},
+      {"minuets", "minutes"},    {"minites", "minutes"},    {"hourley", "hourly"},     {"hourlly", "hourly"},
+      {"weekley", "weekly"},     {"weelky", "weekly"},      {"monthy", "monthly"},     {"montly", "monthly"},
+      {"dialy", "daily"},        {"daliy", "daily"},        {"sunady", "sunday"},      {"sundya", "sunday"},
+      {"mondya", "monday"},      {"tuesdya", "tuesday"},    {"wendesday", "wednesday"}, {"wednsday", "wednesday"},
+      {"wensday", "wednesday"},  {"thrusday", "thursday"},  {"thursdy", "thursday"},   {"firday", "friday"},
+      {"fridya", "friday"},      {"saturaday", "saturday"}, {"satruday", "saturday"},  {"midnite", "midnight"},
+      {"tommorow", "tomorrow"},  {"tomorow", "tomorrow"},   {"instal", "install"},     {"migarte", "migrate"},
+      {"mirgate", "migrate"},    {"compres", "compress"},   {"archvie", "archive"},    {"sumary", "summary"},
+      {"summery", "summary"},    {"sumarize", "summarize"}, {"reprot", "report"},
+      {"rpeort", "report"},      {"certifcates", "certificates"}, {"certficates", "certificates"},
+      {"logss", "logs"},         {"lgos", "logs"},          {"pipline", "pipeline"},   {"enviroment", "environment"},
+      {"producton", "production"}, {"prodcution", "production"}, {"stagign", "staging"}, {"satging", "staging"},
+  };
+  return words;
 }
 
 }  // namespace
@@ -68,6 +111,8 @@ std::vector<Token> tokenize(std::string_view text) {
       ++i;
     }
     t.end = i;
+    if (t.word)
+      if (auto fix = typos().find(t.text); fix != typos().end()) t.text = std::string(fix->second);
     tokens.push_back(std::move(t));
   }
   return tokens;
