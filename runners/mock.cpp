@@ -314,8 +314,8 @@ struct Planner {
       }
     }
     const std::string& said = ci.action_text;
-    if (n.condition.empty() && (n.note || is_prohibition(said) || !variable_note(said).empty() || is_secret_statement(said) ||
-                                is_closing(said))) {
+    if (n.condition.empty() && (n.note || is_prohibition(said) || starts_with_skip(said) || !variable_note(said).empty() ||
+                                is_secret_statement(said) || is_closing(said))) {
       ci.role = Role::note;
       return ci;
     }

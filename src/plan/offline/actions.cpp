@@ -799,6 +799,11 @@ bool rotate_logs(Action& a, const Clause& c) {
       named = s;
       break;
     }
+  // "rotate /var/log/nginx/*.log": the service whose log directory it is.
+  for (const auto& p : c.paths())
+    if (named.empty() && p.starts_with("/var/log/"))
+      for (const auto& s : services)
+        if (p.starts_with("/var/log/" + s + "/")) named = s;
   if (named.empty()) {
     a.open_question = "Which logs should step '@@STEP@@' rotate? Name the service (its logrotate configuration), or "
                       "write the logrotate command.";
@@ -813,7 +818,11 @@ bool rotate_logs(Action& a, const Clause& c) {
 }
 
 bool cleanup(Action& a, const Clause& c, const Context& ctx) {
-  if (c.has("rotate") && c.any({"log", "logs", "logfiles"}) && c.paths().empty()) return rotate_logs(a, c);
+  if (c.has("rotate") && (c.any({"log", "logs", "logfiles"}) || c.text.find("/var/log/") != std::string_view::npos)) {
+    bool log_paths_only = true;
+    for (const auto& p : c.paths()) log_paths_only = log_paths_only && p.starts_with("/var/log/");
+    if (log_paths_only) return rotate_logs(a, c);
+  }
   bool said = false;
   int days = days_in(c, 0, &said);
   std::string age = "-mtime +" + std::to_string(days);
@@ -903,7 +912,7 @@ bool restart(Action& a, const Clause& c, const Context& ctx) {
   auto is_service = [&](const std::string& name) {
     return std::find(services.begin(), services.end(), name) != services.end();
   };
-  std::string verb = c.has("reload") ? "reload" : "restart";
+  std::string verb = c.has("reload") ? "reload" : c.has("restart") ? "restart" : c.has("stop") ? "stop" : c.has("start") ? "start" : "restart";
   bool seen_verb = false;
   a.slug = verb;
   for (size_t i = 0; i < c.tokens.size(); ++i) {
@@ -1081,6 +1090,13 @@ ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx,
   if (is({"extract", "unpack", "unzip"})) return ActionKind::extract;
   if (is({"clean", "cleanup", "prune", "purge", "delete", "remove", "clear", "rotate"})) return ActionKind::cleanup;
   if (is({"restart", "reload"})) return ActionKind::restart;
+  // "stop nginx; … ; start nginx": a service the words name, or one called a service.
+  if (is({"stop", "start"})) {
+    const auto& services = vocabulary().services;
+    for (const auto& t : c.tokens)
+      if (t.word && (std::find(services.begin(), services.end(), t.text) != services.end() || t.text == "service"))
+        return ActionKind::restart;
+  }
   if (is({"wait", "sleep"})) return ActionKind::wait;
   if (verb == "renew" && c.any({"cert", "certs", "certificate", "certificates", "ssl", "tls", "letsencrypt"}))
     return ActionKind::renew_certs;
@@ -1459,6 +1475,30 @@ Action classify(std::string_view clause_text, const Context& ctx) {
       if (!ok && !database_known_product && a.open_question.empty()) need_database();
       break;
     case ActionKind::backup_files:
+      // "restic backup /home to the b2 repo": the named backup tool, never a tar in its place.
+      if (c.has("restic")) {
+        std::string paths;
+        for (const auto& p : c.paths())
+          if (p.find(':') == std::string::npos) paths += " " + shell_quote(p);
+        a.slug = "restic-backup";
+        if (paths.empty()) {
+          a.open_question = "Which paths should step '@@STEP@@' back up with restic? None was given.";
+          ok = false;
+          break;
+        }
+        a.command = "restic backup" + paths;
+        a.source = "built-in: restic backup";
+        a.network = true;
+        add_variable(a, "RESTIC_REPOSITORY", "the restic repository the backup goes to (e.g. b2:bucket:/host)");
+        add_variable(a, "RESTIC_PASSWORD_FILE", "the path of the file that holds the repository's password");
+        break;
+      }
+      if (c.any({"borg", "borgbackup", "duplicity", "kopia", "rclone", "bacula", "tarsnap"})) {
+        a.slug = "backup-files";
+        a.open_question = "Step '@@STEP@@' names a backup tool: which repository (and options) should its command use?";
+        ok = false;
+        break;
+      }
       // To another machine ("to backup@nas:/backups", "with rsync"): a copy, never a tar into a
       // directory named like a host.
       if (c.has("rsync") || destination_of(c, c.paths()).find(':') != std::string::npos) {

@@ -206,7 +206,9 @@ bool ends_command(std::string_view w) {
 bool is_run_verb(std::string_view w) {
   return w == "run" || w == "execute" || w == "exec" || w == "call" || w == "invoke" || w == "launch" ||
          w == "trigger" || w == "start" || w == "do" || w == "kick" || w == "runs" || w == "running" ||
-         w == "executing" || w == "calling";
+         w == "executing" || w == "calling" ||
+         // "then check `systemctl is-active celery-worker`": the check is the command.
+         w == "check" || w == "verify" || w == "validate";
 }
 
 // Words that may sit between a run verb and its command: "run the command `…`", "run the script ./x.sh".
@@ -522,6 +524,11 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
                     lower == "tar" || lower == "curl" || lower == "wget" || lower == "ssh"))
     return std::nullopt;
   std::string command(text::trim(text.substr(0, end)));
+  // "run dbt tests", "run npm tests": prose for the test subcommand, which has no plural.
+  if (after_run_verb && args == 1 && command.ends_with(" tests") &&
+      (lower == "dbt" || lower == "npm" || lower == "yarn" || lower == "pnpm" || lower == "cargo" || lower == "go" ||
+       lower == "mvn" || lower == "dotnet" || lower == "make" || lower == "bun" || lower == "deno"))
+    command.pop_back();
   *consumed = end;
   // A script named without a path runs from the working directory.
   if (args == 0 && is_script_file(command) && command.find('/') == std::string::npos) command = "./" + command;

@@ -64,8 +64,13 @@ class Parser {
   mutable std::string zone_word_;  // an abbreviation cron cannot use ("PST")
 
   std::optional<Parsed> parse_at(size_t i) const {
+    // "around 1am", "about 6:30": a time said loosely is still the time.
+    if ((is(i, "around") || is(i, "about") || is(i, "approximately") || is(i, "approx")) && i > 0) {
+      auto time = parse_time(i + 1);
+      if (!time || !(time->meridiem || time->minutes_said)) return std::nullopt;
+    }
     // A time before the frequency: "at 2am every night", "at 9 on weekdays".
-    if (is(i, "at")) {
+    if (is(i, "at") || is(i, "around") || is(i, "about") || is(i, "approximately") || is(i, "approx")) {
       auto time = parse_time(i + 1);
       if (!time) return std::nullopt;
       if (auto f = frequency(time->next, time)) return f;
@@ -167,6 +172,12 @@ class Parser {
 
   // "at 4", or a time that says it is one without "at": "7:45", "4am".
   std::optional<TimeOfDay> trailing_time(size_t j, size_t* next) const {
+    // "every night around 1am": a loose time with am/pm or minutes.
+    if (is(j, "around") || is(j, "about") || is(j, "approximately") || is(j, "approx"))
+      if (auto time = parse_time(j + 1); time && (time->minutes_said || time->meridiem)) {
+        *next = time->next;
+        return time;
+      }
     if (is(j, "at")) {
       if (auto time = parse_time(j + 1)) {
         *next = time->next;

@@ -708,6 +708,7 @@ class LineParser {
                         !continues_clause(t_[i + 1].text) && words_until_break(i + 1) >= 2;
       // "rotate the logs, don't restart nginx": what must not happen is a clause of its own (a note).
       bool negation_next = tok.text == "," && (is(i + 1, "don't") || is(i + 1, "dont") || is(i + 1, "never") ||
+                                               is(i + 1, "skip") ||
                                                (is(i + 1, "do") && is(i + 2, "not")));
       if (next_is_marker || command_next || prose_next || negation_next || action_verb_at(t_, i + 1) != std::string::npos) {
         end_item();
