@@ -205,9 +205,13 @@ bool is_prohibition(std::string_view clause) {
 
 // "skip settle", "skip the email": a clause that asks for something not to run.
 bool starts_with_skip(std::string_view clause) {
+  std::vector<std::string> words;
   for (const auto& t : tokenize(clause))
-    if (t.word) return t.text == "skip" || t.text == "omit" || t.text == "cancel" || t.text == "abort";
-  return false;
+    if (t.word) words.push_back(t.text);
+  if (words.empty()) return false;
+  // "post nothing", "do nothing", "send nothing at all": a step that is no step.
+  if (words.size() <= 4 && std::find(words.begin(), words.end(), "nothing") != words.end()) return true;
+  return words[0] == "skip" || words[0] == "omit" || words[0] == "cancel" || words[0] == "abort";
 }
 
 // "the credentials are AWS_ACCESS_KEY_ID=[REDACTED] and …": a clause that only states a secret
@@ -428,6 +432,13 @@ struct Planner {
         for (size_t k = i + 1; k < clauses.size() && targets.empty(); ++k)
           if (!off_graph(k) && names_step(m.target, info[k].action_text + " " + actions[k].slug)) targets.push_back(k);
       } else if (auto p = previous_step(i)) {
+        // "…, and notify #ml when done. Timeout 45 min": a time limit is about the work, not the message.
+        if (m.limits.timeout && !m.limits.retries && actions[*p].kind == ActionKind::notify)
+          for (size_t k = *p; k-- > 0;)
+            if (!off_graph(k) && actions[k].kind != ActionKind::notify) {
+              p = k;
+              break;
+            }
         targets.push_back(*p);
         // "retry them twice": every clause of the group the step before belongs to.
         if (m.plural)

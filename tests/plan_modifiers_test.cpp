@@ -132,6 +132,17 @@ TEST_CASE("a clause that only says how another step runs", "[modifiers]") {
   CHECK_FALSE(names_step("the push", "build the image"));
 }
 
+TEST_CASE("a setting said alone after the notification is the work's", "[modifiers]") {
+  auto s = plan_offline("run `python score.py --date yesterday` and notify #ml when done. timeout 45 min");
+  REQUIRE(s.steps.size() == 2);
+  CHECK(s.steps[0].timeout == 2700);
+  CHECK_FALSE(s.steps[1].timeout);
+  s = plan_offline("`spark-submit --master yarn jobs/agg.py` and give it a 3h timeout, retry once");
+  REQUIRE(s.steps.size() == 1);
+  CHECK(s.steps[0].timeout == 10800);
+  CHECK(s.steps[0].retries == 1);
+}
+
 TEST_CASE("the offline planner sets retries, timeouts and continue-on-failure on the steps the words name", "[modifiers]") {
   SECTION("a retry with its own 'if it fails' is not a failure handler") {
     auto s = plan_offline("run `./sync.sh` every 15 minutes and retry it twice if it fails");

@@ -1206,6 +1206,7 @@ std::string ai_instruction(std::string_view clause) {
   static const char* const kPhrases[] = {
       "ask the model to ", "ask an llm to ", "ask ai to ",   "ask claude to ",  "ask chatgpt to ", "ask gpt to ",
       "have the model ",   "let the model ", "have ai ",     "let ai ",         "have claude ",    "let claude ",
+      "have the ai ",      "let the ai ",    "have the llm ", "let the llm ",    "ask the ai to ",  "use the ai to ",
       "have an llm ",      "let an llm ",    "use ai to ",   "use an llm to ",  "use claude to ",  "use gpt to ",
       "use the model to ", "with a local model", "using a local model", "with the model", "using the model",
       "with a model",      "using a model",  "with an llm",  "using an llm",    "with the llm",    "with ai",
@@ -1368,6 +1369,12 @@ Action classify(std::string_view clause_text, const Context& ctx) {
                              "`, which changes or deletes files: arborist runs such a line only when asked. Write "
                              "\"run `" + *line + "`\" if it should run exactly as written.");
   }
+  // "roll back the migration", "revert the deploy": the undo of an action is never that action
+  // (it read as `alembic upgrade head`); without a command written, it is a question.
+  if ((c.has("roll") && (c.has("back") || c.pair("roll", "back"))) || c.any({"rollback", "revert", "undo", "downgrade"}))
+    return todo_action(clause_text, "rollback",
+                       "How should step '@@STEP@@' roll back? Write the command (e.g. `alembic downgrade -1`, "
+                       "`kubectl rollout undo deploy/web`): a rollback is never guessed.");
   bool database_known = names_database(c.words) || names_database(ctx.words);
   std::string db = database_in(c.words);
   if (db.empty()) db = ctx.database;

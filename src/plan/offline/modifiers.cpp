@@ -407,6 +407,7 @@ struct Scanner {
           // "give it 2 hours" alone is a limit too; "give the team 2 days' notice" has no step words.
         }
         if (at(end, "to") && (at(end + 1, "finish") || at(end + 1, "complete") || at(end + 1, "run"))) end += 2;
+        if (at(end, "timeout") || at(end, "time-out") || at(end, "limit")) ++end;  // "give it a 3h timeout"
         size_t object_to = kill_words || w == "limit" || w == "cap" ? k : d;
         timeout_read(i, end, dur->value, i, i + 1, object_to);
         return true;
@@ -591,6 +592,16 @@ std::optional<int> duration_in_words(std::string_view text) {
 Modifiers read_modifiers(std::string_view clause) {
   Scanner s(clause);
   s.scan();
+  // "Timeout 45 min.", "Retry twice.": a sentence of nothing but the setting is about a step before.
+  if (s.out.limits.any() && !s.out.whole_clause) {
+    bool words_left = false;
+    for (const auto& tok : tokenize(without_modifiers(clause, s.out.spans)))
+      words_left = words_left || (tok.word && !is_grammar_word(tok.text) && !is_filler(tok.text));
+    if (!words_left) {
+      s.out.whole_clause = true;
+      s.out.target.clear();
+    }
+  }
   if (s.out.limits.retries) s.out.limits.retries = std::clamp(*s.out.limits.retries, 0, 100);
   if (s.out.whole_clause) {
     s.out.all_steps = names_all(s.out.target);

@@ -33,6 +33,7 @@ struct Modifiers {
   std::string target;      // its words naming that step ("push"); "" means the step before
   bool all_steps = false;  // "time out every step after 10 minutes"
   bool plural = false;     // "retry them twice": the steps just before, as a group
+  // A target of "" means the step before; a timeout alone ("Timeout 45 min.") skips notifications.
 };
 
 // The modifiers in a clause (words inside back-quotes or quotes are the user's command, never

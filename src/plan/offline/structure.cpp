@@ -657,6 +657,13 @@ class LineParser {
         order(i, i);
         return i + 1;
       }
+      // "upgrade node on the runners but dont touch the prod boxes": no comma needed.
+      if (w == "but" && !item_empty() &&
+          (is(i + 1, "don't") || is(i + 1, "dont") || is(i + 1, "never") || (is(i + 1, "do") && is(i + 2, "not")))) {
+        end_item();
+        order(i, i);
+        return i + 1;
+      }
       if (w == "as" && is(i + 1, "well") && is(i + 2, "as") && action_verb_at(t_, i + 3) != std::string::npos) {
         end_item();
         order(i, i + 2);
@@ -694,6 +701,14 @@ class LineParser {
         order(i, i + 2);
         return i + 3;
       }
+      // "deploy, but if the migrations fail, roll back": "but" only leads into the condition.
+      // (Only when an action follows the condition's own comma: ", but only if the accuracy drops"
+      // guards the clause before it.)
+      if (tok.text == "," && is(i + 1, "but") && is(i + 2, "if") && comma_before_sentence_end(i + 3)) {
+        end_group();  // nothing before "but" shares an object with what the condition governs
+        order(i, i + 1);
+        return i + 2;
+      }
       // "restart nginx, but don't touch the database": the rest is a clause of its own.
       if (tok.text == "," && is(i + 1, "but") && i + 2 < t_.size() &&
           (is(i + 2, "never") || is(i + 2, "don't") || is(i + 2, "dont") || is(i + 2, "do") || is(i + 2, "not") ||
@@ -717,6 +732,13 @@ class LineParser {
     }
     add(i);
     return i + 1;
+  }
+
+  bool comma_before_sentence_end(size_t k) const {
+    for (; k < t_.size() && !is_sentence_end(t_[k]); ++k)
+      if (t_[k].text == "," && !opaque(k)) return action_verb_at(t_, k + 1) != std::string::npos ||
+                                                  is(k + 1, "dont") || is(k + 1, "don't");
+    return false;
   }
 
   bool is_note_heading(size_t first, size_t colon) const {

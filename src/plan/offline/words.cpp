@@ -30,7 +30,8 @@ const std::unordered_set<std::string_view>& action_verbs() {
       "update",     "upgrade",  "upload",   "vacuum",  "validate", "verify",    "wait",     "warm",      "zip",
       "text",       "page",     "trigger",  "kick",    "launch",   "provision", "apply",    "bump",      "commit",
       "merge",      "print",    "write",    "save",    "store",    "collect",   "gather",   "aggregate", "report",
-      "tell",       "inform",   "announce", "warn",    "remind",    "hit",      "probe",    "poll",     "slack",
+      "tell",       "inform",   "announce", "warn",    "remind",    "hit",      "probe",    "poll",     "slack",    "eval",     "fine-tune", "finetune", "retrain",
+      "patch",      "flip",     "toggle",   "enable",  "disable",
   };
   return verbs;
 }
