@@ -409,12 +409,64 @@ class Parser {
     int d = 1;
     for (int x : divisors)
       if (x <= n) d = x;
-    Parsed p{d == 1 ? "* * * * *" : "*/" + std::to_string(d) + " * * * *", next, {}, {}};
+    Parsed p = within_window(Parsed{d == 1 ? "* * * * *" : "*/" + std::to_string(d) + " * * * *", next, {}, {}});
     if (d != n)
       p.open_question = "Cron cannot run every " + std::to_string(n) +
                         " minutes evenly (a step restarts each hour); "
                         "the workflow runs every " +
                         std::to_string(d) + " minutes instead. Is that right?";
+    return p;
+  }
+
+  // "every 2 hours between 9 and 5 on weekdays", "every 15 minutes during business hours":
+  // the hours (and days) a frequent schedule keeps to, written into its cron.
+  Parsed within_window(Parsed p) const {
+    if (p.cron.empty() || p.cron.starts_with("CRON_TZ")) return p;
+    std::string cron = p.cron == "@hourly" ? "0 * * * *" : p.cron;
+    std::vector<std::string> f;
+    for (size_t b = 0, e; b < cron.size(); b = e + 1) {
+      e = cron.find(' ', b);
+      if (e == std::string::npos) e = cron.size();
+      f.emplace_back(cron.substr(b, e - b));
+    }
+    if (f.size() != 5 || f[2] != "*" || f[3] != "*" || f[4] != "*") return p;
+    size_t k = p.next;
+    if (is(k, ",")) ++k;
+    bool changed = false;
+    int from = -1, to = -1;
+    if (is(k, "between") || is(k, "from")) {
+      auto first = parse_time(k + 1);
+      if (first && (is(first->next, "and") || is(first->next, "to") || is(first->next, "-") || is(first->next, "till") ||
+                    is(first->next, "until"))) {
+        if (auto second = parse_time(first->next + 1)) {
+          from = first->hour;
+          to = second->hour;
+          if (!second->meridiem && to < from && to + 12 <= 23) to += 12;  // "between 9 and 5"
+          k = second->next;
+        }
+      }
+    } else if ((is(k, "during") || is(k, "in")) && (is(k + 1, "business") || is(k + 1, "work") || is(k + 1, "working") ||
+                                                   is(k + 1, "office")) && is(k + 2, "hours")) {
+      from = 9, to = 17;
+      k += 3;
+      p.assumptions.push_back("Business hours are read as 09:00-17:00.");
+    }
+    if (from >= 0 && to > from) {
+      std::string hours = std::to_string(from) + "-" + std::to_string(to);
+      f[1] = f[1] == "*" ? hours : f[1].starts_with("*/") ? hours + f[1].substr(1) : f[1];
+      changed = true;
+    }
+    size_t d = is(k, "on") ? k + 1 : k;
+    if (is_day_word(word(d))) {
+      if (auto days_parsed = days(d, TimeOfDay{})) {
+        f[4] = days_parsed->cron.substr(days_parsed->cron.rfind(' ') + 1);
+        k = days_parsed->next;
+        changed = true;
+      }
+    }
+    if (!changed) return p;
+    p.cron = f[0] + " " + f[1] + " " + f[2] + " " + f[3] + " " + f[4];
+    p.next = k;
     return p;
   }
 
@@ -434,7 +486,7 @@ class Parser {
     int d = 1;
     for (int x : divisors)
       if (x <= n) d = x;
-    Parsed p{d == 1 ? "@hourly" : "0 */" + std::to_string(d) + " * * *", next, {}, {}};
+    Parsed p = within_window(Parsed{d == 1 ? "@hourly" : "0 */" + std::to_string(d) + " * * *", next, {}, {}});
     if (said > 0 && d != n)
       p.open_question = "Cron cannot run every " + std::to_string(n) +
                         " hours evenly (a step restarts each day); "
@@ -552,7 +604,7 @@ class Parser {
     if (adjective && (w == "hourly" || w == "nightly" || w == "daily" || w == "weekly" || w == "monthly" ||
                       w == "yearly" || w == "annually"))
       return std::nullopt;
-    if (w == "hourly") return Parsed{"@hourly", i + 1, {}};
+    if (w == "hourly") return within_window(Parsed{"@hourly", i + 1, {}, {}});
     if (w == "nightly" || w == "daily") return daily(i + 1, w, 1, time);
     if (w == "weekly") return weekly(i + 1, time);
     if (w == "monthly") return monthly(i + 1, time);
