@@ -388,7 +388,9 @@ class LineParser {
         next_object.clear();
         continue;
       }
-      if (is_bare_verb(item.text)) {
+      if (item.own_words) {
+        next_object.clear();
+      } else if (is_bare_verb(item.text)) {
         if (!next_object.empty()) item.text += " " + next_object;
       } else if (std::string object = object_of(item.text); !object.empty()) {
         next_object = std::move(object);
@@ -593,6 +595,7 @@ class LineParser {
         }
         if (size_t n = before_clause(i)) return i + n;
       }
+      if (size_t n = after_work(i)) return i + n;
       // "run `npm run e2e` after `npm run build`": a command after "after" runs before the clause.
       if (w == "after" && !item_empty() && item_has_backquote() && i + 1 < t_.size() &&
           (t_[i + 1].text == "`" || (t_[i + 1].word && is_program(t_[i + 1].text)))) {
@@ -732,6 +735,46 @@ class LineParser {
     }
     add(i);
     return i + 1;
+  }
+
+  // "helm upgrade … after the image build finishes", "migrate, but only after backing up the db":
+  // the work named after "after" is a step of its own that runs first. 0 when the words after
+  // "after" are not work (a time, "after that", a command handled elsewhere).
+  size_t after_work(size_t i) {
+    if (!is(i, "after") || item_empty() || i + 1 >= t_.size() || !t_[i + 1].word || opaque(i + 1)) return 0;
+    size_t end = i + 1;
+    while (end < t_.size() && !is_sentence_end(t_[end]) && !(t_[end].text == "," && !opaque(end))) ++end;
+    const size_t last = end - 1;
+    if (last <= i + 1 && !t_[i + 1].text.ends_with("ing")) return 0;
+    const bool completion = is_completion_word(t_[last].text) || t_[last].text == "passes" || t_[last].text == "passed";
+    const bool gerund = t_[i + 1].text.size() > 4 && t_[i + 1].text.ends_with("ing") &&
+                        is_action_verb(verb_form(t_[i + 1].text));
+    if (!completion && !gerund) return 0;
+    size_t phrase_last = completion ? last - 1 : last;
+    while (phrase_last > i + 1 && (is(phrase_last, "is") || is(phrase_last, "has") || is(phrase_last, "are") ||
+                                   is(phrase_last, "have") || is(phrase_last, "was")))
+      --phrase_last;
+    if (phrase_last < i + 1 || !t_[phrase_last].word) return 0;
+    // "…, but only after": those words only lead into the order.
+    while (!item_empty() && (is(item_last_, "only") || is(item_last_, "but") || is(item_last_, ","))) {
+      if (item_last_ == item_first_) {
+        item_first_ = std::string::npos;
+        break;
+      }
+      --item_last_;
+    }
+    end_item();
+    Node clause{Node::Kind::clause};
+    clause.text = std::string(body_.substr(t_[i + 1].begin, t_[phrase_last].end - t_[i + 1].begin));
+    clause.ranges.push_back({base_ + t_[i + 1].begin, base_ + t_[phrase_last].end});
+    clause.condition = condition_;
+    clause.condition_range = condition_range_;
+    clause.own_words = true;
+    const size_t at = items_.empty() ? 0 : items_.size() - 1;
+    items_.insert(items_.begin() + static_cast<long>(std::max(at, sealed_)), std::move(clause));
+    order(i, i);
+    if (completion) order(phrase_last + 1, last);
+    return end - i;
   }
 
   bool comma_before_sentence_end(size_t k) const {

@@ -25,6 +25,7 @@ struct Node {
   // clause: where its words are in the text (the clause, then any detail lines added to it)
   std::vector<TextRange> ranges;
   bool note = false;  // clause: said to the reader after "Note:" / "Heads up:", not asked for
+  bool own_words = false;  // clause: "after migrating" — a bare verb that takes no object from a neighbour
   std::string condition;  // clause: "if the tests fail", "on failure", "otherwise" … ("" if none)
   TextRange condition_range;
 };
