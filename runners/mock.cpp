@@ -912,8 +912,30 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
     spec.schedule = schedule->cron;
     schedule_assumptions = schedule->assumptions;
   }
+  // "but not on weekends", "skip it on sundays": days the whole workflow leaves out; "skip the
+  // email on weekends": days one step leaves out (a precondition on it, once the steps exist).
+  std::vector<const ScheduleMatch*> step_exclusions;
+  for (const auto& m : schedules) {
+    if (m.excluded_days.empty()) continue;
+    const bool whole = m.subject.empty() || m.subject == "this" || m.subject == "the job" || m.subject == "job" ||
+                       m.subject == "workflow" || m.subject == "everything" || m.subject == "that";
+    if (!whole) {
+      step_exclusions.push_back(&m);
+    } else if (!spec.schedule.empty()) {
+      if (auto narrowed = without_days(spec.schedule, m.excluded_days)) {
+        spec.schedule = *narrowed;
+      } else {
+        schedule_questions.push_back("The words leave some days out (\"" + result.text.substr(m.begin, m.end - m.begin) +
+                                     "\"), but the schedule " + spec.schedule + " cannot be narrowed: which days should it run?");
+      }
+    }
+  }
   for (const auto& m : schedules) {
     blank(work, m.begin, m.end);  // a schedule phrase is never a step
+    if (!m.excluded_days.empty()) {
+      read({m.begin, m.end}, "schedule", "days left out");
+      continue;
+    }
     if (!m.cron.empty() && is_precise(m)) precise_crons.insert(m.cron);
     if (!m.open_question.empty()) schedule_questions.push_back(m.open_question);
     read({m.begin, m.end}, m.cron.empty() ? "trigger" : "schedule", m.cron.empty() ? m.open_question : m.cron);
@@ -985,6 +1007,50 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
                                                     "step: what should the workflow do?");
   } else {
     builder.build(tree, {});
+  }
+
+  // A step that must not run on some days checks the day first (Dagu skips it, and what depends on it, when not).
+  for (const ScheduleMatch* m : step_exclusions) {
+    std::string allowed;
+    for (int d = 1; d <= 7; ++d)  // date +%u: Monday 1 … Sunday 7
+      if (std::find(m->excluded_days.begin(), m->excluded_days.end(), d % 7) == m->excluded_days.end())
+        allowed += std::to_string(d);
+    spec::Step* target = nullptr;
+    for (auto& st : spec.steps)
+      if (!target && names_step(m->subject, st.description + " " + st.name)) target = &st;
+    const std::string said = result.text.substr(m->begin, m->end - m->begin);
+    // "generate the report daily, but skip the email on weekends": the email is asked for too.
+    if (!target && !plan::offline::channel_named(m->subject).empty()) {
+      Action notify = classify("send the " + m->subject, context);
+      if (notify.kind == ActionKind::notify && !notify.command.empty()) {
+        spec::Step st;
+        st.name = "send-" + text::slugify(m->subject, '-', 30);
+        st.description = m->subject + " (" + said + ")";
+        st.command = notify.command;
+        if (size_t at = st.command.find(kMessagePlaceholder); at != std::string::npos)
+          st.command.replace(at, kMessagePlaceholder.size(), spec.name + " finished");
+        for (const auto& other : spec.steps) {
+          bool needed = false;
+          for (const auto& later : spec.steps)
+            needed = needed || std::find(later.depends_on.begin(), later.depends_on.end(), other.name) != later.depends_on.end();
+          if (!needed) st.depends_on.push_back(other.name);
+        }
+        for (const auto& a : notify.assumptions) spec.assumptions.push_back(a);
+        for (const auto& v : notify.variables) spec.assumptions.push_back(v.name + " is set in the environment: " + v.meaning + ".");
+        spec.steps.push_back(std::move(st));
+        target = &spec.steps.back();
+      }
+    }
+    if (!target || allowed.empty()) {
+      spec.open_questions.push_back("The words say \"" + said + "\", but no step matches '" + m->subject +
+                                    "': which step should skip those days?");
+      continue;
+    }
+    // No "$" anchor: Dagu 1.30.2 matches against the output with its newline, and "^[12345]$"
+    // skipped the step on every day (checked with the real binary).
+    target->preconditions.push_back({"`date +%u`", "re:^[" + allowed + "]"});
+    spec.assumptions.push_back("Step " + target->name + " runs only when `date +%u` (1 = Monday … 7 = Sunday) is one of " +
+                               allowed + " (\"" + said + "\"); Dagu skips it on the other days.");
   }
 
   // Handlers: "restore the backup if the tests fail" runs when the workflow fails.

@@ -38,3 +38,21 @@ TEST_CASE("a day name inside other words is not a schedule", "[schedule][words]"
     CHECK(plan_offline(description).schedule.empty());
   }
 }
+
+TEST_CASE("days the words leave out narrow the schedule, or become a step's day check", "[schedule][words]") {
+  // "but not on weekends" once became a weekends-only schedule: the opposite of the words.
+  auto s = plan_offline("email the report with `python report.py` every day at 7, but not on weekends");
+  CHECK(s.schedule == "0 7 * * 1-5");
+  s = plan_offline("run `./backup.sh` every night, skip it on sundays");
+  CHECK(s.schedule == "0 0 * * 1-6");
+  for (const auto& step : s.steps) CHECK(step.description.find("skip") == std::string::npos);
+  // One step skips the days: a precondition Dagu 1.30.2 evaluates (no "$" anchor: it matches
+  // the output with its newline).
+  s = plan_offline("run `./report.sh` every day at 7am, but skip the email on weekends");
+  CHECK(s.schedule == "0 7 * * *");
+  REQUIRE(s.steps.size() == 2);
+  CHECK(s.steps[0].preconditions.empty());
+  REQUIRE(s.steps[1].preconditions.size() == 1);
+  CHECK(s.steps[1].preconditions[0].condition == "`date +%u`");
+  CHECK(s.steps[1].preconditions[0].expected == "re:^[12345]");
+}

@@ -478,6 +478,12 @@ std::string channel_in(const Words& w) {
   return e ? e->id : std::string();
 }
 
+}  // namespace
+
+std::string channel_named(std::string_view words) { return channel_in(Clause(words).words); }
+
+namespace {
+
 bool notify(Action& a, const Clause& c, const Context& ctx) {
   std::string channel = channel_in(c.words);
   if (channel.empty() && !c.email_address().empty()) channel = "email";

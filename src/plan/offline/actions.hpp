@@ -98,6 +98,9 @@ inline constexpr std::string_view kMessagePlaceholder = "@@MESSAGE@@";
 Context read_context(std::string_view text);
 Action classify(std::string_view clause, const Context& context);
 
+// The notification channel some words name ("the email" -> "email", "slack"), or "".
+std::string channel_named(std::string_view words);
+
 // A percentage the words set as a limit: "if it's over 90%", "above 85 percent", "when the disk
 // is full" (90). nullopt when there is none.
 std::optional<int> percent_limit(std::string_view words);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <unordered_set>
 
 #include "core/text.hpp"
 #include "plan/offline/commands.hpp"
@@ -697,6 +698,36 @@ std::vector<ScheduleMatch> find_schedules(std::string_view text) {
     match.open_question = parsed->open_question;
     match.begin = tokens[first].begin;
     match.end = tokens[parsed->next - 1].end;
+    // "but not on weekends", "skip the email on sundays", "except fridays": days to leave out.
+    // A negation a few words before a days-only phrase turns it around: it never becomes the
+    // schedule (it made "not on weekends" a weekends-only run).
+    {
+      static const std::unordered_set<std::string_view> negations = {
+          "not", "except", "excluding", "exclude", "skip", "skipping", "never", "without"};
+      size_t k = first;
+      size_t negation = tokens.size();
+      for (int back = 0; back < 6 && k > 0; ++back) {
+        --k;
+        if (!tokens[k].word || (!out.empty() && tokens[k].begin < out.back().end)) break;
+        if (negations.contains(tokens[k].text)) {
+          negation = k;
+          break;
+        }
+      }
+      const std::string dow = match.cron.substr(match.cron.rfind(' ') + 1);
+      const bool days_only = !match.cron.empty() && match.cron.find('*') != std::string::npos && dow != "*";
+      if (negation < tokens.size() && days_only) {
+        match.excluded_days = days_of(dow);
+        for (size_t m = negation + 1; m < first; ++m)
+          if (tokens[m].word && tokens[m].text != "on" && tokens[m].text != "the" && tokens[m].text != "run" &&
+              tokens[m].text != "it")
+            match.subject += (match.subject.empty() ? "" : " ") + tokens[m].text;
+        size_t lead = negation;  // ", but skip …": the "but" goes with it
+        if (lead > 0 && tokens[lead - 1].text == "but") --lead;
+        match.begin = tokens[lead].begin;
+        match.assumptions.clear();
+      }
+    }
     for (auto& a : parsed->assumptions)
       if (std::find(match.assumptions.begin(), match.assumptions.end(), a) == match.assumptions.end())
         match.assumptions.push_back(a);
@@ -705,10 +736,52 @@ std::vector<ScheduleMatch> find_schedules(std::string_view text) {
   return out;
 }
 
+std::vector<int> days_of(const std::string& field) {
+  std::vector<int> out;
+  if (field == "*") {
+    for (int d = 0; d < 7; ++d) out.push_back(d);
+    return out;
+  }
+  for (size_t b = 0; b < field.size();) {
+    size_t e = field.find(',', b);
+    if (e == std::string::npos) e = field.size();
+    std::string part = field.substr(b, e - b);
+    size_t dash = part.find('-');
+    auto number = [](const std::string& x) { return x.size() == 1 && std::isdigit(static_cast<unsigned char>(x[0])) ? x[0] - '0' : -1; };
+    int from = number(dash == std::string::npos ? part : part.substr(0, dash));
+    int to = dash == std::string::npos ? from : number(part.substr(dash + 1));
+    if (from >= 0 && to >= from)
+      for (int d = from; d <= to; ++d) out.push_back(d % 7);
+    b = e + 1;
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::optional<std::string> without_days(const std::string& cron, const std::vector<int>& days) {
+  std::string full = cron == "@daily" || cron == "@midnight" ? "0 0 * * *" : cron == "@hourly" ? "0 * * * *" : cron;
+  if (full.starts_with("@") || full.starts_with("CRON_TZ")) return std::nullopt;
+  size_t last = full.rfind(' ');
+  if (last == std::string::npos) return std::nullopt;
+  std::vector<int> kept;
+  for (int d : days_of(full.substr(last + 1)))
+    if (std::find(days.begin(), days.end(), d) == days.end()) kept.push_back(d);
+  if (kept.empty()) return std::nullopt;
+  std::string field;
+  for (size_t k = 0; k < kept.size();) {  // runs of consecutive days as ranges: 1-5
+    size_t j = k;
+    while (j + 1 < kept.size() && kept[j + 1] == kept[j] + 1) ++j;
+    field += (field.empty() ? "" : ",") + std::to_string(kept[k]) + (j > k + 1 ? "-" + std::to_string(kept[j]) : j == k + 1 ? "," + std::to_string(kept[j]) : "");
+    k = j + 1;
+  }
+  return full.substr(0, last + 1) + field;
+}
+
 std::optional<ScheduleMatch> best_schedule(const std::vector<ScheduleMatch>& all) {
   std::vector<ScheduleMatch> matches;
   for (const auto& m : all)
-    if (!m.cron.empty()) matches.push_back(m);
+    if (!m.cron.empty() && m.excluded_days.empty()) matches.push_back(m);
   if (matches.empty()) return std::nullopt;
   for (const auto& m : matches) {
     bool vague = std::any_of(m.assumptions.begin(), m.assumptions.end(),
