@@ -1424,6 +1424,15 @@ const std::vector<Row>& table() {
        {{"upgrade-node-20", "echo \"TODO: upgrade node to 20 on the ci runners\""}},
        "",
        1},
+      // The command line as typed, flags and all ("docker system prune -f" dropped -a and
+      // --volumes); where it should run is a question.
+      {"docker system prune -af --volumes on the build box",
+       {"run-docker"},
+       {},
+       "",
+       {{"run-docker", "docker system prune -af --volumes"}},
+       "",
+       1},
       // gs:// is Google's: gcloud, not the AWS CLI.
       {"copy dist/ to gs://acme-site/",
        {"upload-gcs"},

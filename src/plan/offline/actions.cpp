@@ -1361,6 +1361,36 @@ Action classify(std::string_view clause_text, const Context& ctx) {
     a.source = "your command";
     return a;
   }
+  // "docker system prune -af --volumes on the build box": the command line as typed (its flags
+  // are what was asked; a table entry would drop them), and where it should run is a question.
+  {
+    std::string_view whole = text::trim(c.text);
+    for (std::string_view marker : {" on ", " in "}) {
+      size_t at = whole.rfind(marker);
+      if (at == std::string_view::npos) continue;
+      std::string_view head = text::trim(whole.substr(0, at));
+      std::string_view rest = text::trim(whole.substr(at));
+      auto rest_words = tokenize(rest);
+      const bool where = rest_words.size() >= 2 && rest_words.size() <= 5 &&
+                         offline::any({rest_words.back().text}, {"box", "boxes", "server", "servers", "host", "hosts",
+                                                                 "machine", "machines", "node", "nodes", "runner",
+                                                                 "runners", "vm", "vms", "worker", "workers"});
+      if (!where) continue;
+      auto line = bare_command(head, /*after_run_verb=*/true);
+      if (!line || *line != head || line->find(" -") == std::string::npos) continue;
+      std::string program = line->substr(0, line->find(' '));
+      if (program == "rm" || program == "mv" || program == "find" || program == "chmod" || program == "chown" ||
+          program == "kill" || program == "ln" || program == "cp")
+        continue;
+      a.kind = a.intent = ActionKind::literal;
+      a.command = *line;
+      a.slug = "run-" + text::slugify(program, '-', 20);
+      a.source = "your command";
+      a.open_question = "Step '@@STEP@@' should run " + std::string(rest) +
+                        ": give it `runs_on` labels for a Dagu worker there, or run the workflow on that machine.";
+      return a;
+    }
+  }
   if (ai_work(a, c)) return a;
   // "find /var/log/app -mtime +30 -delete" typed as the whole clause: a destructive command line
   // runs only when the words ask for it ("run …", back-quotes); until then it is a TODO that
