@@ -801,11 +801,20 @@ std::string success_subject(std::string_view condition) {
   return names_work ? subject : std::string();
 }
 
-void add_implied_steps(Node& n, std::vector<std::string>& said_before) {
+void add_implied_steps(Node& n, std::vector<std::string>& said_before, std::vector<TextRange>& already_steps) {
   if (n.kind != Node::Kind::clause) {
-    for (auto& child : n.children) add_implied_steps(child, said_before);
+    for (auto& child : n.children) add_implied_steps(child, said_before, already_steps);
     return;
   }
+  // "back up the db, then email the team after the backup is done": the work named after
+  // "after" is already a step; it is not planned twice.
+  if (n.own_words)
+    for (const auto& before : said_before)
+      if (names_step(n.text, before)) {
+        already_steps.insert(already_steps.end(), n.ranges.begin(), n.ranges.end());
+        n = Node{Node::Kind::sequence};
+        return;
+      }
   std::string condition = n.condition;
   TextRange range = n.condition_range;
   if (condition.empty())
@@ -964,7 +973,9 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   }
   {
     std::vector<std::string> said_before;
-    add_implied_steps(parsed.tree, said_before);
+    std::vector<TextRange> already_steps;  // "after the backup is done" where a backup step exists
+    add_implied_steps(parsed.tree, said_before, already_steps);
+    for (const auto& r : already_steps) read(r, "ordering", "runs after the step that does it");
   }
   const Node& tree = parsed.tree;
   std::vector<plan::offline::TeamAction> team;

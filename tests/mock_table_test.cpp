@@ -1433,6 +1433,16 @@ const std::vector<Row>& table() {
        {{"run-docker", "docker system prune -af --volumes"}},
        "",
        1},
+      // "after the backup is done" where a step already backs up: no second backup.
+      {"back up the postgres db, then email ops@acme.io after the backup is done",
+       {"backup-db", "send-email"},
+       {"backup-db->send-email"},
+       "",
+       {{"backup-db",
+         "mkdir -p backups && pg_dump --format=custom --file=\"backups/db-$(date +%Y%m%d-%H%M%S).dump\" \"${DATABASE_URL}\""},
+        {"send-email", "echo \"backup-db-send-email: backup-db finished\" | mail -s \"backup-db-send-email\" ops@acme.io"}},
+       "",
+       0},
       // gs:// is Google's: gcloud, not the AWS CLI.
       {"copy dist/ to gs://acme-site/",
        {"upload-gcs"},

@@ -93,7 +93,8 @@ TEST_CASE("timeouts read out of a clause", "[modifiers]") {
 TEST_CASE("words that look like limits but are not", "[modifiers]") {
   for (const char* clause : {"wait 10 minutes", "delete backups older than 30 days", "add retry logic to the client",
                              "run `timeout 10 ./probe.sh`", "keep at most 7 days of logs",
-                             "remove files not touched in more than 14 days", "sleep for 5 minutes max"}) {
+                             "remove files not touched in more than 14 days", "sleep for 5 minutes max",
+                             "retry the failed sidekiq jobs"}) {
     INFO(clause);
     CHECK_FALSE(read_modifiers(clause).limits.any());
   }

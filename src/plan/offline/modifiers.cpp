@@ -280,6 +280,13 @@ struct Scanner {
     if (i + 1 < t.size() && is_any(t[i + 1].text, {"logic", "mechanism", "loop", "loops", "handling", "code", "library",
                                                    "decorator", "wrapper", "queue", "count", "counter", "budget"}))
       return;
+    // "retry the failed jobs", "retry stuck payments": work on other things, not a step's retries.
+    {
+      size_t k = i + 1;
+      if (at(k, "the") || at(k, "all") || at(k, "any")) ++k;
+      if (k < t.size() && is_any(t[k].text, {"failed", "failing", "stuck", "dead", "pending", "errored", "bounced"}))
+        return;
+    }
     // "3 retries", "with 5 retries", "up to 3 retries"
     if (t[i].text == "retries" && i > 0 && free(i - 1))
       if (auto n = number_of(t[i - 1].text, false); n && *n == std::floor(*n)) {
