@@ -538,11 +538,7 @@ class GraphBuilder {
     const Action& action = planner_.actions[i];
     spec::Step step;
     step.name = unique(text::slugify(action.slug, '-', kMaxNameLength));
-    // A schedule phrase cut out of the clause leaves a run of blanks behind.
-    std::string words;
-    for (char c : text::trim(n.text))
-      if (!(c == ' ' && !words.empty() && words.back() == ' ')) words += c;
-    step.description = std::string(utf8_prefix(words, kMaxDescriptionBytes));
+    step.description = std::string(utf8_prefix(text::squeeze_spaces(n.text), kMaxDescriptionBytes));
     names_[i] = step.name;
     step.command = action.command;
     step.dir = action.dir;
@@ -1193,10 +1189,8 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   for (const auto& t : tokenize(result.text)) {
     if (!t.word || covered[t.begin] || is_structure_word(t.text) || is_filler(t.text) || is_stopword(t.text)) continue;
     // List markers ("1.", "a)", "[x]") are structure too.
-    bool marker = t.text.size() == 1 || std::all_of(t.text.begin(), t.text.end(),
-                                                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
-                  t.text == "\xE2\x80\xA2" || t.text == "\xE2\x96\xAA" || t.text == "\xE2\x97\xA6" ||
-                  t.text == "\xC2\xB7" || t.text == "\xE2\x80\xA3";  // bullets: • ▪ ◦ · ‣
+    bool marker = t.text.size() == 1 || is_bullet(t.text) ||
+                  std::all_of(t.text.begin(), t.text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
     if (marker) continue;
     result.unaccounted.push_back(t.text);
   }

@@ -9,6 +9,8 @@
 namespace arborist::text {
 
 std::string_view trim(std::string_view s);
+// Trimmed, with each run of spaces one space (a phrase cut out of a sentence leaves blanks).
+std::string squeeze_spaces(std::string_view s);
 // Character classes checked by hand (libstdc++'s std::regex recurses per character and
 // overflows the stack on a long value): [A-Za-z_][A-Za-z0-9_]* and [A-Za-z0-9_.-]+.
 bool is_identifier(std::string_view s);

@@ -700,9 +700,7 @@ bool sync_files(Action& a, const Clause& c, const Context& ctx) {
   // "…, keep 14 days": a copy keeps nothing by age; what prunes the old ones is a question.
   if (c.any({"keep", "retain", "retention"}) && c.any({"days", "weeks", "months", "copies", "versions"}))
   {
-    std::string words;  // the clause as said (a schedule cut out of it leaves blanks)
-    for (char ch : text::trim(c.text))
-      if (!(ch == ' ' && !words.empty() && (words.back() == ' '))) words += ch;
+    std::string words = text::squeeze_spaces(c.text);  // a schedule cut out of the clause leaves blanks
     for (size_t at; (at = words.find(" ,")) != std::string::npos;) words.erase(at, 1);
     a.open_question = "Step '@@STEP@@' copies the files; the words also say how long to keep them (\"" + words +
                       "\"): which command prunes the old copies on " + dest + "?";
@@ -1379,9 +1377,7 @@ Action classify(std::string_view clause_text, const Context& ctx) {
       auto line = bare_command(head, /*after_run_verb=*/true);
       if (!line || *line != head || line->find(" -") == std::string::npos) continue;
       std::string program = line->substr(0, line->find(' '));
-      if (program == "rm" || program == "mv" || program == "find" || program == "chmod" || program == "chown" ||
-          program == "kill" || program == "ln" || program == "cp")
-        continue;
+      if (is_destructive_program(program)) continue;
       a.kind = a.intent = ActionKind::literal;
       a.command = *line;
       a.slug = "run-" + text::slugify(program, '-', 20);
@@ -1398,8 +1394,7 @@ Action classify(std::string_view clause_text, const Context& ctx) {
   if (auto line = bare_command(text::trim(c.text), /*after_run_verb=*/true);
       line && !bare_command(text::trim(c.text), false) && text::trim(c.text) == *line) {
     std::string program = line->substr(0, line->find(' '));
-    if (program == "rm" || program == "mv" || program == "find" || program == "chmod" || program == "chown" ||
-        program == "kill" || program == "ln" || program == "cp")
+    if (is_destructive_program(program) && program != "echo")
       return todo_action(clause_text, "run-" + program,
                          "Step '@@STEP@@' is the command line `" + *line +
                              "`, which changes or deletes files: arborist runs such a line only when asked. Write "

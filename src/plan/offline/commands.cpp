@@ -369,6 +369,15 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
                                            bool needs_args = false);
 }
 
+bool is_destructive_program(std::string_view p) {
+  return p == "rm" || p == "mv" || p == "cp" || p == "chmod" || p == "chown" || p == "find" || p == "echo" ||
+         p == "kill" || p == "ln";
+}
+
+bool is_bullet(std::string_view t) {
+  return t == "\xE2\x80\xA2" || t == "\xE2\x96\xAA" || t == "\xE2\x97\xA6" || t == "\xC2\xB7" || t == "\xE2\x80\xA3";
+}
+
 std::optional<std::string> bare_command(std::string_view text, bool after_run_verb) {
   size_t consumed = 0;
   return bare_command_at(text, after_run_verb, &consumed);
@@ -486,9 +495,7 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
     if (!file_or_flag && args < 2) return std::nullopt;  // "with docker compose" names a tool
   }
   // Destructive programs are never read from prose without a run verb: "rm -rf /x" must be asked for.
-  if (!after_run_verb && (lower == "rm" || lower == "mv" || lower == "cp" || lower == "chmod" || lower == "chown" ||
-                          lower == "find" || lower == "echo" || lower == "kill" || lower == "ln"))
-    return std::nullopt;
+  if (!after_run_verb && is_destructive_program(lower)) return std::nullopt;
   // Without a run verb the clause must be the command line, nothing after it ("rsync /a to /b" is prose).
   if (!after_run_verb && !reached_end && !needs_args) return std::nullopt;
   if (english) {

@@ -37,6 +37,12 @@ std::vector<UserCommand> user_commands(std::string_view clause);
 // Refuses shell metacharacters ($( ), back-quotes, ;, |, &, <, >) outside back-quotes.
 std::optional<std::string> bare_command(std::string_view text, bool after_run_verb);
 
+// Programs that change or delete files or processes (rm, mv, cp, find, chmod, chown, kill, ln,
+// echo): never read from prose without a run verb.
+bool is_destructive_program(std::string_view program);
+// A list bullet written inline: • ▪ ◦ · ‣
+bool is_bullet(std::string_view token);
+
 // Whether a word is a program people type as the first word of a command line ("npm", "kubectl").
 bool is_program(std::string_view word);
 

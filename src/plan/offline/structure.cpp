@@ -544,8 +544,7 @@ class LineParser {
       return i + n;
     }
     // "window sat 2am: • reindex es • vacuum pg • restart php-fpm": bullets written on one line.
-    if (tok.word && (tok.text == "\xE2\x80\xA2" || tok.text == "\xE2\x96\xAA" || tok.text == "\xE2\x97\xA6" ||
-                     tok.text == "\xC2\xB7" || tok.text == "\xE2\x80\xA3")) {
+    if (tok.word && is_bullet(tok.text)) {
       end_group();
       order(i, i);
       return i + 1;
