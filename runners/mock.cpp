@@ -285,6 +285,7 @@ struct Planner {
   std::vector<Action> actions;
   std::unordered_map<const Node*, const Node*> parent;  // a clause's group, for "retry them"
   std::vector<StepLimits> limits;                       // per clause, after apply_modifiers()
+  std::vector<std::string> gate;                        // per clause: the decision's option it waits for ("yes"), or ""
 
   void collect(const Node& n) {
     if (n.kind == Node::Kind::clause) {
@@ -350,8 +351,33 @@ struct Planner {
     return ci;
   }
 
+  // "…, and if yes run `./scale.sh up`": a condition that names an option of the decision just
+  // before ("yes", "so", "no", "not", or the option's own word). Empty when it names none.
+  std::string decision_option(size_t i) const {
+    if (info[i].condition.empty()) return {};
+    for (size_t k = i; k-- > 0;) {
+      if (off_graph(k) && info[k].role != Role::guarded && info[k].role != Role::on_failure) continue;
+      if (actions[k].kind != ActionKind::ai || actions[k].ai.choose.empty()) return {};
+      const auto& options = actions[k].ai.choose;
+      auto has = [&](std::string_view o) { return std::find(options.begin(), options.end(), o) != options.end(); };
+      std::vector<std::string> words;
+      for (const auto& t : tokenize(info[i].condition))
+        if (t.word && t.text != "if" && t.text != "it" && t.text != "says" && t.text != "the" && t.text != "answer" &&
+            t.text != "is" && t.text != "model" && t.text != "picks" && t.text != "chooses" && t.text != "decides")
+          words.push_back(t.text);
+      if (words.size() != 1 && !(words.size() == 2 && words[0] == "not")) return {};
+      const std::string& w = words.back();
+      if ((w == "yes" || w == "so" || w == "true") && has("yes")) return "yes";
+      if ((w == "no" || (words.size() == 1 && w == "not")) && has("no")) return "no";
+      if (words.size() == 1 && has(w)) return w;
+      return {};
+    }
+    return {};
+  }
+
   void classify_all() {
     actions.clear();
+    gate.assign(clauses.size(), std::string());
     for (size_t i = 0; i < clauses.size(); ++i) {
       Action a = classify(info[i].action_text, context);
       // The team's own words come after what the user wrote and before the built-in table.
@@ -368,6 +394,11 @@ struct Planner {
       // "check disk usage on /, alert me on slack if it's over 80%": the limit is the check's, and
       // the alert is what runs when the check fails — a failure handler, not a guarded TODO.
       // (Read from the condition, not the role: classify_all runs again after naming.)
+      // A condition on the decision just made: the step runs when the model chose that option.
+      if (auto option = decision_option(i); !option.empty()) {
+        gate[i] = option;
+        info[i].role = Role::step;
+      }
       if (!info[i].condition.empty() && condition_kind(info[i].condition) == ConditionKind::guard)
         if (auto limit = percent_limit(info[i].condition))
           for (size_t k = i; k-- > 0;) {
@@ -548,6 +579,18 @@ class GraphBuilder {
       // carries: its last 64 KB, because the prompt reaches `arborist ask` as one argument and
       // Linux refuses an argument over 128 KB (a log has no size limit).
       std::vector<std::string> readers;
+      // A command whose output the words give the model runs first; its output is in the prompt.
+      for (const auto& command : action.ai.commands) {
+        spec::Step run;
+        std::string program = command.substr(0, command.find(' '));
+        if (program.starts_with("./")) program = program.substr(2);
+        run.name = unique("run-" + text::slugify(program.substr(0, program.find('.')), '-', 30));
+        run.description = "Runs `" + command + "` for step " + step.name + " (the model sees its output).";
+        run.command = command;
+        run.depends_on = preds;
+        spec_.steps.push_back(std::move(run));
+        readers.push_back(spec_.steps.back().name);
+      }
       for (const auto& file : action.ai.files) {
         std::string base = file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
         spec::Step read;
@@ -579,6 +622,11 @@ class GraphBuilder {
     }
     if (said.timeout) step.timeout = *said.timeout;
     if (said.continue_on_failure) step.continue_on_failure = true;
+    // Gated on the decision before it: Dagu 1.30.2 evaluates ${VAR} in a precondition and
+    // matches arborist ask's compact JSON (checked with the real binary).
+    if (!planner_.gate[i].empty())
+      if (auto decision = ai_answer_before(preds); !decision.empty())
+        step.preconditions.push_back({"${" + decision + "}", "re:\"choice\":\"" + planner_.gate[i] + "\""});
     // A mail sent after an AI step sends its answer ("summarise …, then email the summary"),
     // expanded by the shell (${NAME:-}: Dagu would substitute ${NAME} into the command text).
     const std::string echo_placeholder = "echo \"" + std::string(kMessagePlaceholder) + "\"";

@@ -195,3 +195,29 @@ TEST_CASE("the offline planner sets retries, timeouts and continue-on-failure on
     CHECK(st->retries == 5);
   }
 }
+
+TEST_CASE("work for a model: commands whose output it is given run first, and 'if yes' waits for its choice",
+          "[ai][words]") {
+  auto s = plan_offline(
+      "ask claude whether we should scale up the web tier based on `kubectl top pods` and if yes run `./scale.sh up`");
+  REQUIRE(s.steps.size() == 3);
+  CHECK(s.steps[0].command == "kubectl top pods");
+  REQUIRE(s.steps[1].ai);
+  CHECK(s.steps[1].ai->prompt.find("${" + s.steps[0].output + "}") != std::string::npos);
+  CHECK(s.steps[2].command == "./scale.sh up");
+  // It ran unconditionally after the decision before: the words said "if yes".
+  REQUIRE(s.steps[2].preconditions.size() == 1);
+  CHECK(s.steps[2].preconditions[0].condition == "${" + s.steps[1].output + "}");
+  CHECK(s.steps[2].preconditions[0].expected == "re:\"choice\":\"yes\"");
+
+  // "the output of `./cost-report.sh`" runs the script; it is not read as a file.
+  s = plan_offline("summarize with GPT the output of `./cost-report.sh` and email it to finance@acme.io");
+  REQUIRE(s.steps.size() == 3);
+  CHECK(s.steps[0].command == "./cost-report.sh");
+
+  // A command the model is asked about is never run.
+  s = plan_offline("ask the model to explain what `rm -rf /tmp/x` does");
+  REQUIRE(s.steps.size() == 1);
+  CHECK(s.steps[0].command.empty());
+  REQUIRE(s.steps[0].ai);
+}

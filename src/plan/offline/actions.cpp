@@ -1318,8 +1318,29 @@ bool ai_work(Action& a, const Clause& c) {
   a.slug = text::slugify(cut == std::string::npos ? words : words.substr(0, cut), '-', 40);
   if (a.slug.empty()) a.slug = "ask-model";
   a.source = "built-in: ai step";
+  // "based on `kubectl top pods`", "the output of `./cost-report.sh`": a command the words give
+  // the model the output of runs first. Only after those words, and never a program that
+  // changes files ("explain what `rm -rf /` does" asks about a command, it does not run it).
+  std::vector<std::string> run_for_model;
+  for (const auto& span : opaque_spans(c.text)) {
+    if (c.text[span.begin] != '`' || span.end - span.begin < 3 || c.text.substr(span.begin, 3) == "```") continue;
+    std::string command(text::trim(c.text.substr(span.begin + 1, span.end - span.begin - 2)));
+    auto before = tokenize(c.text.substr(0, span.begin));
+    bool cued = false;
+    for (size_t k = before.size(), seen = 0; k-- > 0 && seen < 4; ++seen)
+      cued = cued || before[k].text == "output" || before[k].text == "outputs" || before[k].text == "result" ||
+             before[k].text == "results" || before[k].text == "based" || before[k].text == "from";
+    std::string program = command.substr(0, command.find(' '));
+    if (cued && !command.empty() && !is_destructive_program(program) && program != "sudo" && run_for_model.size() < 3)
+      run_for_model.push_back(command);
+  }
+  a.ai.commands = run_for_model;
   // A model reads only what it is sent: files the words name are read by a step before it.
   for (const auto& path : c.paths()) {
+    if (std::any_of(run_for_model.begin(), run_for_model.end(),
+                    [&](const std::string& cmd) { return cmd.find(path) != std::string::npos; }))
+      continue;  // a script whose output is sent, not its source
+    if (is_script_path(path)) continue;
     std::string_view base = std::string_view(path).substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
     if (path.ends_with("/") || base.empty() || path.find(':') != std::string::npos) continue;
     if (base.find('.') == std::string_view::npos && !path.starts_with("/var/log/")) continue;

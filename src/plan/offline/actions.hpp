@@ -53,6 +53,7 @@ struct AiWork {
   std::vector<std::string> choose;  // a decision's options ("whether to scale up": yes, no)
   std::string output;               // the variable the answer goes to (SUMMARY, DECISION, REPORT …)
   std::vector<std::string> files;   // files the words give the model ("the errors in /var/log/app/error.log")
+  std::vector<std::string> commands;  // commands whose output the words give it ("based on `kubectl top pods`")
 };
 
 // Facts read once from the whole description, used when a clause does not say them

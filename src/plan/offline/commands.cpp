@@ -284,6 +284,8 @@ std::string slug_for(std::string_view command) {
 
 }  // namespace
 
+bool is_script_path(std::string_view s) { return is_script_file(s); }
+
 // NAME=value (NAME in capitals, as environment variables are written).
 static bool is_assignment(std::string_view chunk) {
   size_t eq = chunk.find('=');

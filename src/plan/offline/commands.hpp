@@ -40,6 +40,8 @@ std::optional<std::string> bare_command(std::string_view text, bool after_run_ve
 // Programs that change or delete files or processes (rm, mv, cp, find, chmod, chown, kill, ln,
 // echo): never read from prose without a run verb.
 bool is_destructive_program(std::string_view program);
+// A file name a script has ("backup.sh", "./etl.py").
+bool is_script_path(std::string_view s);
 // A list bullet written inline: • ▪ ◦ · ‣
 bool is_bullet(std::string_view token);
 

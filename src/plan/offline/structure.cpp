@@ -456,7 +456,9 @@ class LineParser {
       const auto& o = t_[k].text;
       bool outcome = o == "fails" || o == "fail" || o == "failed" || o == "passes" || o == "pass" || o == "passed" ||
                      o == "succeeds" || o == "succeed" || o == "breaks" || o == "errors" || o == "wrong" ||
-                     o == "non-zero" || o == "nonzero" || o == "down";
+                     o == "non-zero" || o == "nonzero" || o == "down" ||
+                     // "if yes run …", "if so, scale up": the answer of a decision before it
+                     ((o == "yes" || o == "so") && k == i + 1);
       if (outcome) {
         // "if that fails for whatever reason just send an alert …": the words between the
         // outcome and the action are part of the condition.
