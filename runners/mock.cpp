@@ -211,6 +211,10 @@ bool starts_with_skip(std::string_view clause) {
   if (words.empty()) return false;
   // "post nothing", "do nothing", "send nothing at all": a step that is no step.
   if (words.size() <= 4 && std::find(words.begin(), words.end(), "nothing") != words.end()) return true;
+  // "one-off", "one off, dont make it recurring", "just once": how often, said to the reader.
+  if (words.size() <= 2 && (words[0] == "one-off" || (words[0] == "one" && words.size() == 2 && words[1] == "off") ||
+                            (words[0] == "just" && words.size() == 2 && words[1] == "once")))
+    return true;
   return words[0] == "skip" || words[0] == "omit" || words[0] == "cancel" || words[0] == "abort";
 }
 
@@ -330,6 +334,11 @@ struct Planner {
       ci.role = Role::note;
       return ci;
     }
+    // "always at the end `terraform destroy …` even when the tests fail": a leading condition and
+    // a trailing one; the action is what lies between.
+    if (!ci.condition.empty())
+      if (auto t = trailing_condition(said); t && condition_kind(said.substr(t->condition_begin)) == condition_kind(ci.condition))
+        ci.action_text = said.substr(0, t->action_end);
     if (ci.condition.empty()) {
       if (auto t = trailing_condition(said)) {
         ci.condition = std::string(text::trim(std::string_view(said).substr(t->condition_begin)));

@@ -1443,6 +1443,23 @@ const std::vector<Row>& table() {
         {"send-email", "echo \"backup-db-send-email: backup-db finished\" | mail -s \"backup-db-send-email\" ops@acme.io"}},
        "",
        0},
+      // "always at the end `cmd` even when the tests fail" runs on exit; before, the tests ran as the
+      // failure handler and the destroy was lost.
+      {"spin up a temp env with `terraform apply -auto-approve -var env=tmp`, run `./e2e.sh` against it, and always "
+       "at the end `terraform destroy -auto-approve -var env=tmp` even when the tests fail",
+       {"run-terraform-apply", "run-e2e"},
+       {"run-terraform-apply->run-e2e"},
+       "",
+       {{"run-terraform-apply", "terraform apply -auto-approve -var env=tmp"}, {"run-e2e", "./e2e.sh"}},
+       "",
+       0},
+      {"run `./a.sh`, wait 30s, then run `./b.sh`. one-off, dont make it recurring",
+       {"run-a", "wait", "run-b"},
+       {"run-a->wait", "wait->run-b"},
+       "",
+       {{"run-a", "./a.sh"}, {"wait", "sleep 30"}, {"run-b", "./b.sh"}},
+       "",
+       0},
       // gs:// is Google's: gcloud, not the AWS CLI.
       {"copy dist/ to gs://acme-site/",
        {"upload-gcs"},

@@ -221,3 +221,13 @@ TEST_CASE("work for a model: commands whose output it is given run first, and 'i
   CHECK(s.steps[0].command.empty());
   REQUIRE(s.steps[0].ai);
 }
+
+TEST_CASE("what runs 'always at the end, even when the tests fail' is the exit handler", "[conditions][words]") {
+  auto s = plan_offline(
+      "spin up a temp env with `terraform apply -auto-approve -var env=tmp`, run `./e2e.sh` against it, and always at "
+      "the end `terraform destroy -auto-approve -var env=tmp` even when the tests fail");
+  CHECK(s.on_exit == "terraform destroy -auto-approve -var env=tmp");
+  CHECK(s.on_failure.empty());  // the tests were the failure handler
+  REQUIRE(s.steps.size() == 2);
+  CHECK(s.steps[1].command == "./e2e.sh");
+}

@@ -25,6 +25,11 @@ TEST_CASE("schedules keep the day, the hour window and the days of the week the 
       {"hourly on weekdays run `./x.sh`", "0 * * * 1-5"},
       {"every 2 hours run `./x.sh`", "0 */2 * * *"},
       {"hourly: run `./x.sh`", "@hourly"},
+      {"cron `30 1 * * *` run `./x.sh`", "30 1 * * *"},
+      {"retrain on the 1st and 15th at midnight with `python train.py`", "0 0 1,15 * *"},
+      {"chk cert expiry daily @ 7 with `./certs.sh`", "0 7 * * *"},
+      // cron cannot say it: no schedule and a question, never the 1st of the month.
+      {"first sunday of every month at 3am run `./opt.sh`", ""},
   };
   for (const auto& [description, cron] : cases) {
     INFO(description);

@@ -4,12 +4,13 @@
 # step counts, the user's commands verbatim, order, parallel groups, the schedule. Prints each
 # description whose plan misses one and the count of clean ones; a measure, not a ctest (the
 # "must_not_invent" notes there are for a reader).
-#   tests/bench/planner_heldout.py [path/to/arborist] [case-id ...]
+#   [HELDOUT=heldout-4.yaml] tests/bench/planner_heldout.py [path/to/arborist] [case-id ...]
 import json, os, subprocess, sys, tempfile
 import yaml
 here = os.path.dirname(os.path.abspath(__file__))
 A = sys.argv[1] if len(sys.argv) > 1 and os.path.exists(sys.argv[1]) else os.path.join(here, "../../build/arborist")
-cases = yaml.safe_load(open(os.path.join(here, "../fixtures/planner/heldout-3.yaml")))
+fixture = os.environ.get("HELDOUT", "heldout-3.yaml")
+cases = yaml.safe_load(open(os.path.join(here, "../fixtures/planner", fixture)))
 fails = 0
 only = [a for a in sys.argv[1:] if a != A]
 workdir = tempfile.mkdtemp()

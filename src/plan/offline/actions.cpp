@@ -6,6 +6,7 @@
 
 #include "core/text.hpp"
 #include "plan/offline/commands.hpp"
+#include "plan/offline/modifiers.hpp"
 #include "plan/offline/vocabulary.hpp"
 #include "plan/offline/words.hpp"
 
@@ -970,6 +971,12 @@ bool wait(Action& a, const Clause& c) {
     if (seconds < 0) continue;
     a.slug = "wait";
     a.command = "sleep " + std::to_string(seconds);
+    return true;
+  }
+  // "wait 30s", "wait half a minute", "wait an hour".
+  if (auto seconds = duration_in_words(c.text); seconds && *seconds <= 86400) {
+    a.slug = "wait";
+    a.command = "sleep " + std::to_string(*seconds);
     return true;
   }
   return false;

@@ -30,7 +30,8 @@ ConditionKind condition_kind(std::string_view condition) {
   auto t = tokenize(condition);
   // "whatever happens" is always; "if it fails for whatever reason" is a failure.
   if (has_pair(t, "no", "matter") || has_word(t, {"regardless", "whether", "always"}) ||
-      has_pair(t, "whatever", "happens") || has_pair(t, "any", "case") || has_pair(t, "even", "if"))
+      has_pair(t, "whatever", "happens") || has_pair(t, "any", "case") || has_pair(t, "even", "if") ||
+      has_pair(t, "even", "when") || has_pair(t, "even", "though"))
     return ConditionKind::always;
   bool negated = has_word(t, {"unless", "not", "n't", "doesn't", "don't", "didn't", "isn't", "aren't", "never"});
   bool failure = has_word(t, {"fail", "fails", "failed", "failure", "failures", "failing", "error", "errors", "errored",
@@ -74,6 +75,8 @@ std::optional<TrailingCondition> trailing_condition(std::string_view clause) {
       start = true;
     if ((is(i, "when") || is(i, "should")) && condition_kind(clause.substr(t[i].begin)) == ConditionKind::on_failure)
       start = true;
+    // "… even when the tests fail": the whole phrase, so it reads as "always", not as a failure.
+    if (is(i, "even") && (is(i + 1, "when") || is(i + 1, "though"))) start = true;
     if (!start) continue;
     // "check if the site is up": "if" here asks a question, it does not set a condition.
     static constexpr std::string_view kAsking[] = {"check",     "checks",  "checking", "verify", "see", "test",   "ask",

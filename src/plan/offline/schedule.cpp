@@ -5,6 +5,7 @@
 #include <cctype>
 #include <unordered_set>
 
+#include "core/cron.hpp"
 #include "core/text.hpp"
 #include "plan/offline/commands.hpp"
 #include "plan/offline/words.hpp"
@@ -179,7 +180,7 @@ class Parser {
         *next = time->next;
         return time;
       }
-    if (is(j, "at")) {
+    if (is(j, "at") || is(j, "@")) {  // "daily @ 7"
       if (auto time = parse_time(j + 1)) {
         *next = time->next;
         return time;
@@ -633,11 +634,42 @@ class Parser {
         p.cron = hm(*time) + " " + std::to_string(day) + " * *";
         return p;
       }
+      // "on the 1st and 15th at midnight", "the 1st and the 15th of each month": days of the month.
+      if (k > i && ordinal_day(k) > 0 && word(k) != "first") {
+        std::vector<int> list{ordinal_day(k)};
+        size_t m = k + 1;
+        while ((is(m, "and") || is(m, ",") || is(m, "&")) && (ordinal_day(m + 1) > 0 || (is(m + 1, "the") && ordinal_day(m + 2) > 0))) {
+          m += is(m + 1, "the") ? 2 : 1;
+          list.push_back(ordinal_day(m));
+          ++m;
+        }
+        if (list.size() >= 2) {
+          if (is(m, "of") && (is(m + 1, "every") || is(m + 1, "each") || is(m + 1, "the")) &&
+              (is(m + 2, "month") || is(m + 2, "months")))
+            m += 3;
+          Parsed p;
+          p.next = m;
+          size_t after = p.next;
+          if (!time) time = trailing_time(after, &p.next);
+          if (time) {
+            note_time(p, *time, {});
+          } else {
+            p.assumptions.push_back(kMidnight);
+            time = TimeOfDay{};
+          }
+          std::sort(list.begin(), list.end());
+          list.erase(std::unique(list.begin(), list.end()), list.end());
+          std::string days;
+          for (int d : list) days += (days.empty() ? "" : ",") + std::to_string(d);
+          p.cron = hm(*time) + " " + days + " * *";
+          return p;
+        }
+      }
       // "the first Monday of the month": cron cannot say it (day-of-month and weekday are OR-ed).
       if ((word(k) == "first" || word(k) == "last" || word(k) == "second" || word(k) == "third" ||
            word(k) == "fourth") &&
           (is_day_word(word(k + 1)) || word(k + 1) == "day" || word(k + 1) == "business" || word(k + 1) == "working") &&
-          k > i && (is(k + 2, "of") || is(k + 3, "of"))) {
+          (k > i || is_day_word(word(k + 1))) && (is(k + 2, "of") || is(k + 3, "of"))) {
         size_t m = is(k + 2, "of") ? k + 2 : k + 3;
         if (is(m + 1, "every") || is(m + 1, "each") || is(m + 1, "the")) {
           if (is(m + 2, "month") || is(m + 2, "months")) {
@@ -675,10 +707,35 @@ bool lead_in_word(std::string_view w) {
 
 }  // namespace
 
+// "cron `30 1 * * *`", "schedule: `0 5 * * 1-5`": a cron expression the user wrote is the schedule,
+// as written (when it is one).
+std::optional<ScheduleMatch> written_cron(std::string_view text, const std::vector<Token>& tokens,
+                                          const std::vector<Span>& spans) {
+  for (const auto& span : spans) {
+    if (text[span.begin] != '`' || span.end - span.begin < 11) continue;
+    std::string expression(text::trim(text.substr(span.begin + 1, span.end - span.begin - 2)));
+    if (std::count(expression.begin(), expression.end(), ' ') != 4 || cron_problem(expression)) continue;
+    size_t cue = std::string_view::npos;
+    for (size_t k = 0; k < tokens.size() && tokens[k].end <= span.begin; ++k)
+      if (tokens[k].word && (tokens[k].text == "cron" || tokens[k].text == "schedule" || tokens[k].text == "crontab") &&
+          span.begin - tokens[k].end <= 3)
+        cue = tokens[k].begin;
+    if (cue == std::string_view::npos) continue;
+    ScheduleMatch match;
+    match.cron = expression;
+    match.begin = cue;
+    match.end = span.end;
+    match.assumptions.push_back("The schedule is the cron expression written in the description.");
+    return match;
+  }
+  return std::nullopt;
+}
+
 std::vector<ScheduleMatch> find_schedules(std::string_view text) {
   std::vector<ScheduleMatch> out;
   auto tokens = tokenize(text);
   const auto spans = opaque_spans(text);
+  if (auto written = written_cron(text, tokens, spans)) out.push_back(*written);
   Parser parser(text, tokens);
   size_t i = 0;
   while (i < tokens.size()) {

@@ -135,6 +135,8 @@ bool is_condition_start(const std::vector<Token>& t, size_t i) {
     return true;
   if (is(i, "only") && is(i + 1, "if")) return true;
   if (is(i, "no") && is(i + 1, "matter")) return true;
+  // "always at the end `…`", "always, clean up": what runs whatever happened.
+  if (is(i, "always") && ((is(i + 1, "at") && is(i + 2, "the") && is(i + 3, "end")) || is(i + 1, ","))) return true;
   if ((is(i, "when") || is(i, "once") || is(i, "whenever"))) {
     for (size_t k = i + 1; k < t.size() && k < i + 12; ++k) {
       if (t[k].text == "," || t[k].text == "." || t[k].text == ";") break;
@@ -430,6 +432,12 @@ class LineParser {
   // Returns the tokens it spans, 0 if there is none or it does not end before an action.
   size_t leading_condition(size_t i) {
     if (!is_condition_start(t_, i)) return 0;
+    if (is(i, "always")) {  // "always at the end `…`": the words are the condition
+      size_t n = is(i + 1, ",") ? 2 : 4;
+      if (is(i + n, ",")) ++n;
+      set_condition(i, i + n - 1, "always");
+      return n;
+    }
     if (is(i, "otherwise") || is(i, "else")) {
       size_t n = is(i + 1, ",") ? 2 : 1;
       set_condition(i, i, "otherwise");
@@ -639,6 +647,13 @@ class LineParser {
                             ((t_[i + 1].text == "`" && item_has_backquote()) ||
                              (t_[i + 1].word && is_program(t_[i + 1].text) && item_has_command()));
         bool condition_next = w == "and" && is_condition_start(t_, i + 1);
+        // "…, and always at the end `terraform destroy …`": what runs at the end is its own clause.
+        if (w == "and" && !item_empty() && (is(i + 1, "always") || is(i + 1, "finally")))
+          for (size_t k = i + 2; k < t_.size() && k <= i + 6; ++k)
+            if (t_[k].text == "`") {
+              command_next = true;
+              break;
+            }
         // "push it to ghcr.io/acme/web and kubectl rollout restart deployment/web": a command
         // line after "and" is a clause of its own, never an argument of the words before.
         if (w == "and" && !command_next && i + 1 < t_.size() && t_[i + 1].word && is_program(t_[i + 1].text) &&
