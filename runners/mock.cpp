@@ -211,6 +211,12 @@ bool starts_with_skip(std::string_view clause) {
   if (words.empty()) return false;
   // "post nothing", "do nothing", "send nothing at all": a step that is no step.
   if (words.size() <= 4 && std::find(words.begin(), words.end(), "nothing") != words.end()) return true;
+  // "I'll run this on demand", "we kick it off manually at month close": how it starts, said to
+  // the reader (no schedule), not work.
+  if ((words[0] == "i'll" || words[0] == "i" || words[0] == "we" || words[0] == "we'll") &&
+      (std::find(words.begin(), words.end(), "manually") != words.end() ||
+       std::find(words.begin(), words.end(), "demand") != words.end()))
+    return true;
   // "one-off", "one off, dont make it recurring", "just once": how often, said to the reader.
   if (words.size() <= 2 && (words[0] == "one-off" || (words[0] == "one" && words.size() == 2 && words[1] == "off") ||
                             (words[0] == "just" && words.size() == 2 && words[1] == "once")))
@@ -371,7 +377,7 @@ struct Planner {
       auto has = [&](std::string_view o) { return std::find(options.begin(), options.end(), o) != options.end(); };
       std::vector<std::string> words;
       for (const auto& t : tokenize(info[i].condition))
-        if (t.word && t.text != "if" && t.text != "it" && t.text != "says" && t.text != "the" && t.text != "answer" &&
+        if (t.word && t.text != "if" && t.text != "only" && t.text != "it" && t.text != "says" && t.text != "the" && t.text != "answer" &&
             t.text != "is" && t.text != "model" && t.text != "picks" && t.text != "chooses" && t.text != "decides")
           words.push_back(t.text);
       if (words.size() != 1 && !(words.size() == 2 && words[0] == "not")) return {};

@@ -39,7 +39,11 @@ ConditionKind condition_kind(std::string_view condition) {
                               "breaks", "broke", "broken", "crash", "crashes", "crashed", "red", "unsuccessful"}) ||
                  has_pair(t, "goes", "wrong") || has_pair(t, "go", "wrong") || has_pair(t, "went", "wrong") ||
                  // "if it's down", "if the site is unreachable": a check that fails.
-                 has_word(t, {"down", "unreachable", "unhealthy", "offline", "unavailable", "unresponsive"}) ||
+                 // ("down" only as a state: "scale down", "tear down" are actions)
+                 has_pair(t, "is", "down") || has_pair(t, "its", "down") || has_pair(t, "it's", "down") ||
+                 has_pair(t, "goes", "down") || has_pair(t, "went", "down") || has_pair(t, "are", "down") ||
+                 has_pair(t, "was", "down") ||
+                 has_word(t, {"unreachable", "unhealthy", "offline", "unavailable", "unresponsive"}) ||
                  has_pair(t, "not", "responding") || has_pair(t, "stops", "responding");
   bool success = has_word(t, {"pass", "passes", "passed", "succeed", "succeeds", "succeeded", "success", "successful",
                               "successfully", "green", "works", "ok", "okay", "fine"});

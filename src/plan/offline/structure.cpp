@@ -464,9 +464,12 @@ class LineParser {
       const auto& o = t_[k].text;
       bool outcome = o == "fails" || o == "fail" || o == "failed" || o == "passes" || o == "pass" || o == "passed" ||
                      o == "succeeds" || o == "succeed" || o == "breaks" || o == "errors" || o == "wrong" ||
-                     o == "non-zero" || o == "nonzero" || o == "down" ||
+                     o == "non-zero" || o == "nonzero" ||
+                     (o == "down" && k > 0 && (is(k - 1, "is") || is(k - 1, "its") || is(k - 1, "it's") ||
+                                               is(k - 1, "goes") || is(k - 1, "are") || is(k - 1, "was"))) ||
                      // "if yes run …", "if so, scale up": the answer of a decision before it
-                     ((o == "yes" || o == "so") && k == i + 1);
+                     ((o == "yes" || o == "so") &&
+                      (k <= i + 2 || is(k - 1, "says") || is(k - 1, "said") || is(k - 1, "is") || is(k - 1, "answers")));
       if (outcome) {
         // "if that fails for whatever reason just send an alert …": the words between the
         // outcome and the action are part of the condition.
