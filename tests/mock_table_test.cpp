@@ -1460,6 +1460,14 @@ const std::vector<Row>& table() {
        {{"run-a", "./a.sh"}, {"wait", "sleep 30"}, {"run-b", "./b.sh"}},
        "",
        0},
+      // "w/" is "with", never a directory: this was `find w/ -type f -mtime +30 -delete`.
+      {"delete elasticsearch indices older than 30 days w/ curator",
+       {"clean"},
+       {},
+       "",
+       {{"clean", "echo \"TODO: delete elasticsearch indices older than 30 days w/ curator\""}},
+       "",
+       1},
       // gs:// is Google's: gcloud, not the AWS CLI.
       {"copy dist/ to gs://acme-site/",
        {"upload-gcs"},

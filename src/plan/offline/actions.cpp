@@ -51,6 +51,8 @@ bool is_url(std::string_view s) {
 }
 
 bool is_path(std::string_view s) {
+  // "w/ curator", "w/o the cache": shorthand for "with", never a directory (it became `find w/ … -delete`).
+  if (s == "w/" || s == "w/o" || s == "b/c" || s == "n/a") return false;
   // "dist/", "build/out/": a relative directory written with its slash.
   if (s.size() > 1 && s.ends_with("/") && s.find("://") == std::string_view::npos &&
       std::isalnum(static_cast<unsigned char>(s[0])) && s.find(':') == std::string_view::npos &&

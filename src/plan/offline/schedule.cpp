@@ -578,6 +578,28 @@ class Parser {
       if (is(k, "a") || is(k, "an") || is(k, "per") || is(k, "every")) ++k;
       std::string_view unit = word(k);
       if (unit == "day" || unit == "daily") {
+        // "twice a day at 8 and 20", "at 9am and 5pm": the hours the words give.
+        {
+          size_t m = k + 1;
+          if (is(m, "at") || is(m, "@")) {
+            std::vector<int> said;
+            size_t next = m + 1;
+            while (auto at = parse_time(next)) {
+              said.push_back(at->hour);
+              next = at->next;
+              if (!(is(next, "and") || is(next, ",") || is(next, "&"))) break;
+              ++next;
+            }
+            if (said.size() == static_cast<size_t>(times)) {
+              std::sort(said.begin(), said.end());
+              std::string hours;
+              for (int h : said) hours += (hours.empty() ? "" : ",") + std::to_string(h);
+              Parsed p{"0 " + hours + " * * *", next, {}, {}};
+              p.assumptions.push_back(kLocalTime);
+              return p;
+            }
+          }
+        }
         std::string hours;
         for (int h = 0; h < 24; h += 24 / times) hours += (hours.empty() ? "" : ",") + std::to_string(h);
         Parsed p{"0 " + hours + " * * *", k + 1, {}, {}};
