@@ -28,6 +28,7 @@ TEST_CASE("schedules keep the day, the hour window and the days of the week the 
       {"cron `30 1 * * *` run `./x.sh`", "30 1 * * *"},
       {"twice a day at 8 and 20 run `./cost.sh`", "0 8,20 * * *"},
       {"twice a day run `./cost.sh`", "0 0,12 * * *"},
+      {"twice a day at 8:30am and 8:30pm run `./cost.sh`", "30 8,20 * * *"},
       {"retrain on the 1st and 15th at midnight with `python train.py`", "0 0 1,15 * *"},
       {"chk cert expiry daily @ 7 with `./certs.sh`", "0 7 * * *"},
       // cron cannot say it: no schedule and a question, never the 1st of the month.

@@ -583,9 +583,13 @@ class Parser {
           size_t m = k + 1;
           if (is(m, "at") || is(m, "@")) {
             std::vector<int> said;
+            std::optional<int> minute;
+            bool one_minute = true;  // one cron line holds one minute: "8:30 and 20:30" yes, "8:15 and 20:45" no
             size_t next = m + 1;
             while (auto at = parse_time(next)) {
               said.push_back(at->hour);
+              if (minute && *minute != at->minute) one_minute = false;
+              minute = at->minute;
               next = at->next;
               if (!(is(next, "and") || is(next, ",") || is(next, "&"))) break;
               ++next;
@@ -594,7 +598,11 @@ class Parser {
               std::sort(said.begin(), said.end());
               std::string hours;
               for (int h : said) hours += (hours.empty() ? "" : ",") + std::to_string(h);
-              Parsed p{"0 " + hours + " * * *", next, {}, {}};
+              Parsed p{std::to_string(minute.value_or(0)) + " " + hours + " * * *", next, {}, {}};
+              if (!one_minute)
+                p.open_question = "One cron line holds one minute, so the workflow runs at minute " +
+                                  std::to_string(minute.value_or(0)) + " of hours " + hours +
+                                  "; should it be two schedules instead?";
               p.assumptions.push_back(kLocalTime);
               return p;
             }
