@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/yaml.hpp"
+#include "core/boxed.hpp"
 #include "core/yaml_writer.hpp"
 
 using namespace arborist;
@@ -188,4 +189,40 @@ TEST_CASE("anchors, aliases and odd keys", "[yaml]") {
   REQUIRE(dup.error().problems.size() == 1);
   CHECK(dup.error().problems[0].message.find("already defined at line 58") != std::string::npos);
   CHECK(dup.error().problems[0].where.line == 101);
+}
+
+TEST_CASE("a sequence written one item at a time is the sequence written whole", "[yaml]") {
+  nlohmann::ordered_json dag = {{"name", "x"}, {"type", "graph"}};
+  nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+  steps.push_back({{"name", "a"}, {"depends", nlohmann::ordered_json::array()}, {"command", "echo 'a: b'"}});
+  steps.push_back({{"name", "b"}, {"depends", {"a"}}, {"script", "set -e\nmake\nmake test\n"}});
+  steps.push_back("plain");
+  steps.push_back({{"nested", {{"k", {1, 2}}}}});
+  nlohmann::ordered_json whole = dag;
+  whole["steps"] = steps;
+
+  std::string streamed;
+  arborist::yaml::append(streamed, dag);
+  streamed += "steps:\n";
+  for (const auto& step : steps) arborist::yaml::append_sequence_item(streamed, step);
+  CHECK(streamed == arborist::yaml::write(whole));
+}
+
+TEST_CASE("Boxed keeps std::optional's value semantics on the heap", "[core]") {
+  arborist::Boxed<std::string> a;
+  CHECK_FALSE(a);
+  a = std::string("model");
+  arborist::Boxed<std::string> b = a;  // a deep copy
+  *b += "s";
+  CHECK(*a == "model");
+  CHECK(*b == "models");
+  CHECK_FALSE(a == b);
+  b = a;
+  CHECK(a == b);
+  b = std::nullopt;
+  CHECK_FALSE(b.has_value());
+  CHECK_THROWS_AS(b.value(), std::bad_optional_access);
+  CHECK(arborist::Boxed<std::string>() == arborist::Boxed<std::string>());
+  b.emplace(3, 'x');
+  CHECK(*b == "xxx");
 }

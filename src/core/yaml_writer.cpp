@@ -148,6 +148,25 @@ void write_object(std::string& out, const json& obj, int ind, bool first_inline)
   }
 }
 
+void write_sequence_item(std::string& out, const json& item, int ind) {
+  indent(out, ind);
+  out += "- ";
+  if (item.is_object() && !item.empty()) {
+    write_object(out, item, ind + 2, true);
+  } else if (item.is_array() && !item.empty()) {
+    out += '\n';
+    write_value(out, item, ind + 2, true);
+  } else if (item.is_string() && is_multiline_block_ok(item.get_ref<const std::string&>())) {
+    write_block(out, item.get_ref<const std::string&>(), ind + 2);
+  } else {
+    if (is_empty_container(item))
+      out += item.is_object() ? "{}" : "[]";
+    else
+      write_scalar_inline(out, item);
+    out += '\n';
+  }
+}
+
 void write_value(std::string& out, const json& v, int ind, bool) {
   if (v.is_object()) {
     if (v.empty()) {
@@ -162,24 +181,7 @@ void write_value(std::string& out, const json& v, int ind, bool) {
       out += "[]\n";
       return;
     }
-    for (const auto& item : v) {
-      indent(out, ind);
-      out += "- ";
-      if (item.is_object() && !item.empty()) {
-        write_object(out, item, ind + 2, true);
-      } else if (item.is_array() && !item.empty()) {
-        out += '\n';
-        write_value(out, item, ind + 2, true);
-      } else if (item.is_string() && is_multiline_block_ok(item.get_ref<const std::string&>())) {
-        write_block(out, item.get_ref<const std::string&>(), ind + 2);
-      } else {
-        if (is_empty_container(item))
-          out += item.is_object() ? "{}" : "[]";
-        else
-          write_scalar_inline(out, item);
-        out += '\n';
-      }
-    }
+    for (const auto& item : v) write_sequence_item(out, item, ind);
   } else {
     indent(out, ind);
     write_scalar_inline(out, v);
@@ -221,5 +223,9 @@ std::string write(const json& value) {
   write_value(out, value, 0, false);
   return out;
 }
+
+void append(std::string& out, const json& value) { write_value(out, value, 0, false); }
+
+void append_sequence_item(std::string& out, const json& item) { write_sequence_item(out, item, 0); }
 
 }  // namespace arborist::yaml

@@ -11,6 +11,11 @@
 namespace arborist::yaml {
 
 std::string write(const nlohmann::ordered_json& value);
+// Appends `value` as write() would, to `out`.
+void append(std::string& out, const nlohmann::ordered_json& value);
+// Appends one item of a top-level block sequence ("- key: …"), as write() writes each item of
+// an array: a long list can be written one item at a time, never held whole as JSON.
+void append_sequence_item(std::string& out, const nlohmann::ordered_json& item);
 
 // True when the string can be written unquoted and still read back as this string.
 bool plain_is_safe(std::string_view s);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/boxed.hpp"
+
 namespace arborist::spec {
 
 inline constexpr int kFormatVersion = 1;
@@ -50,7 +52,7 @@ struct Step {
   std::string description;  // what the step does, in words
   std::string command;      // one line, or
   std::string script;       // a multi-line shell script, or
-  std::optional<AiStep> ai;  // a question to a model; its answer is the step's stdout (see `output`)
+  Boxed<AiStep> ai;  // a question to a model; its answer is the step's stdout (see `output`)
   std::vector<std::string> depends_on;
   std::optional<int> retries;         // extra attempts after a failure
   std::optional<int> retry_interval;  // seconds between attempts
