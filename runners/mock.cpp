@@ -586,7 +586,11 @@ class GraphBuilder {
     step.name = unique(text::slugify(action.slug, '-', kMaxNameLength));
     step.description = std::string(utf8_prefix(text::squeeze_spaces(n.text), kMaxDescriptionBytes));
     names_[i] = step.name;
-    step.command = action.command;
+    // Pasted lines that share a shell (a `cd` the next relies on) are one script.
+    if (action.command.find('\n') != std::string::npos)
+      step.script = action.command.ends_with('\n') ? action.command : action.command + "\n";
+    else
+      step.command = action.command;
     step.dir = action.dir;
     step.depends_on = preds;
     if (action.kind == ActionKind::ai) {

@@ -204,3 +204,21 @@ TEST_CASE("the mock runner answers with the offline plan as JSON", "[mock]") {
   REQUIRE(read.has_value());
   CHECK(*read == plan_offline(request.description));
 }
+
+TEST_CASE("pasted code whose lines share a shell is one script, run as written", "[mock]") {
+  // Split into steps, `cd /srv/app` would be lost before `git pull`.
+  const auto plan = plan_offline(
+      "deploy script, run it by hand:\n```bash\n$ cd /srv/app\n$ git pull\nnpm ci && npm run build\n"
+      "# restart\npm2 restart app\n```\nif it fails post to #ops");
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(plan.steps[0].name == "run-git-pull");
+  CHECK(plan.steps[0].command.empty());
+  CHECK(plan.steps[0].script == "cd /srv/app\ngit pull\nnpm ci && npm run build\npm2 restart app\n");
+  CHECK(plan.on_failure.find("SLACK_WEBHOOK_URL") != std::string::npos);
+
+  // Lines that stand alone are steps of their own, in order.
+  const auto lines = plan_offline("```sh\nmake test\n./deploy.sh --env prod | tee deploy.log\n```");
+  REQUIRE(lines.steps.size() == 2);
+  CHECK(lines.steps[1].command == "./deploy.sh --env prod | tee deploy.log");
+  CHECK(lines.steps[1].depends_on == std::vector<std::string>{lines.steps[0].name});
+}

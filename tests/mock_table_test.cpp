@@ -1460,6 +1460,17 @@ const std::vector<Row>& table() {
        {{"run-a", "./a.sh"}, {"wait", "sleep 30"}, {"run-b", "./b.sh"}},
        "",
        0},
+      // Pasted code runs as written, redirections included (the `>` line was a TODO with the `>`
+      // dropped); the line over the block only names it.
+      {"every night at 1am do this:\n```\npg_dump -Fc shop > /backups/shop.dump\n"
+       "aws s3 cp /backups/shop.dump s3://acme-backups/\n```",
+       {"run-pg-dump", "run-aws-s3"},
+       {"run-pg-dump->run-aws-s3"},
+       "0 1 * * *",
+       {{"run-pg-dump", "pg_dump -Fc shop > /backups/shop.dump"},
+        {"run-aws-s3", "aws s3 cp /backups/shop.dump s3://acme-backups/"}},
+       "",
+       0},
       // "w/" is "with", never a directory: this was `find w/ -type f -mtime +30 -delete`.
       {"delete elasticsearch indices older than 30 days w/ curator",
        {"clean"},

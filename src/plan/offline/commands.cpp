@@ -266,6 +266,25 @@ std::vector<Chunk> chunks_of(std::string_view s) {
 }
 
 std::string slug_for(std::string_view command) {
+  if (command.find('\n') != std::string_view::npos) {
+    // A script is named after its first line that does work ("git pull", not "cd /srv/app").
+    std::string_view first_work;
+    size_t start = 0;
+    while (start < command.size()) {
+      size_t nl = command.find('\n', start);
+      std::string_view line = text::trim(command.substr(start, nl == std::string_view::npos ? nl : nl - start));
+      start = nl == std::string_view::npos ? command.size() : nl + 1;
+      if (line.empty()) continue;
+      if (first_work.empty()) first_work = line;
+      auto first_word = line.substr(0, line.find(' '));
+      if (first_word == "cd" || first_word == "pushd" || first_word == "export" || first_word == "set" ||
+          first_word == "source" || first_word == "." || first_word == "unset" || first_word.find('=') != std::string_view::npos)
+        continue;
+      first_work = line;
+      break;
+    }
+    command = first_work;
+  }
   auto chunks = chunks_of(command);
   if (chunks.empty()) return "run-command";
   std::string program(chunks[0].text);

@@ -1,6 +1,7 @@
 #include "plan/offline/structure.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_set>
 
 #include "core/text.hpp"
@@ -946,6 +947,57 @@ TextRange range_of(std::string_view text, std::string_view part) {
   return {b, b + part.size()};
 }
 
+// A fenced code block ("```sh" … "```") the user pasted: its lines are commands exactly as
+// written, never prose. Returns the index after the closing fence, or `from` when lines[from]
+// does not open one (a one-line "```cmd```" is read as back-quotes by the clause reader).
+struct CodeBlock {
+  std::vector<std::string_view> lines;  // commands, in order: no blanks, comments or "$ " prompts
+  bool needs_one_shell = false;         // cd, export, VAR=…, if/for, heredocs: state between lines
+  size_t next = 0;                      // the line after the block
+};
+
+bool line_carries_state(std::string_view line) {
+  for (std::string_view lead : {"cd ", "pushd ", "popd", "export ", "source ", ". ", "set ", "unset ", "alias ",
+                                "if ", "then", "else", "elif ", "fi", "for ", "while ", "until ", "do", "done",
+                                "case ", "esac", "function ", "{", "}", "trap ", "shopt ", "local ", "declare "})
+    if (line == text::trim(lead) || line.starts_with(lead)) return true;
+  if (line.find("<<") != std::string_view::npos) return true;  // a here-document spans lines
+  // "DIR=/srv/app" alone sets a variable the next lines read.
+  size_t k = 0;
+  while (k < line.size() && (std::isalnum(static_cast<unsigned char>(line[k])) || line[k] == '_')) ++k;
+  return k > 0 && k < line.size() && line[k] == '=' && line.find(' ') == std::string_view::npos &&
+         !std::isdigit(static_cast<unsigned char>(line[0]));
+}
+
+std::optional<CodeBlock> code_block_at(const std::vector<std::string_view>& lines, size_t from) {
+  std::string_view open = text::trim(lines[from]);
+  if (!open.starts_with("```")) return std::nullopt;
+  std::string_view tag = text::trim(open.substr(3));
+  // "```sh", "```bash", "```": a language tag has no spaces and no closing fence after it.
+  if (tag.find("```") != std::string_view::npos || tag.find(' ') != std::string_view::npos) return std::nullopt;
+  CodeBlock block;
+  size_t i = from + 1;
+  bool closed = false;
+  for (; i < lines.size(); ++i) {
+    std::string_view line = text::trim(lines[i]);
+    if (line.starts_with("```")) {
+      closed = true;
+      ++i;
+      break;
+    }
+    if (line.empty() || line.starts_with("#")) continue;
+    if (line.starts_with("$ ")) line = text::trim(line.substr(2));
+    if (line_carries_state(line)) block.needs_one_shell = true;
+    // A line continued with "\" is one command with the next: keep the block whole.
+    if (line.ends_with("\\")) block.needs_one_shell = true;
+    block.lines.push_back(line);
+  }
+  if (!closed || block.lines.empty()) return std::nullopt;
+  block.next = i;
+  return block;
+}
+
+
 // Adds a line's stages to the root: a stage that runs beside the one before ("Meanwhile, …")
 // joins it in a parallel group.
 void append_stages(Node& root, Node line) {
@@ -1038,6 +1090,30 @@ Parsed parse_structure(std::string_view text) {
   int last_item_indent = -1;
   size_t i = 0;
   while (i < lines.size()) {
+    if (auto block = code_block_at(lines, i)) {
+      // Pasted code runs as written: one step per line, or one script when its lines share a
+      // shell (a `cd` the next line relies on would be lost between two steps).
+      if (block->needs_one_shell) {
+        std::string script;
+        for (auto line : block->lines) script += std::string(line) + "\n";
+        Node clause{Node::Kind::clause};
+        clause.text = "```\n" + script + "```";
+        for (auto line : block->lines) clause.ranges.push_back(range_of(text, line));
+        root.children.push_back(std::move(clause));
+      } else {
+        for (auto line : block->lines) {
+          Node clause{Node::Kind::clause};
+          clause.text = "`" + std::string(line) + "`";
+          clause.ranges.push_back(range_of(text, line));
+          root.children.push_back(std::move(clause));
+        }
+      }
+      for (size_t k = i; k < block->next; ++k)
+        if (text::trim(lines[k]).starts_with("```")) result.ordering.push_back(range_of(text, text::trim(lines[k])));
+      i = block->next;
+      last_item_indent = -1;
+      continue;
+    }
     LineShape line = shape_of(lines[i]);
     ++i;
     if (line.body.empty()) continue;
@@ -1072,6 +1148,11 @@ Parsed parse_structure(std::string_view text) {
       while (k < lines.size() && text::trim(lines[k]).empty()) ++k;
       if (k < lines.size()) {
         LineShape next = shape_of(lines[k]);
+        // "Every night do this:" over pasted code names it too.
+        if (code_block_at(lines, k)) {
+          result.ordering.push_back(range_of(text, line.body));
+          continue;
+        }
         if (next.list_item && (!line.list_item || next.indent > line.indent)) {
           result.ordering.push_back(range_of(text, line.body));
           continue;
