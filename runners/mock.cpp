@@ -16,6 +16,7 @@
 
 #include "core/text.hpp"
 #include "plan/offline/actions.hpp"
+#include "plan/offline/bindings.hpp"
 #include "plan/offline/commands.hpp"
 #include "plan/offline/conditions.hpp"
 #include "plan/offline/modifiers.hpp"
@@ -583,7 +584,13 @@ class GraphBuilder {
     const size_t i = planner_.index.at(&n);
     const Action& action = planner_.actions[i];
     spec::Step step;
-    step.name = unique(text::slugify(action.slug, '-', kMaxNameLength));
+    // "deploy to us-east-1 … using `./deploy.sh $REGION`": the value bound for the command's
+    // variable tells the steps of a list apart (run-deploy-us-east-1, not run-deploy-2).
+    std::vector<spec::EnvVar> bound;
+    if (action.kind == ActionKind::literal) bound = plan::offline::values_said_for(n.text, action.command);
+    std::string slug = action.slug;
+    for (const auto& e : bound) slug += "-" + e.value;
+    step.name = unique(text::slugify(slug, '-', kMaxNameLength));
     step.description = std::string(utf8_prefix(text::squeeze_spaces(n.text), kMaxDescriptionBytes));
     names_[i] = step.name;
     // Pasted lines that share a shell (a `cd` the next relies on) are one script.
@@ -591,6 +598,7 @@ class GraphBuilder {
       step.script = action.command.ends_with('\n') ? action.command : action.command + "\n";
     else
       step.command = action.command;
+    step.env = std::move(bound);
     step.dir = action.dir;
     step.depends_on = preds;
     if (action.kind == ActionKind::ai) {

@@ -251,6 +251,21 @@ class LineParser {
     clause.condition = condition_;
     clause.condition_range = condition_range_;
     clause.note = note_;
+    // "back up the orders, users and payments tables in parallel with pg_dump", "deploy to
+    // us-east-1 and eu-west-1 at the same time using `./deploy.sh $REGION`": how the list's
+    // parts are done belongs to each part, not to a step after them.
+    if (!items_.empty() && items_.back().kind == Node::Kind::parallel && items_.back().explicit_parallel &&
+        (t_[first].text == "with" || t_[first].text == "using" || t_[first].text == "via" ||
+         (first > 0 && t_[first - 1].text == "with" && t_[first].text == "`")) &&
+        std::all_of(items_.back().children.begin(), items_.back().children.end(),
+                    [](const Node& c) { return c.kind == Node::Kind::clause; })) {
+      const std::string how = t_[first].text == "`" ? "with " + clause.text : clause.text;
+      for (auto& part : items_.back().children) {
+        part.text += " " + how;
+        part.ranges.push_back(clause.ranges.front());
+      }
+      return;
+    }
     items_.push_back(std::move(clause));
     // "run `npm run e2e` after `npm run build`": the clause after "after" runs first.
     if (runs_before_ != std::string::npos && runs_before_ + 1 < items_.size()) {
@@ -1060,6 +1075,50 @@ std::vector<Node> object_list_parts(const Node& item) {
   size_t verb_end = first_tokens[v].end;
   if (v + 1 < first_tokens.size() && is_particle(first_tokens[v + 1].text)) verb_end = first_tokens[v + 1].end;
   std::string verb = first_part.substr(first_tokens[v].begin, verb_end - first_tokens[v].begin);
+  // "deploy to us-east-1, eu-west-1 and ap-south-1": the preposition after the verb leads every part.
+  {
+    std::string_view after_verb = text::trim(std::string_view(first_part).substr(verb_end));
+    for (std::string_view prep : {"to ", "on ", "onto ", "into ", "for ", "from ", "across "})
+      if (after_verb.starts_with(prep) && after_verb.find(' ', prep.size()) == std::string_view::npos) {
+        verb += " " + std::string(text::trim(prep));
+        break;
+      }
+  }
+  // "the orders, users and payments tables with pg_dump": what follows the last item — its head
+  // noun, how or where — belongs to every item. Only for short items (a name or two each).
+  std::string shared_tail;
+  {
+    auto chunks_of_part = [&](std::pair<size_t, size_t> p) {
+      std::vector<std::string_view> out;
+      std::string_view part = std::string_view(whole).substr(p.first, p.second - p.first);
+      size_t i = 0;
+      while (i < part.size()) {
+        while (i < part.size() && part[i] == ' ') ++i;
+        size_t b = i;
+        while (i < part.size() && part[i] != ' ') ++i;
+        if (i > b) out.push_back(part.substr(b, i - b));
+      }
+      return out;
+    };
+    static const std::unordered_set<std::string_view> kTailLeads = {
+        "with", "using", "via", "to", "into", "onto", "in", "on", "from", "at", "for",
+        "tables", "databases", "dbs", "buckets", "regions", "services", "repos", "repositories", "sites",
+        "servers", "hosts", "indexes", "indices", "schemas", "clusters", "environments", "envs", "folders",
+        "directories", "dirs", "apps", "containers", "namespaces", "queues", "topics"};
+    auto last = chunks_of_part(parts.back());
+    bool short_items = true;
+    for (size_t k = 1; k + 1 < parts.size(); ++k) short_items = short_items && chunks_of_part(parts[k]).size() <= 2;
+    // "the uploads folder to s3://…": an item may be three words when it starts with an article.
+    const std::string lead = last.empty() ? std::string() : text::to_lower(last[0]);
+    const size_t longest = lead == "the" || lead == "our" || lead == "my" || lead == "a" ? 3 : 2;
+    for (size_t k = 1; k < last.size() && k <= longest && short_items; ++k) {
+      if (!kTailLeads.contains(text::to_lower(last[k]))) continue;
+      if (last[0].find('`') != std::string_view::npos) break;
+      shared_tail = std::string(text::trim(std::string_view(whole).substr(
+          static_cast<size_t>(last[k].data() - whole.data()), parts.back().second - static_cast<size_t>(last[k].data() - whole.data()))));
+      break;
+    }
+  }
   std::vector<Node> out;
   size_t base = item.ranges.empty() ? 0 : item.ranges.front().begin;
   for (auto [b, e] : parts) {
@@ -1074,6 +1133,7 @@ std::vector<Node> object_list_parts(const Node& item) {
                               (part_tokens[0].text == "have" || part_tokens[0].text == "let" ||
                                part_tokens[0].text == "ask" || part_tokens[0].text == "get" || part_tokens[0].text == "use");
     clause.text = starts_with_action(part) || asks_another ? std::string(part) : verb + " " + std::string(part);
+    if (!shared_tail.empty() && e != parts.back().second) clause.text += " " + shared_tail;
     clause.ranges.push_back({base + b + lead, base + b + lead + part.size()});
     clause.condition = item.condition;
     clause.condition_range = item.condition_range;
