@@ -1471,6 +1471,15 @@ const std::vector<Row>& table() {
         {"run-aws-s3", "aws s3 cp /backups/shop.dump s3://acme-backups/"}},
        "",
        0},
+      // A condition without a comma ends before an order ("email"): the email was sent after
+      // every scan; now it waits for an answer to how "finds anything" is checked.
+      {"every hour run `./scan.sh` and if it finds anything email security@acme.io",
+       {"run-scan", "send-email"},
+       {"run-scan->send-email"},
+       "@hourly",
+       {{"run-scan", "./scan.sh"}, {"send-email", "echo \"TODO: email security@acme.io\""}},
+       "",
+       1},
       // "w/" is "with", never a directory: this was `find w/ -type f -mtime +30 -delete`.
       {"delete elasticsearch indices older than 30 days w/ curator",
        {"clean"},

@@ -516,6 +516,23 @@ class LineParser {
         }
       }
     }
+    // No comma and no outcome word: "if it finds anything email security@…", "if the disk is
+    // above 90% page me". The condition ends before a verb that is only ever an order (never
+    // what a condition says about a job), after a subject and a verb of its own.
+    static const std::unordered_set<std::string_view> orders = {
+        "email", "e-mail", "mail", "page", "alert", "notify", "post", "send", "ping", "text", "message",
+        "restart", "rollback", "abort", "escalate", "warn", "tell", "call", "open", "create", "file", "kill"};
+    static const std::unordered_set<std::string_view> not_an_order_after = {
+        "to", "will", "would", "should", "can", "could", "it", "we", "i", "they", "you", "not", "don't", "dont",
+        "the", "a", "an", "my", "our", "any", "no", "this", "that", "its", "their", "of", "on", "in", "via", "by"};
+    for (size_t k = i + 3; k < t_.size() && k < i + 16; ++k) {
+      if (is_sentence_end(t_[k]) && !opaque(k)) return 0;
+      if (opaque(k) || !t_[k].word) continue;
+      if (!orders.contains(t_[k].text) || not_an_order_after.contains(t_[k - 1].text)) continue;
+      if (action_verb_at(t_, k) != k) continue;
+      set_condition(i, k - 1, {});
+      return k - i;
+    }
     return 0;
   }
 
