@@ -289,6 +289,17 @@ std::string slug_for(std::string_view command) {
   if (chunks.empty()) return "run-command";
   std::string program(chunks[0].text);
   std::string slug;
+  // "npm run lint" is the lint, "python -m pytest" pytest: the word after the runner names it.
+  if ((program == "npm" || program == "yarn" || program == "pnpm" || program == "bun" || program == "poetry" ||
+       program == "uv" || program == "pdm") &&
+      chunks.size() > 2 && chunks[1].text == "run" && !chunks[2].text.starts_with("-")) {
+    std::string sub = text::slugify(base_name(chunks[2].text), '-', 20);
+    if (!sub.empty()) return "run-" + program + "-" + sub;
+  }
+  if (is_interpreter(program) && chunks.size() > 2 && chunks[1].text == "-m" && !chunks[2].text.starts_with("-")) {
+    std::string module = text::slugify(std::string(chunks[2].text), '-', 24);
+    if (!module.empty()) return "run-" + module;
+  }
   if (is_interpreter(program) && chunks.size() > 1 && !chunks[1].text.starts_with("-")) {
     slug = text::slugify(base_name(chunks[1].text), '-', 24);
   } else {

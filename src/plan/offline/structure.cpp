@@ -47,6 +47,17 @@ size_t parallel_marker(const std::vector<Token>& t, size_t i) {
   if (is(i, "at") && is(i + 1, "the") && is(i + 2, "same") && is(i + 3, "time")) return 4;
   if (is(i, "simultaneously") || is(i, "concurrently") || is(i, "parallelly")) return 1;
   if (is(i, "parallel") && is(i + 1, ":")) return 1;
+  if (is(i, "side") && is(i + 1, "by") && is(i + 2, "side")) return 3;
+  if (is(i, "in") && is(i + 1, "tandem")) return 2;
+  // "`./transform.sh` and `./load.sh` at once", "both at once": together. "run it at once"
+  // (right away) has no list before it.
+  if (is(i, "at") && is(i + 1, "once") && i > 0) {
+    if (is(i - 1, "all") || is(i - 1, "both")) return 2;
+    for (size_t k = i; k-- > 0 && k + 30 > i;) {  // ("." may be inside a back-quoted ./path)
+      if (t[k].text == ";" || t[k].text == "then" || t[k].text == ",") break;
+      if (t[k].text == "and" || t[k].text == "&") return 2;
+    }
+  }
   return 0;
 }
 
