@@ -475,7 +475,14 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
     std::string lower_c = text::to_lower(c);
     while (!lower_c.empty() && std::string_view(",.;:!?").find(lower_c.back()) != std::string_view::npos)
       lower_c.pop_back();
-    if (ends_command(lower_c) && !chunks[k - 1].text.starts_with("--")) break;
+    // After "--flag" a word may be its value ("--frequency daily"), but not a preposition or an
+    // article: "mysqlcheck --optimize on every database" is not `mysqlcheck --optimize on`.
+    static const std::unordered_set<std::string_view> never_a_value = {
+        "to",     "in",   "on",      "for",   "and",    "then",    "so",    "if",   "unless", "when", "once",
+        "every",  "each", "before",  "after", "the",    "a",       "an",    "from", "against", "inside", "into",
+        "with",   "without", "using", "via",  "because", "since",  "while", "until", "or",    "but",  "of",
+        "at",     "by"};
+    if (ends_command(lower_c) && (!chunks[k - 1].text.starts_with("--") || never_a_value.contains(lower_c))) break;
     if (c.starts_with("\"") || c.starts_with("'")) {  // a quoted argument, maybe several chunks long
       char q = c[0];
       size_t j = k;
@@ -597,6 +604,8 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
         words.begin());
     bool named_script = k > 0 && (words[k - 1]->text == "script" || words[k - 1]->text == "command" ||
                                   words[k - 1]->text == "job");
+    // "refresh the materialized view every 15 minutes: `psql …`": the colon gives the words' command.
+    const bool after_colon = k > 0 && words[k - 1]->text == ":";
     while (k > 0 && (is_command_noun(words[k - 1]->text) || words[k - 1]->text == ":" ||
                      words[k - 1]->text == "'" || words[k - 1]->text == "\""))
       --k;
@@ -615,6 +624,7 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
     if (is_run_verb(last)) *after_run = true;
     if (is_with_word(last) || (last == "by" || (k >= 2 && words[k - 2]->text == "by" && is_run_verb(last))))
       *after_with = true;
+    if (after_colon) *after_with = true;
   };
 
   // "never run `nginx -s stop`", "don't run …": a run verb under a negation asks for nothing.

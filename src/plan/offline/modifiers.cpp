@@ -416,6 +416,13 @@ struct Scanner {
         if (at(end, "to") && (at(end + 1, "finish") || at(end + 1, "complete") || at(end + 1, "run"))) end += 2;
         if (at(end, "timeout") || at(end, "time-out") || at(end, "limit")) ++end;  // "give it a 3h timeout"
         size_t object_to = kill_words || w == "limit" || w == "cap" ? k : d;
+        // "kill it if it runs past 10 minutes": the object is "it", not "it if it runs".
+        if (kill_words)
+          for (size_t o = i + 1; o < object_to; ++o)
+            if (is_any(t[o].text, {"if", "when", "once", "whenever", "should"})) {
+              object_to = o;
+              break;
+            }
         timeout_read(i, end, dur->value, i, i + 1, object_to);
         return true;
       }

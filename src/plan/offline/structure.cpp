@@ -753,6 +753,12 @@ class LineParser {
                              parallel_marker(t_, i + 1) > 0 || is_condition_start(t_, i + 1) ||
                              ((t_[i + 1].text == "all" || t_[i + 1].text == "both") && parallel_marker(t_, i + 2) > 0));
       bool command_next = i + 1 < t_.size() && t_[i + 1].text == "`";
+      // "refresh the sales view every 15 minutes: `psql -c …`": the command after the colon is how
+      // the words before it are done — one step, not a TODO and a command.
+      if (tok.text == ":" && command_next && !item_empty() && !item_has_backquote()) {
+        add(i);
+        return i + 1;
+      }
       // "to re-index search, run …": the words before the comma say why, not what to run.
       if (tok.text == "," && !item_empty() && is(item_first_, "to") && action_verb_at(t_, item_first_ + 1) == item_first_ + 1 &&
           !item_has_backquote() && action_ahead(i + 1)) {
@@ -1000,11 +1006,15 @@ struct CodeBlock {
 };
 
 bool line_carries_state(std::string_view line) {
-  for (std::string_view lead : {"cd ", "pushd ", "popd", "export ", "source ", ". ", "set ", "unset ", "alias ",
-                                "if ", "then", "else", "elif ", "fi", "for ", "while ", "until ", "do", "done",
-                                "case ", "esac", "function ", "{", "}", "trap ", "shopt ", "local ", "declare "})
-    if (line == text::trim(lead) || line.starts_with(lead)) return true;
+  // The first word, as the shell reads it: "docker build" is not "do".
+  std::string_view first = line.substr(0, line.find_first_of(" \t;"));
+  static const std::unordered_set<std::string_view> keywords = {
+      "cd",   "pushd", "popd",  "export", "source", ".",     "set",   "unset", "alias",    "if",    "then",
+      "else", "elif",  "fi",    "for",    "while",  "until", "do",    "done",  "case",     "esac",  "function",
+      "{",    "}",     "trap",  "shopt",  "local",  "declare", "readonly"};
+  if (keywords.contains(first)) return true;
   if (line.find("<<") != std::string_view::npos) return true;  // a here-document spans lines
+  if (line.ends_with("{")) return true;                           // "deploy() {": a function
   // "DIR=/srv/app" alone sets a variable the next lines read.
   size_t k = 0;
   while (k < line.size() && (std::isalnum(static_cast<unsigned char>(line[k])) || line[k] == '_')) ++k;
