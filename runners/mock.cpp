@@ -214,15 +214,46 @@ bool starts_with_skip(std::string_view clause) {
   if (words.size() <= 4 && std::find(words.begin(), words.end(), "nothing") != words.end()) return true;
   // "I'll run this on demand", "we kick it off manually at month close": how it starts, said to
   // the reader (no schedule), not work.
-  if ((words[0] == "i'll" || words[0] == "i" || words[0] == "we" || words[0] == "we'll") &&
-      (std::find(words.begin(), words.end(), "manually") != words.end() ||
-       std::find(words.begin(), words.end(), "demand") != words.end()))
+  auto has = [&](std::string_view w) { return std::find(words.begin(), words.end(), w) != words.end(); };
+  if ((words[0] == "i'll" || words[0] == "i" || words[0] == "we" || words[0] == "we'll" || words[0] == "ill") &&
+      (has("manually") || has("demand") || (has("by") && has("hand")) || has("myself")))
+    return true;
+  // "no cron, CI will call it", "no schedule needed", "CI triggers it": no schedule, said to the reader.
+  if (words[0] == "no" && words.size() >= 2 && (words[1] == "cron" || words[1] == "schedule" || words[1] == "scheduling"))
+    return true;
+  if ((words[0] == "ci" || words[0] == "jenkins" || words[0] == "github") && words.size() <= 6 &&
+      (has("call") || has("calls") || has("trigger") || has("triggers") || has("start") || has("starts") ||
+       has("kick") || has("kicks")) && (has("it") || has("this")))
     return true;
   // "one-off", "one off, dont make it recurring", "just once": how often, said to the reader.
   if (words.size() <= 2 && (words[0] == "one-off" || (words[0] == "one" && words.size() == 2 && words[1] == "off") ||
                             (words[0] == "just" && words.size() == 2 && words[1] == "once")))
     return true;
   return words[0] == "skip" || words[0] == "omit" || words[0] == "cancel" || words[0] == "abort";
+}
+
+// "pls set up the image build", "can someone wire this up in dagu", "Automate monthly invoicing",
+// "As the finance team we want invoices generated": someone asking for the workflow.
+bool is_request(std::string_view clause) {
+  if (clause.find('`') != std::string_view::npos) return false;
+  std::vector<std::string> words;
+  for (const auto& t : tokenize(clause))
+    if (t.word) words.push_back(t.text);
+  if (words.size() >= 4 && words[0] == "as" && (words[1] == "a" || words[1] == "an" || words[1] == "the") &&
+      std::any_of(words.begin(), words.end(), [](const std::string& w) {
+        return w == "want" || w == "need" || w == "would" || w == "wish";
+      }))
+    return true;
+  static const std::unordered_set<std::string_view> lead = {
+      "hey", "hi", "hello", "pls", "plz", "please", "can", "could", "would", "you", "someone", "somebody", "u",
+      "ok", "so", "yo", "we", "i", "need", "want", "to", "kindly", "help", "me", "us", "just"};
+  size_t k = 0;
+  while (k < words.size() && lead.contains(words[k])) ++k;
+  if (k >= words.size()) return false;
+  const std::string& v = words[k];
+  const std::string next = k + 1 < words.size() ? words[k + 1] : std::string();
+  return v == "automate" || v == "setup" || ((v == "set" || v == "wire" || v == "hook") && next == "up") ||
+         ((v == "set" || v == "wire" || v == "hook") && k + 2 < words.size() && words[k + 2] == "up");
 }
 
 // "the credentials are AWS_ACCESS_KEY_ID=[REDACTED] and …": a clause that only states a secret
@@ -437,6 +468,16 @@ struct Planner {
       }
       actions.push_back(std::move(a));
     }
+    // "hey, pls set up the image build" over pasted commands, a ticket's "Automate monthly
+    // invoicing" and its "As the finance team we want …": the request, not a step — when the
+    // words go on to give commands. (Alone, they stay a step that asks.)
+    const bool commands_given = std::any_of(actions.begin(), actions.end(), [](const Action& a) {
+      return a.kind == ActionKind::literal;
+    });
+    if (commands_given)
+      for (size_t i = 0; i < clauses.size(); ++i)
+        if (info[i].role == Role::step && actions[i].kind != ActionKind::literal && is_request(info[i].action_text))
+          info[i].role = Role::note;
   }
 
   bool is_handler(size_t i) const { return info[i].role == Role::on_failure || info[i].role == Role::on_exit; }

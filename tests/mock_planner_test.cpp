@@ -222,3 +222,18 @@ TEST_CASE("pasted code whose lines share a shell is one script, run as written",
   CHECK(lines.steps[1].command == "./deploy.sh --env prod | tee deploy.log");
   CHECK(lines.steps[1].depends_on == std::vector<std::string>{lines.steps[0].name});
 }
+
+TEST_CASE("a ticket's request and user story are not steps when its criteria give commands", "[mock]") {
+  const auto plan = plan_offline(
+      "JIRA BILL-412: Automate monthly invoicing\nAs the finance team we want invoices generated and sent without "
+      "manual work.\nAC:\n- On the 1st of every month at 05:00 run `python -m billing.generate_invoices`\n"
+      "- Once generation succeeds, run `python -m billing.send_invoices`\n- Generation must not run longer than 1 hour");
+  REQUIRE(plan.steps.size() == 2);
+  CHECK(plan.steps[0].command == "python -m billing.generate_invoices");
+  CHECK(plan.steps[0].timeout == 3600);  // "generation" names billing.generate_invoices
+  CHECK(plan.schedule == "0 5 1 * *");
+  // Alone, a request stays a step that asks.
+  const auto alone = plan_offline("please automate the monthly invoicing");
+  REQUIRE(alone.steps.size() == 1);
+  CHECK(alone.steps[0].command.starts_with("echo \"TODO"));
+}

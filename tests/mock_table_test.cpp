@@ -1480,6 +1480,30 @@ const std::vector<Row>& table() {
        {{"run-scan", "./scan.sh"}, {"send-email", "echo \"TODO: email security@acme.io\""}},
        "",
        1},
+      // "wait for `…`" runs the user's command (it was `sleep 300`, from the command's own
+      // --timeout=5m); "Anything fails ->" is the failure handler; "I'll run this by hand after
+      // merging infra PRs" says how it starts (merging PRs was a step).
+      {"I'll run this by hand after merging infra PRs. First `terraform -chdir=envs/prod apply -auto-approve`, then "
+       "wait for `kubectl rollout status deployment/shop -n shop --timeout=5m`. Anything fails -> post in #deploys.",
+       {"run-terraform", "run-kubectl-rollout"},
+       {"run-terraform->run-kubectl-rollout"},
+       "",
+       {{"run-terraform", "terraform -chdir=envs/prod apply -auto-approve"},
+        {"run-kubectl-rollout", "kubectl rollout status deployment/shop -n shop --timeout=5m"}},
+       "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data "
+       "'{\"text\":\"run-terraform-run-kubectl-rollout failed\"}' \"${SLACK_WEBHOOK_URL}\"",
+       0},
+      // "… can run at the same time" is how the two run, not a TODO holding the second command.
+      {"`python etl/extract_orders.py` and `python etl/extract_customers.py` can run at the same time. when both "
+       "finish, `python etl/join.py`",
+       {"run-extract-orders", "run-extract-customers", "run-join"},
+       {"run-extract-customers->run-join", "run-extract-orders->run-join"},
+       "",
+       {{"run-extract-orders", "python etl/extract_orders.py"},
+        {"run-extract-customers", "python etl/extract_customers.py"},
+        {"run-join", "python etl/join.py"}},
+       "",
+       0},
       // "w/" is "with", never a directory: this was `find w/ -type f -mtime +30 -delete`.
       {"delete elasticsearch indices older than 30 days w/ curator",
        {"clean"},

@@ -960,6 +960,9 @@ bool restart(Action& a, const Clause& c, const Context& ctx) {
 }
 
 bool wait(Action& a, const Clause& c) {
+  // "wait for `kubectl rollout status … --timeout=5m`": the user's command is how to wait (its
+  // --timeout is not a sleep).
+  if (c.text.find('`') != std::string::npos) return false;
   for (size_t i = 0; i + 1 < c.tokens.size(); ++i) {
     const auto& t = c.tokens[i].text;
     if (t.empty() || t.size() > 4 || !std::all_of(t.begin(), t.end(), [](char ch) { return std::isdigit(ch); }))

@@ -602,6 +602,7 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
     size_t k = static_cast<size_t>(
         std::partition_point(words.begin(), words.end(), [&](const Token* t) { return t->end <= pos; }) -
         words.begin());
+    const size_t k0 = k;
     bool named_script = k > 0 && (words[k - 1]->text == "script" || words[k - 1]->text == "command" ||
                                   words[k - 1]->text == "job");
     // "refresh the materialized view every 15 minutes: `psql …`": the colon gives the words' command.
@@ -625,6 +626,10 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
     if (is_with_word(last) || (last == "by" || (k >= 2 && words[k - 2]->text == "by" && is_run_verb(last))))
       *after_with = true;
     if (after_colon) *after_with = true;
+    // "wait for `kubectl rollout status …`", "poll `redis-cli LASTSAVE`": the command is the wait.
+    if (last == "for" && k >= 2 && (words[k - 2]->text == "wait" || words[k - 2]->text == "waiting")) *after_run = true;
+    // "I need the job which make every night the command `pg_dump …`": a command named as one.
+    if (named_script && words[k0 - 1]->text == "command") *after_run = true;
   };
 
   // "never run `nginx -s stop`", "don't run …": a run verb under a negation asks for nothing.

@@ -38,6 +38,7 @@ ConditionKind condition_kind(std::string_view condition) {
                               "non-zero", "nonzero",
                               "breaks", "broke", "broken", "crash", "crashes", "crashed", "red", "unsuccessful"}) ||
                  has_pair(t, "goes", "wrong") || has_pair(t, "go", "wrong") || has_pair(t, "went", "wrong") ||
+                 has_pair(t, "going", "wrong") || has_pair(t, "gets", "wrong") ||
                  // "if it's down", "if the site is unreachable": a check that fails.
                  // ("down" only as a state: "scale down", "tear down" are actions)
                  has_pair(t, "is", "down") || has_pair(t, "its", "down") || has_pair(t, "it's", "down") ||

@@ -674,8 +674,19 @@ bool names_step(std::string_view target, std::string_view step_words) {
     return w;
   };
   std::vector<std::string> steps;
-  for (const auto& tok : tokenize(step_words))
-    if (tok.word && !is_stopword(tok.text) && tok.text.size() >= 3) steps.push_back(stem(tok.text));
+  for (const auto& tok : tokenize(step_words)) {
+    if (!tok.word) continue;
+    if (!is_stopword(tok.text) && tok.text.size() >= 3) steps.push_back(stem(tok.text));
+    // "billing.generate_invoices", "extract-orders": each part names the step too.
+    if (tok.text.find_first_of("._-") != std::string::npos)
+      for (size_t b = 0; b < tok.text.size();) {
+        size_t e = tok.text.find_first_of("._-", b);
+        if (e == std::string::npos) e = tok.text.size();
+        std::string part = tok.text.substr(b, e - b);
+        if (part.size() >= 3 && !is_stopword(part)) steps.push_back(stem(part));
+        b = e + 1;
+      }
+  }
   // Stems that agree, or where one begins the other and shares at least four letters
   // ("evalu" from "evaluation", "evaluat" from "evaluate").
   auto agree = [](const std::string& a, const std::string& b) {

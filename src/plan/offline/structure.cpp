@@ -48,6 +48,15 @@ size_t parallel_marker(const std::vector<Token>& t, size_t i) {
   if (is(i, "simultaneously") || is(i, "concurrently") || is(i, "parallelly")) return 1;
   if (is(i, "parallel") && is(i + 1, ":")) return 1;
   if (is(i, "side") && is(i + 1, "by") && is(i + 2, "side")) return 3;
+  // "`a` and `b` can run at the same time", "… can be run in parallel", "… may go in parallel".
+  if (is(i, "can") || is(i, "may") || is(i, "could") || is(i, "should")) {
+    size_t k = i + 1;
+    if (is(k, "both") || is(k, "all")) ++k;
+    if (is(k, "be") && (is(k + 1, "run") || is(k + 1, "done") || is(k + 1, "executed"))) k += 2;
+    else if (is(k, "run") || is(k, "go") || is(k, "happen") || is(k, "execute")) ++k;
+    else return 0;
+    if (size_t n = parallel_marker(t, k)) return k - i + n;
+  }
   if (is(i, "in") && is(i + 1, "tandem")) return 2;
   // "`./transform.sh` and `./load.sh` at once", "both at once": together. "run it at once"
   // (right away) has no list before it.
@@ -147,6 +156,14 @@ bool is_condition_start(const std::vector<Token>& t, size_t i) {
     return true;
   if (is(i, "only") && is(i + 1, "if")) return true;
   if (is(i, "no") && is(i + 1, "matter")) return true;
+  // "Anything fails -> post in #deploys", "either step fails, page me", "any of it breaks: …".
+  if (is(i, "anything") || is(i, "something") || is(i, "either") || is(i, "any")) {
+    for (size_t k = i + 1; k < t.size() && k < i + 5; ++k) {
+      const auto& w = t[k].text;
+      if (w == "fails" || w == "fail" || w == "breaks" || w == "errors" || w == "crashes") return true;
+      if (!t[k].word) break;
+    }
+  }
   // "always at the end `…`", "always, clean up": what runs whatever happened.
   if (is(i, "always") && ((is(i + 1, "at") && is(i + 2, "the") && is(i + 3, "end")) || is(i + 1, ","))) return true;
   if ((is(i, "when") || is(i, "once") || is(i, "whenever"))) {
@@ -506,6 +523,12 @@ class LineParser {
         while (j < t_.size() && j < k + 7 && t_[j].word && between.contains(t_[j].text) &&
                action_verb_at(t_, j) != j)
           ++j;
+        // "Anything fails -> post in #deploys": an arrow between the condition and the action.
+        if (arrow_at(j)) {
+          set_condition(i, k, {});
+          order(j, j + (t_[j].text == "-" || t_[j].text == "=" ? 1 : 0));
+          return j + (t_[j].text == "-" || t_[j].text == "=" ? 2 : 1) - i;
+        }
         // "if rollout fails do `kubectl rollout undo …`": a command after "do"/"run" is the action.
         // "if reconcile exits non-zero skip settle and post …", "if it fails don't deploy": what not
         // to do starts the clause.
@@ -617,6 +640,21 @@ class LineParser {
         end_group();
         order(i, i);
         return i + 1;
+      }
+      // "As the finance team we want invoices generated and sent without manual work.": a user
+      // story is one clause (what it asks for comes in its criteria), not "and"-split work.
+      if (item_empty() && w == "as" && (is(i + 1, "a") || is(i + 1, "an") || is(i + 1, "the"))) {
+        size_t e = i;
+        bool wants = false;
+        while (e < t_.size() && !(is_sentence_end(t_[e]) && !opaque(e))) {
+          wants = wants || is(e, "want") || is(e, "need") || is(e, "wish");
+          ++e;
+        }
+        if (wants) {
+          for (size_t k = i; k < e; ++k) add(k);
+          end_item();
+          return e;
+        }
       }
       if ((w == "after" && (is(i + 1, "that") || is(i + 1, "this"))) || (w == "and" && is(i + 1, "then"))) {
         end_group();
@@ -811,6 +849,13 @@ class LineParser {
   // "after" are not work (a time, "after that", a command handled elsewhere).
   size_t after_work(size_t i) {
     if (!is(i, "after") || item_empty() || i + 1 >= t_.size() || !t_[i + 1].word || opaque(i + 1)) return 0;
+    // "I'll run this by hand after merging infra PRs": when the reader starts it, not work.
+    if ((is(item_first_, "i'll") || is(item_first_, "ill") || is(item_first_, "we'll") || is(item_first_, "i") ||
+         is(item_first_, "we")) &&
+        std::any_of(t_.begin() + static_cast<long>(item_first_), t_.begin() + static_cast<long>(i), [](const Token& t) {
+          return t.text == "hand" || t.text == "manually" || t.text == "demand" || t.text == "myself";
+        }))
+      return 0;
     size_t end = i + 1;
     while (end < t_.size() && !is_sentence_end(t_[end]) && !(t_[end].text == "," && !opaque(end))) ++end;
     const size_t last = end - 1;
