@@ -31,6 +31,18 @@ TEST_CASE("schedules keep the day, the hour window and the days of the week the 
       {"twice a day at 8:30am and 8:30pm run `./cost.sh`", "30 8,20 * * *"},
       {"retrain on the 1st and 15th at midnight with `python train.py`", "0 0 1,15 * *"},
       {"chk cert expiry daily @ 7 with `./certs.sh`", "0 7 * * *"},
+      // Days after a daily time narrow it (these ran on weekends too).
+      {"every morning at 9 on weekdays run `./x.sh`", "0 9 * * 1-5"},
+      {"every morning 9 o'clock from monday until friday run `./x.sh`", "0 9 * * 1-5"},
+      {"daily at 9, monday through friday, run `./x.sh`", "0 9 * * 1-5"},
+      {"every day on weekdays run `./x.sh`", "0 0 * * 1-5"},
+      // A time set off by punctuation, number words, months.
+      {"Redis snapshot runbook (nightly, 03:45): run `./x.sh`", "45 3 * * *"},
+      {"run `./x.sh`. nightly = 3am", "0 3 * * *"},
+      {"every ten minutes run `./x.sh`", "*/10 * * * *"},
+      {"Every two hours, run `./x.sh`", "0 */2 * * *"},
+      {"run `./x.sh` on the 1st of January, April, July and October at 7am", "0 7 1 1,4,7,10 *"},
+      {"daily at 6, 2 steps: run `./x.sh`", "0 6 * * *"},
       // cron cannot say it: no schedule and a question, never the 1st of the month.
       {"first sunday of every month at 3am run `./opt.sh`", ""},
   };

@@ -23,6 +23,7 @@ struct TimeOfDay {
   bool meridiem = false;      // am/pm, noon or midnight was said
   bool minutes_said = false;  // "7:45", "9:00"
   size_t next = 0;            // token after the time
+  bool oclock = false;        // "9 o'clock": a time of day without "at"
 };
 
 struct Parsed {
@@ -159,7 +160,10 @@ class Parser {
     }
     if (meridiem == 0 && (meridiem = meridiem_of(word(j))) != 0) ++j;
     if (meridiem != 0 && is(j, ".") && adjacent(j - 1, j)) ++j;  // "a.m."
-    if (is(j, "o'clock")) ++j;
+    if (is(j, "o'clock") || is(j, "oclock")) {
+      ++j;
+      time.oclock = true;
+    }
     if (time.minute > 59) return std::nullopt;
     if (meridiem != 0) {
       if (time.hour < 1 || time.hour > 12) return std::nullopt;
@@ -186,11 +190,78 @@ class Parser {
         return time;
       }
     }
-    if (auto time = parse_time(j); time && (time->minutes_said || time->meridiem)) {
+    if (auto time = parse_time(j); time && (time->minutes_said || time->meridiem || time->oclock)) {
       *next = time->next;
       return time;
     }
+    // "(nightly, 03:45)", "nightly = 3am", "daily - 6:30": a time set off by punctuation.
+    if ((is(j, ",") || is(j, "=") || is(j, "-")) && j + 1 < t_.size()) {
+      size_t k = j + 1;
+      if (is(k, "at") || is(k, "@")) ++k;
+      if (auto time = parse_time(k); time && (time->minutes_said || time->meridiem || time->oclock || k > j + 1)) {
+        *next = time->next;
+        return time;
+      }
+    }
     return std::nullopt;
+  }
+
+  // "on weekdays", "monday to friday", "from monday until friday", ", mon-fri": the days a daily
+  // schedule is narrowed to, as a cron day-of-week field, and where the words end.
+  std::optional<std::pair<std::string, size_t>> trailing_days(size_t j) const {
+    size_t k = j;
+    if (is(k, ",") || is(k, "-")) ++k;
+    if (is(k, "on") || is(k, "from") || is(k, "only")) ++k;
+    if (is(k, "on")) ++k;  // "only on weekdays"
+    std::vector<int> list;
+    const int a = day_number(word(k));
+    if (a >= 0 && (is(k + 1, "to") || is(k + 1, "until") || is(k + 1, "till") || is(k + 1, "through") ||
+                   is(k + 1, "thru") || is(k + 1, "-")) &&
+        day_number(word(k + 2)) > a) {
+      for (int d = a; d <= day_number(word(k + 2)); ++d) list.push_back(d);
+      k += 3;
+    } else if (word(k) == "weekdays" || word(k) == "weekday") {
+      for (int d = 1; d <= 5; ++d) list.push_back(d);
+      ++k;
+    } else if (auto range = day_range(word(k))) {
+      for (int d = range->first; d <= range->second; ++d) list.push_back(d);
+      ++k;
+    } else if (k > j && (word(k) == "weekends" || word(k) == "weekend")) {
+      list = {0, 6};
+      ++k;
+    } else if (k > j && a >= 0 && word(k).ends_with("s")) {  // "on mondays"
+      list.push_back(a);
+      ++k;
+    }
+    if (list.empty()) return std::nullopt;
+    std::string dow;
+    if (list == std::vector<int>{1, 2, 3, 4, 5}) {
+      dow = "1-5";
+    } else {
+      for (size_t m = 0; m < list.size(); ++m) dow += (m ? "," : "") + std::to_string(list[m]);
+    }
+    return std::pair{dow, k};
+  }
+
+  // "every ten minutes", "every two hours": the number words a frequency uses.
+  static std::optional<int> number_word(std::string_view w) {
+    static const std::pair<std::string_view, int> words[] = {
+        {"two", 2},     {"three", 3},  {"four", 4},     {"five", 5},     {"six", 6},     {"seven", 7},
+        {"eight", 8},   {"nine", 9},   {"ten", 10},     {"twelve", 12},  {"fifteen", 15}, {"twenty", 20},
+        {"thirty", 30}, {"forty-five", 45}};
+    for (auto [name, n] : words)
+      if (w == name) return n;
+    return std::nullopt;
+  }
+
+  // "january", "jan", "sept": a month's cron number, or 0.
+  static int month_number(std::string_view w) {
+    static const std::string_view names[] = {"january", "february", "march",     "april",   "may",      "june",
+                                             "july",    "august",   "september", "october", "november", "december"};
+    for (int m = 0; m < 12; ++m)
+      if (w == names[m] || (w.size() >= 3 && names[m].starts_with(w) && m != 4) || (w == "sept" && m == 8))
+        return m + 1;
+    return 0;
   }
 
   // "1st", "15th", "first": a day of the month, or 0.
@@ -258,11 +329,18 @@ class Parser {
     p.next = j;
     if (!time) time = trailing_time(j, &p.next);
     std::string dom = every_n > 1 ? "*/" + std::to_string(every_n) : "*";
+    // "every morning at 9 on weekdays", "… from monday until friday": the days it runs on.
+    std::string dow = "*";
+    if (every_n == 1)
+      if (auto days = trailing_days(p.next)) {
+        dow = days->first;
+        p.next = days->second;
+      }
     if (time) {
       time->hour = with_day_part(time->hour, part, time->meridiem);
       bool day_part_said = part != "day" && part != "days" && part != "daily";
       note_time(p, *time, day_part_said ? part : std::string_view());
-      p.cron = hm(*time) + " " + dom + " * *";
+      p.cron = hm(*time) + " " + dom + " * " + dow;
       return p;
     }
     int hour = 0;
@@ -273,12 +351,12 @@ class Parser {
       p.assumptions.push_back("No time of day was given: '" + std::string(part) + "' was taken as " +
                               std::to_string(hour) + ":00.");
       p.assumptions.push_back(kLocalTime);
-      p.cron = "0 " + std::to_string(hour) + " " + dom + " * *";
+      p.cron = "0 " + std::to_string(hour) + " " + dom + " * " + dow;
       return p;
     }
     p.assumptions.push_back(kMidnight);
     bool nightly = part == "night" || part == "nights" || part == "nightly";
-    p.cron = (every_n > 1 || nightly) ? "0 0 " + dom + " * *" : "@daily";
+    p.cron = (every_n > 1 || nightly || dow != "*") ? "0 0 " + dom + " * " + dow : "@daily";
     return p;
   }
 
@@ -545,6 +623,9 @@ class Parser {
       if (auto number = small_number(word(j))) {
         n = *number;
         ++j;
+      } else if (auto spelled = number_word(word(j))) {
+        n = *spelled;
+        ++j;
       } else if (is(j, "other")) {
         n = 2;
         ++j;
@@ -662,6 +743,32 @@ class Parser {
           time = TimeOfDay{};
         }
         p.cron = hm(*time) + " " + std::to_string(day) + " * *";
+        return p;
+      }
+      // "on the 1st of January, April, July and October at 7am": days of given months.
+      if (int day = ordinal_day(k); day > 0 && k > i && is(k + 1, "of") && month_number(word(k + 2)) > 0) {
+        std::vector<int> months{month_number(word(k + 2))};
+        size_t m = k + 3;
+        while ((is(m, "and") || is(m, ",") || is(m, "&")) && month_number(word(m + 1)) > 0) {
+          months.push_back(month_number(word(m + 1)));
+          m += 2;
+          if (is(m - 2, ",") && is(m, "and") && month_number(word(m + 1)) > 0) continue;
+        }
+        Parsed p;
+        p.next = m;
+        size_t after = p.next;
+        if (!time) time = trailing_time(after, &p.next);
+        if (time) {
+          note_time(p, *time, {});
+        } else {
+          p.assumptions.push_back(kMidnight);
+          time = TimeOfDay{};
+        }
+        std::sort(months.begin(), months.end());
+        months.erase(std::unique(months.begin(), months.end()), months.end());
+        std::string list;
+        for (int mo : months) list += (list.empty() ? "" : ",") + std::to_string(mo);
+        p.cron = hm(*time) + " " + std::to_string(day) + " " + list + " *";
         return p;
       }
       // "on the 1st and 15th at midnight", "the 1st and the 15th of each month": days of the month.
