@@ -218,6 +218,14 @@ bool starts_with_skip(std::string_view clause) {
   if ((words[0] == "i'll" || words[0] == "i" || words[0] == "we" || words[0] == "we'll" || words[0] == "ill") &&
       (has("manually") || has("demand") || (has("by") && has("hand")) || has("myself")))
     return true;
+  // "Manual trigger only", "manual only", "run manually": how it starts, said to the reader.
+  if (words.size() <= 4 && (has("manual") || has("manually")) &&
+      (has("only") || has("trigger") || has("triggered") || has("run") || words.size() == 1))
+    return true;
+  // "ML eng here", "DBA here": who is writing.
+  if (words.size() <= 3 && words.back() == "here" &&
+      std::none_of(words.begin(), words.end(), [](const std::string& w) { return is_action_verb(w); }))
+    return true;
   // "no cron, CI will call it", "no schedule needed", "CI triggers it": no schedule, said to the reader.
   if (words[0] == "no" && words.size() >= 2 && (words[1] == "cron" || words[1] == "schedule" || words[1] == "scheduling"))
     return true;
@@ -515,6 +523,14 @@ struct Planner {
           if (!off_graph(k)) targets.push_back(k);
       } else if (!m.target.empty()) {
         // The nearest step before that the words name, else one after ("retry the upload 3 times" may come first).
+        // "Each training run gets 6 hours max": every step the words name, not the nearest one.
+        const auto first_words = tokenize(clauses[i]->text);
+        const bool each = !first_words.empty() && (first_words[0].text == "each" || first_words[0].text == "every" ||
+                                                   first_words[0].text == "both" || first_words[0].text == "all");
+        if (each)
+          for (size_t k = 0; k < clauses.size(); ++k)
+            if (k != i && !off_graph(k) && names_step(m.target, info[k].action_text + " " + actions[k].slug))
+              targets.push_back(k);
         for (size_t k = i; k-- > 0 && targets.empty();)
           if (!off_graph(k) && names_step(m.target, info[k].action_text + " " + actions[k].slug)) targets.push_back(k);
         for (size_t k = i + 1; k < clauses.size() && targets.empty(); ++k)

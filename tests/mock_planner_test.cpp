@@ -237,3 +237,17 @@ TEST_CASE("a ticket's request and user story are not steps when its criteria giv
   REQUIRE(alone.steps.size() == 1);
   CHECK(alone.steps[0].command.starts_with("echo \"TODO"));
 }
+
+TEST_CASE("a command followed by what it does is still the command; 'each X' limits every X", "[mock]") {
+  const auto plan = plan_offline(
+      "ML eng here. run `python train.py --arch a` and `python train.py --arch b` in parallel, then "
+      "`python compare.py --metric f1` picks the winner. Each training run gets 6 hours max. Manual trigger only.");
+  REQUIRE(plan.steps.size() == 3);  // "ML eng here" and "Manual trigger only" are said to the reader
+  CHECK(plan.steps[2].command == "python compare.py --metric f1");
+  CHECK(plan.steps[0].timeout == 21600);
+  CHECK(plan.steps[1].timeout == 21600);
+  CHECK_FALSE(plan.steps[2].timeout.has_value());  // "run" in "training run" does not name run-compare
+  // What a command is said to do wrong is not a request to run it.
+  const auto warned = plan_offline("`./legacy-sync.sh` deletes the whole bucket, so run `./sync.sh` instead");
+  for (const auto& s : warned.steps) CHECK_FALSE(s.command.starts_with("./legacy-sync"));
+}

@@ -606,7 +606,8 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
     bool named_script = k > 0 && (words[k - 1]->text == "script" || words[k - 1]->text == "command" ||
                                   words[k - 1]->text == "job");
     // "refresh the materialized view every 15 minutes: `psql …`": the colon gives the words' command.
-    const bool after_colon = k > 0 && words[k - 1]->text == ":";
+    const bool after_colon = k > 0 && (words[k - 1]->text == ":" || words[k - 1]->text == "\xE2\x80\x94" ||
+                                       words[k - 1]->text == "\xE2\x80\x93");  // ":", "—", "–"
     while (k > 0 && (is_command_noun(words[k - 1]->text) || words[k - 1]->text == ":" ||
                      words[k - 1]->text == "'" || words[k - 1]->text == "\""))
       --k;
@@ -688,7 +689,20 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
       bool soft = rest_tokens.size() <= 2 && std::all_of(rest_tokens.begin(), rest_tokens.end(), [](const Token& t) {
                     return !t.word || t.text == "first" || t.text == "again" || t.text == "too";
                   });
-      at_start = only_punct || soft;
+      // "`python compare.py --metric f1` picks the winner": words that say what it does.
+      bool describes = false;
+      if (!rest_tokens.empty() && rest_tokens[0].word) {
+        const std::string& v = rest_tokens[0].text;
+        static const std::unordered_set<std::string_view> not_what_it_does = {
+            "fails", "breaks", "errors", "crashes", "hangs", "times", "needs", "seems", "looks", "means", "takes",
+            "does", "has", "was", "is", "works", "exits", "returns", "stalls", "flakes", "deletes", "wipes"};
+        describes = v.size() > 3 && v.ends_with("s") && !v.ends_with("ss") && !not_what_it_does.contains(v) &&
+                    rest_tokens.size() >= 2 && rest_tokens[1].word &&
+                    (rest_tokens[1].text == "the" || rest_tokens[1].text == "a" || rest_tokens[1].text == "an" ||
+                     rest_tokens[1].text == "all" || rest_tokens[1].text == "any" || rest_tokens[1].text == "it" ||
+                     rest_tokens[1].text == "them" || rest_tokens[1].text == "our" || rest_tokens[1].text == "new");
+      }
+      at_start = only_punct || soft || describes;
     }
     if (in_quotes(open) || negated_before(open)) at_start = after_run = after_with = false;
     if (!cmd.empty() && (at_start || after_run || after_with)) {

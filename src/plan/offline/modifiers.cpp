@@ -697,6 +697,8 @@ bool names_step(std::string_view target, std::string_view step_words) {
   };
   for (const auto& tok : tokenize(target)) {
     if (!tok.word || is_stopword(tok.text) || is_grammar_word(tok.text) || tok.text.size() < 3) continue;
+    // "each training run": "run" names every step ("run-compare" too); "training" names the step.
+    if (is_any(tok.text, {"run", "runs", "job", "jobs", "step", "steps", "task", "tasks"})) continue;
     const std::string word = stem(tok.text);
     for (const auto& step : steps)
       if (agree(word, step)) return true;
