@@ -1504,6 +1504,25 @@ const std::vector<Row>& table() {
         {"run-join", "python etl/join.py"}},
        "",
        0},
+      // dbt's words: its models run with `dbt run`, its tests with `dbt test` ("dbt tests" ran).
+      {"run the dbt models then the dbt tests",
+       {"build", "test"},
+       {"build->test"},
+       "",
+       {{"build", "dbt run"}, {"test", "dbt test"}},
+       "",
+       0},
+      // A command ending a clause that asks for work is how it is done; "they don't depend on
+      // each other" makes the two run side by side.
+      {"daily at 4:15 delete old app logs: `find /var/log/myapp -name '*.log' -mtime +14 -delete`. also same for "
+       "the tmp uploads `find /srv/uploads/tmp -type f -mtime +2 -delete`. they don't depend on each other",
+       {"run-find", "run-find-2"},
+       {},
+       "15 4 * * *",
+       {{"run-find", "find /var/log/myapp -name '*.log' -mtime +14 -delete"},
+        {"run-find-2", "find /srv/uploads/tmp -type f -mtime +2 -delete"}},
+       "",
+       0},
       // "w/" is "with", never a directory: this was `find w/ -type f -mtime +30 -delete`.
       {"delete elasticsearch indices older than 30 days w/ curator",
        {"clean"},

@@ -27,8 +27,10 @@ TEST_CASE("the built-in table loads and every entry has what the planner needs",
   for (const auto& tool : v.tools) {
     INFO("tools." << tool.id);
     CHECK_FALSE(tool.named_by.empty());
-    // build, test and lint are never guessed for a tool: each named tool says all three.
-    for (const char* action : {"build", "test", "lint"}) CHECK(tool.commands.contains(action));
+    // build, test and lint are never guessed for a tool: each named tool says all three — except
+    // dbt, which has no linter of its own (a lint step for it asks which one).
+    for (const char* action : {"build", "test", "lint"})
+      if (tool.id != "dbt" || std::string_view(action) != "lint") CHECK(tool.commands.contains(action));
   }
   for (const auto& db : v.databases) {
     INFO("databases." << db.id);

@@ -570,6 +570,11 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
                     lower == "tar" || lower == "curl" || lower == "wget" || lower == "ssh"))
     return std::nullopt;
   std::string command(text::trim(text.substr(0, end)));
+  // "run dbt models, then dbt tests": dbt's words for its work, which the tool table turns into
+  // `dbt run` and `dbt test` (`dbt models` is no command).
+  if (lower == "dbt" && args == 1 &&
+      (command.ends_with(" models") || command.ends_with(" tests") || command.ends_with(" model")))
+    return std::nullopt;
   // "run dbt tests", "run npm tests": prose for the test subcommand, which has no plural.
   if (after_run_verb && args == 1 && command.ends_with(" tests") &&
       (lower == "dbt" || lower == "npm" || lower == "yarn" || lower == "pnpm" || lower == "cargo" || lower == "go" ||
@@ -703,6 +708,26 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
                      rest_tokens[1].text == "them" || rest_tokens[1].text == "our" || rest_tokens[1].text == "new");
       }
       at_start = only_punct || soft || describes;
+    }
+    // "delete old app logs `find … -delete`", "same for the tmp uploads `find …`": a command that
+    // ends a clause which asks for work is how that work is done. ("we used to use `old.sh`"
+    // asks for nothing: it does not start with a verb.)
+    if (!at_start && !after_run && !after_with) {
+      std::string_view rest = text::trim(clause.substr(close + fence));
+      const bool ends_clause = std::all_of(rest.begin(), rest.end(), [](char ch) {
+        return !std::isalnum(static_cast<unsigned char>(ch)) && ch != '`';
+      });
+      const Token* first = nullptr;
+      for (const auto& tok : tokens)
+        if (tok.word) {
+          first = &tok;
+          break;
+        }
+      if (ends_clause && first && first->begin < open) {
+        const std::string& w = first->text;
+        after_with = w == "same" || w == "also" || w == "likewise" || w == "ditto" || w == "similarly" ||
+                     (is_action_verb(verb_form(w)) && verb_form(w) == w);
+      }
     }
     if (in_quotes(open) || negated_before(open)) at_start = after_run = after_with = false;
     if (!cmd.empty() && (at_start || after_run || after_with)) {

@@ -1,6 +1,7 @@
 #include "plan/offline/structure.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <unordered_set>
 
@@ -640,6 +641,39 @@ class LineParser {
         end_group();
         order(i, i);
         return i + 1;
+      }
+      // "…. also the uploads `find …`. they don't depend on each other": the two stages before
+      // run side by side.
+      if (item_empty() && items_.empty() && sequence_.children.size() >= 2) {
+        size_t e = i;
+        std::string said;
+        while (e < t_.size() && !(is_sentence_end(t_[e]) && !opaque(e))) {
+          if (t_[e].word) said += (said.empty() ? "" : " ") + t_[e].text;
+          ++e;
+        }
+        static const std::array<std::string_view, 12> independent = {
+            "depend on each other", "depend on one another", "are independent", "they're independent",
+            "theyre independent", "independent of each other", "in any order", "order doesn't matter",
+            "order does not matter", "order dont matter", "no dependency between", "wait for each other"};
+        const bool negated_dependence = said.find("depend") == std::string::npos || said.find("n't") != std::string::npos ||
+                                        said.find("dont") != std::string::npos || said.find("not") != std::string::npos;
+        if (e - i <= 12 && negated_dependence &&
+            std::any_of(independent.begin(), independent.end(),
+                        [&](std::string_view phrase) { return said.find(phrase) != std::string::npos; })) {
+          Node second = std::move(sequence_.children.back());
+          sequence_.children.pop_back();
+          Node first = std::move(sequence_.children.back());
+          sequence_.children.pop_back();
+          Node group{Node::Kind::parallel};
+          group.explicit_parallel = true;
+          group.children.push_back(std::move(first));
+          group.children.push_back(std::move(second));
+          Node stage{Node::Kind::sequence};
+          stage.children.push_back(std::move(group));
+          sequence_.children.push_back(std::move(stage));
+          order(i, e - 1);
+          return e;
+        }
       }
       // "As the finance team we want invoices generated and sent without manual work.": a user
       // story is one clause (what it asks for comes in its criteria), not "and"-split work.
