@@ -218,6 +218,11 @@ bool starts_with_skip(std::string_view clause) {
   if ((words[0] == "i'll" || words[0] == "i" || words[0] == "we" || words[0] == "we'll" || words[0] == "ill") &&
       (has("manually") || has("demand") || (has("by") && has("hand")) || has("myself")))
     return true;
+  // "no apply, ever", "no deploys": what must not be done, said to the reader.
+  if (words[0] == "no" && words.size() <= 3 && (words.size() == 2 || words.back() == "ever" || words.back() == "please"))
+    return true;
+  // "just one-way", "one way only": how a copy goes, said of the copy step.
+  if (words.size() <= 3 && (has("one-way") || (has("one") && has("way"))) && !has("run")) return true;
   // "Manual trigger only", "manual only", "run manually": how it starts, said to the reader.
   if (words.size() <= 4 && (has("manual") || has("manually")) &&
       (has("only") || has("trigger") || has("triggered") || has("run") || words.size() == 1))
@@ -282,6 +287,10 @@ bool is_closing(std::string_view clause) {
   for (const auto& t : tokenize(clause))
     if (t.word) words.push_back(t.text);
   if (words.empty() || words.size() > 4) return false;
+  // "That's really all", "that's it": the end of the request.
+  if ((words[0] == "that's" || words[0] == "thats") && words.size() <= 3 &&
+      (words.back() == "all" || words.back() == "it"))
+    return true;
   static const std::unordered_set<std::string_view> closing = {"thanks", "thank", "you", "cheers", "regards", "best",
                                                               "ty", "thx", "much", "a", "lot", "in", "advance", "kind"};
   return std::all_of(words.begin(), words.end(), [](const std::string& w) { return closing.contains(w); }) &&

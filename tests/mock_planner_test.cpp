@@ -251,3 +251,21 @@ TEST_CASE("a command followed by what it does is still the command; 'each X' lim
   const auto warned = plan_offline("`./legacy-sync.sh` deletes the whole bucket, so run `./sync.sh` instead");
   for (const auto& s : warned.steps) CHECK_FALSE(s.command.starts_with("./legacy-sync"));
 }
+
+TEST_CASE("what the words add to a command read from prose is asked about; notes stay notes", "[mock]") {
+  const auto drift = plan_offline(
+      "each morning run terraform plan against the prod workspace to detect drift. no apply, ever. That's really all");
+  REQUIRE(drift.steps.size() == 1);
+  CHECK(drift.steps[0].command == "terraform plan");
+  REQUIRE(drift.open_questions.size() == 1);
+  CHECK(drift.open_questions[0].find("against the prod workspace") != std::string::npos);
+  // "before the nightly dbt run, …": the run is work named by a noun, and runs after.
+  const auto gate = plan_offline("before the nightly dbt run, run `./validate.sh`. nightly = 3am");
+  REQUIRE(gate.steps.size() == 2);
+  CHECK(gate.steps[0].command == "./validate.sh");
+  CHECK(gate.steps[1].command == "dbt run");
+  CHECK(gate.steps[1].depends_on == std::vector<std::string>{gate.steps[0].name});
+  CHECK(gate.schedule == "0 3 * * *");
+  const auto copy = plan_offline("rclone the drive folder to b2 every hour. just one-way");
+  CHECK(copy.steps.size() == 1);
+}

@@ -1000,6 +1000,24 @@ bool literal(Action& a, const Clause& c) {
   if (commands.size() > 1)
     a.open_question = "Step '@@STEP@@' runs only the first of the commands written in it (" + uc.command +
                       "): should the others be steps too?";
+  // "run terraform plan against the prod workspace": a command read from prose that the words
+  // aim somewhere it does not say. It runs as written, and the gap is asked about.
+  if (!uc.quoted && a.open_question.empty() && uc.end < c.text.size()) {
+    auto rest = tokenize(std::string_view(c.text).substr(uc.end));
+    static const std::unordered_set<std::string_view> aims = {"against", "on", "in", "for", "to", "into", "from"};
+    static const std::unordered_set<std::string_view> targets = {
+        "workspace", "environment", "env", "cluster", "account", "project", "namespace", "region", "server",
+        "host", "database", "db", "stage", "stack", "tenant", "subscription"};
+    if (rest.size() >= 3 && rest[0].word && aims.contains(rest[0].text)) {
+      for (size_t k = 1; k < rest.size() && k <= 4; ++k)
+        if (rest[k].word && targets.contains(rest[k].text)) {
+          std::string said(text::trim(std::string_view(c.text).substr(uc.end, rest[k].end)));
+          a.open_question = "Step '@@STEP@@' runs `" + uc.command + "` as written, but the words say \"" + said +
+                            "\", which the command does not: which flag or setting targets it?";
+          break;
+        }
+    }
+  }
   return true;
 }
 
@@ -1017,7 +1035,7 @@ ActionKind by_keywords(const Clause& c, bool database_known) {
   if (c.any({"migration", "migrations"})) return ActionKind::migrate;
   if (c.any({"smoke", "healthcheck", "health"})) return ActionKind::health_check;
   // "run the dbt models": dbt builds its models with `dbt run` (the tool table's "build if models").
-  if (c.has("dbt") && c.any({"model", "models"}) && !c.any({"test", "tests"})) return ActionKind::build;
+  if (c.has("dbt") && c.any({"model", "models", "run"}) && !c.any({"test", "tests"})) return ActionKind::build;
   if (c.any({"test", "tests", "pytest", "specs"})) return ActionKind::test;
   if (c.any({"lint", "linter", "linters", "linting", "clippy", "eslint", "ruff", "flake8", "rubocop"}))
     return ActionKind::lint;

@@ -402,7 +402,13 @@ class LineParser {
     for (size_t k = i + 1; k < t_.size() && k < i + 14; ++k) {
       if (is_sentence_end(t_[k]) && !opaque(k)) return 0;
       if (opaque(k) || t_[k].text != ",") continue;
-      if (verb == std::string::npos || verb >= k) return 0;  // "before 9am, …" is not an action
+      // "before the nightly dbt run, …", "before the deploy, …": work named by a noun.
+      static const std::unordered_set<std::string_view> work_nouns = {
+          "run", "deploy", "deployment", "backup", "build", "release", "migration", "migrations", "import",
+          "export", "sync", "load", "refresh", "rebuild", "restore", "upload", "rollout"};
+      const bool named_work = (is(i + 1, "the") || is(i + 1, "our") || is(i + 1, "each")) && k >= i + 3 &&
+                              t_[k - 1].word && work_nouns.contains(t_[k - 1].text);
+      if (!named_work && (verb == std::string::npos || verb >= k)) return 0;  // "before 9am, …" is not an action
       Node clause{Node::Kind::clause};
       clause.text = std::string(body_.substr(t_[i + 1].begin, t_[k - 1].end - t_[i + 1].begin));
       clause.ranges.push_back({base_ + t_[i + 1].begin, base_ + t_[k - 1].end});
