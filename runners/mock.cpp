@@ -223,6 +223,8 @@ bool starts_with_skip(std::string_view clause) {
     return true;
   // "just one-way", "one way only": how a copy goes, said of the copy step.
   if (words.size() <= 3 && (has("one-way") || (has("one") && has("way"))) && !has("run")) return true;
+  // "manual only, I'll run it per node": how it starts, whatever follows.
+  if (words.size() >= 2 && words[0] == "manual" && words[1] == "only") return true;
   // "Manual trigger only", "manual only", "run manually": how it starts, said to the reader.
   if (words.size() <= 4 && (has("manual") || has("manually")) &&
       (has("only") || has("trigger") || has("triggered") || has("run") || words.size() == 1))
@@ -267,6 +269,18 @@ bool is_request(std::string_view clause) {
   const std::string next = k + 1 < words.size() ? words[k + 1] : std::string();
   return v == "automate" || v == "setup" || ((v == "set" || v == "wire" || v == "hook") && next == "up") ||
          ((v == "set" || v == "wire" || v == "hook") && k + 2 < words.size() && words[k + 2] == "up");
+}
+
+// "orders ETL.", "Nightly cleanup": a few words without a verb that name the workflow.
+bool is_title(std::string_view clause) {
+  if (clause.find('`') != std::string_view::npos) return false;
+  std::vector<std::string> words;
+  for (const auto& t : tokenize(clause))
+    if (t.word) words.push_back(t.text);
+  // ("gzip it", "diff against yesterday": a program's name is an order.)
+  return !words.empty() && words.size() <= 3 && std::none_of(words.begin(), words.end(), [](const std::string& w) {
+    return is_action_verb(verb_form(w)) || plan::offline::is_program(w) || w == "it" || w == "them";
+  });
 }
 
 // "the credentials are AWS_ACCESS_KEY_ID=[REDACTED] and …": a clause that only states a secret
@@ -493,7 +507,9 @@ struct Planner {
     });
     if (commands_given)
       for (size_t i = 0; i < clauses.size(); ++i)
-        if (info[i].role == Role::step && actions[i].kind != ActionKind::literal && is_request(info[i].action_text))
+        if (info[i].role == Role::step && actions[i].kind != ActionKind::literal &&
+            (is_request(info[i].action_text) ||
+             (i == 0 && actions[i].kind == ActionKind::todo && is_title(info[i].action_text))))
           info[i].role = Role::note;
   }
 

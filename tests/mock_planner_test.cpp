@@ -269,3 +269,15 @@ TEST_CASE("what the words add to a command read from prose is asked about; notes
   const auto copy = plan_offline("rclone the drive folder to b2 every hour. just one-way");
   CHECK(copy.steps.size() == 1);
 }
+
+TEST_CASE("a ticket's fields and a title are not steps; a step named as a subject takes its limit", "[mock]") {
+  const auto plan = plan_offline(
+      "orders ETL. every weekday at 7:30 run `python etl/extract.py`, then `docker build -t web .`. "
+      "build shouldn't take more than 20 min\nPriority: Medium\nAssignee: kim");
+  REQUIRE(plan.steps.size() == 2);
+  CHECK(plan.steps[0].command == "python etl/extract.py");
+  CHECK(plan.steps[1].timeout == 1200);  // "build …" is the docker build, not a new step
+  // A program's name is an order, never a title: "gzip it" is a step.
+  const auto gz = plan_offline("dump the db with `pg_dump shop > /b/shop.sql`, gzip it, then email me");
+  CHECK(gz.steps.size() == 3);
+}

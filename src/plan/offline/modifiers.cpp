@@ -364,7 +364,9 @@ struct Scanner {
       if (inside(opaque, t[k].begin, t[k].end)) return;
       if (is_grammar_word(t[k].text)) continue;
       if (is_action_verb(verb_form(t[k].text)) && verb_form(t[k].text) == t[k].text && k == first_word() &&
-          !at(k + 1, "should") && !at(k + 1, "must") && !at(k + 1, "gets") && !at(k + 1, "step"))
+          !is_any(t[k + 1 < t.size() ? k + 1 : k].text,
+                  {"should", "shouldn't", "must", "mustn't", "gets", "step", "can", "can't", "cannot", "may",
+                   "might", "will", "won't", "needs", "takes", "has", "is", "isn't"}))
         return;  // "upload the file with 3 retries": an action of its own
       if (!target.empty()) target += ' ';
       target += t[k].text;
@@ -373,7 +375,11 @@ struct Scanner {
     size_t first = first_word();
     if (first >= t.size() || !is_any(t[first].text, {"the", "each", "every", "all", "any", "both", "it", "they"})) {
       if (target.empty()) return;
-      if (first < modifier_begin && is_action_verb(verb_form(t[first].text))) return;
+      // "build shouldn't take more than 20 min": a noun before a modal is the subject, not an order.
+      const bool subject = first + 1 < t.size() &&
+                           is_any(t[first + 1].text, {"should", "shouldn't", "must", "mustn't", "can", "can't",
+                                                      "cannot", "may", "might", "will", "won't", "needs", "takes"});
+      if (first < modifier_begin && is_action_verb(verb_form(t[first].text)) && !subject) return;
     }
     out.whole_clause = true;
     out.target = target;

@@ -1107,6 +1107,17 @@ bool line_carries_state(std::string_view line) {
          !std::isdigit(static_cast<unsigned char>(line[0]));
 }
 
+bool is_ticket_field(std::string_view body) {
+  size_t colon = body.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 20) return false;
+  const std::string key = text::to_lower(text::trim(body.substr(0, colon)));
+  static const std::unordered_set<std::string_view> fields = {
+      "priority", "labels",   "label",       "assignee", "reporter", "story points", "points", "component",
+      "components", "sprint", "status",     "epic",     "due",      "due date",     "estimate", "fix version",
+      "fix versions", "type", "issue type", "severity", "team"};
+  return fields.contains(key) && body.find('`') == std::string_view::npos;
+}
+
 std::optional<CodeBlock> code_block_at(const std::vector<std::string_view>& lines, size_t from) {
   std::string_view open = text::trim(lines[from]);
   if (!open.starts_with("```")) return std::nullopt;
@@ -1300,6 +1311,11 @@ Parsed parse_structure(std::string_view text) {
     LineShape line = shape_of(lines[i]);
     ++i;
     if (line.body.empty()) continue;
+    // "Priority: Medium", "Assignee: …", "Story points: 3": a ticket's fields, not work.
+    if (!line.list_item && is_ticket_field(line.body)) {
+      result.ordering.push_back(range_of(text, line.body));
+      continue;
+    }
     // "## Nightly maintenance": a Markdown heading names what follows; it is not a step.
     if (!line.list_item && is_markdown_heading(line.body)) {
       result.ordering.push_back(range_of(text, line.body));
