@@ -1523,6 +1523,27 @@ const std::vector<Row>& table() {
         {"run-find-2", "find /srv/uploads/tmp -type f -mtime +2 -delete"}},
        "",
        0},
+      // "build needs both": lint and test side by side, build after them (it was a fourth step).
+      {"lint, test, build. build needs both. deploy: `make deploy`.",
+       {"lint", "test", "build", "run-make-deploy"},
+       {"build->run-make-deploy", "lint->build", "test->build"},
+       "",
+       {{"lint", "echo \"TODO: lint\""},
+        {"test", "echo \"TODO: test\""},
+        {"build", "echo \"TODO: build\""},
+        {"run-make-deploy", "make deploy"}},
+       "",
+       3},
+      // "and after send me mail": "after" before an order is "afterwards".
+      {"make backup of database each night and after send me mail",
+       {"backup-db", "send-email"},
+       {"backup-db->send-email"},
+       "0 0 * * *",
+       {{"backup-db", "echo \"TODO: make backup of database\""},
+        {"send-email", "echo \"backup-db-send-email: backup-db finished\" | mail -s \"backup-db-send-email\" "
+                       "\"${REPORT_EMAIL}\""}},
+       "",
+       1},
       // "w/" is "with", never a directory: this was `find w/ -type f -mtime +30 -delete`.
       {"delete elasticsearch indices older than 30 days w/ curator",
        {"clean"},

@@ -719,7 +719,8 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
       });
       const Token* first = nullptr;
       for (const auto& tok : tokens)
-        if (tok.word) {
+        if (tok.word && tok.text != "only" && tok.text != "then" && tok.text != "just" && tok.text != "please" &&
+            tok.text != "and" && tok.text != "finally" && tok.text != "first") {
           first = &tok;
           break;
         }

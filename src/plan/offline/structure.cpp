@@ -184,6 +184,8 @@ class LineParser {
     find_inline_list();
   }
 
+  bool commands_in_text = false;  // the description writes commands somewhere (back-quotes)
+
   Node parse() {
     size_t i = 0;
     while (i < t_.size()) i = step(i);
@@ -648,6 +650,19 @@ class LineParser {
         order(i, i);
         return i + 1;
       }
+      // "make backup of database each night and after send me mail": "after" before an order is
+      // "afterwards".
+      if (w == "after" && i > 0 && (is(i - 1, "and") || is(i - 1, ",") || is(i - 1, "then")) &&
+          action_verb_at(t_, i + 1) == i + 1 && !t_[i + 1].text.ends_with("ing")) {
+        if (is(i - 1, "and") && item_last_ == i - 1) {
+          // the "and" is structure too
+          if (item_last_ == item_first_) item_first_ = std::string::npos;
+          else --item_last_;
+        }
+        end_group();
+        order(i, i);
+        return i + 1;
+      }
       // "…. also the uploads `find …`. they don't depend on each other": the two stages before
       // run side by side.
       if (item_empty() && items_.empty() && sequence_.children.size() >= 2) {
@@ -681,9 +696,54 @@ class LineParser {
           return e;
         }
       }
+      // "lint, test, build. build needs both.": the stages before the named one run side by side,
+      // and it runs after them.
+      if (item_empty() && items_.empty() && !sequence_.children.empty() && t_[i].word) {
+        size_t v = i + 1;
+        const bool needs = is(v, "needs") || is(v, "requires") || (is(v, "depends") && is(v + 1, "on")) ||
+                           (is(v, "waits") && is(v + 1, "for"));
+        if (needs) {
+          size_t q = v + (is(v, "depends") || is(v, "waits") ? 2 : 1);
+          const bool both = is(q, "both");
+          const bool all = is(q, "all") || is(q, "them") || (is(q, "the") && (is(q + 1, "others") || is(q + 1, "rest")));
+          size_t e = q;
+          while (e < t_.size() && !(is_sentence_end(t_[e]) && !opaque(e))) ++e;
+          const std::string& named = t_[i].text;
+          // The stages of this line, or the clauses of its one stage ("lint, test, build.").
+          auto* list = &sequence_.children;
+          if (list->size() == 1 && list->front().kind == Node::Kind::sequence && list->front().children.size() >= 3)
+            list = &list->front().children;
+          auto& stages = *list;
+          auto clause_of = [](const Node& n) -> const Node* {
+            if (n.kind == Node::Kind::clause) return &n;
+            if (n.children.size() == 1 && n.children.front().kind == Node::Kind::clause) return &n.children.front();
+            return nullptr;
+          };
+          const Node* last = stages.size() >= 3 ? clause_of(stages.back()) : nullptr;
+          const bool names_last = last && text::to_lower(text::trim(last->text)).starts_with(named);
+          if ((both || all) && names_last && e - i <= 8) {
+            Node target = std::move(stages.back());
+            stages.pop_back();
+            size_t take = both ? 2 : stages.size();
+            Node group{Node::Kind::parallel};
+            group.explicit_parallel = true;
+            for (size_t k = stages.size() - std::min(take, stages.size()); k < stages.size(); ++k)
+              group.children.push_back(std::move(stages[k]));
+            stages.resize(stages.size() - std::min(take, stages.size()));
+            Node stage{Node::Kind::sequence};
+            stage.children.push_back(std::move(group));
+            stages.push_back(std::move(stage));
+            stages.push_back(std::move(target));
+            order(i, e - 1);
+            return e;
+          }
+        }
+      }
       // "As the finance team we want invoices generated and sent without manual work.": a user
       // story is one clause (what it asks for comes in its criteria), not "and"-split work.
-      if (item_empty() && w == "as" && (is(i + 1, "a") || is(i + 1, "an") || is(i + 1, "the"))) {
+      // (Only when commands come elsewhere: "As a release manager I want a pipeline that builds …,
+      // pushes …, deploys …" is itself the list of work.)
+      if (commands_in_text && item_empty() && w == "as" && (is(i + 1, "a") || is(i + 1, "an") || is(i + 1, "the"))) {
         size_t e = i;
         bool wants = false;
         while (e < t_.size() && !(is_sentence_end(t_[e]) && !opaque(e))) {
@@ -1004,7 +1064,9 @@ class LineParser {
 };
 
 Node parse_line(std::string_view body, std::string_view text, std::vector<TextRange>* ordering) {
-  return LineParser(body, static_cast<size_t>(body.data() - text.data()), ordering).parse();
+  LineParser parser(body, static_cast<size_t>(body.data() - text.data()), ordering);
+  parser.commands_in_text = text.find('`') != std::string_view::npos;
+  return parser.parse();
 }
 
 // A line that only announces parallel work: "In parallel:", "Then, at the same time, run:".
