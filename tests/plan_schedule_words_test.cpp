@@ -20,8 +20,8 @@ TEST_CASE("schedules keep the day, the hour window and the days of the week the 
       {"backpu the wiki databse nigthly", "0 0 * * *"},
       {"every night around 1am run `./sync.sh`", "0 1 * * *"},
       {"every 2 hours between 9 and 5 on weekdays, run `./pull.sh`", "0 9-17/2 * * 1-5"},
-      {"every 15 minutes during business hours run `./poll.sh`", "*/15 9-17 * * *"},
-      {"every 30 min from 8am to 6pm run `./check.sh`", "*/30 8-18 * * *"},
+      {"every 15 minutes during business hours run `./poll.sh`", "*/15 9-16 * * *"},  // ends at 16:45
+      {"every 30 min from 8am to 6pm run `./check.sh`", "*/30 8-17 * * *"},
       {"hourly on weekdays run `./x.sh`", "0 * * * 1-5"},
       {"every 2 hours run `./x.sh`", "0 */2 * * *"},
       {"hourly: run `./x.sh`", "@hourly"},
@@ -43,6 +43,9 @@ TEST_CASE("schedules keep the day, the hour window and the days of the week the 
       {"Every two hours, run `./x.sh`", "0 */2 * * *"},
       {"run `./x.sh` on the 1st of January, April, July and October at 7am", "0 7 1 1,4,7,10 *"},
       {"daily at 6, 2 steps: run `./x.sh`", "0 6 * * *"},
+      {"every 30 minutes during business hours (9-5, mon-fri) run `./t.sh`", "*/30 9-16 * * 1-5"},
+      {"every 10 min during the night (midnight to 6) count 502s with `./c.sh`", "*/10 0-5 * * *"},
+      {"every hour (9-5) run `./t.sh`", "0 9-17 * * *"},
       // cron cannot say it: no schedule and a question, never the 1st of the month.
       {"first sunday of every month at 3am run `./opt.sh`", ""},
   };

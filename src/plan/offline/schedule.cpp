@@ -500,6 +500,20 @@ class Parser {
 
   // "every 2 hours between 9 and 5 on weekdays", "every 15 minutes during business hours":
   // the hours (and days) a frequent schedule keeps to, written into its cron.
+  // "9-5", "8-18": an hour range written as one word; the next token is set after it.
+  std::optional<std::pair<int, int>> hour_range_at(size_t k, size_t* next) const {
+    std::string_view w = word(k);
+    size_t dash = w.find('-');
+    if (dash == std::string_view::npos) return std::nullopt;
+    auto a = small_number(w.substr(0, dash)), b = small_number(w.substr(dash + 1));
+    if (!a || !b || *a > 23 || *b > 24) return std::nullopt;
+    int from = *a, to = *b;
+    if (to < from && to + 12 <= 23) to += 12;  // "9-5"
+    if (to <= from) return std::nullopt;
+    *next = k + 1;
+    return std::pair{from, to};
+  }
+
   Parsed within_window(Parsed p) const {
     if (p.cron.empty() || p.cron.starts_with("CRON_TZ")) return p;
     std::string cron = p.cron == "@hourly" ? "0 * * * *" : p.cron;
@@ -514,6 +528,35 @@ class Parser {
     if (is(k, ",")) ++k;
     bool changed = false;
     int from = -1, to = -1;
+    // "during the night (midnight to 6)", "(9-5, mon-fri)": a window in brackets, maybe after
+    // words that name it.
+    if ((is(k, "during") || is(k, "in") || is(k, "at")) && is(k + 1, "the") &&
+        (is(k + 2, "night") || is(k + 2, "day") || is(k + 2, "daytime") || is(k + 2, "nighttime")) && is(k + 3, "("))
+      k += 3;
+    bool bracket = is(k, "(");
+    if (bracket) {
+      size_t b = k + 1;
+      size_t after_range = 0;
+      if (auto range = hour_range_at(b, &after_range)) {
+        from = range->first;
+        to = range->second;
+        k = after_range;
+      } else if (auto first = parse_time(b);
+          first && (is(first->next, "to") || is(first->next, "-") || is(first->next, "till") || is(first->next, "until"))) {
+        if (auto second = parse_time(first->next + 1)) {
+          from = first->hour;
+          to = second->hour;
+          if (!second->meridiem && to < from && to + 12 <= 23) to += 12;  // "(9-5)"
+          k = second->next;
+        }
+      } else if ((is(b, "during") || is(b, "in")) && (is(b + 1, "business") || is(b + 1, "work") ||
+                                                       is(b + 1, "working") || is(b + 1, "office")) &&
+                 is(b + 2, "hours")) {
+        k = b;  // read below
+      } else {
+        k = k;  // not a window
+      }
+    }
     if (is(k, "between") || is(k, "from")) {
       auto first = parse_time(k + 1);
       if (first && (is(first->next, "and") || is(first->next, "to") || is(first->next, "-") || is(first->next, "till") ||
@@ -529,13 +572,37 @@ class Parser {
                                                    is(k + 1, "office")) && is(k + 2, "hours")) {
       from = 9, to = 17;
       k += 3;
-      p.assumptions.push_back("Business hours are read as 09:00-17:00.");
+      // "during business hours (9-5, mon-fri)": the brackets say which.
+      if (!bracket && is(k, "(")) {
+        bracket = true;
+        size_t b = k + 1;
+        k = b;
+        size_t after_range = 0;
+        if (auto range = hour_range_at(b, &after_range)) {
+          from = range->first;
+          to = range->second;
+          k = after_range;
+        } else if (auto first = parse_time(b); first && (is(first->next, "-") || is(first->next, "to") ||
+                                                         is(first->next, "till") || is(first->next, "until")))
+          if (auto second = parse_time(first->next + 1)) {
+            from = first->hour;
+            to = second->hour;
+            if (!second->meridiem && to < from && to + 12 <= 23) to += 12;
+            k = second->next;
+          }
+      }
+      if (from == 9 && to == 17) p.assumptions.push_back("Business hours are read as 09:00-17:00.");
     }
     if (from >= 0 && to > from) {
-      std::string hours = std::to_string(from) + "-" + std::to_string(to);
+      // Runs several times an hour stop before the window's last hour ("every 30 minutes from 8
+      // to 6" ends at 17:30, not 18:30); hourly and slower runs may start on its last hour.
+      const bool minutes = f[0] != "0";
+      if (minutes) --to;
+      std::string hours = from == to ? std::to_string(from) : std::to_string(from) + "-" + std::to_string(to);
       f[1] = f[1] == "*" ? hours : f[1].starts_with("*/") ? hours + f[1].substr(1) : f[1];
       changed = true;
     }
+    if (bracket && is(k, ",")) ++k;  // "(9-5, mon-fri)"
     size_t d = is(k, "on") ? k + 1 : k;
     if (is_day_word(word(d))) {
       if (auto days_parsed = days(d, TimeOfDay{})) {
@@ -545,6 +612,7 @@ class Parser {
       }
     }
     if (!changed) return p;
+    if (bracket && is(k, ")")) ++k;
     p.cron = f[0] + " " + f[1] + " " + f[2] + " " + f[3] + " " + f[4];
     p.next = k;
     return p;
