@@ -277,10 +277,21 @@ bool is_title(std::string_view clause) {
   std::vector<std::string> words;
   for (const auto& t : tokenize(clause))
     if (t.word) words.push_back(t.text);
-  // ("gzip it", "diff against yesterday": a program's name is an order.)
-  return !words.empty() && words.size() <= 3 && std::none_of(words.begin(), words.end(), [](const std::string& w) {
-    return is_action_verb(verb_form(w)) || plan::offline::is_program(w) || w == "it" || w == "them";
+  // ("gzip it", "diff against yesterday": a program's name is an order. After the first word a
+  // verb's form is a noun: "cost report", "nightly cleanup".)
+  if (words.empty() || words.size() > 3) return false;
+  if (is_action_verb(verb_form(words[0])) || plan::offline::is_program(words[0])) return false;
+  return std::none_of(words.begin(), words.end(), [](const std::string& w) {
+    return plan::offline::is_program(w) || w == "it" || w == "them";
   });
+}
+
+bool names_a_channel(std::string_view clause) {
+  for (const auto& t : tokenize(clause))
+    if (t.text == "slack" || t.text == "email" || t.text == "mail" || t.text == "teams" || t.text == "discord" ||
+        t.text == "telegram" || t.text == "pagerduty" || t.text == "webhook" || t.text == "#")
+      return true;
+  return clause.find('#') != std::string_view::npos || clause.find('@') != std::string_view::npos;
 }
 
 // "the credentials are AWS_ACCESS_KEY_ID=[REDACTED] and …": a clause that only states a secret
@@ -509,8 +520,18 @@ struct Planner {
       for (size_t i = 0; i < clauses.size(); ++i)
         if (info[i].role == Role::step && actions[i].kind != ActionKind::literal &&
             (is_request(info[i].action_text) ||
-             (i == 0 && actions[i].kind == ActionKind::todo && is_title(info[i].action_text))))
+             (i == 0 && !clauses[i]->own_words && first_in_text(i) && is_title(info[i].action_text) &&
+              (actions[i].kind == ActionKind::todo ||
+               // "cost report twice a day at 8 and 20: run `aws ce …`": "report" names, it does not send.
+               (actions[i].kind == ActionKind::notify && !names_a_channel(info[i].action_text))))))
           info[i].role = Role::note;
+  }
+
+  // Whether no clause's words come before clause i's in the text (a title opens the text).
+  bool first_in_text(size_t i) const {
+    for (size_t k = 0; k < clauses.size(); ++k)
+      if (k != i && info[k].text_begin < info[i].text_begin) return false;
+    return true;
   }
 
   bool is_handler(size_t i) const { return info[i].role == Role::on_failure || info[i].role == Role::on_exit; }
@@ -740,8 +761,12 @@ class GraphBuilder {
     // expanded by the shell (${NAME:-}: Dagu would substitute ${NAME} into the command text).
     const std::string echo_placeholder = "echo \"" + std::string(kMessagePlaceholder) + "\"";
     bool sends_answer = false;
+    auto answer_before = [&] {
+      std::string answer = ai_answer_before(preds);
+      return answer.empty() ? command_output_before(n, preds) : answer;
+    };
     if (size_t at = step.command.find(echo_placeholder); at != std::string::npos)
-      if (auto answer = ai_answer_before(preds); !answer.empty()) {
+      if (auto answer = answer_before(); !answer.empty()) {
         step.command.replace(at, echo_placeholder.size(), "printf '%s\\n' \"${" + answer + ":-}\"");
         sends_answer = true;  // its content is decided: no question about it
       }
@@ -750,14 +775,14 @@ class GraphBuilder {
     const std::string webhook = "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"";
     const std::string held = "\":\"" + std::string(kMessagePlaceholder) + "\"}' ";
     if (step.command.starts_with(webhook) && step.command.find(held) != std::string::npos)
-      if (auto answer = ai_answer_before(preds); !answer.empty()) {
+      if (auto answer = answer_before(); !answer.empty()) {
         const size_t field_end = step.command.find(held);
         const std::string field = step.command.substr(webhook.size(), field_end - webhook.size());
         const std::string url = step.command.substr(field_end + held.size());
         step.command = "printf '%s' \"${" + answer + ":-}\" | jq -Rs '{" + field +
                        ": .}' | curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data @- " + url;
         sends_answer = true;
-        const std::string jq = "jq is installed (it turns the model's answer into the JSON the webhook takes).";
+        const std::string jq = "jq is installed (it turns the text into the JSON the webhook takes).";
         if (std::find(spec_.assumptions.begin(), spec_.assumptions.end(), jq) == spec_.assumptions.end())
           spec_.assumptions.push_back(jq);
       }
@@ -794,6 +819,25 @@ class GraphBuilder {
   }
 
   // The output variable of the last AI step among `preds`, or "".
+  // "run `aws ce …` and post the output to slack": the command's output, captured for the
+  // message. Only when the words say "the output"/"the results" and one command step comes before.
+  std::string command_output_before(const Node& n, const std::vector<std::string>& preds) {
+    bool says_output = false;
+    for (const auto& t : tokenize(n.text))
+      says_output = says_output || t.text == "output" || t.text == "results" || t.text == "result";
+    if (!says_output || preds.size() != 1) return {};
+    for (auto& s : spec_.steps)
+      if (s.name == preds.front() && !s.ai && (!s.command.empty() || !s.script.empty())) {
+        if (s.output.empty()) {
+          std::string base = s.name;
+          std::replace(base.begin(), base.end(), '-', '_');
+          s.output = unique_output(base + "_output");
+        }
+        return s.output;
+      }
+    return {};
+  }
+
   std::string ai_answer_before(const std::vector<std::string>& preds) const {
     std::string out;
     for (const auto& pred : preds)

@@ -281,3 +281,18 @@ TEST_CASE("a ticket's fields and a title are not steps; a step named as a subjec
   const auto gz = plan_offline("dump the db with `pg_dump shop > /b/shop.sql`, gzip it, then email me");
   CHECK(gz.steps.size() == 3);
 }
+
+TEST_CASE("'post the output to slack' posts the command's output; deletions read a glob and '7d'", "[mock]") {
+  const auto plan = plan_offline(
+      "cost report twice a day at 8 and 20: run `aws ce get-cost-and-usage --granularity DAILY` and post the output "
+      "to slack");
+  REQUIRE(plan.steps.size() == 2);  // "cost report" names the workflow; it sends nothing
+  CHECK(plan.steps[0].output == "RUN_AWS_CE_OUTPUT");
+  CHECK(plan.steps[1].command.starts_with("printf '%s' \"${RUN_AWS_CE_OUTPUT:-}\" | jq -Rs"));
+  CHECK(plan.schedule == "0 8,20 * * *");
+  const auto clean = plan_offline("clean out /var/log/app/*.gz older than 7d");
+  REQUIRE(clean.steps.size() == 1);
+  CHECK(clean.steps[0].command == "find /var/log/app -type f -name '*.gz' -mtime +7 -delete");
+  // Without an age a deletion is still never guessed.
+  CHECK(plan_offline("clean out /var/log/app/*.gz").steps[0].command.starts_with("echo \"TODO"));
+}

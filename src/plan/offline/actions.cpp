@@ -791,6 +791,18 @@ int days_in(const Clause& c, int fallback, bool* said) {
     if (unit == "month" || unit == "months") return n * 30;
     *said = false;
   }
+  // "older than 7d", "2w": the number and its unit in one word.
+  for (const auto& tok : c.tokens) {
+    const std::string& t = tok.text;
+    if (t.size() < 2 || t.size() > 5) continue;
+    const char unit = t.back();
+    std::string_view digits(t.data(), t.size() - 1);
+    if (!std::all_of(digits.begin(), digits.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+      continue;
+    int n = std::stoi(std::string(digits));
+    if (unit == 'd') return *said = true, n;
+    if (unit == 'w') return *said = true, n * 7;
+  }
   *said = false;
   return fallback;
 }
@@ -834,9 +846,21 @@ bool cleanup(Action& a, const Clause& c, const Context& ctx) {
   int days = days_in(c, 0, &said);
   std::string age = "-mtime +" + std::to_string(days);
   auto paths = c.paths();
-  std::string where;
-  for (const auto& p : paths)
+  std::string where, name_pattern;
+  for (const auto& p : paths) {
+    // "/var/log/app/*.gz": the directory, and the files' pattern for find -name.
+    const size_t slash = p.rfind('/');
+    if (slash != std::string::npos && slash > 0 && p.find_first_of("*?") > slash) {
+      const std::string dir = p.substr(0, slash), glob = p.substr(slash + 1);
+      if (p.find_first_of("*?") != std::string::npos && shell_quote(dir) == dir && dir.find(':') == std::string::npos &&
+          glob.find_first_of("'[]{}") == std::string::npos) {
+        where = dir;
+        name_pattern = glob;
+        continue;
+      }
+    }
     if (shell_quote(p) == p && p.find(':') == std::string::npos) where = p;
+  }
   if (c.any({"docker", "image", "images", "container", "containers"})) {
     a.slug = "prune-docker";
     std::string phrase = c.any({"image", "images"}) ? "prune docker images" : "prune docker";
@@ -855,7 +879,10 @@ bool cleanup(Action& a, const Clause& c, const Context& ctx) {
                         ", and a deletion is never guessed.";
       return false;
     }
-    a.command = "find " + where + " -type f" + (logs && !backups ? " -name '*.log*'" : "") + " " + age + " -delete";
+    const std::string name = !name_pattern.empty() ? " -name '" + name_pattern + "'"
+                             : logs && !backups    ? std::string(" -name '*.log*'")
+                                                   : std::string();
+    a.command = "find " + where + " -type f" + name + " " + age + " -delete";
     return true;
   }
   if (c.any({"artifact", "artifacts", "build", "target", "dist"}) && !ctx.tool.empty()) {
