@@ -1544,6 +1544,26 @@ const std::vector<Row>& table() {
                        "\"${REPORT_EMAIL}\""}},
        "",
        1},
+      // The commands after the colon are the parallel work the words before it named (the words
+      // were two more TODO steps, and the commands ran in sequence after them).
+      {"deploy to eu-west and us-east at the same time: `helm upgrade web ./chart --kube-context eu-west` and "
+       "`helm upgrade web ./chart --kube-context us-east`. when both are done run `./smoke.sh`",
+       {"run-helm-upgrade", "run-helm-upgrade-2", "run-smoke"},
+       {"run-helm-upgrade-2->run-smoke", "run-helm-upgrade->run-smoke"},
+       "",
+       {{"run-helm-upgrade", "helm upgrade web ./chart --kube-context eu-west"},
+        {"run-helm-upgrade-2", "helm upgrade web ./chart --kube-context us-east"},
+        {"run-smoke", "./smoke.sh"}},
+       "",
+       0},
+      // "hit `curl …`" runs the user's curl, not the built-in health check.
+      {"every 15 minutes hit `curl -fsS https://status.internal/health`",
+       {"run-curl"},
+       {},
+       "*/15 * * * *",
+       {{"run-curl", "curl -fsS https://status.internal/health"}},
+       "",
+       0},
       // "w/" is "with", never a directory: this was `find w/ -type f -mtime +30 -delete`.
       {"delete elasticsearch indices older than 30 days w/ curator",
        {"clean"},

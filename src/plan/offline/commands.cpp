@@ -206,7 +206,7 @@ bool ends_command(std::string_view w) {
 bool is_run_verb(std::string_view w) {
   return w == "run" || w == "execute" || w == "exec" || w == "call" || w == "invoke" || w == "launch" ||
          w == "trigger" || w == "start" || w == "do" || w == "kick" || w == "runs" || w == "running" ||
-         w == "executing" || w == "calling" ||
+         w == "executing" || w == "calling" || w == "hit" || w == "poll" || w == "probe" ||
          // "then check `systemctl is-active celery-worker`": the check is the command.
          w == "check" || w == "verify" || w == "validate";
 }

@@ -891,6 +891,26 @@ class LineParser {
                              parallel_marker(t_, i + 1) > 0 || is_condition_start(t_, i + 1) ||
                              ((t_[i + 1].text == "all" || t_[i + 1].text == "both") && parallel_marker(t_, i + 2) > 0));
       bool command_next = i + 1 < t_.size() && t_[i + 1].text == "`";
+      // "deploy to eu-west and us-east at the same time: `helm … eu-west` and `helm … us-east`":
+      // the commands after the colon are the parallel work the words before it named.
+      if (tok.text == ":" && command_next && item_empty()) {
+        if (!items_.empty() && items_.back().kind == Node::Kind::parallel && items_.back().explicit_parallel &&
+            std::all_of(items_.back().children.begin(), items_.back().children.end(), [](const Node& c) {
+              return c.kind == Node::Kind::clause && c.text.find('`') == std::string::npos;
+            })) {
+          for (const auto& c : items_.back().children)
+            for (const auto& r : c.ranges) ordering_->push_back(r);
+          items_.pop_back();
+          sealed_ = std::min(sealed_, items_.size());
+          group_parallel_ = true;
+          return i + 1;
+        }
+        if (start_marker_ && items_.empty()) {  // "At the same time: `a` and `b`"
+          start_marker_ = false;
+          group_parallel_ = true;
+          return i + 1;
+        }
+      }
       // "refresh the sales view every 15 minutes: `psql -c …`": the command after the colon is how
       // the words before it are done — one step, not a TODO and a command.
       if (tok.text == ":" && command_next && !item_empty() && !item_has_backquote()) {
