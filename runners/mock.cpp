@@ -223,6 +223,11 @@ bool starts_with_skip(std::string_view clause) {
     return true;
   // "just one-way", "one way only": how a copy goes, said of the copy step.
   if (words.size() <= 3 && (has("one-way") || (has("one") && has("way"))) && !has("run")) return true;
+  // "kick it off after the loaders finish", "start it when the export lands": when it starts.
+  if ((words[0] == "kick" || words[0] == "start" || words[0] == "trigger" || words[0] == "run") && words.size() >= 3 &&
+      (words[1] == "it" || words[1] == "this") &&
+      (has("after") || has("when") || has("once") || has("whenever")))
+    return true;
   // "manual only, I'll run it per node": how it starts, whatever follows.
   if (words.size() >= 2 && words[0] == "manual" && words[1] == "only") return true;
   // "Manual trigger only", "manual only", "run manually": how it starts, said to the reader.
@@ -390,6 +395,36 @@ struct Planner {
     ci.condition = n.condition;
     ci.condition_range = n.condition_range;
     if (!n.ranges.empty()) ci.text_begin = n.ranges.front().begin;
+    // "if the model call takes longer than 2 min, retry once": the condition is a time limit and
+    // the clause how the step is retried — one setting on the step the condition names.
+    if (!n.condition.empty() && !n.note) {
+      const auto said = tokenize(n.condition);
+      bool over = false;
+      for (size_t k = 0; k + 1 < said.size(); ++k)
+        over = over || ((said[k].text == "longer" || said[k].text == "more") && said[k + 1].text == "than") ||
+               ((said[k].text == "runs" || said[k].text == "goes" || said[k].text == "takes") &&
+                (said[k + 1].text == "past" || said[k + 1].text == "over"));
+      if (over)
+        if (auto seconds = plan::offline::duration_in_words(n.condition)) {
+          Modifiers retry = read_modifiers(n.text);
+          if (retry.limits.retries && retry.whole_clause) {
+            ci.modifiers = retry;
+            ci.modifiers.limits.timeout = *seconds;
+            // The step is the one the condition's subject names ("the model call"), else the one before.
+            std::string subject;
+            for (const auto& t : said) {
+              if (t.text == "takes" || t.text == "runs" || t.text == "goes" || t.text == "is" || t.text == "lasts")
+                break;
+              if (t.word && t.text != "if" && t.text != "the" && t.text != "it" && t.text != "call")
+                subject += (subject.empty() ? "" : " ") + t.text;
+            }
+            ci.modifiers.target = subject;
+            ci.modifiers.spans.push_back({0, n.text.size(), "timeout " + std::to_string(*seconds) + "s"});
+            ci.role = Role::modifier;
+            return ci;
+          }
+        }
+    }
     // How the step runs ("and retry it twice if it fails") comes out first: its "if it fails"
     // is the retry's own condition, not a failure handler.
     if (n.condition.empty() && !n.note) {
@@ -465,6 +500,24 @@ struct Planner {
   }
 
   void classify_all() {
+    // "if the sources are stale skip the build …, otherwise build the models": "otherwise" after
+    // a condition arborist cannot check is the normal path (the dependency already says it runs
+    // after the check), never the failure handler.
+    for (size_t i = 1; i < clauses.size(); ++i)
+      if (info[i].role == Role::on_failure && [&] {
+            std::vector<std::string> w;
+            for (const auto& t : tokenize(info[i].condition))
+              if (t.word) w.push_back(t.text);
+            return w == std::vector<std::string>{"otherwise"} || w == std::vector<std::string>{"else"};
+          }())
+        for (size_t k = i; k-- > 0;) {
+          if (info[k].condition.empty()) continue;
+          if (condition_kind(info[k].condition) == ConditionKind::guard) {
+            info[i].role = Role::step;
+            info[i].condition.clear();
+          }
+          break;
+        }
     actions.clear();
     gate.assign(clauses.size(), std::string());
     for (size_t i = 0; i < clauses.size(); ++i) {

@@ -296,3 +296,24 @@ TEST_CASE("'post the output to slack' posts the command's output; deletions read
   // Without an age a deletion is still never guessed.
   CHECK(plan_offline("clean out /var/log/app/*.gz").steps[0].command.starts_with("echo \"TODO"));
 }
+
+TEST_CASE("a condition without a comma ends before what not to do; 'otherwise' after it is the normal path", "[mock]") {
+  const auto plan = plan_offline(
+      "run `./a.sh`. if the sources are stale skip the build and post a warning in #data-alerts, otherwise run "
+      "`./b.sh`");
+  // The warning was lost with the condition (it swallowed everything up to the comma), and
+  // `./b.sh` became the failure handler.
+  REQUIRE(plan.steps.size() == 3);
+  CHECK(plan.steps[1].command.starts_with("echo \"TODO: post a warning"));
+  CHECK(plan.steps[2].command == "./b.sh");
+  CHECK(plan.on_failure.empty());
+  // "if the model call takes longer than 2 min, retry once": a timeout and a retry on that step.
+  const auto ai = plan_offline(
+      "every 30 minutes ask the model to triage new support tickets. if the model call takes longer than 2 min, "
+      "retry once");
+  REQUIRE(ai.steps.size() == 1);
+  CHECK(ai.steps[0].timeout == 120);
+  CHECK(ai.steps[0].retries == 1);
+  // "kick it off after the loaders finish" says when it starts.
+  CHECK(plan_offline("run `./a.sh`. kick it off after the loaders finish").steps.size() == 1);
+}

@@ -1062,7 +1062,7 @@ ActionKind by_keywords(const Clause& c, bool database_known) {
   if (c.any({"migration", "migrations"})) return ActionKind::migrate;
   if (c.any({"smoke", "healthcheck", "health"})) return ActionKind::health_check;
   // "run the dbt models": dbt builds its models with `dbt run` (the tool table's "build if models").
-  if (c.has("dbt") && c.any({"model", "models", "run"}) && !c.any({"test", "tests"})) return ActionKind::build;
+  if (c.has("dbt") && c.any({"model", "models", "run", "runs"}) && !c.any({"test", "tests"})) return ActionKind::build;
   if (c.any({"test", "tests", "pytest", "specs"})) return ActionKind::test;
   if (c.any({"lint", "linter", "linters", "linting", "clippy", "eslint", "ruff", "flake8", "rubocop"}))
     return ActionKind::lint;

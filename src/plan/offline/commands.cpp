@@ -573,7 +573,8 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
   // "run dbt models, then dbt tests": dbt's words for its work, which the tool table turns into
   // `dbt run` and `dbt test` (`dbt models` is no command).
   if (lower == "dbt" && args == 1 &&
-      (command.ends_with(" models") || command.ends_with(" tests") || command.ends_with(" model")))
+      (command.ends_with(" models") || command.ends_with(" tests") || command.ends_with(" model") ||
+       command.ends_with(" runs")))
     return std::nullopt;
   // "run dbt tests", "run npm tests": prose for the test subcommand, which has no plural.
   if (after_run_verb && args == 1 && command.ends_with(" tests") &&

@@ -780,8 +780,12 @@ class Parser {
     // word, a frequency word describes a thing; it does not say when to run.
     static const std::array<std::string_view, 9> determiners = {"the",  "a",     "an",  "our", "my",
                                                                 "your", "their", "its", "this"};
-    const bool adjective = i > 0 && i + 1 < t_.size() &&
-                           std::find(determiners.begin(), determiners.end(), word(i - 1)) != determiners.end();
+    const bool adjective = (i > 0 && i + 1 < t_.size() &&
+                            std::find(determiners.begin(), determiners.end(), word(i - 1)) != determiners.end()) ||
+                           // "the models tagged daily": a tag's name, not when to run
+                           (i > 0 && (word(i - 1) == "tagged" || word(i - 1) == "labelled" ||
+                                      word(i - 1) == "labeled" || word(i - 1) == "named" || word(i - 1) == "called" ||
+                                      word(i - 1) == "tag" || word(i - 1) == "label"));
     if (adjective && (w == "hourly" || w == "nightly" || w == "daily" || w == "weekly" || w == "monthly" ||
                       w == "yearly" || w == "annually"))
       return std::nullopt;

@@ -408,8 +408,11 @@ class LineParser {
       static const std::unordered_set<std::string_view> work_nouns = {
           "run", "deploy", "deployment", "backup", "build", "release", "migration", "migrations", "import",
           "export", "sync", "load", "refresh", "rebuild", "restore", "upload", "rollout"};
-      const bool named_work = (is(i + 1, "the") || is(i + 1, "our") || is(i + 1, "each")) && k >= i + 3 &&
-                              t_[k - 1].word && work_nouns.contains(t_[k - 1].text);
+      const bool named_work = ((is(i + 1, "the") || is(i + 1, "our") || is(i + 1, "each")) && k >= i + 3 &&
+                               t_[k - 1].word && work_nouns.contains(t_[k - 1].text)) ||
+                              // "before dbt runs, …": a program and its run
+                              (k == i + 3 && is_program(t_[i + 1].text) &&
+                               (is(k - 1, "runs") || is(k - 1, "starts") || is(k - 1, "run")));
       if (!named_work && (verb == std::string::npos || verb >= k)) return 0;  // "before 9am, …" is not an action
       Node clause{Node::Kind::clause};
       clause.text = std::string(body_.substr(t_[i + 1].begin, t_[k - 1].end - t_[i + 1].begin));
@@ -510,6 +513,10 @@ class LineParser {
       if (opaque(k)) continue;
       if (t_[k].text == "," || t_[k].text == "then" || t_[k].text == ":") {
         if (k == i + 1) return 0;
+        // "if the sources are stale skip the build and post a warning, otherwise …": the condition
+        // ended before the order, not at the comma.
+        if (t_[k].text == "," && !is_condition_start(t_, i + 1))
+          if (size_t n = order_after_condition(i, k)) return n;
         set_condition(i, k - 1, {});
         return k + 1 - i;
       }
@@ -559,18 +566,28 @@ class LineParser {
         }
       }
     }
-    // No comma and no outcome word: "if it finds anything email security@…", "if the disk is
-    // above 90% page me". The condition ends before a verb that is only ever an order (never
-    // what a condition says about a job), after a subject and a verb of its own.
+    // No comma and no outcome word: "if it finds anything email security@…".
+    return order_after_condition(i, std::min(t_.size(), i + 16));
+  }
+
+  // "if it finds anything email security@…", "if the disk is above 90% page me", "if the sources
+  // are stale skip the build and post …": with no comma, the condition ends before a verb that
+  // is only ever an order (never what a condition says about a job), or before what not to do,
+  // after a subject and a verb of its own. Returns the tokens the condition spans, 0 if none.
+  size_t order_after_condition(size_t i, size_t limit) {
     static const std::unordered_set<std::string_view> orders = {
         "email", "e-mail", "mail", "page", "alert", "notify", "post", "send", "ping", "text", "message",
         "restart", "rollback", "abort", "escalate", "warn", "tell", "call", "open", "create", "file", "kill"};
     static const std::unordered_set<std::string_view> not_an_order_after = {
         "to", "will", "would", "should", "can", "could", "it", "we", "i", "they", "you", "not", "don't", "dont",
         "the", "a", "an", "my", "our", "any", "no", "this", "that", "its", "their", "of", "on", "in", "via", "by"};
-    for (size_t k = i + 3; k < t_.size() && k < i + 16; ++k) {
+    for (size_t k = i + 3; k < limit; ++k) {
       if (is_sentence_end(t_[k]) && !opaque(k)) return 0;
       if (opaque(k) || !t_[k].word) continue;
+      if (is(k, "skip") || is(k, "dont") || is(k, "don't") || is(k, "never")) {
+        set_condition(i, k - 1, {});
+        return k - i;
+      }
       if (!orders.contains(t_[k].text) || not_an_order_after.contains(t_[k - 1].text)) continue;
       if (action_verb_at(t_, k) != k) continue;
       set_condition(i, k - 1, {});
@@ -969,6 +986,10 @@ class LineParser {
   // "after" are not work (a time, "after that", a command handled elsewhere).
   size_t after_work(size_t i) {
     if (!is(i, "after") || item_empty() || i + 1 >= t_.size() || !t_[i + 1].word || opaque(i + 1)) return 0;
+    // "kick it off after the loaders finish": when the workflow starts, not work before a step.
+    if ((is(item_first_, "kick") || is(item_first_, "start") || is(item_first_, "trigger") || is(item_first_, "run")) &&
+        (is(item_first_ + 1, "it") || is(item_first_ + 1, "this")) && i <= item_first_ + 3)
+      return 0;
     // "I'll run this by hand after merging infra PRs": when the reader starts it, not work.
     if ((is(item_first_, "i'll") || is(item_first_, "ill") || is(item_first_, "we'll") || is(item_first_, "i") ||
          is(item_first_, "we")) &&
