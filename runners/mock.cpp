@@ -223,6 +223,13 @@ bool starts_with_skip(std::string_view clause) {
     return true;
   // "just one-way", "one way only": how a copy goes, said of the copy step.
   if (words.size() <= 3 && (has("one-way") || (has("one") && has("way"))) && !has("run")) return true;
+  // "one table at a time, events first", "one after the other": how the steps are ordered, said
+  // to the reader (the order of the words already gives it).
+  if (words.size() >= 4 && words[0] == "one" && ((has("at") && has("time")) || has("after")) && !has("run"))
+    return true;
+  // "use the deploy hook thing if you want, or a separate step, I don't care": a choice left to us.
+  if ((has("care") && (has("don't") || has("dont"))) || (has("up") && has("to") && has("you")))
+    return true;
   // "kick it off after the loaders finish", "start it when the export lands": when it starts.
   if ((words[0] == "kick" || words[0] == "start" || words[0] == "trigger" || words[0] == "run") && words.size() >= 3 &&
       (words[1] == "it" || words[1] == "this") &&
@@ -442,6 +449,15 @@ struct Planner {
                                 is_secret_statement(said) || is_closing(said))) {
       ci.role = Role::note;
       return ci;
+    }
+    // "…, if you want": a choice left to the planner, not a condition on the work.
+    if (!n.condition.empty()) {
+      const std::string lowered = text::to_lower(n.condition);
+      if (lowered.find("if you want") != std::string::npos || lowered.find("if you like") != std::string::npos ||
+          lowered.find("if you prefer") != std::string::npos || lowered.find("don't care") != std::string::npos) {
+        ci.role = Role::note;
+        return ci;
+      }
     }
     // "if the dump fails, don't vacuum", "…, skip settle": what must not run under a condition is
     // what the dependency already says — a note, never a handler that runs something.

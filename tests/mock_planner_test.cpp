@@ -317,3 +317,12 @@ TEST_CASE("a condition without a comma ends before what not to do; 'otherwise' a
   // "kick it off after the loaders finish" says when it starts.
   CHECK(plan_offline("run `./a.sh`. kick it off after the loaders finish").steps.size() == 1);
 }
+
+TEST_CASE("'4h timeout each', 'one table at a time', 'if you want … I don't care' are how, not what", "[mock]") {
+  const auto plan = plan_offline(
+      "run `./a.sh` and `./b.sh` in parallel. one at a time is fine too, a first. 4h timeout each. use the deploy "
+      "hook thing if you want, or a separate step, I don't care");
+  REQUIRE(plan.steps.size() == 2);
+  CHECK(plan.steps[0].timeout == 14400);
+  CHECK(plan.steps[1].timeout == 14400);
+}

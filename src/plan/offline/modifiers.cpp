@@ -613,13 +613,19 @@ Modifiers read_modifiers(std::string_view clause) {
   Scanner s(clause);
   s.scan();
   // "Timeout 45 min.", "Retry twice.": a sentence of nothing but the setting is about a step before.
+  // "4h timeout each.": about each step of the group before.
   if (s.out.limits.any() && !s.out.whole_clause) {
-    bool words_left = false;
-    for (const auto& tok : tokenize(without_modifiers(clause, s.out.spans)))
+    bool words_left = false, each = false;
+    for (const auto& tok : tokenize(without_modifiers(clause, s.out.spans))) {
+      if (tok.word && (tok.text == "each" || tok.text == "apiece")) {
+        each = true;
+        continue;
+      }
       words_left = words_left || (tok.word && !is_grammar_word(tok.text) && !is_filler(tok.text));
+    }
     if (!words_left) {
       s.out.whole_clause = true;
-      s.out.target.clear();
+      s.out.target = each ? "them" : "";
     }
   }
   if (s.out.limits.retries) s.out.limits.retries = std::clamp(*s.out.limits.retries, 0, 100);
