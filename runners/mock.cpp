@@ -259,6 +259,47 @@ bool starts_with_skip(std::string_view clause) {
   return words[0] == "skip" || words[0] == "omit" || words[0] == "cancel" || words[0] == "abort";
 }
 
+// Self-corrections: "X — actually no, Y", "X? no wait, Y", "X, sorry, Y", "X, I mean Y". The span
+// from the last word before the marker that is of Y's kind (the same word, or both day names)
+// through the marker is what the writer took back. Nothing is taken back when no such word is
+// found: the words stay as written.
+std::vector<TextRange> self_corrections(std::string_view text) {
+  std::vector<TextRange> out;
+  const auto tokens = tokenize(text);
+  auto day_name = [](std::string_view w) {
+    for (std::string_view d : {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+      if (w == d || (w.size() == d.size() + 1 && w.starts_with(d) && w.back() == 's')) return true;
+    return false;
+  };
+  for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+    size_t after = 0;  // the token after the marker
+    const auto& w = tokens[i].text;
+    if (w == "actually" && tokens[i + 1].text == "no") after = i + 2;
+    else if (w == "no" && tokens[i + 1].text == "wait") after = i + 2;
+    else if (w == "scratch" && tokens[i + 1].text == "that") after = i + 2;
+    if (after == 0) continue;
+    // The marker follows a break: "— actually no", "? no wait", ", actually no".
+    if (i == 0) continue;
+    const std::string& before = tokens[i - 1].text;
+    if (tokens[i - 1].word && std::any_of(before.begin(), before.end(), [](char ch) {
+          return std::isalnum(static_cast<unsigned char>(ch));
+        }))
+      continue;
+    while (after < tokens.size() && !tokens[after].word) ++after;  // ", "
+    if (after >= tokens.size()) continue;
+    const std::string& next = tokens[after].text;
+    for (size_t k = i; k-- > 0;) {
+      const std::string& prev = tokens[k].text;
+      if (prev == next || (day_name(prev) && day_name(next))) {
+        out.push_back({tokens[k].begin, tokens[after].begin});
+        break;
+      }
+      if (tokens[k].text == "." || k + 40 < i) break;  // the same sentence, nearby
+    }
+  }
+  return out;
+}
+
 // "pls set up the image build", "can someone wire this up in dagu", "Automate monthly invoicing",
 // "As the finance team we want invoices generated": someone asking for the workflow.
 bool is_request(std::string_view clause) {
@@ -1177,6 +1218,12 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   };
 
   std::string work(trimmed);
+  // "on Tuesdays at 10 — actually no, Wednesdays at 10", "and invalidate cloudfront at the same
+  // time? no wait, invalidate after the sync": what the writer took back is not read.
+  for (const auto& taken : self_corrections(work)) {
+    std::fill(work.begin() + static_cast<long>(taken.begin), work.begin() + static_cast<long>(taken.end), ' ');
+    read(taken, "note", "taken back by the words after it");
+  }
   const auto label = find_label(work);
   const auto schedules = find_schedules(work);
   const auto schedule = best_schedule(schedules);

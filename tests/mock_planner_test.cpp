@@ -326,3 +326,15 @@ TEST_CASE("'4h timeout each', 'one table at a time', 'if you want … I don't ca
   CHECK(plan.steps[0].timeout == 14400);
   CHECK(plan.steps[1].timeout == 14400);
 }
+
+TEST_CASE("what the writer takes back ('actually no', 'no wait') is not read", "[mock]") {
+  const auto sync = plan_offline(
+      "aws s3 sync ./dist s3://acme-web --delete and invalidate cloudfront at the same time? no wait, invalidate after "
+      "the sync");
+  REQUIRE(sync.steps.size() == 2);
+  CHECK(sync.steps[1].depends_on == std::vector<std::string>{sync.steps[0].name});  // after, not beside
+  const auto day = plan_offline("run `./x.sh` on Tuesdays at 10 — actually no, Wednesdays at 10");
+  CHECK(day.schedule == "0 10 * * 3");
+  // Nothing of the same kind before the marker: nothing is taken back.
+  CHECK(plan_offline("run `./x.sh` at 10. actually no worries if it is late").steps.size() >= 1);
+}
