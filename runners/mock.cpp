@@ -932,9 +932,13 @@ class GraphBuilder {
   // "run `aws ce …` and post the output to slack": the command's output, captured for the
   // message. Only when the words say "the output"/"the results" and one command step comes before.
   std::string command_output_before(const Node& n, const std::vector<std::string>& preds) {
+    // Only "the output", "its results": "the borg list output" is another command's.
     bool says_output = false;
-    for (const auto& t : tokenize(n.text))
-      says_output = says_output || t.text == "output" || t.text == "results" || t.text == "result";
+    const auto words = tokenize(n.text);
+    for (size_t k = 1; k < words.size(); ++k)
+      if (words[k].text == "output" || words[k].text == "results" || words[k].text == "result")
+        says_output = says_output || words[k - 1].text == "the" || words[k - 1].text == "its" ||
+                      words[k - 1].text == "their" || words[k - 1].text == "that" || words[k - 1].text == "command's";
     if (!says_output || preds.size() != 1) return {};
     for (auto& s : spec_.steps)
       if (s.name == preds.front() && !s.ai && (!s.command.empty() || !s.script.empty())) {

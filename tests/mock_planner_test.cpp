@@ -338,3 +338,24 @@ TEST_CASE("what the writer takes back ('actually no', 'no wait') is not read", "
   // Nothing of the same kind before the marker: nothing is taken back.
   CHECK(plan_offline("run `./x.sh` at 10. actually no worries if it is late").steps.size() >= 1);
 }
+
+TEST_CASE("a slash list in parallel, two named steps 'can happen at the same time', whose output is mailed", "[mock]") {
+  const auto release = plan_offline(
+      "tag release, build binaries for linux/mac/windows in parallel, upload them to the github release");
+  REQUIRE(release.steps.size() == 5);
+  CHECK(release.steps[1].description.find("linux") != std::string::npos);
+  CHECK(release.steps[3].description.find("windows") != std::string::npos);
+  CHECK(release.steps[4].depends_on.size() == 3);
+  // A path is never a slash list.
+  CHECK(plan_offline("in parallel, back up /etc/nginx and run `./x.sh`").steps.size() <= 3);
+  const auto wp = plan_offline(
+      "zip up wp-content, dump the wp db, push both to the backup server with rsync. the zip and dump can happen at "
+      "the same time");
+  REQUIRE(wp.steps.size() == 3);
+  CHECK(wp.steps[0].depends_on.empty());
+  CHECK(wp.steps[1].depends_on.empty());
+  CHECK(wp.steps[2].depends_on.size() == 2);
+  // "the borg list output" is another command's output: the prune's is not mailed as if it were.
+  const auto borg = plan_offline("borg prune, then email me the borg list output");
+  for (const auto& s : borg.steps) CHECK(s.output.empty());
+}

@@ -177,6 +177,49 @@ bool is_condition_start(const std::vector<Token>& t, size_t i) {
   return false;
 }
 
+// "build binaries for linux/mac/windows in parallel": one clause per alternative of a slash list
+// of plain words (never a path: no dots, no leading or trailing slash). Empty when there is none.
+std::vector<Node> slash_list_parts(const Node& item) {
+  if (item.kind != Node::Kind::clause || item.text.find('`') != std::string::npos) return {};
+  const std::string& whole = item.text;
+  size_t b = 0;
+  while (b < whole.size()) {
+    while (b < whole.size() && whole[b] == ' ') ++b;
+    size_t e = b;
+    while (e < whole.size() && whole[e] != ' ') ++e;
+    std::string_view chunk = std::string_view(whole).substr(b, e - b);
+    while (!chunk.empty() && std::string_view(",.;:").find(chunk.back()) != std::string_view::npos) chunk.remove_suffix(1);
+    std::vector<std::string_view> alternatives;
+    size_t start = 0;
+    bool plain = chunk.find('/') != std::string_view::npos && !chunk.starts_with("/") && !chunk.ends_with("/");
+    while (plain && start <= chunk.size()) {
+      size_t slash = chunk.find('/', start);
+      std::string_view a = chunk.substr(start, slash == std::string_view::npos ? slash : slash - start);
+      plain = !a.empty() && a.size() <= 12 && std::all_of(a.begin(), a.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+      });
+      alternatives.push_back(a);
+      if (slash == std::string_view::npos) break;
+      start = slash + 1;
+    }
+    if (plain && alternatives.size() >= 2 && alternatives.size() <= 6) {
+      std::vector<Node> out;
+      size_t base = item.ranges.empty() ? 0 : item.ranges.front().begin;
+      for (auto a : alternatives) {
+        Node clause{Node::Kind::clause};
+        clause.text = whole.substr(0, b) + std::string(a) + whole.substr(b + chunk.size());
+        clause.ranges.push_back({base, base + whole.size()});
+        clause.condition = item.condition;
+        clause.condition_range = item.condition_range;
+        out.push_back(std::move(clause));
+      }
+      return out;
+    }
+    b = e;
+  }
+  return {};
+}
+
 class LineParser {
  public:
   LineParser(std::string_view body, size_t base, std::vector<TextRange>* ordering)
@@ -313,7 +356,9 @@ class LineParser {
       start_marker_ = true;
       return;
     }
-    if (auto parts = object_list_parts(items_.back()); !parts.empty()) {
+    auto parts = object_list_parts(items_.back());
+    if (parts.empty()) parts = slash_list_parts(items_.back());
+    if (!parts.empty()) {
       Node group{Node::Kind::parallel};
       group.explicit_parallel = true;
       group.children = std::move(parts);
@@ -711,6 +756,53 @@ class LineParser {
           sequence_.children.push_back(std::move(stage));
           order(i, e - 1);
           return e;
+        }
+      }
+      // "zip up wp-content, dump the wp db, push both …. the zip and dump can happen at the same
+      // time": two earlier steps, named, run side by side.
+      if (item_empty() && items_.empty() && !sequence_.children.empty() && t_[i].word) {
+        size_t k = i;
+        if (is(k, "the")) ++k;
+        const size_t w1 = k;
+        if (is(k + 1, "and") && k + 2 < t_.size()) {
+          size_t w2 = k + 2 + (is(k + 2, "the") ? 1 : 0);
+          size_t m = w2 + 1;
+          if (is(m, "can") || is(m, "could") || is(m, "may") || is(m, "should")) ++m;
+          if (is(m, "both")) ++m;
+          if (is(m, "happen") || is(m, "run") || is(m, "go") || is(m, "be")) ++m;
+          if (is(m, "done")) ++m;
+          size_t n = parallel_marker(t_, m);
+          if (n == 0 && is(m, "together")) n = 1;
+          size_t e = m + n;
+          if (n > 0 && (e >= t_.size() || is_sentence_end(t_[e])) && t_[w1].word && t_[w2].word) {
+            auto* list = &sequence_.children;
+            if (list->size() == 1 && list->front().kind == Node::Kind::sequence && list->front().children.size() >= 2)
+              list = &list->front().children;
+            auto& stages = *list;
+            auto names = [&](const Node& n2, const std::string& w) {
+              const Node* c = n2.kind == Node::Kind::clause ? &n2
+                              : (n2.children.size() == 1 && n2.children.front().kind == Node::Kind::clause)
+                                  ? &n2.children.front()
+                                  : nullptr;
+              if (!c) return false;
+              for (const auto& tok : tokenize(c->text))
+                if (tok.word && (tok.text == w || (w.size() >= 4 && tok.text.starts_with(w)))) return true;
+              return false;
+            };
+            for (size_t a = 0; a + 1 < stages.size(); ++a)
+              if (names(stages[a], t_[w1].text) && names(stages[a + 1], t_[w2].text)) {
+                Node group{Node::Kind::parallel};
+                group.explicit_parallel = true;
+                group.children.push_back(std::move(stages[a]));
+                group.children.push_back(std::move(stages[a + 1]));
+                Node stage{Node::Kind::sequence};
+                stage.children.push_back(std::move(group));
+                stages[a] = std::move(stage);
+                stages.erase(stages.begin() + static_cast<long>(a) + 1);
+                order(i, e - 1);
+                return e;
+              }
+          }
         }
       }
       // "lint, test, build. build needs both.": the stages before the named one run side by side,
