@@ -1564,6 +1564,15 @@ const std::vector<Row>& table() {
        {{"run-curl", "curl -fsS https://status.internal/health"}},
        "",
        0},
+      // A backup "to s3://…" reaches the bucket (the tar stayed on this machine).
+      {"Back up /var/www to s3://acme-bk/www nightly at 1",
+       {"backup-files"},
+       {},
+       "0 1 * * *",
+       {{"backup-files", "mkdir -p backups && f=\"backups/www-$(date +%Y%m%d-%H%M%S).tar.gz\" && tar -czf \"${f:-}\" "
+                         "/var/www && aws s3 cp \"${f:-}\" s3://acme-bk/www/"}},
+       "",
+       0},
       // "w/" is "with", never a directory: this was `find w/ -type f -mtime +30 -delete`.
       {"delete elasticsearch indices older than 30 days w/ curator",
        {"clean"},

@@ -1624,6 +1624,28 @@ Action classify(std::string_view clause_text, const Context& ctx) {
         if (ok) a.slug = "backup-files";
         break;
       }
+      // "back up /var/www to s3://acme-bk/www": archived here, then the archive goes to the
+      // bucket (the tar alone stayed on this machine). ${f:-}, not $f: Dagu 1.30.2 leaves it to
+      // the shell (checked with the real binary).
+      if (const std::string bucket = c.bucket_url(); !bucket.empty() && !bucket_is_source(c, bucket)) {
+        ok = archive(a, c, "backups");
+        a.slug = "backup-files";
+        if (!ok) break;
+        const std::string marker = " && tar -czf \"";
+        const size_t at = a.command.find(marker);
+        const size_t name_end = at == std::string::npos ? at : a.command.find('"', at + marker.size());
+        if (at == std::string::npos || name_end == std::string::npos) break;
+        const std::string file = a.command.substr(at + marker.size(), name_end - at - marker.size());
+        const std::string rest = a.command.substr(name_end + 1);  // the source
+        std::string dest = bucket;
+        if (!dest.ends_with("/")) dest += "/";
+        const std::string copy = bucket.starts_with("gs://") ? "gcloud storage cp" : "aws s3 cp";
+        a.command = a.command.substr(0, at) + " && f=\"" + file + "\" && tar -czf \"${f:-}\"" + rest + " && " + copy +
+                    " \"${f:-}\" " + shell_quote(dest);
+        a.network = true;
+        a.assumptions.push_back(bucket_cli_assumption(bucket));
+        break;
+      }
       ok = archive(a, c, "backups");
       if (a.slug.starts_with("archive")) a.slug = "backup-files";
       break;
