@@ -359,3 +359,12 @@ TEST_CASE("a slash list in parallel, two named steps 'can happen at the same tim
   const auto borg = plan_offline("borg prune, then email me the borg list output");
   for (const auto& s : borg.steps) CHECK(s.output.empty());
 }
+
+TEST_CASE("PagerDuty is a channel: an Events API v2 trigger whose JSON the shell completes", "[mock]") {
+  const auto plan = plan_offline("every hour check that https://shop.acme.io returns 200 and page me on pagerduty if not");
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(plan.on_failure.find("https://events.pagerduty.com/v2/enqueue") != std::string::npos);
+  CHECK(plan.on_failure.find("\"'\"${PAGERDUTY_ROUTING_KEY:-}\"'\"") != std::string::npos);
+  CHECK(plan.on_failure.find("\"event_action\":\"trigger\"") != std::string::npos);
+  CHECK(plan.on_failure.find("--max-time 30") != std::string::npos);
+}

@@ -528,7 +528,15 @@ bool notify(Action& a, const Clause& c, const Context& ctx) {
   }
   const NamedEntry* entry = find_entry(vocabulary().channels, channel);
   a.source = "channels." + channel;
-  if (channel != "email" && entry && !entry->variable.empty()) {
+  if (channel == "pagerduty" && entry) {
+    // An Events API v2 trigger: the key comes from the environment (${…:-} is left to the shell).
+    a.slug = "page-pagerduty";
+    add_variable(a, entry->variable, entry->meaning);
+    a.command = "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data "
+                "'{\"routing_key\":\"'\"${" + entry->variable + ":-}\"'\",\"event_action\":\"trigger\",\"payload\":"
+                "{\"summary\":\"" + msg + "\",\"source\":\"" + ctx.workflow_name + "\",\"severity\":\"error\"}}' "
+                "https://events.pagerduty.com/v2/enqueue";
+  } else if (channel != "email" && entry && !entry->variable.empty()) {
     a.slug = "notify-" + channel;
     add_variable(a, entry->variable, entry->meaning);
     a.command = "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"" + entry->field + "\":\"" + msg +
