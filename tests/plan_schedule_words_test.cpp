@@ -46,6 +46,14 @@ TEST_CASE("schedules keep the day, the hour window and the days of the week the 
       {"every 30 minutes during business hours (9-5, mon-fri) run `./t.sh`", "*/30 9-16 * * 1-5"},
       {"every 10 min during the night (midnight to 6) count 502s with `./c.sh`", "*/10 0-5 * * *"},
       {"every hour (9-5) run `./t.sh`", "0 9-17 * * *"},
+      {"quarterly run `./x.sh`", "0 0 1 1,4,7,10 *"},
+      {"quarterly at 7am run `./x.sh`", "0 7 1 1,4,7,10 *"},
+      {"run `./x.sh` every 6h", "0 */6 * * *"},
+      {"run `./x.sh` every 30m", "*/30 * * * *"},
+      // Several times of one minute (this lost both times: 0 0 * * 1-5).
+      {"run `./x.sh` at 9 and 17 on weekdays", "0 9,17 * * 1-5"},
+      {"at 8:30, 12:30 and 16:30 every day run `./x.sh`", "30 8,12,16 * * *"},
+      {"at 3 and 4 servers run `./x.sh`", ""},
       // cron cannot say it: no schedule and a question, never the 1st of the month.
       {"first sunday of every month at 3am run `./opt.sh`", ""},
   };

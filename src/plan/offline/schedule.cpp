@@ -76,6 +76,50 @@ class Parser {
     if (is(i, "at") || is(i, "around") || is(i, "about") || is(i, "approximately") || is(i, "approx")) {
       auto time = parse_time(i + 1);
       if (!time) return std::nullopt;
+      // "at 9 and 17 on weekdays", "at 8:30, 12:30 and 16:30 every day": several times of one minute.
+      {
+        std::vector<TimeOfDay> times{*time};
+        size_t next = time->next;
+        while ((is(next, "and") || is(next, ",") || is(next, "&")) && times.size() < 6) {
+          size_t k = next + 1;
+          if (is(k, "at")) ++k;
+          auto more = parse_time(k);
+          if (!more) break;
+          times.push_back(*more);
+          next = more->next;
+        }
+        if (times.size() >= 2) {
+          const bool one_minute = std::all_of(times.begin(), times.end(),
+                                              [&](const TimeOfDay& t) { return t.minute == times[0].minute; });
+          TimeOfDay first = times[0];
+          first.next = next;
+          std::optional<Parsed> f = frequency(next, first);
+          const bool said_clearly = std::any_of(times.begin(), times.end(), [](const TimeOfDay& t) {
+            return t.minutes_said || t.meridiem;
+          });
+          if (!f && said_clearly) f = daily(next, "day", 1, first);
+          if (f && one_minute && !f->cron.empty() && !f->cron.starts_with("@") && !f->cron.starts_with("CRON_TZ")) {
+            std::vector<std::string> fields;
+            for (size_t b = 0, e; b < f->cron.size(); b = e + 1) {
+              e = f->cron.find(' ', b);
+              if (e == std::string::npos) e = f->cron.size();
+              fields.emplace_back(f->cron.substr(b, e - b));
+            }
+            if (fields.size() == 5 && fields[1] == std::to_string(first.hour) && fields[2] == "*") {
+              std::vector<int> hours;
+              for (const auto& t : times) hours.push_back(t.hour);
+              std::sort(hours.begin(), hours.end());
+              hours.erase(std::unique(hours.begin(), hours.end()), hours.end());
+              std::string list;
+              for (int h : hours) list += (list.empty() ? "" : ",") + std::to_string(h);
+              fields[1] = list;
+              f->cron = fields[0] + " " + fields[1] + " " + fields[2] + " " + fields[3] + " " + fields[4];
+              f->open_question.clear();
+              return f;
+            }
+          }
+        }
+      }
       if (auto f = frequency(time->next, time)) return f;
       // "at 7:45" alone: a time of day with no day said — every day, asked about.
       if (time->minutes_said || time->meridiem) {
@@ -694,6 +738,16 @@ class Parser {
       } else if (auto spelled = number_word(word(j))) {
         n = *spelled;
         ++j;
+      } else if (std::string_view u = word(j); !u.empty() && std::isdigit(static_cast<unsigned char>(u[0]))) {
+        // "every 6h", "every 30m", "every 15min", "every 2hrs": the number and its unit in one word.
+        size_t d = 0;
+        while (d < u.size() && std::isdigit(static_cast<unsigned char>(u[d]))) ++d;
+        auto number = small_number(u.substr(0, d));
+        std::string_view unit = u.substr(d);
+        if (number && (unit == "h" || unit == "hr" || unit == "hrs" || unit == "hour" || unit == "hours"))
+          return every_hours(*number, j + 1, *number);
+        if (number && (unit == "m" || unit == "min" || unit == "mins" || unit == "minute" || unit == "minutes"))
+          return every_minutes(*number, j + 1);
       } else if (is(j, "other")) {
         n = 2;
         ++j;
@@ -794,6 +848,22 @@ class Parser {
     if (w == "weekly") return weekly(i + 1, time);
     if (w == "monthly") return monthly(i + 1, time);
     if (w == "yearly" || w == "annually") return Parsed{"@yearly", i + 1, {"It runs on January 1st at midnight."}};
+    // "quarterly": the 1st of January, April, July and October.
+    if (w == "quarterly") {
+      Parsed p;
+      p.next = i + 1;
+      size_t after = p.next;
+      if (!time) time = trailing_time(after, &p.next);
+      p.assumptions.push_back("'quarterly' is read as the 1st of January, April, July and October.");
+      if (time) {
+        note_time(p, *time, {});
+      } else {
+        p.assumptions.push_back(kMidnight);
+        time = TimeOfDay{};
+      }
+      p.cron = hm(*time) + " 1 1,4,7,10 *";
+      return p;
+    }
     if (w == "on" && i + 1 < t_.size() && is_day_word(word(i + 1))) return days(i + 1, time);
     // "on the 1st of every month at 4am", "the 15th of each month".
     {
