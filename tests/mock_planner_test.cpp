@@ -368,3 +368,14 @@ TEST_CASE("PagerDuty is a channel: an Events API v2 trigger whose JSON the shell
   CHECK(plan.on_failure.find("\"event_action\":\"trigger\"") != std::string::npos);
   CHECK(plan.on_failure.find("--max-time 30") != std::string::npos);
 }
+
+TEST_CASE("ordinals count steps; an upload with no object takes the file the user's command writes", "[mock]") {
+  const auto plan = plan_offline("First, run `make test`. Second, run `make build`. Third, run `./deploy.sh`.");
+  REQUIRE(plan.steps.size() == 3);
+  const auto up = plan_offline("- backup db with `pg_dump shop > /b/shop.sql`\n- upload to s3://acme/b/");
+  REQUIRE(up.steps.size() == 2);
+  CHECK(up.steps[1].command == "aws s3 cp /b/shop.sql s3://acme/b/");
+  // Two files written: which one is meant is not guessed.
+  const auto two = plan_offline("run `a > /x/1.sql` and `b > /x/2.sql`, then upload to s3://acme/b/");
+  CHECK(two.steps.back().command.starts_with("echo \"TODO"));
+}

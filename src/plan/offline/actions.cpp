@@ -1,6 +1,7 @@
 #include "plan/offline/actions.hpp"
 
 #include <algorithm>
+#include <set>
 #include <initializer_list>
 #include <stdexcept>
 
@@ -687,6 +688,11 @@ bool sync_files(Action& a, const Clause& c, const Context& ctx) {
     }
   // "the backups" are the files a backup step of this workflow wrote to ./backups.
   if (source.empty() && c.any({"backup", "backups", "dump", "dumps"}) && ctx.backs_up_files) source = "backups/";
+  if (source.empty() && !ctx.written_file.empty()) {
+    source = ctx.written_file;
+    a.assumptions.push_back("The copy takes " + ctx.written_file +
+                            ", the file the user's command writes (the words name no other).");
+  }
   if (!cloud && dest.empty() && paths.size() >= 2) dest = paths[1];
   if (source.empty() || dest.empty()) {
     a.open_question = "What should step '@@STEP@@' copy, and to where? " +
@@ -1235,6 +1241,29 @@ Context read_context(std::string_view text) {
     }
   }
   ctx.backs_up_files = any(ctx.words, {"backup", "back", "dump", "snapshot"}) && names_database(ctx.words);
+  // "`pg_dump shop > /b/shop.sql`, then upload it to s3://…": the file the user's command writes.
+  {
+    std::set<std::string> written;
+    for (const auto& span : opaque_spans(text)) {
+      if (text[span.begin] != '`') continue;
+      std::string_view code = text.substr(span.begin, span.end - span.begin);
+      for (size_t at = code.find('>'); at != std::string_view::npos; at = code.find('>', at + 1)) {
+        if ((at > 0 && (code[at - 1] == '>' || code[at - 1] == '2' || code[at - 1] == '&')) ||
+            (at + 1 < code.size() && (code[at + 1] == '>' || code[at + 1] == '&')))
+          continue;
+        size_t b = at + 1;
+        while (b < code.size() && code[b] == ' ') ++b;
+        size_t e = b;
+        while (e < code.size() && code[e] != ' ' && code[e] != '`' && code[e] != ';' && code[e] != '&' && code[e] != '|')
+          ++e;
+        std::string path(code.substr(b, e - b));
+        if (!path.empty() && path.find('$') == std::string::npos && path.find('"') == std::string::npos &&
+            path.find('\'') == std::string::npos && path != "/dev/null")
+          written.insert(path);
+      }
+    }
+    if (written.size() == 1) ctx.written_file = *written.begin();
+  }
   ctx.pushes_image = (has(ctx.words, "push") || has(ctx.words, "registry")) &&
                      any(ctx.words, {"image", "images", "img", "imgs", "docker", "container", "registry"});
   return ctx;

@@ -67,6 +67,7 @@ struct Context {
   bool pushes_image = false;
   std::string downloaded_archive;  // file name of the first archive URL (for "extract it")
   bool backs_up_files = false;     // a step writes ./backups (so "the backups" are known)
+  std::string written_file;        // the one file a user's command writes with "> path" ("upload it")
   std::string workflow_name;       // fills the image name when none is given
 };
 

@@ -712,6 +712,14 @@ class LineParser {
         order(i, i);
         return i + 1;
       }
+      // "First, … Second, run `make test`. Third, …": ordinals that only count the steps.
+      if (item_empty() && is(i + 1, ",") &&
+          (w == "second" || w == "secondly" || w == "third" || w == "thirdly" || w == "fourth" || w == "fourthly" ||
+           w == "fifth" || w == "firstly" || w == "first")) {
+        end_group();
+        order(i, i + 1);
+        return i + 2;
+      }
       // "make backup of database each night and after send me mail": "after" before an order is
       // "afterwards".
       if (w == "after" && i > 0 && (is(i - 1, "and") || is(i - 1, ",") || is(i - 1, "then")) &&
