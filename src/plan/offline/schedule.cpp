@@ -542,8 +542,28 @@ class Parser {
     return p;
   }
 
-  // "every 2 hours between 9 and 5 on weekdays", "every 15 minutes during business hours":
-  // the hours (and days) a frequent schedule keeps to, written into its cron.
+  // The time said after a day phrase (or given before it), else midnight with an assumption;
+  // `p.next` moves past a time read here.
+  TimeOfDay time_or_midnight(Parsed& p, std::optional<TimeOfDay> time) const {
+    size_t after = p.next;
+    if (!time) time = trailing_time(after, &p.next);
+    if (time) {
+      note_time(p, *time, {});
+      return *time;
+    }
+    p.assumptions.push_back(kMidnight);
+    return TimeOfDay{};
+  }
+
+  // "1,4,7,10": sorted, each once, for a cron field.
+  static std::string number_list(std::vector<int> numbers) {
+    std::sort(numbers.begin(), numbers.end());
+    numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+    std::string out;
+    for (int n : numbers) out += (out.empty() ? "" : ",") + std::to_string(n);
+    return out;
+  }
+
   // "9-5", "8-18": an hour range written as one word; the next token is set after it.
   std::optional<std::pair<int, int>> hour_range_at(size_t k, size_t* next) const {
     std::string_view w = word(k);
@@ -558,6 +578,8 @@ class Parser {
     return std::pair{from, to};
   }
 
+  // "every 2 hours between 9 and 5 on weekdays", "every 15 minutes during business hours":
+  // the hours (and days) a frequent schedule keeps to, written into its cron.
   Parsed within_window(Parsed p) const {
     if (p.cron.empty() || p.cron.starts_with("CRON_TZ")) return p;
     std::string cron = p.cron == "@hourly" ? "0 * * * *" : p.cron;
@@ -852,16 +874,8 @@ class Parser {
     if (w == "quarterly") {
       Parsed p;
       p.next = i + 1;
-      size_t after = p.next;
-      if (!time) time = trailing_time(after, &p.next);
       p.assumptions.push_back("'quarterly' is read as the 1st of January, April, July and October.");
-      if (time) {
-        note_time(p, *time, {});
-      } else {
-        p.assumptions.push_back(kMidnight);
-        time = TimeOfDay{};
-      }
-      p.cron = hm(*time) + " 1 1,4,7,10 *";
+      p.cron = hm(time_or_midnight(p, time)) + " 1 1,4,7,10 *";
       return p;
     }
     if (w == "on" && i + 1 < t_.size() && is_day_word(word(i + 1))) return days(i + 1, time);
@@ -876,15 +890,7 @@ class Parser {
         if (word(k) == "first" && is_day_word(word(k + 1))) return std::nullopt;
         Parsed p;
         p.next = k + 4;
-        size_t after = p.next;
-        if (!time) time = trailing_time(after, &p.next);
-        if (time) {
-          note_time(p, *time, {});
-        } else {
-          p.assumptions.push_back(kMidnight);
-          time = TimeOfDay{};
-        }
-        p.cron = hm(*time) + " " + std::to_string(day) + " * *";
+        p.cron = hm(time_or_midnight(p, time)) + " " + std::to_string(day) + " * *";
         return p;
       }
       // "on the 1st of January, April, July and October at 7am": days of given months.
@@ -898,19 +904,8 @@ class Parser {
         }
         Parsed p;
         p.next = m;
-        size_t after = p.next;
-        if (!time) time = trailing_time(after, &p.next);
-        if (time) {
-          note_time(p, *time, {});
-        } else {
-          p.assumptions.push_back(kMidnight);
-          time = TimeOfDay{};
-        }
-        std::sort(months.begin(), months.end());
-        months.erase(std::unique(months.begin(), months.end()), months.end());
-        std::string list;
-        for (int mo : months) list += (list.empty() ? "" : ",") + std::to_string(mo);
-        p.cron = hm(*time) + " " + std::to_string(day) + " " + list + " *";
+        const TimeOfDay at = time_or_midnight(p, time);
+        p.cron = hm(at) + " " + std::to_string(day) + " " + number_list(months) + " *";
         return p;
       }
       // "on the 1st and 15th at midnight", "the 1st and the 15th of each month": days of the month.
@@ -928,19 +923,8 @@ class Parser {
             m += 3;
           Parsed p;
           p.next = m;
-          size_t after = p.next;
-          if (!time) time = trailing_time(after, &p.next);
-          if (time) {
-            note_time(p, *time, {});
-          } else {
-            p.assumptions.push_back(kMidnight);
-            time = TimeOfDay{};
-          }
-          std::sort(list.begin(), list.end());
-          list.erase(std::unique(list.begin(), list.end()), list.end());
-          std::string days;
-          for (int d : list) days += (days.empty() ? "" : ",") + std::to_string(d);
-          p.cron = hm(*time) + " " + days + " * *";
+          const TimeOfDay at = time_or_midnight(p, time);
+          p.cron = hm(at) + " " + number_list(list) + " * *";
           return p;
         }
       }
