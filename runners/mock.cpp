@@ -241,6 +241,11 @@ bool starts_with_skip(std::string_view clause) {
   if (words.size() <= 4 && (has("manual") || has("manually")) &&
       (has("only") || has("trigger") || has("triggered") || has("run") || words.size() == 1))
     return true;
+  // "they" left over from "they can run side by side": a pronoun alone asks for nothing.
+  if (words.size() <= 2 && std::all_of(words.begin(), words.end(), [](const std::string& w) {
+        return w == "they" || w == "them" || w == "both" || w == "these" || w == "those" || w == "it" || w == "all";
+      }))
+    return true;
   // "ML eng here", "DBA here": who is writing.
   if (words.size() <= 3 && words.back() == "here" &&
       std::none_of(words.begin(), words.end(), [](const std::string& w) { return is_action_verb(w); }))
@@ -271,12 +276,38 @@ std::vector<TextRange> self_corrections(std::string_view text) {
       if (w == d || (w.size() == d.size() + 1 && w.starts_with(d) && w.back() == 's')) return true;
     return false;
   };
+  auto digits = [](std::string_view w) {
+    return !w.empty() && std::all_of(w.begin(), w.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
+  };
+  // A clock time at token k ("5:30", "05:00"): where it ends, or k when there is none.
+  auto time_end = [&](size_t k) {
+    if (k + 2 < tokens.size() && digits(tokens[k].text) && tokens[k + 1].text == ":" && digits(tokens[k + 2].text) &&
+        tokens[k].end == tokens[k + 1].begin && tokens[k + 1].end == tokens[k + 2].begin)
+      return k + 3;
+    return k;
+  };
+  auto sentence_end = [&](size_t k) {
+    return !tokens[k].word && (tokens[k].text == "." || tokens[k].text == "!" || tokens[k].text == "?") &&
+           (tokens[k].end >= text.size() || text[tokens[k].end] == ' ' || text[tokens[k].end] == '\n') &&
+           !(tokens[k].begin > 0 && text[tokens[k].begin - 1] == '.');  // "..." is a pause, not an end
+  };
   for (size_t i = 0; i + 1 < tokens.size(); ++i) {
-    size_t after = 0;  // the token after the marker
     const auto& w = tokens[i].text;
-    if (w == "actually" && tokens[i + 1].text == "no") after = i + 2;
-    else if (w == "no" && tokens[i + 1].text == "wait") after = i + 2;
-    else if (w == "scratch" && tokens[i + 1].text == "that") after = i + 2;
+    const auto& w2 = tokens[i + 1].text;
+    // "scratch that", "never mind", "forget that": the sentence is taken back whole.
+    if ((w == "scratch" && w2 == "that") || (w == "never" && w2 == "mind") || (w == "forget" && w2 == "that") ||
+        w == "nevermind") {
+      size_t from = i;
+      while (from > 0 && !sentence_end(from - 1)) --from;
+      size_t to = i;
+      while (to < tokens.size() && !sentence_end(to)) ++to;
+      out.push_back({tokens[from].begin, to < tokens.size() ? tokens[to].end : text.size()});
+      i = to;
+      continue;
+    }
+    size_t after = 0;  // the token after the marker
+    if (w == "actually" && w2 == "no") after = i + 2;
+    else if ((w == "no" && w2 == "wait") || (w == "wait" && w2 == "no")) after = i + 2;
     if (after == 0) continue;
     // The marker follows a break: "— actually no", "? no wait", ", actually no".
     if (i == 0) continue;
@@ -285,8 +316,29 @@ std::vector<TextRange> self_corrections(std::string_view text) {
           return std::isalnum(static_cast<unsigned char>(ch));
         }))
       continue;
-    while (after < tokens.size() && !tokens[after].word) ++after;  // ", "
+    // ", make it 5:00", "let's say Wednesdays": words that only lead to the replacement.
+    while (after < tokens.size() &&
+           (!tokens[after].word || tokens[after].text == "make" || tokens[after].text == "it" ||
+            tokens[after].text == "change" || tokens[after].text == "to" || tokens[after].text == "let's" ||
+            tokens[after].text == "lets" || tokens[after].text == "say" || tokens[after].text == "rather" ||
+            tokens[after].text == "i" || tokens[after].text == "mean"))
+      ++after;
     if (after >= tokens.size()) continue;
+    size_t marker_from = i;  // the break before the marker goes too ("—" is a word to the tokenizer)
+    auto is_break = [&](const Token& t) {
+      return !t.word || std::none_of(t.text.begin(), t.text.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); });
+    };
+    while (marker_from > 0 && is_break(tokens[marker_from - 1])) --marker_from;
+    // A time for a time: "at 5:30 every weekday — actually no, make it 5:00" takes back 5:30 only.
+    if (time_end(after) != after) {
+      for (size_t k = i; k-- > 0;)
+        if (size_t e = time_end(k); e != k && e <= i) {
+          out.push_back({tokens[k].begin, tokens[e - 1].end});
+          out.push_back({tokens[marker_from].begin, tokens[after].begin});
+          break;
+        }
+      continue;
+    }
     const std::string& next = tokens[after].text;
     for (size_t k = i; k-- > 0;) {
       const std::string& prev = tokens[k].text;

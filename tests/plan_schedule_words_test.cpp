@@ -54,6 +54,15 @@ TEST_CASE("schedules keep the day, the hour window and the days of the week the 
       {"run `./x.sh` at 9 and 17 on weekdays", "0 9,17 * * 1-5"},
       {"at 8:30, 12:30 and 16:30 every day run `./x.sh`", "30 8,12,16 * * *"},
       {"at 3 and 4 servers run `./x.sh`", ""},
+      {"nightly restore drill, 02:45 every day pls", "45 2 * * *"},
+      {"On the 1st and the 15th of every month, at around 6 in the morning, run `./x.sh`", "0 6 1,15 * *"},
+      {"Each working day at 6:15 run `./x.sh`", "15 6 * * 1-5"},
+      {"cerbot renew twice a day, like 00:17 and 12:17 so we dont hammer LE", "17 0,12 * * *"},
+      {"restic nightly pls, 00:30: run `./x.sh`", "30 0 * * *"},
+      {"On the first day of each quarter at 07:00: export users", "0 7 1 1,4,7,10 *"},
+      {"Once a month, just do the 28th at 23:00, restore the backup", "0 23 28 * *"},
+      // A self-correction of the time keeps the days.
+      {"run `./warm.sh` at 5:30 every weekday — actually no, make it 5:00", "0 5 * * 1-5"},
       // cron cannot say it: no schedule and a question, never the 1st of the month.
       {"first sunday of every month at 3am run `./opt.sh`", ""},
   };

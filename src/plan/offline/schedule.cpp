@@ -130,6 +130,9 @@ class Parser {
       }
       return std::nullopt;
     }
+    // "02:45 every day", "6pm on weekdays": a time said plainly before its frequency.
+    if (auto time = parse_time(i); time && (time->minutes_said || time->meridiem) && (i == 0 || !is(i - 1, "at")))
+      if (auto f = frequency(time->next, time)) return f;
     return frequency(i, std::nullopt);
   }
 
@@ -220,17 +223,41 @@ class Parser {
     return time;
   }
 
+  // "6 in the morning", "7 in the evening": the part of the day settles am or pm. Returns where
+  // the words end (and sets the hour).
+  size_t in_the_day_part(TimeOfDay& time) const {
+    size_t k = time.next;
+    if (!time.meridiem && is(k, "in") && is(k + 1, "the")) {
+      const std::string_view part = word(k + 2);
+      if (part == "morning" && time.hour >= 1 && time.hour <= 12) {
+        time.hour %= 12;
+        time.meridiem = true;
+        return k + 3;
+      }
+      if ((part == "evening" || part == "afternoon") && time.hour >= 1 && time.hour <= 11) {
+        time.hour += 12;
+        time.meridiem = true;
+        return k + 3;
+      }
+    }
+    return k;
+  }
+
   // "at 4", or a time that says it is one without "at": "7:45", "4am".
   std::optional<TimeOfDay> trailing_time(size_t j, size_t* next) const {
+    // "nightly pls, 00:30": a filler before the time.
+    if ((is(j, "pls") || is(j, "please") || is(j, "plz")) && (is(j + 1, ",") || is(j + 1, "at"))) ++j;
     // "every night around 1am": a loose time with am/pm or minutes.
     if (is(j, "around") || is(j, "about") || is(j, "approximately") || is(j, "approx"))
       if (auto time = parse_time(j + 1); time && (time->minutes_said || time->meridiem)) {
         *next = time->next;
         return time;
       }
-    if (is(j, "at") || is(j, "@")) {  // "daily @ 7"
-      if (auto time = parse_time(j + 1)) {
-        *next = time->next;
+    if (is(j, "at") || is(j, "@")) {  // "daily @ 7", "at around 6 in the morning"
+      size_t k = j + 1;
+      if (is(k, "around") || is(k, "about") || is(k, "approximately")) ++k;
+      if (auto time = parse_time(k)) {
+        *next = in_the_day_part(*time);
         return time;
       }
     }
@@ -242,8 +269,9 @@ class Parser {
     if ((is(j, ",") || is(j, "=") || is(j, "-")) && j + 1 < t_.size()) {
       size_t k = j + 1;
       if (is(k, "at") || is(k, "@")) ++k;
+      if (is(k, "around") || is(k, "about")) ++k;
       if (auto time = parse_time(k); time && (time->minutes_said || time->meridiem || time->oclock || k > j + 1)) {
-        *next = time->next;
+        *next = in_the_day_part(*time);
         return time;
       }
     }
@@ -751,6 +779,14 @@ class Parser {
 
   std::optional<Parsed> frequency(size_t i, std::optional<TimeOfDay> time) const {
     std::string_view w = word(i);
+    // "each working day at 6:15", "every business day": weekdays.
+    if ((w == "each" || w == "every" || w == "on") &&
+        ((is(i + 1, "working") || is(i + 1, "business") || is(i + 1, "work")) && (is(i + 2, "day") || is(i + 2, "days")))) {
+      Parsed p;
+      p.next = i + 3;
+      p.cron = hm(time_or_midnight(p, time)) + " * * 1-5";
+      return p;
+    }
     if (w == "every" || w == "each") {
       size_t j = i + 1;
       int n = 1;
@@ -806,7 +842,12 @@ class Parser {
         // "twice a day at 8 and 20", "at 9am and 5pm": the hours the words give.
         {
           size_t m = k + 1;
-          if (is(m, "at") || is(m, "@")) {
+          // "twice a day, like 00:17 and 12:17", "twice a day (at 6 and 18)"
+          while (is(m, ",") || is(m, "like") || is(m, "(") || is(m, "say") || is(m, "around") || is(m, "e.g") ||
+                 is(m, "-"))
+            ++m;
+          if (m > k + 1 && !is(m, "at") && parse_time(m)) --m;  // the time itself follows: read it as "at"
+          if (is(m, "at") || is(m, "@") || m > k + 1) {
             std::vector<int> said;
             std::optional<int> minute;
             bool one_minute = true;  // one cron line holds one minute: "8:30 and 20:30" yes, "8:15 and 20:45" no
@@ -870,6 +911,21 @@ class Parser {
     if (w == "weekly") return weekly(i + 1, time);
     if (w == "monthly") return monthly(i + 1, time);
     if (w == "yearly" || w == "annually") return Parsed{"@yearly", i + 1, {"It runs on January 1st at midnight."}};
+    // "on the first day of each quarter": quarterly.
+    {
+      size_t k = i;
+      if (w == "on") ++k;
+      if (is(k, "the")) ++k;
+      if ((is(k, "first") || is(k, "1st")) && is(k + 1, "day") && is(k + 2, "of") &&
+          (is(k + 3, "each") || is(k + 3, "every") || is(k + 3, "the")) && is(k + 4, "quarter") && k > i - 1 &&
+          (w == "on" || w == "the" || w == "first" || w == "1st")) {
+        Parsed p;
+        p.next = k + 5;
+        p.assumptions.push_back("A quarter is read as starting in January, April, July and October.");
+        p.cron = hm(time_or_midnight(p, time)) + " 1 1,4,7,10 *";
+        return p;
+      }
+    }
     // "quarterly": the 1st of January, April, July and October.
     if (w == "quarterly") {
       Parsed p;
@@ -892,6 +948,18 @@ class Parser {
         p.next = k + 4;
         p.cron = hm(time_or_midnight(p, time)) + " " + std::to_string(day) + " * *";
         return p;
+      }
+      // "just do the 28th at 23:00": a day of the month with its time is monthly.
+      if (int day = ordinal_day(k); day > 0 && k > i && word(k) != "first" && day <= 28 &&
+                                    (is(k + 1, "at") || is(k + 1, "@"))) {
+        Parsed p;
+        p.next = k + 1;
+        size_t after = p.next;
+        if (auto at = trailing_time(after, &p.next)) {
+          note_time(p, *at, {});
+          p.cron = hm(*at) + " " + std::to_string(day) + " * *";
+          return p;
+        }
       }
       // "on the 1st of January, April, July and October at 7am": days of given months.
       if (int day = ordinal_day(k); day > 0 && k > i && is(k + 1, "of") && month_number(word(k + 2)) > 0) {
