@@ -625,6 +625,9 @@ struct Planner {
             info[i].role = Role::step;
             info[i].condition.clear();
           }
+          // "… has to happen even if the restore blows up, otherwise the next run dies": the
+          // reason for an always-run step, not a failure handler.
+          if (condition_kind(info[k].condition) == ConditionKind::always) info[i].role = Role::note;
           break;
         }
     actions.clear();
@@ -671,6 +674,26 @@ struct Planner {
                             "step's precondition.)");
       }
       actions.push_back(std::move(a));
+    }
+    // "the dropdb has to happen even if the restore blows up": an always-run (or failure) handler
+    // that names one of the user's commands by its program is that command, moved out of the
+    // graph into the handler.
+    for (size_t i = 0; i < clauses.size(); ++i) {
+      if (!is_handler(i) || actions[i].kind != ActionKind::todo) continue;
+      const auto said = tokenize(info[i].action_text);
+      for (size_t k = 0; k < clauses.size(); ++k) {
+        if (k == i || (info[k].role != Role::step && !moved_to_handler.contains(k)) ||
+            actions[k].kind != ActionKind::literal)
+          continue;
+        const std::string program = actions[k].command.substr(0, actions[k].command.find(' '));
+        if (program.size() < 3 || program.find('/') != std::string::npos) continue;
+        if (std::any_of(said.begin(), said.end(), [&](const Token& t) { return t.word && t.text == program; })) {
+          actions[i] = actions[k];
+          info[k].role = Role::note;
+          moved_to_handler.insert(k);
+          break;
+        }
+      }
     }
     // "hey, pls set up the image build" over pasted commands, a ticket's "Automate monthly
     // invoicing" and its "As the finance team we want …": the request, not a step — when the
@@ -772,6 +795,7 @@ struct Planner {
     return questions;
   }
   std::unordered_map<size_t, std::vector<size_t>> modifier_targets;  // modifier clause -> the clauses it set
+  std::set<size_t> moved_to_handler;  // the user's commands a handler's words named (no longer steps)
 };
 
 class GraphBuilder {

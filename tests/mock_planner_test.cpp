@@ -379,3 +379,16 @@ TEST_CASE("ordinals count steps; an upload with no object takes the file the use
   const auto two = plan_offline("run `a > /x/1.sql` and `b > /x/2.sql`, then upload to s3://acme/b/");
   CHECK(two.steps.back().command.starts_with("echo \"TODO"));
 }
+
+TEST_CASE("a line naming pasted code is not work; a cleanup that must always happen becomes on_exit", "[mock]") {
+  const auto plan = plan_offline(
+      "nightly restore drill, 02:45 every day pls\n```\npg_dump -Fc -d orders -f /backups/orders.dump\n"
+      "createdb orders_verify\npg_restore -d orders_verify /backups/orders.dump\ndropdb orders_verify\n```\n"
+      "the dropdb has to happen even if the restore blows up, otherwise the next run dies on createdb");
+  // "restore drill" was a restore into "${DATABASE_URL}" — the main database.
+  for (const auto& s : plan.steps) CHECK(s.command.find("DATABASE_URL") == std::string::npos);
+  REQUIRE(plan.steps.size() == 3);
+  CHECK(plan.on_exit == "dropdb orders_verify");
+  CHECK(plan.on_failure.empty());
+  CHECK(plan.schedule == "45 2 * * *");
+}

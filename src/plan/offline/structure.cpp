@@ -1544,6 +1544,23 @@ Parsed parse_structure(std::string_view text) {
         continue;
       }
     }
+    // "nightly restore drill, 02:45 every day pls" over pasted code: a line that names the code
+    // below it (no sequence words, no command of its own) is not work of its own — read as work,
+    // "restore drill" became a restore into the main database.
+    if (!line.list_item && line.body.find('`') == std::string_view::npos) {
+      size_t k = i;
+      while (k < lines.size() && text::trim(lines[k]).empty()) ++k;
+      if (k < lines.size() && code_block_at(lines, k)) {
+        bool sequenced = false;
+        for (const auto& tok : tokenize(line.body))
+          sequenced = sequenced || (tok.word && (is_sequence_word(tok.text) || tok.text == "first" ||
+                                                 tok.text == "before" || tok.text == "after" || tok.text == "and"));
+        if (!sequenced) {
+          result.ordering.push_back(range_of(text, line.body));
+          continue;
+        }
+      }
+    }
     if (!is_parallel_heading(line.body) && line.body.ends_with(":")) {
       // "Deploy the app:" over a list names what the list items do; the items are the steps.
       size_t k = i;
