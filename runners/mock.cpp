@@ -675,6 +675,35 @@ struct Planner {
       }
       actions.push_back(std::move(a));
     }
+    // "if anything above failed: PagerDuty (low urgency)": a handler that only names a channel
+    // sends to it.
+    for (size_t i = 0; i < clauses.size(); ++i)
+      if (is_handler(i) && actions[i].kind == ActionKind::todo && names_a_channel(info[i].action_text)) {
+        Action notify_action = classify("notify via " + info[i].action_text, context);
+        if (notify_action.kind == ActionKind::notify) actions[i] = std::move(notify_action);
+      }
+    // "vacuum first, reindex after, bloat check last" after the user's commands for them: the
+    // order said again, not more work (it added a second vacuum and reindex of ${DATABASE_URL}).
+    for (size_t i = 0; i < clauses.size(); ++i) {
+      if (info[i].role != Role::step || actions[i].kind == ActionKind::literal) continue;
+      auto said = tokenize(info[i].action_text);
+      std::vector<std::string> words;
+      for (const auto& t : said)
+        if (t.word) words.push_back(t.text);
+      if (words.size() < 2 || words.size() > 6) continue;
+      const std::string& last = words.back();
+      if (last != "first" && last != "after" && last != "afterwards" && last != "last" && last != "next" &&
+          last != "second" && last != "then")
+        continue;
+      std::string named;
+      for (size_t w = 0; w + 1 < words.size(); ++w) named += (named.empty() ? "" : " ") + words[w];
+      for (size_t k = 0; k < clauses.size(); ++k)
+        if (k != i && info[k].role == Role::step && actions[k].kind == ActionKind::literal &&
+            plan::offline::names_step(named, actions[k].command + " " + actions[k].slug)) {
+          info[i].role = Role::note;
+          break;
+        }
+    }
     // "the dropdb has to happen even if the restore blows up": an always-run (or failure) handler
     // that names one of the user's commands by its program is that command, moved out of the
     // graph into the handler.

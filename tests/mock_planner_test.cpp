@@ -392,3 +392,17 @@ TEST_CASE("a line naming pasted code is not work; a cleanup that must always hap
   CHECK(plan.on_failure.empty());
   CHECK(plan.schedule == "45 2 * * *");
 }
+
+TEST_CASE("the order said again is no work; a .sql file goes to its client; the user's key variable", "[mock]") {
+  const auto plan = plan_offline(
+      "## weekly pg maintenance (sun 03:00)\n- [ ] `vacuumdb --all --analyze-in-stages`\n"
+      "- [ ] `reindexdb --concurrently -d shop`\n- [ ] run `sql/bloat.sql` with psql\n"
+      "- [ ] if anything above failed: PagerDuty (low urgency)\nvacuum first, reindex after, bloat check last");
+  REQUIRE(plan.steps.size() == 3);  // no second vacuum or reindex of ${DATABASE_URL}
+  CHECK(plan.steps[2].command == "psql -v ON_ERROR_STOP=1 -f sql/bloat.sql");
+  CHECK(plan.on_failure.find("events.pagerduty.com") != std::string::npos);
+  const auto key = plan_offline("run `./mirror.sh`. if it fails page me via pagerduty (routing key is in $PD_ROUTING_KEY)");
+  CHECK(key.on_failure.find("${PD_ROUTING_KEY:-}") != std::string::npos);
+  // A .sql file with no client named is asked about, never run.
+  CHECK(plan_offline("run `sql/bloat.sql`").steps[0].command.starts_with("echo \"TODO"));
+}

@@ -529,19 +529,32 @@ bool notify(Action& a, const Clause& c, const Context& ctx) {
   }
   const NamedEntry* entry = find_entry(vocabulary().channels, channel);
   a.source = "channels." + channel;
+  // "page me via pagerduty (routing key is in $PD_ROUTING_KEY)": the variable the user named.
+  std::string variable = entry ? entry->variable : std::string();
+  {
+    std::vector<std::string> named;
+    for (size_t at = c.text.find('$'); at != std::string_view::npos; at = c.text.find('$', at + 1)) {
+      size_t b = at + 1 + (at + 1 < c.text.size() && c.text[at + 1] == '{' ? 1 : 0), e = b;
+      while (e < c.text.size() && (std::isupper(static_cast<unsigned char>(c.text[e])) ||
+                                   std::isdigit(static_cast<unsigned char>(c.text[e])) || c.text[e] == '_'))
+        ++e;
+      if (e > b && std::isupper(static_cast<unsigned char>(c.text[b]))) named.emplace_back(c.text.substr(b, e - b));
+    }
+    if (named.size() == 1 && !variable.empty()) variable = named.front();
+  }
   if (channel == "pagerduty" && entry) {
     // An Events API v2 trigger: the key comes from the environment (${…:-} is left to the shell).
     a.slug = "page-pagerduty";
-    add_variable(a, entry->variable, entry->meaning);
+    add_variable(a, variable, entry->meaning);
     a.command = "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data "
-                "'{\"routing_key\":\"'\"${" + entry->variable + ":-}\"'\",\"event_action\":\"trigger\",\"payload\":"
+                "'{\"routing_key\":\"'\"${" + variable + ":-}\"'\",\"event_action\":\"trigger\",\"payload\":"
                 "{\"summary\":\"" + msg + "\",\"source\":\"" + ctx.workflow_name + "\",\"severity\":\"error\"}}' "
                 "https://events.pagerduty.com/v2/enqueue";
   } else if (channel != "email" && entry && !entry->variable.empty()) {
     a.slug = "notify-" + channel;
-    add_variable(a, entry->variable, entry->meaning);
+    add_variable(a, variable, entry->meaning);
     a.command = "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"" + entry->field + "\":\"" + msg +
-                "\"}' \"${" + entry->variable + "}\"";
+                "\"}' \"${" + variable + "}\"";
   } else {
     bool report = c.has("report") || c.has("summary");
     a.slug = report ? "email-report" : "send-email";
@@ -1035,6 +1048,25 @@ bool literal(Action& a, const Clause& c) {
   const UserCommand& uc = commands.front();
   a.command = uc.command;
   a.slug = uc.slug;
+  // "run `sql/bloat.sql` with psql": a SQL file is read by the client the words name, never run.
+  if (uc.command.ends_with(".sql") && uc.command.find(' ') == std::string::npos) {
+    const std::string file = uc.command.starts_with("./") ? uc.command.substr(2) : uc.command;
+    if (c.has("psql") || c.any({"postgres", "postgresql"}))
+      a.command = "psql -v ON_ERROR_STOP=1 -f " + shell_quote(file);
+    else if (c.has("mysql") || c.has("mariadb"))
+      a.command = "mysql < " + shell_quote(file);
+    else if (c.has("sqlite3") || c.has("sqlite"))
+      a.command = "sqlite3 \"${SQLITE_DB:-}\" < " + shell_quote(file);
+    else {
+      a.open_question = "Step '@@STEP@@' names the SQL file " + file +
+                        ", which is not a program: which database client should run it, against which database?";
+      a.command = "echo \"TODO: run " + file + "\"";
+      a.kind = ActionKind::todo;
+      return true;
+    }
+    a.assumptions.push_back("The database client reads its connection from its usual environment (PGHOST, "
+                            "PGDATABASE … for psql; ~/.my.cnf for mysql).");
+  }
   if (!uc.quoted && uc.command.starts_with("./") && c.text.find(uc.command) == std::string_view::npos)
     a.assumptions.push_back("'" + uc.command.substr(2) + "' runs as " + uc.command +
                             ": it needs a shebang line and the executable bit.");
