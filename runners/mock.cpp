@@ -381,7 +381,8 @@ bool is_title(std::string_view clause) {
   if (clause.find('`') != std::string_view::npos) return false;
   std::vector<std::string> words;
   for (const auto& t : tokenize(clause))
-    if (t.word) words.push_back(t.text);
+    if (t.word && std::any_of(t.text.begin(), t.text.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); }))
+      words.push_back(t.text);
   // ("gzip it", "diff against yesterday": a program's name is an order. After the first word a
   // verb's form is a noun: "cost report", "nightly cleanup".)
   if (words.empty() || words.size() > 3) return false;
@@ -574,6 +575,17 @@ struct Planner {
         }
       }
     }
+    // "Step 4 only if step 3 succeeded": the numbered steps' order, said again.
+    {
+      std::vector<std::string> words;
+      for (const auto& t : tokenize(ci.action_text))
+        if (t.word) words.push_back(t.text);
+      if (words.size() == 2 && words[0] == "step" &&
+          std::all_of(words[1].begin(), words[1].end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+        ci.role = Role::note;
+        return ci;
+      }
+    }
     if (ci.condition.empty()) return ci;
     switch (condition_kind(ci.condition)) {
       case ConditionKind::on_failure: ci.role = Role::on_failure; break;
@@ -735,10 +747,23 @@ struct Planner {
         if (info[i].role == Role::step && actions[i].kind != ActionKind::literal &&
             (is_request(info[i].action_text) ||
              (i == 0 && !clauses[i]->own_words && first_in_text(i) && is_title(info[i].action_text) &&
-              (actions[i].kind == ActionKind::todo ||
+              (actions[i].kind == ActionKind::todo || actions[i].command.starts_with("echo \"TODO") ||
                // "cost report twice a day at 8 and 20: run `aws ce …`": "report" names, it does not send.
                (actions[i].kind == ActionKind::notify && !names_a_channel(info[i].action_text))))))
           info[i].role = Role::note;
+  }
+
+  // "step 2", "step #3": the number of a step the words count to, or nothing.
+  static std::optional<size_t> numbered_step(std::string_view target) {
+    std::vector<std::string> words;
+    for (const auto& t : tokenize(target))
+      if (t.word) words.push_back(t.text);
+    // ("Step 2 gets …" leaves "2": "step" is grammar to the modifier reader.)
+    if (words.size() == 2 && words[0] == "step") words.erase(words.begin());
+    if (words.size() != 1 || words[0].empty() || words[0].size() > 2 ||
+        !std::all_of(words[0].begin(), words[0].end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+      return std::nullopt;
+    return static_cast<size_t>(std::stoi(words[0]));
   }
 
   // Whether no clause's words come before clause i's in the text (a title opens the text).
@@ -781,6 +806,14 @@ struct Planner {
       if (m.all_steps) {
         for (size_t k = 0; k < clauses.size(); ++k)
           if (!off_graph(k)) targets.push_back(k);
+      } else if (std::optional<size_t> n = numbered_step(m.target)) {
+        // "Step 2 gets 90 minutes max": the second step of a numbered list, counted in order.
+        size_t seen = 0;
+        for (size_t k = 0; k < clauses.size(); ++k)
+          if (!off_graph(k) && ++seen == *n) {
+            targets.push_back(k);
+            break;
+          }
       } else if (!m.target.empty()) {
         // The nearest step before that the words name, else one after ("retry the upload 3 times" may come first).
         // "Each training run gets 6 hours max": every step the words name, not the nearest one.

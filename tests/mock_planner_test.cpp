@@ -406,3 +406,13 @@ TEST_CASE("the order said again is no work; a .sql file goes to its client; the 
   // A .sql file with no client named is asked about, never run.
   CHECK(plan_offline("run `sql/bloat.sql`").steps[0].command.starts_with("echo \"TODO"));
 }
+
+TEST_CASE("a runbook's steps are counted: 'Step 2 gets 90 minutes max', 'Step 4 only if step 3 succeeded'", "[mock]") {
+  const auto plan = plan_offline(
+      "Runbook: product search reindex — every Wednesday 02:00\n1. `./create.sh`\n2. `./load.sh`\n3. `./swap.sh`\n"
+      "4. `./drop.sh`\nStep 4 only if step 3 succeeded. Step 2 gets 90 minutes max.");
+  REQUIRE(plan.steps.size() == 4);  // no "product search reindex" step, no "Step 4" step
+  CHECK(plan.steps[1].timeout == 5400);
+  CHECK_FALSE(plan.steps[0].timeout.has_value());
+  CHECK(plan.schedule == "0 2 * * 3");
+}
