@@ -11,9 +11,11 @@ TEST_CASE("a value is bound only when the variable's name says its kind and the 
   REQUIRE(one.size() == 1);
   CHECK(one[0].name == "REGION");
   CHECK(one[0].value == "eu-west-1");
-  CHECK(values_said_for("ship it to prod with `./ship.sh ${DEPLOY_ENV}`", "./ship.sh ${DEPLOY_ENV}")[0].value == "prod");
+  CHECK(values_said_for("ship it to prod with `./ship.sh ${DEPLOY_ENV}`", "./ship.sh ${DEPLOY_ENV}")[0].value ==
+        "prod");
   CHECK(values_said_for("build for windows with `make GOOS=$GOOS`", "make GOOS=$GOOS")[0].value == "windows");
-  CHECK(values_said_for("test on python 3.12 with `tox -e $PYTHON_VERSION`", "tox -e $PYTHON_VERSION")[0].value == "3.12");
+  CHECK(values_said_for("test on python 3.12 with `tox -e $PYTHON_VERSION`", "tox -e $PYTHON_VERSION")[0].value ==
+        "3.12");
 
   // The name does not say what "prod" would be; two environments are a list or a choice; a value
   // inside the back-quotes is the command's own.
@@ -39,7 +41,8 @@ TEST_CASE("a list with one command for all its items is one step per item, each 
   CHECK(plan.env.empty());  // not imported from the environment: the words gave the values
 
   // The list's head noun and tool belong to every item.
-  const auto tables = arborist::runners::plan_offline("back up the orders, users and payments tables with pg_dump in parallel");
+  const auto tables =
+      arborist::runners::plan_offline("back up the orders, users and payments tables with pg_dump in parallel");
   REQUIRE(tables.steps.size() == 3);
   for (const auto& s : tables.steps) CHECK(s.command.find("tables with pg_dump") != std::string::npos);
   const auto to_s3 = arborist::runners::plan_offline("back up the database and the uploads folder to s3://acme/bk");

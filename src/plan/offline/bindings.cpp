@@ -55,12 +55,14 @@ bool is_region(std::string_view w) {
   }
   if (parts.size() < 2 || parts.size() > 4) return false;
   if (!std::all_of(parts.begin(), parts.end(), is_lower_alnum)) return false;
-  auto digits_at_end = [](std::string_view p) { return !p.empty() && std::isdigit(static_cast<unsigned char>(p.back())); };
+  auto digits_at_end = [](std::string_view p) {
+    return !p.empty() && std::isdigit(static_cast<unsigned char>(p.back()));
+  };
   if (!digits_at_end(parts.back())) return false;
-  static constexpr std::array<std::string_view, 12> kAreas = {"us", "eu", "ap", "ca", "sa", "me", "af", "il",
-                                                             "europe", "asia", "australia", "northamerica"};
-  return std::find(kAreas.begin(), kAreas.end(), parts.front()) != kAreas.end() ||
-         parts.front() == "southamerica" || parts.front() == "africa" || parts.front() == "mx";
+  static constexpr std::array<std::string_view, 12> kAreas = {
+      "us", "eu", "ap", "ca", "sa", "me", "af", "il", "europe", "asia", "australia", "northamerica"};
+  return std::find(kAreas.begin(), kAreas.end(), parts.front()) != kAreas.end() || parts.front() == "southamerica" ||
+         parts.front() == "africa" || parts.front() == "mx";
 }
 
 bool is_kind(Kind kind, std::string_view w) {
@@ -68,8 +70,8 @@ bool is_kind(Kind kind, std::string_view w) {
   static constexpr std::array<std::string_view, 11> kEnvironments = {
       "dev", "development", "staging", "stage", "prod", "production", "qa", "uat", "preprod", "sandbox", "canary"};
   static constexpr std::array<std::string_view, 6> kSystems = {"linux", "darwin", "macos", "windows", "freebsd", "mac"};
-  static constexpr std::array<std::string_view, 7> kArches = {"amd64", "arm64", "x86_64", "aarch64", "386", "arm",
-                                                             "armv7"};
+  static constexpr std::array<std::string_view, 7> kArches = {"amd64", "arm64", "x86_64", "aarch64",
+                                                              "386",   "arm",   "armv7"};
   auto in = [&](const auto& list) { return std::find(list.begin(), list.end(), w) != list.end(); };
   switch (kind) {
     case Kind::region: return is_region(w);
@@ -79,7 +81,8 @@ bool is_kind(Kind kind, std::string_view w) {
     case Kind::version: {
       // 3.12, 20, 1.22.3: digits and dots, at least one dot or a bare major after a runtime's name.
       if (w.empty() || !std::isdigit(static_cast<unsigned char>(w.front()))) return false;
-      return std::all_of(w.begin(), w.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }) &&
+      return std::all_of(w.begin(), w.end(),
+                         [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }) &&
              w.find('.') != std::string_view::npos && w.back() != '.';
     }
     case Kind::none: return false;
@@ -97,9 +100,8 @@ std::vector<std::string> words_outside_code(std::string_view clause) {
     size_t b = i;
     while (i < clause.size() && !std::isspace(static_cast<unsigned char>(clause[i]))) ++i;
     if (b == i) break;
-    bool code = std::any_of(spans.begin(), spans.end(), [&](const Span& s) {
-      return clause[s.begin] == '`' && b >= s.begin && b < s.end;
-    });
+    bool code = std::any_of(spans.begin(), spans.end(),
+                            [&](const Span& s) { return clause[s.begin] == '`' && b >= s.begin && b < s.end; });
     if (code) continue;
     std::string_view w = clause.substr(b, i - b);
     while (!w.empty() && std::string_view(",.;:!?)(\"'").find(w.back()) != std::string_view::npos) w.remove_suffix(1);
