@@ -237,6 +237,10 @@ bool starts_with_skip(std::string_view clause) {
     return true;
   // "manual only, I'll run it per node": how it starts, whatever follows.
   if (words.size() >= 2 && words[0] == "manual" && words[1] == "only") return true;
+  // "… post in #data-quality and stop there": a failed run stops anyway.
+  if ((words.size() == 2 && words[0] == "stop" && (words[1] == "there" || words[1] == "here")) ||
+      (words.size() == 1 && words[0] == "stop"))
+    return true;
   // "Manual trigger only", "manual only", "run manually": how it starts, said to the reader.
   if (words.size() <= 4 && (has("manual") || has("manually")) &&
       (has("only") || has("trigger") || has("triggered") || has("run") || words.size() == 1))

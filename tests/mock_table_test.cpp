@@ -1573,6 +1573,19 @@ const std::vector<Row>& table() {
                          "/var/www && aws s3 cp \"${f:-}\" s3://acme-bk/www/"}},
        "",
        0},
+      // A command line after "only if the tests pass" is the guarded work (it was a TODO "only");
+      // "tests fail => post …" is the failure handler (it ran `dbt test` again as a step).
+      {"every other hour: dbt run --select staging, then dbt test --select staging, and only if the tests pass dbt "
+       "run --select marts. tests fail => post in #data-quality and stop there",
+       {"run-dbt-run", "run-dbt-test", "run-dbt-run-2"},
+       {"run-dbt-run->run-dbt-test", "run-dbt-test->run-dbt-run-2"},
+       "0 */2 * * *",
+       {{"run-dbt-run", "dbt run --select staging"},
+        {"run-dbt-test", "dbt test --select staging"},
+        {"run-dbt-run-2", "dbt run --select marts"}},
+       "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data "
+       "'{\"text\":\"every-other-hour-run-dbt-run failed\"}' \"${SLACK_WEBHOOK_URL}\"",
+       0},
       // "w/" is "with", never a directory: this was `find w/ -type f -mtime +30 -delete`.
       {"delete elasticsearch indices older than 30 days w/ curator",
        {"clean"},

@@ -157,6 +157,15 @@ bool is_condition_start(const std::vector<Token>& t, size_t i) {
     return true;
   if (is(i, "only") && is(i + 1, "if")) return true;
   if (is(i, "no") && is(i + 1, "matter")) return true;
+  // "tests fail => post in #data-quality", "deploy fails -> roll back": a failure with an arrow.
+  for (size_t k = i + 1; k < t.size() && k <= i + 3; ++k) {
+    if (!t[k].word) break;
+    const auto& w = t[k].text;
+    if ((w == "fail" || w == "fails" || w == "failed" || w == "breaks" || w == "errors") &&
+        ((k + 2 < t.size() && (t[k + 1].text == "=" || t[k + 1].text == "-") && t[k + 2].text == ">") ||
+         (k + 1 < t.size() && t[k + 1].text == "\xE2\x86\x92")))
+      return true;
+  }
   // "Anything fails -> post in #deploys", "either step fails, page me", "any of it breaks: …".
   if (is(i, "anything") || is(i, "something") || is(i, "either") || is(i, "any")) {
     for (size_t k = i + 1; k < t.size() && k < i + 5; ++k) {
@@ -602,6 +611,11 @@ class LineParser {
           return j - i;
         }
         if (is(j, "`")) {
+          set_condition(i, j - 1, {});
+          return j - i;
+        }
+        // "only if the tests pass dbt run --select marts": a command line follows the outcome.
+        if (j < t_.size() && t_[j].word && is_program(t_[j].text) && j + 1 < t_.size() && t_[j + 1].word) {
           set_condition(i, j - 1, {});
           return j - i;
         }
