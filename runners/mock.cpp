@@ -208,7 +208,7 @@ bool is_prohibition(std::string_view clause) {
 bool starts_with_skip(std::string_view clause) {
   std::vector<std::string> words;
   for (const auto& t : tokenize(clause))
-    if (t.word) words.push_back(t.text);
+    if (t.word && !(words.empty() && (t.text == "please" || t.text == "pls" || t.text == "plz"))) words.push_back(t.text);
   if (words.empty()) return false;
   // "post nothing", "do nothing", "send nothing at all": a step that is no step.
   if (words.size() <= 4 && std::find(words.begin(), words.end(), "nothing") != words.end()) return true;
@@ -240,6 +240,17 @@ bool starts_with_skip(std::string_view clause) {
   // "… post in #data-quality and stop there": a failed run stops anyway.
   if ((words.size() == 2 && words[0] == "stop" && (words[1] == "there" || words[1] == "here")) ||
       (words.size() == 1 && words[0] == "stop"))
+    return true;
+  // "Not need other things", "no need for anything else": nothing more is asked.
+  if (words.size() <= 5 && (words[0] == "not" || words[0] == "no") && words.size() >= 2 && words[1] == "need")
+    return true;
+  // "Please use df for the check": a tool for work another step does, said to the reader.
+  if (words.size() <= 6 && words[0] == "use" && words.size() >= 4 && words[2] == "for" && words[3] == "the")
+    return true;
+  // "I'm a postdoc running climate sims", "I lead the support team": who is writing.
+  if (words.size() <= 8 && (words[0] == "i'm" || words[0] == "im" || (words[0] == "i" && words.size() >= 2 &&
+                                                                       (words[1] == "am" || words[1] == "lead" ||
+                                                                        words[1] == "manage" || words[1] == "work"))))
     return true;
   // "Manual trigger only", "manual only", "run manually": how it starts, said to the reader.
   if (words.size() <= 4 && (has("manual") || has("manually")) &&

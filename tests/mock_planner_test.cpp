@@ -416,3 +416,18 @@ TEST_CASE("a runbook's steps are counted: 'Step 2 gets 90 minutes max', 'Step 4 
   CHECK_FALSE(plan.steps[0].timeout.has_value());
   CHECK(plan.schedule == "0 2 * * 3");
 }
+
+TEST_CASE("who is writing and what else they say are not steps; 'can run up to 48h' is a timeout", "[mock]") {
+  const auto hpc = plan_offline(
+      "I'm a postdoc running climate sims. On the 1st of each month at midnight I need to: `sbatch --wait a.slurm`, "
+      "then `sbatch --wait --array=0-9 sim.slurm`. The array job can run up to 48h, the others are quick.");
+  REQUIRE(hpc.steps.size() == 2);
+  CHECK(hpc.steps[1].timeout == 172800);
+  CHECK_FALSE(hpc.steps[0].timeout.has_value());
+  const auto disk = plan_offline(
+      "Hello, I need a job what check the disk of our server every 10 minute. If some partition is more than 90% "
+      "used, it must send alert to PagerDuty. Please use df for the check. Not need other things.");
+  REQUIRE(disk.steps.size() == 1);
+  CHECK(disk.steps[0].command.starts_with("test \"$(df"));
+  CHECK(disk.on_failure.find("events.pagerduty.com") != std::string::npos);
+}

@@ -1097,6 +1097,9 @@ bool literal(Action& a, const Clause& c) {
 // What the clause is about when its verb is generic ("run the tests") or missing ("- database backup").
 ActionKind by_keywords(const Clause& c, bool database_known) {
   if (c.has("disk") && c.any({"usage", "space", "full", "free", "used", "capacity"})) return ActionKind::disk_check;
+  // "a job what check the disk of our server": checking a disk is its usage.
+  if (c.any({"disk", "disks", "partition", "partitions"}) && c.any({"check", "checks", "monitor", "watch"}))
+    return ActionKind::disk_check;
   // "pg_dump the prod db": the dump tool's name is the verb.
   if (c.any({"pg_dump", "pg_dumpall", "mysqldump", "mongodump"})) return ActionKind::backup_db;
   bool image = c.any({"docker", "image", "images", "img", "imgs", "container"});
@@ -1151,6 +1154,9 @@ ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx,
   if (verb == "format") return ActionKind::format;
   if (c.has("disk") && c.any({"usage", "space", "full", "free", "used", "capacity"}) &&
       (is({"check", "verify", "monitor", "watch", "alert", "warn"}) || verb.empty()))
+    return ActionKind::disk_check;
+  // "check the disk of our server", "monitor the partitions": a disk is checked by its usage.
+  if (c.any({"disk", "disks", "partition", "partitions"}) && is({"check", "monitor", "watch"}))
     return ActionKind::disk_check;
   if (is({"check", "verify", "validate"})) {
     if (c.any({"lint", "linting", "style"})) return ActionKind::lint;

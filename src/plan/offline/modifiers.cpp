@@ -501,10 +501,13 @@ struct Scanner {
       }
       if (verb_timeout(i)) continue;
       // "at most 2 hours", "no more than 30 minutes", "max 10 min", "2 hours max", "within 1h"
-      if (!about_age && is_any(w, {"max", "maximum", "most", "than", "within", "under"})) {
+      if (!about_age && is_any(w, {"max", "maximum", "most", "than", "within", "under", "to"})) {
         bool lead = w == "max" || w == "maximum" || (w == "most" && i > 0 && at(i - 1, "at")) ||
                     (w == "than" && i > 0 && (at(i - 1, "more") || at(i - 1, "longer"))) || w == "within" ||
-                    (w == "under" && i > 0 && at(i - 1, "in"));
+                    (w == "under" && i > 0 && at(i - 1, "in")) ||
+                    // "the array job can run up to 48h", "it may take up to 2 hours"
+                    (w == "to" && i > 1 && at(i - 1, "up") &&
+                     is_any(t[i - 2].text, {"run", "runs", "take", "takes", "last", "lasts"}));
         if (lead)
           if (auto dur = duration_at(t, i + 1)) {
             size_t from = i;
@@ -512,7 +515,8 @@ struct Scanner {
             while (from > 0 && free(from - 1) &&
                    is_any(t[from - 1].text, {"at", "no", "not", "more", "longer", "take", "takes", "run", "runs",
                                              "should", "must", "shouldn't", "mustn't", "in", "finish", "complete",
-                                             "done", "be", "if", "it", "for"}))
+                                             "done", "be", "if", "it", "for", "up", "can", "may", "might",
+                                             "last", "lasts"}))
               --from;
             size_t end = dur->next;
             // "if it takes longer than 2 hours, kill it"
