@@ -431,3 +431,11 @@ TEST_CASE("who is writing and what else they say are not steps; 'can run up to 4
   CHECK(disk.steps[0].command.starts_with("test \"$(df"));
   CHECK(disk.on_failure.find("events.pagerduty.com") != std::string::npos);
 }
+
+TEST_CASE("a health check checks every URL the words give", "[mock]") {
+  const auto plan = plan_offline(
+      "every 5 minutes check https://api.acme.example/healthz and https://web.acme.example/healthz");
+  REQUIRE(plan.steps.size() >= 1);
+  CHECK(plan.steps[0].command.find("https://api.acme.example/healthz") != std::string::npos);
+  CHECK(plan.steps[0].command.find("https://web.acme.example/healthz") != std::string::npos);
+}

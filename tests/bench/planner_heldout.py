@@ -24,7 +24,10 @@ for c in cases:
     steps = spec.get("steps", [])
     n = len(steps)
     if not (c["steps_min"] <= n <= c["steps_max"]): problems.append(f"steps {n} not in [{c['steps_min']},{c['steps_max']}]")
-    cmds = [s.get("command","") or "" for s in steps] + [spec.get("on_failure","") or "", spec.get("on_success","") or "", spec.get("on_exit","") or ""]
+    cmds = [s.get("command","") or s.get("script","") or "" for s in steps] + [spec.get("on_failure","") or "", spec.get("on_success","") or "", spec.get("on_exit","") or ""]
+    # ${VAR} and ${VAR:-} are the shell's $VAR.
+    import re
+    cmds = [re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-)?\}", r"$\1", x) for x in cmds]
     for m in c.get("must_commands") or []:
         if not any(m in x for x in cmds): problems.append(f"missing command {m!r}")
     def text(s): return " ".join([s["name"], s.get("description",""), s.get("command","") or "", json.dumps(s.get("ai",""))]).lower()

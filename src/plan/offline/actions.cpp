@@ -929,7 +929,15 @@ bool health_check(Action& a, const Clause& c) {
     a.open_question = "Which URL should step '@@STEP@@' check? None was given.";
     return false;
   }
-  a.command = "curl -fsS -o /dev/null --max-time 10 " + shell_quote(url);
+  // "ping our status endpoints — https://api…/healthz and https://web…/healthz": every URL said.
+  std::vector<std::string> urls;
+  for (const auto& chunk : c.chunks)
+    if (is_url(chunk) && !chunk.starts_with("s3://") && !chunk.starts_with("gs://") &&
+        std::find(urls.begin(), urls.end(), chunk) == urls.end())
+      urls.push_back(chunk);
+  if (urls.empty()) urls.push_back(url);
+  for (const auto& u : urls)
+    a.command += (a.command.empty() ? "" : " && ") + std::string("curl -fsS -o /dev/null --max-time 10 ") + shell_quote(u);
   return true;
 }
 
