@@ -265,6 +265,22 @@ bool starts_with_skip(std::string_view clause) {
   if (words.size() <= 3 && words.back() == "here" &&
       std::none_of(words.begin(), words.end(), [](const std::string& w) { return is_action_verb(w); }))
     return true;
+  // "the publish pipeline will call this — no timer", "the file comes on SFTP": how and when it
+  // starts, said to the reader.
+  {
+    const std::string joined = [&] {
+      std::string j;
+      for (const auto& w : words) j += (j.empty() ? "" : " ") + w;
+      return j;
+    }();
+    for (std::string_view phrase : {"will call this", "will call it", "calls this", "will trigger this",
+                                    "will trigger it", "triggers this", "no timer", "no schedule"})
+      if (joined.find(phrase) != std::string::npos && words.size() <= 10) return true;
+    if ((words[0] == "the" || words[0] == "a" || words[0] == "new") && words.size() <= 8 &&
+        (has("comes") || has("arrives") || has("lands") || has("appears")) &&
+        std::none_of(words.begin(), words.end(), [](const std::string& w) { return w == "run" || w == "then"; }))
+      return true;
+  }
   // "no cron, CI will call it", "no schedule needed", "CI triggers it": no schedule, said to the reader.
   if (words[0] == "no" && words.size() >= 2 && (words[1] == "cron" || words[1] == "schedule" || words[1] == "scheduling"))
     return true;
@@ -380,11 +396,17 @@ bool is_request(std::string_view clause) {
       }))
     return true;
   static const std::unordered_set<std::string_view> lead = {
-      "hey", "hi", "hello", "pls", "plz", "please", "can", "could", "would", "you", "someone", "somebody", "u",
-      "ok", "so", "yo", "we", "i", "need", "want", "to", "kindly", "help", "me", "us", "just"};
+      "hey", "hi", "hello", "hallo", "pls", "plz", "please", "can", "could", "would", "you", "someone", "somebody",
+      "u", "ok", "so", "yo", "we", "i", "need", "want", "to", "kindly", "help", "me", "us", "just"};
   size_t k = 0;
   while (k < words.size() && lead.contains(words[k])) ++k;
   if (k >= words.size()) return false;
+  // "please make for me a job", "create a dag for this": the job itself, nothing after it.
+  static const std::unordered_set<std::string_view> job_nouns = {"job", "workflow", "dag", "pipeline", "cronjob",
+                                                                 "automation", "task"};
+  if ((words[k] == "make" || words[k] == "create" || words[k] == "write" || words[k] == "build") &&
+      job_nouns.contains(words.back()) && words.size() - k <= 5)
+    return true;
   const std::string& v = words[k];
   const std::string next = k + 1 < words.size() ? words[k + 1] : std::string();
   return v == "automate" || v == "setup" || ((v == "set" || v == "wire" || v == "hook") && next == "up") ||

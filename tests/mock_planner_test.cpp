@@ -439,3 +439,17 @@ TEST_CASE("a health check checks every URL the words give", "[mock]") {
   CHECK(plan.steps[0].command.find("https://api.acme.example/healthz") != std::string::npos);
   CHECK(plan.steps[0].command.find("https://web.acme.example/healthz") != std::string::npos);
 }
+
+TEST_CASE("a request for the job, a trigger said in passing, a script's noun, 'count as successful'", "[mock]") {
+  const auto sftp = plan_offline(
+      "Hallo, please make for me a job. Each working day at 6:15 the file comes on SFTP. First `sftp -b get.batch "
+      "partner@ftp.example`, after this `python3 import.py`.");
+  REQUIRE(sftp.steps.size() == 2);
+  CHECK(sftp.schedule == "15 6 * * 1-5");
+  const auto solr = plan_offline(
+      "Whenever the docs site is published (the publish pipeline will call this — no timer), run `./rebuild.sh`, "
+      "then warm it with our warm_queries.py script; if it fails the run should still count as successful.");
+  REQUIRE(solr.steps.size() == 2);
+  CHECK(solr.steps[1].command == "./warm_queries.py");
+  CHECK(solr.steps[1].continue_on_failure);
+}

@@ -483,6 +483,11 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
         "with",   "without", "using", "via",  "because", "since",  "while", "until", "or",    "but",  "of",
         "at",     "by"};
     if (ends_command(lower_c) && (!chunks[k - 1].text.starts_with("--") || never_a_value.contains(lower_c))) break;
+    // "with our warm_queries.py script": the noun after a script's name is not its argument.
+    if (k == 1 && path &&
+        (lower_c == "script" || lower_c == "scripts" || lower_c == "file" || lower_c == "tool" || lower_c == "binary" ||
+         lower_c == "program" || lower_c == "command"))
+      break;
     if (c.starts_with("\"") || c.starts_with("'")) {  // a quoted argument, maybe several chunks long
       char q = c[0];
       size_t j = k;

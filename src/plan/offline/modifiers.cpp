@@ -553,6 +553,10 @@ struct Scanner {
       passive_target(from);
     };
     if (w == "best-effort" || (w == "best" && at(i + 1, "effort"))) return mark(i, i + (w == "best" ? 2 : 1));
+    // "if it fails the run should still count as successful"
+    if (w == "count" && at(i + 1, "as") && i + 2 < t.size() &&
+        is_any(t[i + 2].text, {"successful", "success", "succeeded", "ok", "passed", "green"}))
+      return mark(0, i + 3);
     if (w == "non-fatal" || w == "nonfatal") return mark(i, i + 1);
     if ((w == "continue" || w == "proceed") && (at(i + 1, "on") || at(i + 1, "even") || at(i + 1, "if") || at(i + 1, "when"))) {
       size_t k = i + 1;
