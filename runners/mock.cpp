@@ -429,6 +429,24 @@ bool is_title(std::string_view clause) {
   });
 }
 
+// "traffic starts earlier now", "the payment service has been noisy": a statement of fact, not
+// an order — the first word is no verb and a verb comes later in its third person.
+bool is_statement(std::string_view clause) {
+  if (clause.find('`') != std::string_view::npos) return false;
+  std::vector<std::string> words;
+  for (const auto& t : tokenize(clause))
+    if (t.word) words.push_back(t.text);
+  if (words.size() < 2 || words.size() > 10) return false;
+  const std::string& first = words[0];
+  if (is_action_verb(verb_form(first)) || plan::offline::is_program(first)) return false;
+  for (size_t k = 1; k < words.size(); ++k) {
+    const std::string& w = words[k];
+    if (w == "has" || w == "is" || w == "are" || w == "was" || w == "were" || w == "been") return true;
+    if (w.size() > 3 && w.ends_with("s") && verb_form(w) != w && is_action_verb(verb_form(w))) return true;
+  }
+  return false;
+}
+
 bool names_a_channel(std::string_view clause) {
   for (const auto& t : tokenize(clause))
     if (t.text == "slack" || t.text == "email" || t.text == "mail" || t.text == "teams" || t.text == "discord" ||
@@ -783,6 +801,7 @@ struct Planner {
       for (size_t i = 0; i < clauses.size(); ++i)
         if (info[i].role == Role::step && actions[i].kind != ActionKind::literal &&
             (is_request(info[i].action_text) ||
+             (actions[i].kind == ActionKind::todo && is_statement(info[i].action_text)) ||
              (i == 0 && !clauses[i]->own_words && first_in_text(i) && is_title(info[i].action_text) &&
               (actions[i].kind == ActionKind::todo || actions[i].command.starts_with("echo \"TODO") ||
                // "cost report twice a day at 8 and 20: run `aws ce …`": "report" names, it does not send.

@@ -453,3 +453,13 @@ TEST_CASE("a request for the job, a trigger said in passing, a script's noun, 'c
   CHECK(solr.steps[1].command == "./warm_queries.py");
   CHECK(solr.steps[1].continue_on_failure);
 }
+
+TEST_CASE("logrotate takes the config the words name; statements of fact are not steps", "[mock]") {
+  const auto plan = plan_offline(
+      "need a job tht runs logrotate with our custom config /etc/logrotate.d/webapp evry day at midnite, force it. "
+      "then restart the fluent-bit servce so it picks up the new files. traffic starts earlier now.");
+  REQUIRE(plan.steps.size() == 2);
+  CHECK(plan.steps[0].command == "logrotate --force /etc/logrotate.d/webapp");  // it was `logrotate` alone
+  CHECK(plan.steps[1].command == "systemctl restart fluent-bit");
+  CHECK(plan.schedule == "0 0 * * *");
+}

@@ -1056,6 +1056,14 @@ bool literal(Action& a, const Clause& c) {
   const UserCommand& uc = commands.front();
   a.command = uc.command;
   a.slug = uc.slug;
+  // "runs logrotate with our custom config /etc/logrotate.d/webapp, force it": logrotate alone
+  // rotates nothing; the configuration the words name is its argument.
+  if (uc.command == "logrotate")
+    for (const auto& p : c.paths())
+      if (p.starts_with("/etc/logrotate") && shell_quote(p) == p) {
+        a.command = std::string("logrotate ") + (c.has("force") || c.has("forced") ? "--force " : "") + p;
+        break;
+      }
   // "run `sql/bloat.sql` with psql": a SQL file is read by the client the words name, never run.
   if (uc.command.ends_with(".sql") && uc.command.find(' ') == std::string::npos) {
     const std::string file = uc.command.starts_with("./") ? uc.command.substr(2) : uc.command;

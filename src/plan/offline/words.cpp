@@ -73,7 +73,8 @@ const std::unordered_map<std::string_view, std::string_view>& typos() {
       {"summery", "summary"},    {"sumarize", "summarize"}, {"reprot", "report"},
       {"rpeort", "report"},      {"certifcates", "certificates"}, {"certficates", "certificates"},
       {"logss", "logs"},         {"lgos", "logs"},          {"pipline", "pipeline"},   {"enviroment", "environment"},
-      {"nothin", "nothing"},      {"nuthin", "nothing"},     {"producton", "production"}, {"prodcution", "production"}, {"stagign", "staging"}, {"satging", "staging"},
+      {"nothin", "nothing"},      {"nuthin", "nothing"},      {"servce", "service"},      {"sevice", "service"},
+      {"midnite", "midnight"},    {"tht", "that"},     {"producton", "production"}, {"prodcution", "production"}, {"stagign", "staging"}, {"satging", "staging"},
   };
   return words;
 }
