@@ -442,6 +442,10 @@ bool is_statement(std::string_view clause) {
   for (size_t k = 1; k < words.size(); ++k) {
     const std::string& w = words[k];
     if (w == "has" || w == "is" || w == "are" || w == "was" || w == "were" || w == "been") return true;
+    // "disk on db01 filling up": a state, said with -ing after a noun.
+    if (k >= 2 && w.size() > 5 && w.ends_with("ing") && k + 1 < words.size() &&
+        (words[k + 1] == "up" || words[k + 1] == "out"))
+      return true;
     if (w.size() > 3 && w.ends_with("s") && verb_form(w) != w && is_action_verb(verb_form(w))) return true;
   }
   return false;
@@ -586,6 +590,28 @@ struct Planner {
     if (n.condition.empty() && !n.note) {
       ci.modifiers = read_modifiers(n.text);
       if (ci.modifiers.limits.any()) {
+        // "eval is flaky so retry it twice": what is left says why, about the step it names.
+        if (!ci.modifiers.whole_clause) {
+          const std::string rest = without_modifiers(n.text, ci.modifiers.spans);
+          // ("validate is flaky so": the subject may be a verb's form — a step's name.)
+          bool says_why = is_statement(rest);
+          {
+            std::vector<std::string> w;
+            for (const auto& t : tokenize(rest))
+              if (t.word) w.push_back(t.text);
+            for (size_t k = 1; k < w.size() && k <= 3 && !says_why; ++k)
+              says_why = w[k] == "is" || w[k] == "are" || w[k] == "keeps" || w[k] == "gets";
+          }
+          if (says_why) {
+            std::string subject;
+            for (const auto& t : tokenize(rest)) {
+              if (t.text == "is" || t.text == "are" || t.text == "has" || t.text == "keeps" || t.text == "gets") break;
+              if (t.word && t.text != "the" && t.text != "our") subject += (subject.empty() ? "" : " ") + t.text;
+            }
+            ci.modifiers.whole_clause = true;
+            ci.modifiers.target = subject;
+          }
+        }
         if (ci.modifiers.whole_clause) {
           ci.role = Role::modifier;
           return ci;
@@ -797,11 +823,19 @@ struct Planner {
     const bool commands_given = std::any_of(actions.begin(), actions.end(), [](const Action& a) {
       return a.kind == ActionKind::literal;
     });
+    // A statement of fact beside work that has a real command: "disk on db01 filling up agn,
+    // clean out /var/log/app/*.gz older than 7d".
+    const bool real_work = std::any_of(actions.begin(), actions.end(), [](const Action& a) {
+      return a.kind != ActionKind::todo && !a.command.starts_with("echo \"TODO");
+    });
+    if (real_work)
+      for (size_t i = 0; i < clauses.size(); ++i)
+        if (info[i].role == Role::step && actions[i].kind == ActionKind::todo && is_statement(info[i].action_text))
+          info[i].role = Role::note;
     if (commands_given)
       for (size_t i = 0; i < clauses.size(); ++i)
         if (info[i].role == Role::step && actions[i].kind != ActionKind::literal &&
             (is_request(info[i].action_text) ||
-             (actions[i].kind == ActionKind::todo && is_statement(info[i].action_text)) ||
              (i == 0 && !clauses[i]->own_words && first_in_text(i) && is_title(info[i].action_text) &&
               (actions[i].kind == ActionKind::todo || actions[i].command.starts_with("echo \"TODO") ||
                // "cost report twice a day at 8 and 20: run `aws ce …`": "report" names, it does not send.

@@ -463,3 +463,16 @@ TEST_CASE("logrotate takes the config the words name; statements of fact are not
   CHECK(plan.steps[1].command == "systemctl restart fluent-bit");
   CHECK(plan.schedule == "0 0 * * *");
 }
+
+TEST_CASE("'validate is flaky so retry it 3x' retries validate; a pasted Airflow template is asked about", "[mock]") {
+  const auto plan = plan_offline(
+      "moving our airflow dag over to dagu:\n```\npython extract.py --date {{ ds }}\npython validate.py\n"
+      "python load.py --table events\n```\nruns daily 05:00 UTC. validate is flaky so retry it 3x");
+  REQUIRE(plan.steps.size() == 3);
+  CHECK(plan.steps[1].retries == 3);
+  CHECK(plan.steps[0].command == "python extract.py --date {{ ds }}");  // as written, and asked about
+  CHECK(std::any_of(plan.open_questions.begin(), plan.open_questions.end(),
+                    [](const std::string& q) { return q.find("{{ ds }}") != std::string::npos; }));
+  const auto disk = plan_offline("disk on db01 filling up agn, clean out /var/log/app/*.gz older than 7d asap");
+  REQUIRE(disk.steps.size() == 1);
+}

@@ -1089,6 +1089,13 @@ bool literal(Action& a, const Clause& c) {
   if (commands.size() > 1)
     a.open_question = "Step '@@STEP@@' runs only the first of the commands written in it (" + uc.command +
                       "): should the others be steps too?";
+  // "python extract.py --date {{ ds }}" pasted from an Airflow DAG: Dagu does not fill Jinja
+  // templates, so the text would reach the program as written.
+  if (a.open_question.empty())
+    if (size_t open = uc.command.find("{{"); open != std::string::npos && uc.command.find("}}", open) != std::string::npos)
+      a.open_question = "Step '@@STEP@@' holds " + uc.command.substr(open, uc.command.find("}}", open) + 2 - open) +
+                        ", a template of another scheduler (Airflow's {{ ds }} is the run's date): Dagu passes it "
+                        "as written. What should it be (e.g. $(date +%F) for today)?";
   // "run terraform plan against the prod workspace": a command read from prose that the words
   // aim somewhere it does not say. It runs as written, and the gap is asked about.
   if (!uc.quoted && a.open_question.empty() && uc.end < c.text.size()) {
