@@ -476,3 +476,13 @@ TEST_CASE("'validate is flaky so retry it 3x' retries validate; a pasted Airflow
   const auto disk = plan_offline("disk on db01 filling up agn, clean out /var/log/app/*.gz older than 7d asap");
   REQUIRE(disk.steps.size() == 1);
 }
+
+TEST_CASE("'train two candidates in parallel — `a` and `b` — then `c`' runs a and b side by side", "[mock]") {
+  const auto plan = plan_offline(
+      "Pipeline: `python prep.py`, then train two candidates in parallel — `python train.py --arch a` and "
+      "`python train.py --arch b` — then `python compare.py` picks the winner.");
+  REQUIRE(plan.steps.size() == 4);  // "train two candidates" names the two commands; it is no step
+  CHECK(plan.steps[1].depends_on == std::vector<std::string>{plan.steps[0].name});
+  CHECK(plan.steps[2].depends_on == std::vector<std::string>{plan.steps[0].name});
+  CHECK(plan.steps[3].depends_on.size() == 2);
+}

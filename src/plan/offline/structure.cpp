@@ -655,6 +655,38 @@ class LineParser {
     return 0;
   }
 
+  // At ':' or '—' before back-quoted commands, with nothing of the current clause said yet: the
+  // words before named parallel work the commands now give ("deploy to eu-west and us-east at the
+  // same time: `a` and `b`", "train two candidates in parallel — `a` and `b` —"). Those words
+  // become ordering and the commands that follow one parallel group. False when they do not.
+  bool commands_name_parallel_work() {
+    auto plain = [](const Node& c) { return c.kind == Node::Kind::clause && c.text.find('`') == std::string::npos; };
+    if (!items_.empty() && items_.back().kind == Node::Kind::parallel && items_.back().explicit_parallel &&
+        std::all_of(items_.back().children.begin(), items_.back().children.end(), plain)) {
+      for (const auto& c : items_.back().children)
+        for (const auto& r : c.ranges) ordering_->push_back(r);
+      items_.pop_back();
+      sealed_ = std::min(sealed_, items_.size());
+      group_parallel_ = true;
+      return true;
+    }
+    if (start_marker_ && items_.empty()) {  // "At the same time: `a` and `b`"
+      start_marker_ = false;
+      group_parallel_ = true;
+      return true;
+    }
+    // "train two candidates in parallel — …": one clause the parallel words sealed.
+    if (start_marker_ && !items_.empty() && plain(items_.back()) && items_.size() == sealed_) {
+      for (const auto& r : items_.back().ranges) ordering_->push_back(r);
+      items_.pop_back();
+      sealed_ = std::min(sealed_, items_.size());
+      start_marker_ = false;
+      group_parallel_ = true;
+      return true;
+    }
+    return false;
+  }
+
   void set_condition(size_t first, size_t last, std::string text) {
     end_item();
     condition_ = text.empty() ? std::string(body_.substr(t_[first].begin, t_[last].end - t_[first].begin)) : text;
@@ -669,6 +701,12 @@ class LineParser {
 
   size_t step(size_t i) {
     const Token& tok = t_[i];
+    // "— `a` and `b` —": a dash before commands, like a colon.
+    if ((tok.text == "\xE2\x80\x94" || tok.text == "\xE2\x80\x93") && i + 1 < t_.size() && t_[i + 1].text == "`" &&
+        item_empty() && commands_name_parallel_work()) {
+      order(i, i);
+      return i + 1;
+    }
     if (opaque(i)) {  // inside a URL, path, quote or back-quotes: words, not structure
       add(i);
       return i + 1;
@@ -1024,24 +1062,7 @@ class LineParser {
       bool command_next = i + 1 < t_.size() && t_[i + 1].text == "`";
       // "deploy to eu-west and us-east at the same time: `helm … eu-west` and `helm … us-east`":
       // the commands after the colon are the parallel work the words before it named.
-      if (tok.text == ":" && command_next && item_empty()) {
-        if (!items_.empty() && items_.back().kind == Node::Kind::parallel && items_.back().explicit_parallel &&
-            std::all_of(items_.back().children.begin(), items_.back().children.end(), [](const Node& c) {
-              return c.kind == Node::Kind::clause && c.text.find('`') == std::string::npos;
-            })) {
-          for (const auto& c : items_.back().children)
-            for (const auto& r : c.ranges) ordering_->push_back(r);
-          items_.pop_back();
-          sealed_ = std::min(sealed_, items_.size());
-          group_parallel_ = true;
-          return i + 1;
-        }
-        if (start_marker_ && items_.empty()) {  // "At the same time: `a` and `b`"
-          start_marker_ = false;
-          group_parallel_ = true;
-          return i + 1;
-        }
-      }
+      if (tok.text == ":" && command_next && item_empty() && commands_name_parallel_work()) return i + 1;
       // "refresh the sales view every 15 minutes: `psql -c …`": the command after the colon is how
       // the words before it are done — one step, not a TODO and a command.
       if (tok.text == ":" && command_next && !item_empty() && !item_has_backquote()) {
