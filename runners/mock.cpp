@@ -439,6 +439,14 @@ bool is_statement(std::string_view clause) {
   if (words.size() < 2 || words.size() > 10) return false;
   const std::string& first = words[0];
   if (is_action_verb(verb_form(first)) || plan::offline::is_program(first)) return false;
+  // "the cdn cache has to be purged", "our website needs a cache purge": an obligation is work.
+  for (size_t k = 1; k < words.size(); ++k) {
+    const std::string& w = words[k];
+    if (w == "must" || w == "should" || w == "needs" || w == "need" || w == "requires" || w == "required" ||
+        w == "wants" || w == "shall" || ((w == "has" || w == "have" || w == "is" || w == "are") && k + 1 < words.size() &&
+                                         words[k + 1] == "to"))
+      return false;
+  }
   for (size_t k = 1; k < words.size(); ++k) {
     const std::string& w = words[k];
     if (w == "has" || w == "is" || w == "are" || w == "was" || w == "were" || w == "been") return true;

@@ -486,3 +486,12 @@ TEST_CASE("'train two candidates in parallel — `a` and `b` — then `c`' runs 
   CHECK(plan.steps[2].depends_on == std::vector<std::string>{plan.steps[0].name});
   CHECK(plan.steps[3].depends_on.size() == 2);
 }
+
+TEST_CASE("an obligation is work, never a statement of fact", "[mock]") {
+  for (const char* words : {"run `./deploy.sh`. the cdn cache has to be purged after that",
+                            "run `./deploy.sh`. our website needs a cache purge after that",
+                            "run `./deploy.sh`. the cdn cache must be purged after that"}) {
+    INFO(words);
+    CHECK(plan_offline(words).steps.size() == 2);
+  }
+}
