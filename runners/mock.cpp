@@ -248,10 +248,18 @@ bool starts_with_skip(std::string_view clause) {
   if (words.size() <= 6 && words[0] == "use" && words.size() >= 4 && words[2] == "for" && words[3] == "the")
     return true;
   // "I'm a postdoc running climate sims", "I lead the support team": who is writing.
-  if (words.size() <= 8 && (words[0] == "i'm" || words[0] == "im" || (words[0] == "i" && words.size() >= 2 &&
-                                                                       (words[1] == "am" || words[1] == "lead" ||
-                                                                        words[1] == "manage" || words[1] == "work"))))
-    return true;
+  // (Only "I'm a …", "I lead the …": "I'm going to need the db backed up" asks for work.)
+  {
+    size_t k = words[0] == "i'm" || words[0] == "im" ? 1
+               : (words[0] == "i" && words.size() >= 2 &&
+                  (words[1] == "am" || words[1] == "lead" || words[1] == "manage" || words[1] == "work"))
+                   ? 2
+                   : 0;
+    if (k > 0 && words.size() <= 8 && k < words.size() &&
+        (words[k] == "a" || words[k] == "an" || words[k] == "the" || words[k] == "our" || words[k] == "on" ||
+         words[k] == "in"))
+      return true;
+  }
   // "Manual trigger only", "manual only", "run manually": how it starts, said to the reader.
   if (words.size() <= 4 && (has("manual") || has("manually")) &&
       (has("only") || has("trigger") || has("triggered") || has("run") || words.size() == 1))

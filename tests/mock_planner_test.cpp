@@ -495,3 +495,10 @@ TEST_CASE("an obligation is work, never a statement of fact", "[mock]") {
     CHECK(plan_offline(words).steps.size() == 2);
   }
 }
+
+TEST_CASE("who is writing is a note only as 'I'm a …', never when they ask for work", "[mock]") {
+  CHECK(plan_offline("I'm going to need the db backed up nightly with `pg_dump shop > /b/s.sql`").steps.size() == 1);
+  CHECK(plan_offline("I'm going to need the db backed up nightly with `pg_dump shop > /b/s.sql`").steps[0].command ==
+        "pg_dump shop > /b/s.sql");
+  CHECK(plan_offline("I'm a postdoc. run `./x.sh` nightly").steps.size() == 1);
+}
