@@ -852,7 +852,8 @@ struct Planner {
       for (size_t i = 0; i < clauses.size(); ++i)
         if (info[i].role == Role::step && actions[i].kind != ActionKind::literal &&
             (is_request(info[i].action_text) ||
-             (i == 0 && !clauses[i]->own_words && first_in_text(i) && is_title(info[i].action_text) &&
+             (i == 0 && !clauses[i]->own_words && first_in_text(i) && opens_plain_line(i) &&
+              is_title(info[i].action_text) &&
               (actions[i].kind == ActionKind::todo || actions[i].command.starts_with("echo \"TODO") ||
                // "cost report twice a day at 8 and 20: run `aws ce …`": "report" names, it does not send.
                (actions[i].kind == ActionKind::notify && !names_a_channel(info[i].action_text))))))
@@ -964,6 +965,17 @@ struct Planner {
   }
   std::unordered_map<size_t, std::vector<size_t>> modifier_targets;  // modifier clause -> the clauses it set
   std::set<size_t> moved_to_handler;  // the user's commands a handler's words named (no longer steps)
+  std::string_view text;              // the description the clauses' ranges point into
+
+  // Whether clause i's words start a line of their own that is no list item ("orders ETL." can
+  // be a title; "- database backup" is work).
+  bool opens_plain_line(size_t i) const {
+    const size_t at = info[i].text_begin;
+    if (at > text.size()) return false;
+    size_t line = text.rfind('\n', at == 0 ? 0 : at - 1);
+    line = line == std::string_view::npos || at == 0 ? 0 : line + 1;
+    return text::trim(text.substr(line, at - line)).empty();
+  }
 };
 
 class GraphBuilder {
@@ -1542,6 +1554,7 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   std::vector<plan::offline::TeamAction> team;
   for (const auto& a : team_actions) team.push_back({a.phrase, a.command});
   Planner planner{context, team, {}, {}, {}, {}};
+  planner.text = work;
   planner.collect(tree);
 
   // The name comes from the label, else from the actions (classified once without a name).

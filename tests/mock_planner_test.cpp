@@ -502,3 +502,9 @@ TEST_CASE("who is writing is a note only as 'I'm a …', never when they ask for
         "pg_dump shop > /b/s.sql");
   CHECK(plan_offline("I'm a postdoc. run `./x.sh` nightly").steps.size() == 1);
 }
+
+TEST_CASE("a title opens a plain line; a list item is work", "[mock]") {
+  const auto list = plan_offline("- database backup\n- run `./upload.sh`");
+  REQUIRE(list.steps.size() == 2);  // the backup stays a step (a TODO that asks which database)
+  CHECK(plan_offline("orders ETL. every weekday at 7:30 run `python etl/x.py`").steps.size() == 1);
+}
