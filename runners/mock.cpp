@@ -101,6 +101,10 @@ std::optional<Label> find_label(const std::string& text) {
       return std::nullopt;
   }
   if (words > 6 || is_label_word_condition(label)) return std::nullopt;  // "On failure:" heads handlers
+  // "never run this on prod:" over pasted code says the code is not asked for: not a name.
+  for (const auto& t : tokenize(label))
+    if (t.text == "never" || t.text == "don't" || t.text == "dont" || t.text == "not" || t.text == "avoid")
+      return std::nullopt;
   // "Run `./vacuum.sh`. Note: …": a sentence or a command before the colon is not a heading.
   if (label.find('`') != std::string_view::npos) return std::nullopt;
   for (size_t k = 0; k + 1 < label.size(); ++k)
@@ -816,8 +820,10 @@ struct Planner {
     // "the dropdb has to happen even if the restore blows up": an always-run (or failure) handler
     // that names one of the user's commands by its program is that command, moved out of the
     // graph into the handler.
+    // (Only an always-run handler: "if it fails, check what dropdb did" names dropdb without
+    // asking to run it only on failure.)
     for (size_t i = 0; i < clauses.size(); ++i) {
-      if (!is_handler(i) || actions[i].kind != ActionKind::todo) continue;
+      if (info[i].role != Role::on_exit || actions[i].kind != ActionKind::todo) continue;
       const auto said = tokenize(info[i].action_text);
       for (size_t k = 0; k < clauses.size(); ++k) {
         if (k == i || (info[k].role != Role::step && !moved_to_handler.contains(k)) ||

@@ -209,7 +209,7 @@ TEST_CASE("pasted code whose lines share a shell is one script, run as written",
   // Split into steps, `cd /srv/app` would be lost before `git pull`.
   const auto plan = plan_offline(
       "deploy script, run it by hand:\n```bash\n$ cd /srv/app\n$ git pull\nnpm ci && npm run build\n"
-      "# restart\npm2 restart app\n```\nif it fails post to #ops");
+      "# restart\n$ pm2 restart app\n```\nif it fails post to #ops");
   REQUIRE(plan.steps.size() == 1);
   CHECK(plan.steps[0].name == "run-git-pull");
   CHECK(plan.steps[0].command.empty());
@@ -507,4 +507,26 @@ TEST_CASE("a title opens a plain line; a list item is work", "[mock]") {
   const auto list = plan_offline("- database backup\n- run `./upload.sh`");
   REQUIRE(list.steps.size() == 2);  // the backup stays a step (a TODO that asks which database)
   CHECK(plan_offline("orders ETL. every weekday at 7:30 run `python etl/x.py`").steps.size() == 1);
+}
+
+TEST_CASE("pasted code is run only when asked for: shown code, a session's output, a handler's mention", "[mock]") {
+  // Code shown as what not to do, or what the old job did, is never a step.
+  for (const char* words : {"never run this on prod:\n```\nrm -rf /var/lib/app\n```\nrun `./deploy.sh` nightly",
+                            "this is what the old cron did:\n```\n./legacy.sh --all\n```\nnow run `./deploy.sh` hourly"}) {
+    INFO(words);
+    const auto plan = plan_offline(words);
+    REQUIRE(plan.steps.size() == 1);
+    CHECK(plan.steps[0].command == "./deploy.sh");
+  }
+  // A pasted terminal session: the lines after "$ " ran; the rest is their output.
+  const auto session = plan_offline("here is what I do by hand:\n```\n$ ./backup.sh\nbackup done: 3 files\n$ ./upload.sh\n```");
+  REQUIRE(session.steps.size() == 2);
+  CHECK(session.steps[0].command == "./backup.sh");
+  CHECK(session.steps[1].command == "./upload.sh");
+  // Only an always-run handler takes the user's command it names; a failure handler that
+  // mentions it does not move it out of the steps.
+  const auto mention = plan_offline("run `./migrate.sh`, then `dropdb scratch`. if it fails, check what dropdb did");
+  REQUIRE(mention.steps.size() == 2);
+  CHECK(mention.steps[1].command == "dropdb scratch");
+  CHECK(mention.on_failure.find("dropdb scratch") == std::string::npos);
 }

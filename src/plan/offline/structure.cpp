@@ -1365,6 +1365,7 @@ std::optional<CodeBlock> code_block_at(const std::vector<std::string_view>& line
   CodeBlock block;
   size_t i = from + 1;
   bool closed = false;
+  std::vector<std::pair<std::string_view, bool>> said;  // each line, and whether a "$ " prompt led it
   for (; i < lines.size(); ++i) {
     std::string_view line = text::trim(lines[i]);
     if (line.starts_with("```")) {
@@ -1373,10 +1374,22 @@ std::optional<CodeBlock> code_block_at(const std::vector<std::string_view>& line
       break;
     }
     if (line.empty() || line.starts_with("#")) continue;
-    if (line.starts_with("$ ")) line = text::trim(line.substr(2));
+    const bool prompted = line.starts_with("$ ");
+    said.push_back({prompted ? text::trim(line.substr(2)) : line, prompted});
+  }
+  // A pasted terminal session ("$ ./backup.sh" then "backup done: 3 files"): the lines after a
+  // prompt are what ran, the others its output — never commands.
+  const bool session = std::any_of(said.begin(), said.end(), [](const auto& l) { return l.second; });
+  bool continued = false;
+  for (const auto& [line, prompted] : said) {
+    // (An unprompted line that starts with a program or a path was typed too, not printed.)
+    const std::string_view first = line.substr(0, line.find(' '));
+    const bool command_like = is_program(first) || first.starts_with("./") || first.starts_with("/");
+    if (session && !prompted && !continued && !command_like) continue;
+    continued = line.ends_with("\\");
     if (line_carries_state(line)) block.needs_one_shell = true;
     // A line continued with "\" is one command with the next: keep the block whole.
-    if (line.ends_with("\\")) block.needs_one_shell = true;
+    if (continued) block.needs_one_shell = true;
     block.lines.push_back(line);
   }
   if (!closed || block.lines.empty()) return std::nullopt;
@@ -1523,9 +1536,30 @@ Parsed parse_structure(std::string_view text) {
   size_t i = 0;
   while (i < lines.size()) {
     if (auto block = code_block_at(lines, i)) {
+      // "never run this on prod:" over the code: it is shown, not asked for — its lines are notes.
+      bool shown_not_asked = false;
+      for (size_t k = i; k-- > 0;) {
+        std::string_view before = text::trim(lines[k]);
+        if (before.empty()) continue;
+        if (before.starts_with("```")) break;
+        const auto words = tokenize(before);
+        shown_not_asked = std::any_of(words.begin(), words.end(), [](const Token& t) {
+          return t.text == "never" || t.text == "don't" || t.text == "dont" || t.text == "not" || t.text == "avoid" ||
+                 t.text == "shouldn't" || t.text == "mustn't" || t.text == "old" || t.text == "used";
+        });
+        break;
+      }
       // Pasted code runs as written: one step per line, or one script when its lines share a
       // shell (a `cd` the next line relies on would be lost between two steps).
-      if (block->needs_one_shell) {
+      if (shown_not_asked) {
+        for (auto line : block->lines) {
+          Node clause{Node::Kind::clause};
+          clause.text = "`" + std::string(line) + "`";
+          clause.note = true;
+          clause.ranges.push_back(range_of(text, line));
+          root.children.push_back(std::move(clause));
+        }
+      } else if (block->needs_one_shell) {
         std::string script;
         for (auto line : block->lines) script += std::string(line) + "\n";
         Node clause{Node::Kind::clause};
