@@ -9,11 +9,12 @@
 #include "cli/output.hpp"
 #include "config/config.hpp"
 #include "core/atomic_file.hpp"
-#include "dagu/emit.hpp"
-#include "lint/lint.hpp"
+#include "core/keep_until_exit.hpp"
 #include "core/text.hpp"
 #include "core/yaml.hpp"
+#include "dagu/emit.hpp"
 #include "dagu/installed.hpp"
+#include "lint/lint.hpp"
 #include "spec/io.hpp"
 
 namespace arborist::cli {
@@ -34,8 +35,7 @@ struct DaguArgs {
 Result<dagu::ChosenVersion> choose_version(const DaguArgs& args, const Result<config::Config>& config) {
   if (!args.dagu_version.empty()) return dagu::choose_version(args.dagu_version, {}, {});
   if (!config) return fail(config.error());
-  return dagu::choose_version({}, config->output.dagu_version,
-                              config->origin_of("/output/dagu_version").describe());
+  return dagu::choose_version({}, config->output.dagu_version, config->origin_of("/output/dagu_version").describe());
 }
 
 // The spec's text, its one parsed document and the spec read from it: parsed once, because
@@ -76,7 +76,8 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
   const auto config = config::load(load);
   if (config) config::apply_limits(*config);  // before the spec is read
 
-  if (auto distinct = dagu::check_not_the_spec(args.spec_path, args.output_path); !distinct) return fail(distinct.error());
+  if (auto distinct = dagu::check_not_the_spec(args.spec_path, args.output_path); !distinct)
+    return fail(distinct.error());
   auto input = read_spec_argument(args.spec_path);
   if (!input) return fail(input.error());
   const spec::Spec* spec = &input->spec;
@@ -94,20 +95,19 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
       strict = strict || config->lint.strict;
     }
     const yaml::Document* doc = input->docs.empty() ? nullptr : &input->docs.front();
-    auto findings = lint::check(lint::subject_of(*spec, doc, args.spec_path, input->text), options);
+    lint::Subject subject = lint::subject_of(*spec, doc, args.spec_path, input->text);
+    auto findings = lint::check(subject, options);
+    keep_until_exit(std::move(subject));
     if (strict)
       for (auto& f : findings) f.severity = Severity::error;
     if (!global.quiet || strict) print_problems(findings);
     if (strict && !findings.empty())
-      return fail(ExitCode::invalid_input,
-                  "the spec has " + std::to_string(findings.size()) + " lint finding" +
-                      (findings.size() == 1 ? "" : "s") + " and --strict (or lint.strict) is on; no DAG was written",
-                  "fix the spec, or switch a rule off for one step with `# arborist-lint: disable=RULE` (docs/lint.md)");
+      return fail(
+          ExitCode::invalid_input,
+          "the spec has " + std::to_string(findings.size()) + " lint finding" + (findings.size() == 1 ? "" : "s") +
+              " and --strict (or lint.strict) is on; no DAG was written",
+          "fix the spec, or switch a rule off for one step with `# arborist-lint: disable=RULE` (docs/lint.md)");
   }
-  // The parsed document and its text have served (reading, lint): a big spec's DAG is built
-  // without them in memory.
-  std::vector<yaml::Document>().swap(input->docs);
-  std::string().swap(input->text);
   dagu::EmitOptions options;
   options.version = chosen->version;
   options.spec_path = dagu::recorded_spec_path(args.spec_path, args.output_path);
@@ -146,6 +146,10 @@ Result<void> run_dagu(const DaguArgs& args, const GlobalOptions& global) {
       print_notice("the spec still lists " + std::to_string(spec->open_questions.size()) +
                    " open question(s); the DAG does not answer them");
   }
+  // The process exits next: freeing the spec, its document and the DAG node by node would cost
+  // a big spec more than writing it grew.
+  keep_until_exit(std::move(*input));
+  keep_until_exit(std::move(*dag));
   return {};
 }
 

@@ -1,19 +1,20 @@
 #include "spec/graph.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string_view>
-#include <unordered_map>
+
+#include "core/name_index.hpp"
 
 namespace arborist::spec {
 
 std::optional<std::vector<std::string>> find_cycle(const Spec& spec) {
-  // Steps by index, names hashed once: ordered maps keyed by name cost a string comparison per
-  // level on every lookup (a fifth of checking a big spec).
-  std::unordered_map<std::string_view, size_t> index;
-  index.reserve(spec.steps.size());
-  for (size_t i = 0; i < spec.steps.size(); ++i) index.emplace(spec.steps[i].name, i);
+  // Steps by index, names hashed once into a flat table: ordered maps keyed by name cost a string
+  // comparison per level on every lookup, node-based hash maps a cache miss per entry.
+  NameIndex index(spec.steps.size());
+  for (size_t i = 0; i < spec.steps.size(); ++i) index.insert(spec.steps[i].name, static_cast<std::uint32_t>(i));
   enum Color : unsigned char { white, grey, black };
   std::vector<Color> color(spec.steps.size(), white);
   std::vector<size_t> stack;
@@ -29,9 +30,9 @@ std::optional<std::vector<std::string>> find_cycle(const Spec& spec) {
       auto& [step, next] = frames.back();
       const auto& deps = spec.steps[step].depends_on;
       if (next < deps.size()) {
-        auto it = index.find(deps[next++]);
-        if (it == index.end()) continue;
-        const size_t dep = it->second;
+        const std::uint32_t found = index.find(deps[next++]);
+        if (found == NameIndex::npos) continue;
+        const size_t dep = found;
         if (color[dep] == grey) {
           // The cycle is the stack from dep to here, then dep again. Report it in
           // the direction work flows: dependency -> dependent.

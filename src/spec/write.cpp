@@ -54,7 +54,10 @@ static json env_to_json(const std::vector<EnvVar>& env) {
   return obj;
 }
 
-json to_json(const Spec& spec) {
+namespace {
+
+// Everything but the steps, which come last.
+json head_to_json(const Spec& spec) {
   json j;
   j["version"] = spec.version;
   j["name"] = spec.name;
@@ -87,62 +90,88 @@ json to_json(const Spec& spec) {
   if (spec.max_active_steps) j["max_active_steps"] = *spec.max_active_steps;
   if (!spec.assumptions.empty()) j["assumptions"] = spec.assumptions;
   if (!spec.open_questions.empty()) j["open_questions"] = spec.open_questions;
+  return j;
+}
+
+// One step as the spec's JSON holds it.
+json step_to_json(const Step& s) {
+  json st;
+  st["name"] = s.name;
+  if (!s.description.empty()) st["description"] = s.description;
+  if (!s.command.empty()) st["command"] = s.command;
+  if (!s.script.empty()) st["script"] = s.script;
+  if (s.ai) {
+    json ai;
+    ai["prompt"] = s.ai->prompt;
+    if (!s.ai->runner.empty()) ai["runner"] = s.ai->runner;
+    if (!s.ai->model.empty()) ai["model"] = s.ai->model;
+    if (!s.ai->system.empty()) ai["system"] = s.ai->system;
+    if (s.ai->max_tokens) ai["max_tokens"] = *s.ai->max_tokens;
+    if (s.ai->temperature) ai["temperature"] = *s.ai->temperature;
+    if (!s.ai->schema.empty()) ai["schema"] = s.ai->schema;
+    if (!s.ai->choose.empty()) ai["choose"] = s.ai->choose;
+    st["ai"] = std::move(ai);
+  }
+  st["depends_on"] = s.depends_on;
+  if (s.retries) st["retries"] = *s.retries;
+  if (s.retry_interval) st["retry_interval"] = format_duration(*s.retry_interval);
+  if (s.timeout) st["timeout"] = format_duration(*s.timeout);
+  if (s.continue_on_failure) st["continue_on_failure"] = true;
+  if (!s.env.empty()) st["env"] = env_to_json(s.env);
+  if (!s.dir.empty()) st["dir"] = s.dir;
+  if (!s.container.empty()) st["container"] = s.container;
+  if (!s.output.empty()) st["output"] = s.output;
+  if (!s.runs_on.empty()) {
+    json labels = json::object();
+    for (const auto& [k, v] : s.runs_on) labels[k] = v;
+    st["runs_on"] = std::move(labels);
+  }
+  if (!s.preconditions.empty()) {
+    json pre = json::array();
+    for (const auto& p : s.preconditions) {
+      if (p.expected.empty()) {
+        pre.push_back(p.condition);
+      } else {
+        json o;
+        o["condition"] = p.condition;
+        o["expected"] = p.expected;
+        pre.push_back(std::move(o));
+      }
+    }
+    st["preconditions"] = std::move(pre);
+  }
+  return st;
+}
+
+}  // namespace
+
+json to_json(const Spec& spec) {
+  json j = head_to_json(spec);
   json steps = json::array();
   steps.get_ref<json::array_t&>().reserve(spec.steps.size());
-  for (const auto& s : spec.steps) {
-    json st;
-    st["name"] = s.name;
-    if (!s.description.empty()) st["description"] = s.description;
-    if (!s.command.empty()) st["command"] = s.command;
-    if (!s.script.empty()) st["script"] = s.script;
-    if (s.ai) {
-      json ai;
-      ai["prompt"] = s.ai->prompt;
-      if (!s.ai->runner.empty()) ai["runner"] = s.ai->runner;
-      if (!s.ai->model.empty()) ai["model"] = s.ai->model;
-      if (!s.ai->system.empty()) ai["system"] = s.ai->system;
-      if (s.ai->max_tokens) ai["max_tokens"] = *s.ai->max_tokens;
-      if (s.ai->temperature) ai["temperature"] = *s.ai->temperature;
-      if (!s.ai->schema.empty()) ai["schema"] = s.ai->schema;
-      if (!s.ai->choose.empty()) ai["choose"] = s.ai->choose;
-      st["ai"] = std::move(ai);
-    }
-    st["depends_on"] = s.depends_on;
-    if (s.retries) st["retries"] = *s.retries;
-    if (s.retry_interval) st["retry_interval"] = format_duration(*s.retry_interval);
-    if (s.timeout) st["timeout"] = format_duration(*s.timeout);
-    if (s.continue_on_failure) st["continue_on_failure"] = true;
-    if (!s.env.empty()) st["env"] = env_to_json(s.env);
-    if (!s.dir.empty()) st["dir"] = s.dir;
-    if (!s.container.empty()) st["container"] = s.container;
-    if (!s.output.empty()) st["output"] = s.output;
-    if (!s.runs_on.empty()) {
-      json labels = json::object();
-      for (const auto& [k, v] : s.runs_on) labels[k] = v;
-      st["runs_on"] = std::move(labels);
-    }
-    if (!s.preconditions.empty()) {
-      json pre = json::array();
-      for (const auto& p : s.preconditions) {
-        if (p.expected.empty()) {
-          pre.push_back(p.condition);
-        } else {
-          json o;
-          o["condition"] = p.condition;
-          o["expected"] = p.expected;
-          pre.push_back(std::move(o));
-        }
-      }
-      st["preconditions"] = std::move(pre);
-    }
-    steps.push_back(std::move(st));
-  }
+  for (const auto& s : spec.steps) steps.push_back(step_to_json(s));
   j["steps"] = std::move(steps);
   return j;
 }
 
-std::string write_spec(const Spec& spec) { return yaml::write(to_json(spec)); }
+std::string write_spec(const Spec& spec) {
+  return yaml::write(to_json(spec));
+}
 
-std::string spec_hash(const Spec& spec) { return sha256_hex(to_json(spec).dump()); }
+std::string spec_hash(const Spec& spec) {
+  // The digest of to_json(spec).dump(), fed a step at a time: the whole spec as one JSON tree
+  // was a second copy of a 100,000-step spec, and building and freeing it a pass of cache misses.
+  Sha256 hash;
+  std::string head = head_to_json(spec).dump();  // {"version":1,"name":…} — never empty
+  head.pop_back();                               // its closing '}': "steps" is the last key
+  hash.update(head);
+  hash.update(",\"steps\":[");
+  for (size_t i = 0; i < spec.steps.size(); ++i) {
+    if (i) hash.update(",");
+    hash.update(step_to_json(spec.steps[i]).dump());
+  }
+  hash.update("]}");
+  return hash.hex();
+}
 
 }  // namespace arborist::spec
