@@ -92,17 +92,27 @@ void PositionTable::grow() {
 }
 
 Position Document::position_of(std::string_view pointer) const {
-  // The pointer, then each ancestor: the hashes of its prefixes that end before a '/'.
-  std::vector<std::uint64_t> prefixes;
+  // The pointer, then each ancestor: the hashes of its prefixes that end before a '/'. Most
+  // pointers are a few levels deep: their prefixes stay on the stack (lint asks for every step's).
+  constexpr size_t kInline = 16;
+  std::uint64_t inline_prefixes[kInline];
+  std::vector<std::uint64_t> more;
+  size_t count = 0;
+  auto keep = [&](std::uint64_t prefix) {
+    if (count < kInline) inline_prefixes[count] = prefix;
+    else more.push_back(prefix);
+    ++count;
+  };
   std::uint64_t hash = kPointerHashBasis;
   for (char c : pointer) {
-    if (c == '/') prefixes.push_back(hash);
+    if (c == '/') keep(hash);
     hash = pointer_hash_extend(hash, std::string_view(&c, 1));
   }
-  prefixes.push_back(hash);
-  for (size_t i = prefixes.size(); i-- > 0;) {
+  keep(hash);
+  for (size_t i = count; i-- > 0;) {
     if (i == 0 && !pointer.empty() && pointer.front() == '/') break;  // "" is the document itself
-    if (const Position* found = positions.find(prefixes[i])) return *found;
+    const std::uint64_t prefix = i < kInline ? inline_prefixes[i] : more[i - kInline];
+    if (const Position* found = positions.find(prefix)) return *found;
   }
   return start;
 }

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
 
 #include "config/subprocess.hpp"
+#include "core/name_index.hpp"
 #include "core/text.hpp"
 #include "spec/variables.hpp"
 
@@ -1039,8 +1039,8 @@ std::vector<Problem> check(const Subject& subject, const Options& options) {
 
   // Steps that may run at the same time: neither depends on the other, directly or not.
   if (subject.steps.size() >= 2) {
-    std::unordered_map<std::string, size_t> index;
-    for (size_t i = 0; i < subject.steps.size(); ++i) index.emplace(subject.steps[i].name, i);
+    NameIndex index(subject.steps.size());
+    for (size_t i = 0; i < subject.steps.size(); ++i) index.insert(subject.steps[i].name, static_cast<std::uint32_t>(i));
     std::vector<FileUse> uses;
     uses.reserve(subject.steps.size());
     bool any_write = false;
@@ -1055,11 +1055,11 @@ std::vector<Problem> check(const Subject& subject, const Options& options) {
         size_t s = stack.back();
         stack.pop_back();
         for (const auto& d : subject.steps[s].depends_on) {
-          auto it = index.find(d);
-          if (it == index.end() || seen[it->second]) continue;
-          if (it->second == target) return true;
-          seen[it->second] = 1;
-          stack.push_back(it->second);
+          const std::uint32_t at = index.find(d);
+          if (at == NameIndex::npos || seen[at]) continue;
+          if (at == target) return true;
+          seen[at] = 1;
+          stack.push_back(at);
         }
       }
       return false;
