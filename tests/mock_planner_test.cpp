@@ -530,3 +530,26 @@ TEST_CASE("pasted code is run only when asked for: shown code, a session's outpu
   CHECK(mention.steps[1].command == "dropdb scratch");
   CHECK(mention.on_failure.find("dropdb scratch") == std::string::npos);
 }
+
+TEST_CASE("a script's file name opening an instruction runs it; a statement about it does not", "[mock]") {
+  const auto etl = plan_offline("nightly: run etl/extract.py, then etl/load.py into the warehouse");
+  REQUIRE(etl.steps.size() == 2);
+  CHECK(etl.steps[1].command == "etl/load.py");
+  CHECK(etl.steps[1].depends_on == std::vector<std::string>{etl.steps[0].name});
+  CHECK(plan_offline("./bin/report.sh for yesterday").steps.at(0).command == "./bin/report.sh");
+  for (const char* words : {"the backup.py in the repo is broken, don't use it", "backup.py in the repo is broken",
+                            "our deploy.sh on the box is old"}) {
+    INFO(words);
+    for (const auto& step : plan_offline(words).steps) CHECK(step.command.rfind("echo \"TODO:", 0) == 0);
+  }
+}
+
+TEST_CASE("a command line with shell operators outside back-quotes is asked about, wherever it starts", "[mock]") {
+  // It read as "back up /tmp/x": a tar of the redirect's target.
+  const auto plan = plan_offline("dump with pg_dump -Fc mydb > /tmp/x");
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(plan.steps[0].command.rfind("echo \"TODO:", 0) == 0);
+  CHECK(plan.steps[0].command.find("tar ") == std::string::npos);
+  REQUIRE_FALSE(plan.open_questions.empty());
+  CHECK(plan.open_questions[0].find("back-quotes") != std::string::npos);
+}

@@ -1526,6 +1526,18 @@ Action classify(std::string_view clause_text, const Context& ctx) {
       std::string_view whole = text::trim(c.text);
       std::string_view first = whole.substr(0, whole.find(' '));
       bare_line = is_program(first) || first.starts_with("./");
+      // "dump with pg_dump -Fc mydb > /tmp/x": a program and its flag anywhere in the clause
+      // is a command line too (its words read as "back up /tmp/x" archived the output path).
+      std::vector<std::string_view> words;
+      for (size_t at = 0; at < outside.size();) {
+        while (at < outside.size() && std::isspace(static_cast<unsigned char>(outside[at]))) ++at;
+        size_t end = at;
+        while (end < outside.size() && !std::isspace(static_cast<unsigned char>(outside[end]))) ++end;
+        if (end > at) words.push_back(std::string_view(outside).substr(at, end - at));
+        at = end;
+      }
+      for (size_t i = 0; !bare_line && i + 1 < words.size(); ++i)
+        bare_line = is_program(words[i]) && words[i + 1].size() > 1 && words[i + 1][0] == '-';
     }
     if (operators && (run_verb || bare_line))
       return todo_action(clause_text, "",

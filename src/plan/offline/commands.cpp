@@ -278,7 +278,8 @@ std::string slug_for(std::string_view command) {
       if (first_work.empty()) first_work = line;
       auto first_word = line.substr(0, line.find(' '));
       if (first_word == "cd" || first_word == "pushd" || first_word == "export" || first_word == "set" ||
-          first_word == "source" || first_word == "." || first_word == "unset" || first_word.find('=') != std::string_view::npos)
+          first_word == "source" || first_word == "." || first_word == "unset" ||
+          first_word.find('=') != std::string_view::npos)
         continue;
       first_work = line;
       break;
@@ -314,7 +315,9 @@ std::string slug_for(std::string_view command) {
 
 }  // namespace
 
-bool is_script_path(std::string_view s) { return is_script_file(s); }
+bool is_script_path(std::string_view s) {
+  return is_script_file(s);
+}
 
 // NAME=value (NAME in capitals, as environment variables are written).
 static bool is_assignment(std::string_view chunk) {
@@ -398,7 +401,7 @@ bool inside(const std::vector<Span>& spans, size_t begin, size_t end) {
 
 namespace {
 std::optional<std::string> bare_command_at(std::string_view text, bool after_run_verb, size_t* consumed,
-                                           bool needs_args = false);
+                                           bool needs_args = false, bool script_may_lead = false);
 }
 
 bool is_destructive_program(std::string_view p) {
@@ -417,7 +420,7 @@ std::optional<std::string> bare_command(std::string_view text, bool after_run_ve
 
 namespace {
 std::optional<std::string> bare_command_at(std::string_view text, bool after_run_verb, size_t* consumed,
-                                           bool needs_args) {
+                                           bool needs_args, bool script_may_lead) {
   auto chunks = chunks_of(text);
   if (chunks.empty()) return std::nullopt;
   {
@@ -441,7 +444,8 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
       std::string_view assignments = text.substr(0, chunks[k].begin);
       if (has_shell_metacharacters(assignments) || assignments.find('$') != std::string_view::npos) return std::nullopt;
       size_t rest = 0;
-      auto cmd = bare_command_at(text.substr(chunks[k].begin), after_run_verb, &rest, false);  // an assignment shows a command line
+      auto cmd = bare_command_at(text.substr(chunks[k].begin), after_run_verb, &rest,
+                                 false);  // an assignment shows a command line
       if (!cmd) return std::nullopt;
       *consumed = chunks[k].begin + rest;
       return std::string(text::trim(text.substr(0, chunks[k].begin))) + " " + *cmd;
@@ -468,6 +472,7 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
 
   size_t end = chunks[0].begin + program.size();
   bool reached_end = stop_after_program || chunks.size() == 1;
+  bool stopped_at_prose = false;  // the command line ended at a word of the sentence ("into", "for")
   size_t args = 0;
   for (size_t k = 1; k < chunks.size() && !stop_after_program; ++k) {
     std::string_view c = chunks[k].text;
@@ -478,11 +483,13 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
     // After "--flag" a word may be its value ("--frequency daily"), but not a preposition or an
     // article: "mysqlcheck --optimize on every database" is not `mysqlcheck --optimize on`.
     static const std::unordered_set<std::string_view> never_a_value = {
-        "to",     "in",   "on",      "for",   "and",    "then",    "so",    "if",   "unless", "when", "once",
-        "every",  "each", "before",  "after", "the",    "a",       "an",    "from", "against", "inside", "into",
-        "with",   "without", "using", "via",  "because", "since",  "while", "until", "or",    "but",  "of",
-        "at",     "by"};
-    if (ends_command(lower_c) && (!chunks[k - 1].text.starts_with("--") || never_a_value.contains(lower_c))) break;
+        "to",    "in",     "on",      "for",   "and",   "then",  "so",   "if",      "unless", "when", "once", "every",
+        "each",  "before", "after",   "the",   "a",     "an",    "from", "against", "inside", "into", "with", "without",
+        "using", "via",    "because", "since", "while", "until", "or",   "but",     "of",     "at",   "by"};
+    if (ends_command(lower_c) && (!chunks[k - 1].text.starts_with("--") || never_a_value.contains(lower_c))) {
+      stopped_at_prose = true;
+      break;
+    }
     // "with our warm_queries.py script": the noun after a script's name is not its argument.
     if (k == 1 && path &&
         (lower_c == "script" || lower_c == "scripts" || lower_c == "file" || lower_c == "tool" || lower_c == "binary" ||
@@ -540,8 +547,11 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
   }
   // Destructive programs are never read from prose without a run verb: "rm -rf /x" must be asked for.
   if (!after_run_verb && is_destructive_program(lower)) return std::nullopt;
-  // Without a run verb the clause must be the command line, nothing after it ("rsync /a to /b" is prose).
-  if (!after_run_verb && !reached_end && !needs_args) return std::nullopt;
+  // Without a run verb the clause must be the command line, nothing after it ("rsync /a to /b" is prose);
+  // but a script's own file name opening the clause says to run it: "then etl/load.py into the
+  // warehouse" as "run etl/load.py into the warehouse" does.
+  const bool script_then_prose = script_may_lead && path && is_script_file(program) && stopped_at_prose;
+  if (!after_run_verb && !reached_end && !needs_args && !script_then_prose) return std::nullopt;
   if (english) {
     // "make sure the tests pass", "go to staging": an English verb, not the program.
     if (args == 0 && !after_run_verb) return std::nullopt;
@@ -607,20 +617,21 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
     return is_filler(w) || w == "and" || w == "," || w == "-" || w == "then" || w == "(" || w == "now";
   };
   std::vector<char> only_fillers_upto(words.size() + 1, 1);  // [k]: words[0..k) are all fillers
-  for (size_t k = 0; k < words.size(); ++k) only_fillers_upto[k + 1] = only_fillers_upto[k] && filler_like(words[k]->text);
+  for (size_t k = 0; k < words.size(); ++k)
+    only_fillers_upto[k + 1] = only_fillers_upto[k] && filler_like(words[k]->text);
   auto intent_before = [&](size_t pos, bool* at_start, bool* after_run, bool* after_with) {
     *at_start = *after_run = *after_with = false;
     size_t k = static_cast<size_t>(
         std::partition_point(words.begin(), words.end(), [&](const Token* t) { return t->end <= pos; }) -
         words.begin());
     const size_t k0 = k;
-    bool named_script = k > 0 && (words[k - 1]->text == "script" || words[k - 1]->text == "command" ||
-                                  words[k - 1]->text == "job");
+    bool named_script =
+        k > 0 && (words[k - 1]->text == "script" || words[k - 1]->text == "command" || words[k - 1]->text == "job");
     // "refresh the materialized view every 15 minutes: `psql …`": the colon gives the words' command.
     const bool after_colon = k > 0 && (words[k - 1]->text == ":" || words[k - 1]->text == "\xE2\x80\x94" ||
                                        words[k - 1]->text == "\xE2\x80\x93");  // ":", "—", "–"
-    while (k > 0 && (is_command_noun(words[k - 1]->text) || words[k - 1]->text == ":" ||
-                     words[k - 1]->text == "'" || words[k - 1]->text == "\""))
+    while (k > 0 && (is_command_noun(words[k - 1]->text) || words[k - 1]->text == ":" || words[k - 1]->text == "'" ||
+                     words[k - 1]->text == "\""))
       --k;
     // "run the backup script ./backup.sh": a run verb a few words before the word "script".
     if (named_script)
@@ -705,8 +716,9 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
       if (!rest_tokens.empty() && rest_tokens[0].word) {
         const std::string& v = rest_tokens[0].text;
         static const std::unordered_set<std::string_view> not_what_it_does = {
-            "fails", "breaks", "errors", "crashes", "hangs", "times", "needs", "seems", "looks", "means", "takes",
-            "does", "has", "was", "is", "works", "exits", "returns", "stalls", "flakes", "deletes", "wipes"};
+            "fails", "breaks",  "errors", "crashes", "hangs",   "times", "needs", "seems",
+            "looks", "means",   "takes",  "does",    "has",     "was",   "is",    "works",
+            "exits", "returns", "stalls", "flakes",  "deletes", "wipes"};
         describes = v.size() > 3 && v.ends_with("s") && !v.ends_with("ss") && !not_what_it_does.contains(v) &&
                     rest_tokens.size() >= 2 && rest_tokens[1].word &&
                     (rest_tokens[1].text == "the" || rest_tokens[1].text == "a" || rest_tokens[1].text == "an" ||
@@ -720,9 +732,8 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
     // asks for nothing: it does not start with a verb.)
     if (!at_start && !after_run && !after_with) {
       std::string_view rest = text::trim(clause.substr(close + fence));
-      const bool ends_clause = std::all_of(rest.begin(), rest.end(), [](char ch) {
-        return !std::isalnum(static_cast<unsigned char>(ch)) && ch != '`';
-      });
+      const bool ends_clause = std::all_of(
+          rest.begin(), rest.end(), [](char ch) { return !std::isalnum(static_cast<unsigned char>(ch)) && ch != '`'; });
       const Token* first = nullptr;
       for (const auto& tok : tokens)
         if (tok.word && tok.text != "only" && tok.text != "then" && tok.text != "just" && tok.text != "please" &&
@@ -789,8 +800,24 @@ std::vector<UserCommand> user_commands(std::string_view clause) {
            prev == "its" || prev == "their"))
         continue;
     }
+    // A script's file name opening an instruction ("then etl/load.py into the warehouse") runs
+    // it; not after an article, and not in a statement about it ("the backup.py in the repo is
+    // broken, don't use it").
+    bool script_may_lead = false;
+    if (at_start && !after_run) {
+      const std::string& prev = k > 0 ? tokens[k - 1].text : std::string();
+      const std::string rest = " " + text::to_lower(clause.substr(from)) + " ";
+      static constexpr std::string_view kStatement[] = {" is ",   " are ",   " was ",    " were ",      "n't ",
+                                                        " not ",  " never ", " broken",  " deprecated", " ok ",
+                                                        " fine ", " works",  " failing", " fails"};
+      script_may_lead = prev != "the" && prev != "a" && prev != "an" && prev != "our" && prev != "my" &&
+                        prev != "this" && prev != "that" && prev != "its" && prev != "their" && prev != "your" &&
+                        std::none_of(std::begin(kStatement), std::end(kStatement),
+                                     [&](std::string_view w) { return rest.find(w) != std::string::npos; });
+    }
     size_t consumed = 0;
-    if (auto cmd = bare_command_at(clause.substr(from), after_run, &consumed, after_with && !after_run && !at_start)) {
+    if (auto cmd = bare_command_at(clause.substr(from), after_run, &consumed, after_with && !after_run && !at_start,
+                                   script_may_lead)) {
       UserCommand uc;
       uc.command = *cmd;
       uc.slug = slug_for(uc.command);
