@@ -128,7 +128,22 @@ void split_object_lists(Node& n, const Context& context) {
   }
   if (!n.condition.empty() || trailing_condition(n.text)) return;
   Action whole = classify(n.text, context);
-  if (whole.intent == ActionKind::literal || whole.intent == ActionKind::notify) return;
+  // "run ./a.sh and ./b.sh", "run etl/a.py, etl/b.py and etl/c.py": each command the user listed
+  // runs, in the order written (the whole clause read as its first command dropped the rest).
+  if (whole.intent == ActionKind::literal) {
+    auto parts = plan::offline::object_list_parts(n);
+    if (parts.size() < 2) return;
+    std::set<std::string> commands;
+    for (const auto& part : parts) {
+      Action a = classify(part.text, context);
+      if (a.intent != ActionKind::literal || a.command.empty() || !commands.insert(a.command).second) return;
+    }
+    Node sequence{Node::Kind::sequence};
+    sequence.children = std::move(parts);
+    n = std::move(sequence);
+    return;
+  }
+  if (whole.intent == ActionKind::notify) return;
   // "back up /etc and /home to nas:/backups": one copy of both paths to where the words send them.
   if (whole.command.starts_with("rsync ")) return;
   auto parts = plan::offline::object_list_parts(n);
@@ -166,8 +181,7 @@ std::string working_dir(std::string_view clause, const std::string& command) {
       while (!chunk.empty() && std::string_view(",.;:!?)").find(chunk.back()) != std::string_view::npos)
         chunk.remove_suffix(1);
       bool path = chunk.size() > 1 && (chunk.starts_with("/") || chunk.starts_with("./") || chunk.starts_with("~/"));
-      if (path && chunk.find_first_of("`$\"'") == std::string_view::npos &&
-          command.find(chunk) == std::string::npos)
+      if (path && chunk.find_first_of("`$\"'") == std::string_view::npos && command.find(chunk) == std::string::npos)
         return std::string(chunk);
     }
     previous = text::to_lower(chunk);
@@ -188,8 +202,8 @@ bool is_prohibition(std::string_view clause) {
   std::vector<std::string> words;
   for (const auto& t : tokens)
     if (t.word && !inside(spans, t.begin, t.end)) words.push_back(t.text);
-  static const std::unordered_set<std::string_view> modal = {"do", "does", "must", "should", "shall", "will",
-                                                            "can", "may", "is", "are", "to"};
+  static const std::unordered_set<std::string_view> modal = {"do",  "does", "must", "should", "shall", "will",
+                                                             "can", "may",  "is",   "are",    "to"};
   static const std::unordered_set<std::string_view> positive = {"forget", "skip", "miss", "fail", "ignore", "omit"};
   for (size_t k = 0; k < words.size(); ++k) {
     const auto& w = words[k];
@@ -212,7 +226,8 @@ bool is_prohibition(std::string_view clause) {
 bool starts_with_skip(std::string_view clause) {
   std::vector<std::string> words;
   for (const auto& t : tokenize(clause))
-    if (t.word && !(words.empty() && (t.text == "please" || t.text == "pls" || t.text == "plz"))) words.push_back(t.text);
+    if (t.word && !(words.empty() && (t.text == "please" || t.text == "pls" || t.text == "plz")))
+      words.push_back(t.text);
   if (words.empty()) return false;
   // "post nothing", "do nothing", "send nothing at all": a step that is no step.
   if (words.size() <= 4 && std::find(words.begin(), words.end(), "nothing") != words.end()) return true;
@@ -223,7 +238,8 @@ bool starts_with_skip(std::string_view clause) {
       (has("manually") || has("demand") || (has("by") && has("hand")) || has("myself")))
     return true;
   // "no apply, ever", "no deploys": what must not be done, said to the reader.
-  if (words[0] == "no" && words.size() <= 3 && (words.size() == 2 || words.back() == "ever" || words.back() == "please"))
+  if (words[0] == "no" && words.size() <= 3 &&
+      (words.size() == 2 || words.back() == "ever" || words.back() == "please"))
     return true;
   // "just one-way", "one way only": how a copy goes, said of the copy step.
   if (words.size() <= 3 && (has("one-way") || (has("one") && has("way"))) && !has("run")) return true;
@@ -232,12 +248,10 @@ bool starts_with_skip(std::string_view clause) {
   if (words.size() >= 4 && words[0] == "one" && ((has("at") && has("time")) || has("after")) && !has("run"))
     return true;
   // "use the deploy hook thing if you want, or a separate step, I don't care": a choice left to us.
-  if ((has("care") && (has("don't") || has("dont"))) || (has("up") && has("to") && has("you")))
-    return true;
+  if ((has("care") && (has("don't") || has("dont"))) || (has("up") && has("to") && has("you"))) return true;
   // "kick it off after the loaders finish", "start it when the export lands": when it starts.
   if ((words[0] == "kick" || words[0] == "start" || words[0] == "trigger" || words[0] == "run") && words.size() >= 3 &&
-      (words[1] == "it" || words[1] == "this") &&
-      (has("after") || has("when") || has("once") || has("whenever")))
+      (words[1] == "it" || words[1] == "this") && (has("after") || has("when") || has("once") || has("whenever")))
     return true;
   // "manual only, I'll run it per node": how it starts, whatever follows.
   if (words.size() >= 2 && words[0] == "manual" && words[1] == "only") return true;
@@ -294,11 +308,13 @@ bool starts_with_skip(std::string_view clause) {
       return true;
   }
   // "no cron, CI will call it", "no schedule needed", "CI triggers it": no schedule, said to the reader.
-  if (words[0] == "no" && words.size() >= 2 && (words[1] == "cron" || words[1] == "schedule" || words[1] == "scheduling"))
+  if (words[0] == "no" && words.size() >= 2 &&
+      (words[1] == "cron" || words[1] == "schedule" || words[1] == "scheduling"))
     return true;
   if ((words[0] == "ci" || words[0] == "jenkins" || words[0] == "github") && words.size() <= 6 &&
       (has("call") || has("calls") || has("trigger") || has("triggers") || has("start") || has("starts") ||
-       has("kick") || has("kicks")) && (has("it") || has("this")))
+       has("kick") || has("kicks")) &&
+      (has("it") || has("this")))
     return true;
   // "one-off", "one off, dont make it recurring", "just once": how often, said to the reader.
   if (words.size() <= 2 && (words[0] == "one-off" || (words[0] == "one" && words.size() == 2 && words[1] == "off") ||
@@ -320,7 +336,8 @@ std::vector<TextRange> self_corrections(std::string_view text) {
     return false;
   };
   auto digits = [](std::string_view w) {
-    return !w.empty() && std::all_of(w.begin(), w.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
+    return !w.empty() &&
+           std::all_of(w.begin(), w.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
   };
   // A clock time at token k ("5:30", "05:00"): where it ends, or k when there is none.
   auto time_end = [&](size_t k) {
@@ -349,15 +366,16 @@ std::vector<TextRange> self_corrections(std::string_view text) {
       continue;
     }
     size_t after = 0;  // the token after the marker
-    if (w == "actually" && w2 == "no") after = i + 2;
-    else if ((w == "no" && w2 == "wait") || (w == "wait" && w2 == "no")) after = i + 2;
+    if (w == "actually" && w2 == "no")
+      after = i + 2;
+    else if ((w == "no" && w2 == "wait") || (w == "wait" && w2 == "no"))
+      after = i + 2;
     if (after == 0) continue;
     // The marker follows a break: "— actually no", "? no wait", ", actually no".
     if (i == 0) continue;
     const std::string& before = tokens[i - 1].text;
-    if (tokens[i - 1].word && std::any_of(before.begin(), before.end(), [](char ch) {
-          return std::isalnum(static_cast<unsigned char>(ch));
-        }))
+    if (tokens[i - 1].word &&
+        std::any_of(before.begin(), before.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); }))
       continue;
     // ", make it 5:00", "let's say Wednesdays": words that only lead to the replacement.
     while (after < tokens.size() &&
@@ -369,7 +387,8 @@ std::vector<TextRange> self_corrections(std::string_view text) {
     if (after >= tokens.size()) continue;
     size_t marker_from = i;  // the break before the marker goes too ("—" is a word to the tokenizer)
     auto is_break = [&](const Token& t) {
-      return !t.word || std::none_of(t.text.begin(), t.text.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); });
+      return !t.word || std::none_of(t.text.begin(), t.text.end(),
+                                     [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); });
     };
     while (marker_from > 0 && is_break(tokens[marker_from - 1])) --marker_from;
     // A time for a time: "at 5:30 every weekday — actually no, make it 5:00" takes back 5:30 only.
@@ -403,19 +422,19 @@ bool is_request(std::string_view clause) {
   for (const auto& t : tokenize(clause))
     if (t.word) words.push_back(t.text);
   if (words.size() >= 4 && words[0] == "as" && (words[1] == "a" || words[1] == "an" || words[1] == "the") &&
-      std::any_of(words.begin(), words.end(), [](const std::string& w) {
-        return w == "want" || w == "need" || w == "would" || w == "wish";
-      }))
+      std::any_of(words.begin(), words.end(),
+                  [](const std::string& w) { return w == "want" || w == "need" || w == "would" || w == "wish"; }))
     return true;
   static const std::unordered_set<std::string_view> lead = {
-      "hey", "hi", "hello", "hallo", "pls", "plz", "please", "can", "could", "would", "you", "someone", "somebody",
-      "u", "ok", "so", "yo", "we", "i", "need", "want", "to", "kindly", "help", "me", "us", "just"};
+      "hey",   "hi",   "hello",   "hallo",    "pls",    "plz",  "please", "can", "could",
+      "would", "you",  "someone", "somebody", "u",      "ok",   "so",     "yo",  "we",
+      "i",     "need", "want",    "to",       "kindly", "help", "me",     "us",  "just"};
   size_t k = 0;
   while (k < words.size() && lead.contains(words[k])) ++k;
   if (k >= words.size()) return false;
   // "please make for me a job", "create a dag for this": the job itself, nothing after it.
-  static const std::unordered_set<std::string_view> job_nouns = {"job", "workflow", "dag", "pipeline", "cronjob",
-                                                                 "automation", "task"};
+  static const std::unordered_set<std::string_view> job_nouns = {"job",     "workflow",   "dag", "pipeline",
+                                                                 "cronjob", "automation", "task"};
   if ((words[k] == "make" || words[k] == "create" || words[k] == "write" || words[k] == "build") &&
       job_nouns.contains(words.back()) && words.size() - k <= 5)
     return true;
@@ -430,15 +449,15 @@ bool is_title(std::string_view clause) {
   if (clause.find('`') != std::string_view::npos) return false;
   std::vector<std::string> words;
   for (const auto& t : tokenize(clause))
-    if (t.word && std::any_of(t.text.begin(), t.text.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); }))
+    if (t.word &&
+        std::any_of(t.text.begin(), t.text.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); }))
       words.push_back(t.text);
   // ("gzip it", "diff against yesterday": a program's name is an order. After the first word a
   // verb's form is a noun: "cost report", "nightly cleanup".)
   if (words.empty() || words.size() > 3) return false;
   if (is_action_verb(verb_form(words[0])) || plan::offline::is_program(words[0])) return false;
-  return std::none_of(words.begin(), words.end(), [](const std::string& w) {
-    return plan::offline::is_program(w) || w == "it" || w == "them";
-  });
+  return std::none_of(words.begin(), words.end(),
+                      [](const std::string& w) { return plan::offline::is_program(w) || w == "it" || w == "them"; });
 }
 
 // "traffic starts earlier now", "the payment service has been noisy": a statement of fact, not
@@ -455,8 +474,8 @@ bool is_statement(std::string_view clause) {
   for (size_t k = 1; k < words.size(); ++k) {
     const std::string& w = words[k];
     if (w == "must" || w == "should" || w == "needs" || w == "need" || w == "requires" || w == "required" ||
-        w == "wants" || w == "shall" || ((w == "has" || w == "have" || w == "is" || w == "are") && k + 1 < words.size() &&
-                                         words[k + 1] == "to"))
+        w == "wants" || w == "shall" ||
+        ((w == "has" || w == "have" || w == "is" || w == "are") && k + 1 < words.size() && words[k + 1] == "to"))
       return false;
   }
   for (size_t k = 1; k < words.size(); ++k) {
@@ -501,8 +520,8 @@ bool is_closing(std::string_view clause) {
   if ((words[0] == "that's" || words[0] == "thats") && words.size() <= 3 &&
       (words.back() == "all" || words.back() == "it"))
     return true;
-  static const std::unordered_set<std::string_view> closing = {"thanks", "thank", "you", "cheers", "regards", "best",
-                                                              "ty", "thx", "much", "a", "lot", "in", "advance", "kind"};
+  static const std::unordered_set<std::string_view> closing = {
+      "thanks", "thank", "you", "cheers", "regards", "best", "ty", "thx", "much", "a", "lot", "in", "advance", "kind"};
   return std::all_of(words.begin(), words.end(), [](const std::string& w) { return closing.contains(w); }) &&
          (words[0] == "thanks" || words[0] == "thank" || words[0] == "cheers" || words[0] == "regards" ||
           words[0] == "thx" || words[0] == "ty" || words[0] == "best" || words[0] == "kind");
@@ -523,8 +542,8 @@ std::string variable_note(std::string_view whole) {
   for (const auto& t : tokens)
     if (t.word) words.push_back(clause.substr(t.begin, t.end - t.begin));
   if (words.size() < 3 || words.size() > 6) return {};
-  static const std::unordered_set<std::string> verbs = {"pass", "provide", "give", "export", "set", "put",
-                                                        "store", "expose", "inject", "supply"};
+  static const std::unordered_set<std::string> verbs = {"pass", "provide", "give",   "export", "set",
+                                                        "put",  "store",   "expose", "inject", "supply"};
   if (!verbs.contains(text::to_lower(words.front()))) return {};
   std::string_view var = words.back();
   std::string_view before = words[words.size() - 2];
@@ -541,7 +560,7 @@ struct ClauseInfo {
   std::string condition;    // "" when none
   TextRange condition_range;
   Role role = Role::step;
-  Modifiers modifiers;  // "retry it twice", "2 hours max": read out of action_text
+  Modifiers modifiers;    // "retry it twice", "2 hours max": read out of action_text
   size_t text_begin = 0;  // where the clause's words begin in the description (for the reading)
 };
 
@@ -640,8 +659,8 @@ struct Planner {
       }
     }
     const std::string& said = ci.action_text;
-    if (n.condition.empty() && (n.note || is_prohibition(said) || starts_with_skip(said) || !variable_note(said).empty() ||
-                                is_secret_statement(said) || is_closing(said))) {
+    if (n.condition.empty() && (n.note || is_prohibition(said) || starts_with_skip(said) ||
+                                !variable_note(said).empty() || is_secret_statement(said) || is_closing(said))) {
       ci.role = Role::note;
       return ci;
     }
@@ -663,7 +682,8 @@ struct Planner {
     // "always at the end `terraform destroy …` even when the tests fail": a leading condition and
     // a trailing one; the action is what lies between.
     if (!ci.condition.empty())
-      if (auto t = trailing_condition(said); t && condition_kind(said.substr(t->condition_begin)) == condition_kind(ci.condition))
+      if (auto t = trailing_condition(said);
+          t && condition_kind(said.substr(t->condition_begin)) == condition_kind(ci.condition))
         ci.action_text = said.substr(0, t->action_end);
     if (ci.condition.empty()) {
       if (auto t = trailing_condition(said)) {
@@ -681,8 +701,9 @@ struct Planner {
       std::vector<std::string> words;
       for (const auto& t : tokenize(ci.action_text))
         if (t.word) words.push_back(t.text);
-      if (words.size() == 2 && words[0] == "step" &&
-          std::all_of(words[1].begin(), words[1].end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+      if (words.size() == 2 && words[0] == "step" && std::all_of(words[1].begin(), words[1].end(), [](char ch) {
+            return std::isdigit(static_cast<unsigned char>(ch));
+          })) {
         ci.role = Role::note;
         return ci;
       }
@@ -708,8 +729,9 @@ struct Planner {
       auto has = [&](std::string_view o) { return std::find(options.begin(), options.end(), o) != options.end(); };
       std::vector<std::string> words;
       for (const auto& t : tokenize(info[i].condition))
-        if (t.word && t.text != "if" && t.text != "only" && t.text != "it" && t.text != "says" && t.text != "the" && t.text != "answer" &&
-            t.text != "is" && t.text != "model" && t.text != "picks" && t.text != "chooses" && t.text != "decides")
+        if (t.word && t.text != "if" && t.text != "only" && t.text != "it" && t.text != "says" && t.text != "the" &&
+            t.text != "answer" && t.text != "is" && t.text != "model" && t.text != "picks" && t.text != "chooses" &&
+            t.text != "decides")
           words.push_back(t.text);
       if (words.size() != 1 && !(words.size() == 2 && words[0] == "not")) return {};
       const std::string& w = words.back();
@@ -842,9 +864,8 @@ struct Planner {
     // "hey, pls set up the image build" over pasted commands, a ticket's "Automate monthly
     // invoicing" and its "As the finance team we want …": the request, not a step — when the
     // words go on to give commands. (Alone, they stay a step that asks.)
-    const bool commands_given = std::any_of(actions.begin(), actions.end(), [](const Action& a) {
-      return a.kind == ActionKind::literal;
-    });
+    const bool commands_given =
+        std::any_of(actions.begin(), actions.end(), [](const Action& a) { return a.kind == ActionKind::literal; });
     // A statement of fact beside work that has a real command: "disk on db01 filling up agn,
     // clean out /var/log/app/*.gz older than 7d".
     const bool real_work = std::any_of(actions.begin(), actions.end(), [](const Action& a) {
@@ -874,7 +895,8 @@ struct Planner {
     // ("Step 2 gets …" leaves "2": "step" is grammar to the modifier reader.)
     if (words.size() == 2 && words[0] == "step") words.erase(words.begin());
     if (words.size() != 1 || words[0].empty() || words[0].size() > 2 ||
-        !std::all_of(words[0].begin(), words[0].end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+        !std::all_of(words[0].begin(), words[0].end(),
+                     [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
       return std::nullopt;
     return static_cast<size_t>(std::stoi(words[0]));
   }
@@ -955,7 +977,8 @@ struct Planner {
           if (auto it = parent.find(clauses[*p]); it != parent.end() && it->second->kind == Node::Kind::parallel) {
             targets.clear();
             for (size_t k = 0; k < clauses.size(); ++k)
-              if (!off_graph(k) && parent.contains(clauses[k]) && parent.at(clauses[k]) == it->second) targets.push_back(k);
+              if (!off_graph(k) && parent.contains(clauses[k]) && parent.at(clauses[k]) == it->second)
+                targets.push_back(k);
           }
       }
       if (targets.empty()) {
@@ -1160,7 +1183,8 @@ class GraphBuilder {
       }
     if (size_t at = step.command.find(kMessagePlaceholder); at != std::string::npos)
       step.command.replace(at, kMessagePlaceholder.size(), message_for(preds));
-    if (!action.open_question.empty() && !(sends_answer && action.open_question.starts_with("What should the report"))) {
+    if (!action.open_question.empty() &&
+        !(sends_answer && action.open_question.starts_with("What should the report"))) {
       std::string q = action.open_question;
       if (size_t at = q.find("@@STEP@@"); at != std::string::npos) q.replace(at, 8, step.name);
       spec_.open_questions.push_back(std::move(q));
@@ -1180,7 +1204,8 @@ class GraphBuilder {
     size_t shown = 0;
     for (const auto& pred : preds) {
       if (shown == 3) break;
-      auto it = std::find_if(spec_.steps.begin(), spec_.steps.end(), [&](const spec::Step& s) { return s.name == pred; });
+      auto it =
+          std::find_if(spec_.steps.begin(), spec_.steps.end(), [&](const spec::Step& s) { return s.name == pred; });
       if (it == spec_.steps.end()) continue;
       if (it->output.empty()) it->output = unique_output(text::slugify(pred, '_', 40) + "_output");
       ai.prompt += "\n\nOutput of step " + pred + ":\n${" + it->output + "}";
@@ -1356,14 +1381,16 @@ bool is_structure_word(std::string_view w) {
 // (run in front of the clause), so the plan does not deploy untested code.
 std::string success_subject(std::string_view condition) {
   static const std::unordered_set<std::string_view> work = {
-      "test", "tests", "build", "builds", "lint", "linter", "linting", "checks", "check", "migration", "migrations",
-      "backup", "backups", "scan", "scans", "e2e", "smoke", "compile", "compilation", "typecheck", "validation",
-      "suite", "specs", "ci", "pipeline"};
+      "test",        "tests",      "build",      "builds",  "lint",  "linter", "linting", "checks", "check",
+      "migration",   "migrations", "backup",     "backups", "scan",  "scans",  "e2e",     "smoke",  "compile",
+      "compilation", "typecheck",  "validation", "suite",   "specs", "ci",     "pipeline"};
   static const std::unordered_set<std::string_view> skip = {
-      "if", "when", "once", "only", "as", "soon", "after", "pass", "passes", "passed", "succeed", "succeeds",
-      "succeeded", "success", "successful", "successfully", "green", "ok", "okay", "fine", "works", "work", "is",
-      "are", "was", "were", "goes", "go", "went", "well", "complete", "completes", "completed", "finish", "finishes",
-      "finished", "done", "all", "have", "has", "and", "without", "errors", "error", "cleanly", "clean"};
+      "if",        "when",    "once",     "only",     "as",        "soon",    "after",      "pass",
+      "passes",    "passed",  "succeed",  "succeeds", "succeeded", "success", "successful", "successfully",
+      "green",     "ok",      "okay",     "fine",     "works",     "work",    "is",         "are",
+      "was",       "were",    "goes",     "go",       "went",      "well",    "complete",   "completes",
+      "completed", "finish",  "finishes", "finished", "done",      "all",     "have",       "has",
+      "and",       "without", "errors",   "error",    "cleanly",   "clean"};
   std::string subject;
   bool names_work = false;
   for (const auto& t : tokenize(condition)) {
@@ -1513,8 +1540,9 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
       if (auto narrowed = without_days(spec.schedule, m.excluded_days)) {
         spec.schedule = *narrowed;
       } else {
-        schedule_questions.push_back("The words leave some days out (\"" + result.text.substr(m.begin, m.end - m.begin) +
-                                     "\"), but the schedule " + spec.schedule + " cannot be narrowed: which days should it run?");
+        schedule_questions.push_back("The words leave some days out (\"" +
+                                     result.text.substr(m.begin, m.end - m.begin) + "\"), but the schedule " +
+                                     spec.schedule + " cannot be narrowed: which days should it run?");
       }
     }
   }
@@ -1623,11 +1651,13 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
         for (const auto& other : spec.steps) {
           bool needed = false;
           for (const auto& later : spec.steps)
-            needed = needed || std::find(later.depends_on.begin(), later.depends_on.end(), other.name) != later.depends_on.end();
+            needed = needed ||
+                     std::find(later.depends_on.begin(), later.depends_on.end(), other.name) != later.depends_on.end();
           if (!needed) st.depends_on.push_back(other.name);
         }
         for (const auto& a : notify.assumptions) spec.assumptions.push_back(a);
-        for (const auto& v : notify.variables) spec.assumptions.push_back(v.name + " is set in the environment: " + v.meaning + ".");
+        for (const auto& v : notify.variables)
+          spec.assumptions.push_back(v.name + " is set in the environment: " + v.meaning + ".");
         spec.steps.push_back(std::move(st));
         target = &spec.steps.back();
       }
@@ -1640,8 +1670,9 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
     // No "$" anchor: Dagu 1.30.2 matches against the output with its newline, and "^[12345]$"
     // skipped the step on every day (checked with the real binary).
     target->preconditions.push_back({"`date +%u`", "re:^[" + allowed + "]"});
-    spec.assumptions.push_back("Step " + target->name + " runs only when `date +%u` (1 = Monday … 7 = Sunday) is one of " +
-                               allowed + " (\"" + said + "\"); Dagu skips it on the other days.");
+    spec.assumptions.push_back("Step " + target->name +
+                               " runs only when `date +%u` (1 = Monday … 7 = Sunday) is one of " + allowed + " (\"" +
+                               said + "\"); Dagu skips it on the other days.");
   }
 
   // Handlers: "restore the backup if the tests fail" runs when the workflow fails.
@@ -1681,9 +1712,10 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   // How steps run, as the words said it: each phrase read, a retry count that was not given said.
   for (size_t i = 0; i < planner.clauses.size(); ++i) {
     const auto& ci = planner.info[i];
-    std::vector<size_t> set = ci.role == Role::modifier
-                                  ? (planner.modifier_targets.contains(i) ? planner.modifier_targets.at(i) : std::vector<size_t>{})
-                                  : std::vector<size_t>{i};
+    std::vector<size_t> set =
+        ci.role == Role::modifier
+            ? (planner.modifier_targets.contains(i) ? planner.modifier_targets.at(i) : std::vector<size_t>{})
+            : std::vector<size_t>{i};
     std::vector<std::string> names;
     for (size_t k : set)
       if (builder.names_.contains(k)) names.push_back(builder.names_.at(k));
@@ -1712,9 +1744,11 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
                    var + " is set in the environment the workflow runs in (the description says: \"" + said +
                        "\"); its value is not copied into the spec.");
       } else {
-        add_unique(spec.assumptions, seen_notes, "The description says: \"" + said + "\" (kept as a note, not a step).");
+        add_unique(spec.assumptions, seen_notes,
+                   "The description says: \"" + said + "\" (kept as a note, not a step).");
       }
-      for (const auto& r : planner.clauses[i]->ranges) read(r, "note", var.empty() ? "an assumption" : "variable " + var);
+      for (const auto& r : planner.clauses[i]->ranges)
+        read(r, "note", var.empty() ? "an assumption" : "variable " + var);
       continue;
     }
     std::string step = builder.names_.contains(i) ? builder.names_.at(i) : "";
@@ -1749,8 +1783,8 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   for (size_t i = 0; i < planner.actions.size(); ++i)
     if (in_plan(i))
       for (const auto& v : planner.actions[i].variables)
-      if (variables.insert(v.name).second)
-        add_unique(spec.assumptions, seen, v.name + " is set in the environment: " + v.meaning + ".");
+        if (variables.insert(v.name).second)
+          add_unique(spec.assumptions, seen, v.name + " is set in the environment: " + v.meaning + ".");
   // Every ${VAR} a command reads is declared as imported from the environment the workflow
   // runs in: Dagu hands a step little of that environment otherwise, and the emitted DAG
   // stops with the variable's name when it is unset or empty (spec/variables.hpp).
@@ -1773,8 +1807,9 @@ OfflinePlan plan_offline_detailed(const std::string& description, const std::vec
   for (const auto& t : tokenize(result.text)) {
     if (!t.word || covered[t.begin] || is_structure_word(t.text) || is_filler(t.text) || is_stopword(t.text)) continue;
     // List markers ("1.", "a)", "[x]") are structure too.
-    bool marker = t.text.size() == 1 || is_bullet(t.text) ||
-                  std::all_of(t.text.begin(), t.text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    bool marker = t.text.size() == 1 || is_bullet(t.text) || std::all_of(t.text.begin(), t.text.end(), [](char c) {
+                    return std::isdigit(static_cast<unsigned char>(c));
+                  });
     if (marker) continue;
     result.unaccounted.push_back(t.text);
   }
@@ -1827,7 +1862,8 @@ json instance_of(const json& schema, const std::string& name, const std::string&
   if (type == "object") {
     json out = json::object();
     if (schema.contains("properties") && schema["properties"].is_object())
-      for (const auto& [key, sub] : schema["properties"].items()) out[key] = instance_of(sub, key, context_lower, depth + 1);
+      for (const auto& [key, sub] : schema["properties"].items())
+        out[key] = instance_of(sub, key, context_lower, depth + 1);
     return out;
   }
   if (type == "array") {
@@ -1852,7 +1888,7 @@ json instance_of(const json& schema, const std::string& name, const std::string&
   if (type == "boolean") return false;
   if (type == "null") return nullptr;
   std::string text = name == "reasoning" ? "arborist's mock runner answered offline; no model was asked"
-                                          : "mock " + (name.empty() ? std::string("answer") : name);
+                                         : "mock " + (name.empty() ? std::string("answer") : name);
   const size_t min_length = schema.value("minLength", size_t{0});
   if (text.size() < min_length) text.append(min_length - text.size(), '.');
   return text;

@@ -553,3 +553,22 @@ TEST_CASE("a command line with shell operators outside back-quotes is asked abou
   REQUIRE_FALSE(plan.open_questions.empty());
   CHECK(plan.open_questions[0].find("back-quotes") != std::string::npos);
 }
+
+TEST_CASE("every command of a listed run is kept: in order, or side by side when said", "[mock]") {
+  // "run ./a.sh and ./b.sh" ran ./a.sh alone.
+  const auto listed = plan_offline("nightly run ./a.sh and ./b.sh");
+  REQUIRE(listed.steps.size() == 2);
+  CHECK(listed.steps[0].command == "./a.sh");
+  CHECK(listed.steps[1].command == "./b.sh");
+  CHECK(listed.steps[1].depends_on == std::vector<std::string>{listed.steps[0].name});
+  const auto three = plan_offline("run etl/a.py, etl/b.py and etl/c.py");
+  REQUIRE(three.steps.size() == 3);
+  CHECK(three.steps[2].command == "etl/c.py");
+  // A list of the user's scripts needs no verb; "in parallel" puts them side by side.
+  const auto side = plan_offline("etl/a.py, etl/b.py and etl/c.py in parallel");
+  REQUIRE(side.steps.size() == 3);
+  for (const auto& step : side.steps) CHECK(step.depends_on.empty());
+  // A bracket opens a detail, never a program: no step runs "(etl/a.py".
+  for (const auto& step : plan_offline("the three extracts run in parallel (etl/a.py, etl/b.py, etl/c.py)").steps)
+    CHECK(step.command.rfind("(", 0) == std::string::npos);
+}

@@ -461,7 +461,10 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
     program.remove_suffix(1);
     stop_after_program = true;
   }
-  if (program.empty() || has_shell_metacharacters(program)) return std::nullopt;
+  // "(etl/a.py, etl/b.py)": a bracket opens a detail of the sentence, not a program.
+  if (program.empty() || has_shell_metacharacters(program) ||
+      std::string_view("([{").find(program[0]) != std::string_view::npos)
+    return std::nullopt;
   std::string lower = text::to_lower(program);
   bool known = programs().contains(lower) && lower == program;
   bool path = is_path_like(program) || (is_script_file(program) && program.find("://") == std::string_view::npos);

@@ -53,9 +53,12 @@ size_t parallel_marker(const std::vector<Token>& t, size_t i) {
   if (is(i, "can") || is(i, "may") || is(i, "could") || is(i, "should")) {
     size_t k = i + 1;
     if (is(k, "both") || is(k, "all")) ++k;
-    if (is(k, "be") && (is(k + 1, "run") || is(k + 1, "done") || is(k + 1, "executed"))) k += 2;
-    else if (is(k, "run") || is(k, "go") || is(k, "happen") || is(k, "execute")) ++k;
-    else return 0;
+    if (is(k, "be") && (is(k + 1, "run") || is(k + 1, "done") || is(k + 1, "executed")))
+      k += 2;
+    else if (is(k, "run") || is(k, "go") || is(k, "happen") || is(k, "execute"))
+      ++k;
+    else
+      return 0;
     if (size_t n = parallel_marker(t, k)) return k - i + n;
   }
   if (is(i, "in") && is(i + 1, "tandem")) return 2;
@@ -197,7 +200,8 @@ std::vector<Node> slash_list_parts(const Node& item) {
     size_t e = b;
     while (e < whole.size() && whole[e] != ' ') ++e;
     std::string_view chunk = std::string_view(whole).substr(b, e - b);
-    while (!chunk.empty() && std::string_view(",.;:").find(chunk.back()) != std::string_view::npos) chunk.remove_suffix(1);
+    while (!chunk.empty() && std::string_view(",.;:").find(chunk.back()) != std::string_view::npos)
+      chunk.remove_suffix(1);
     std::vector<std::string_view> alternatives;
     size_t start = 0;
     bool plain = chunk.find('/') != std::string_view::npos && !chunk.starts_with("/") && !chunk.ends_with("/");
@@ -274,7 +278,8 @@ class LineParser {
     std::vector<size_t> candidates;
     for (size_t k = 0; k + 2 < t_.size(); ++k) {
       const auto& w = t_[k].text;
-      if (!t_[k].word || w.size() > 2 || !std::all_of(w.begin(), w.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+      if (!t_[k].word || w.size() > 2 ||
+          !std::all_of(w.begin(), w.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
         continue;
       if (!(t_[k + 1].text == "." || t_[k + 1].text == ")") || t_[k + 1].begin != t_[k].end) continue;
       if (t_[k + 2].begin == t_[k + 1].end) continue;  // "2.5", "1)x"
@@ -460,13 +465,13 @@ class LineParser {
       if (opaque(k) || t_[k].text != ",") continue;
       // "before the nightly dbt run, …", "before the deploy, …": work named by a noun.
       static const std::unordered_set<std::string_view> work_nouns = {
-          "run", "deploy", "deployment", "backup", "build", "release", "migration", "migrations", "import",
-          "export", "sync", "load", "refresh", "rebuild", "restore", "upload", "rollout"};
-      const bool named_work = ((is(i + 1, "the") || is(i + 1, "our") || is(i + 1, "each")) && k >= i + 3 &&
-                               t_[k - 1].word && work_nouns.contains(t_[k - 1].text)) ||
-                              // "before dbt runs, …": a program and its run
-                              (k == i + 3 && is_program(t_[i + 1].text) &&
-                               (is(k - 1, "runs") || is(k - 1, "starts") || is(k - 1, "run")));
+          "run",    "deploy", "deployment", "backup",  "build",   "release", "migration", "migrations", "import",
+          "export", "sync",   "load",       "refresh", "rebuild", "restore", "upload",    "rollout"};
+      const bool named_work =
+          ((is(i + 1, "the") || is(i + 1, "our") || is(i + 1, "each")) && k >= i + 3 && t_[k - 1].word &&
+           work_nouns.contains(t_[k - 1].text)) ||
+          // "before dbt runs, …": a program and its run
+          (k == i + 3 && is_program(t_[i + 1].text) && (is(k - 1, "runs") || is(k - 1, "starts") || is(k - 1, "run")));
       if (!named_work && (verb == std::string::npos || verb >= k)) return 0;  // "before 9am, …" is not an action
       Node clause{Node::Kind::clause};
       clause.text = std::string(body_.substr(t_[i + 1].begin, t_[k - 1].end - t_[i + 1].begin));
@@ -579,19 +584,19 @@ class LineParser {
       bool outcome = o == "fails" || o == "fail" || o == "failed" || o == "passes" || o == "pass" || o == "passed" ||
                      o == "succeeds" || o == "succeed" || o == "breaks" || o == "errors" || o == "wrong" ||
                      o == "non-zero" || o == "nonzero" ||
-                     (o == "down" && k > 0 && (is(k - 1, "is") || is(k - 1, "its") || is(k - 1, "it's") ||
-                                               is(k - 1, "goes") || is(k - 1, "are") || is(k - 1, "was"))) ||
+                     (o == "down" && k > 0 &&
+                      (is(k - 1, "is") || is(k - 1, "its") || is(k - 1, "it's") || is(k - 1, "goes") ||
+                       is(k - 1, "are") || is(k - 1, "was"))) ||
                      // "if yes run …", "if so, scale up": the answer of a decision before it
-                     ((o == "yes" || o == "so") &&
-                      (k <= i + 2 || is(k - 1, "says") || is(k - 1, "said") || is(k - 1, "is") || is(k - 1, "answers")));
+                     ((o == "yes" || o == "so") && (k <= i + 2 || is(k - 1, "says") || is(k - 1, "said") ||
+                                                    is(k - 1, "is") || is(k - 1, "answers")));
       if (outcome) {
         // "if that fails for whatever reason just send an alert …": the words between the
         // outcome and the action are part of the condition.
         size_t j = k + 1;
         static const std::unordered_set<std::string_view> between = {
             "for", "whatever", "any", "some", "reason", "just", "please", "then", "simply", "also", "at", "all"};
-        while (j < t_.size() && j < k + 7 && t_[j].word && between.contains(t_[j].text) &&
-               action_verb_at(t_, j) != j)
+        while (j < t_.size() && j < k + 7 && t_[j].word && between.contains(t_[j].text) && action_verb_at(t_, j) != j)
           ++j;
         // "Anything fails -> post in #deploys": an arrow between the condition and the action.
         if (arrow_at(j)) {
@@ -635,11 +640,12 @@ class LineParser {
   // after a subject and a verb of its own. Returns the tokens the condition spans, 0 if none.
   size_t order_after_condition(size_t i, size_t limit) {
     static const std::unordered_set<std::string_view> orders = {
-        "email", "e-mail", "mail", "page", "alert", "notify", "post", "send", "ping", "text", "message",
-        "restart", "rollback", "abort", "escalate", "warn", "tell", "call", "open", "create", "file", "kill"};
+        "email",   "e-mail",   "mail",  "page",     "alert", "notify", "post", "send", "ping",   "text", "message",
+        "restart", "rollback", "abort", "escalate", "warn",  "tell",   "call", "open", "create", "file", "kill"};
     static const std::unordered_set<std::string_view> not_an_order_after = {
-        "to", "will", "would", "should", "can", "could", "it", "we", "i", "they", "you", "not", "don't", "dont",
-        "the", "a", "an", "my", "our", "any", "no", "this", "that", "its", "their", "of", "on", "in", "via", "by"};
+        "to",  "will", "would", "should", "can",   "could", "it", "we", "i",   "they",
+        "you", "not",  "don't", "dont",   "the",   "a",     "an", "my", "our", "any",
+        "no",  "this", "that",  "its",    "their", "of",    "on", "in", "via", "by"};
     for (size_t k = i + 3; k < limit; ++k) {
       if (is_sentence_end(t_[k]) && !opaque(k)) return 0;
       if (opaque(k) || !t_[k].word) continue;
@@ -778,8 +784,10 @@ class LineParser {
           action_verb_at(t_, i + 1) == i + 1 && !t_[i + 1].text.ends_with("ing")) {
         if (is(i - 1, "and") && item_last_ == i - 1) {
           // the "and" is structure too
-          if (item_last_ == item_first_) item_first_ = std::string::npos;
-          else --item_last_;
+          if (item_last_ == item_first_)
+            item_first_ = std::string::npos;
+          else
+            --item_last_;
         }
         end_group();
         order(i, i);
@@ -795,10 +803,11 @@ class LineParser {
           ++e;
         }
         static const std::array<std::string_view, 12> independent = {
-            "depend on each other", "depend on one another", "are independent", "they're independent",
-            "theyre independent", "independent of each other", "in any order", "order doesn't matter",
-            "order does not matter", "order dont matter", "no dependency between", "wait for each other"};
-        const bool negated_dependence = said.find("depend") == std::string::npos || said.find("n't") != std::string::npos ||
+            "depend on each other",  "depend on one another",     "are independent",       "they're independent",
+            "theyre independent",    "independent of each other", "in any order",          "order doesn't matter",
+            "order does not matter", "order dont matter",         "no dependency between", "wait for each other"};
+        const bool negated_dependence = said.find("depend") == std::string::npos ||
+                                        said.find("n't") != std::string::npos ||
                                         said.find("dont") != std::string::npos || said.find("not") != std::string::npos;
         if (e - i <= 12 && negated_dependence &&
             std::any_of(independent.begin(), independent.end(),
@@ -874,7 +883,8 @@ class LineParser {
         if (needs) {
           size_t q = v + (is(v, "depends") || is(v, "waits") ? 2 : 1);
           const bool both = is(q, "both");
-          const bool all = is(q, "all") || is(q, "them") || (is(q, "the") && (is(q + 1, "others") || is(q + 1, "rest")));
+          const bool all =
+              is(q, "all") || is(q, "them") || (is(q, "the") && (is(q + 1, "others") || is(q + 1, "rest")));
           size_t e = q;
           while (e < t_.size() && !(is_sentence_end(t_[e]) && !opaque(e))) ++e;
           const std::string& named = t_[i].text;
@@ -976,8 +986,8 @@ class LineParser {
       }
       // "… and when that's done email the team", "and once both finish run `x`", "and after the
       // restore run `y`": a completion clause after "and" starts a new stage.
-      if (w == "and" && !item_empty() && (is(i + 1, "when") || is(i + 1, "once") || is(i + 1, "after") ||
-                                          (is(i + 1, "as") && is(i + 2, "soon")))) {
+      if (w == "and" && !item_empty() &&
+          (is(i + 1, "when") || is(i + 1, "once") || is(i + 1, "after") || (is(i + 1, "as") && is(i + 2, "soon")))) {
         if (size_t n = after_clause(i + 1)) {
           end_group();
           order(i, i + n);
@@ -1070,8 +1080,8 @@ class LineParser {
         return i + 1;
       }
       // "to re-index search, run …": the words before the comma say why, not what to run.
-      if (tok.text == "," && !item_empty() && is(item_first_, "to") && action_verb_at(t_, item_first_ + 1) == item_first_ + 1 &&
-          !item_has_backquote() && action_ahead(i + 1)) {
+      if (tok.text == "," && !item_empty() && is(item_first_, "to") &&
+          action_verb_at(t_, item_first_ + 1) == item_first_ + 1 && !item_has_backquote() && action_ahead(i + 1)) {
         order(item_first_, i);
         item_first_ = std::string::npos;
         return i + 1;
@@ -1105,9 +1115,9 @@ class LineParser {
                         !continues_clause(t_[i + 1].text) && words_until_break(i + 1) >= 2;
       // "rotate the logs, don't restart nginx": what must not happen is a clause of its own (a note).
       bool negation_next = tok.text == "," && (is(i + 1, "don't") || is(i + 1, "dont") || is(i + 1, "never") ||
-                                               is(i + 1, "skip") ||
-                                               (is(i + 1, "do") && is(i + 2, "not")));
-      if (next_is_marker || command_next || prose_next || negation_next || action_verb_at(t_, i + 1) != std::string::npos) {
+                                               is(i + 1, "skip") || (is(i + 1, "do") && is(i + 2, "not")));
+      if (next_is_marker || command_next || prose_next || negation_next ||
+          action_verb_at(t_, i + 1) != std::string::npos) {
         end_item();
         return i + 1;
       }
@@ -1137,8 +1147,8 @@ class LineParser {
     const size_t last = end - 1;
     if (last <= i + 1 && !t_[i + 1].text.ends_with("ing")) return 0;
     const bool completion = is_completion_word(t_[last].text) || t_[last].text == "passes" || t_[last].text == "passed";
-    const bool gerund = t_[i + 1].text.size() > 4 && t_[i + 1].text.ends_with("ing") &&
-                        is_action_verb(verb_form(t_[i + 1].text));
+    const bool gerund =
+        t_[i + 1].text.size() > 4 && t_[i + 1].text.ends_with("ing") && is_action_verb(verb_form(t_[i + 1].text));
     if (!completion && !gerund) return 0;
     size_t phrase_last = completion ? last - 1 : last;
     while (phrase_last > i + 1 && (is(phrase_last, "is") || is(phrase_last, "has") || is(phrase_last, "are") ||
@@ -1169,8 +1179,8 @@ class LineParser {
 
   bool comma_before_sentence_end(size_t k) const {
     for (; k < t_.size() && !is_sentence_end(t_[k]); ++k)
-      if (t_[k].text == "," && !opaque(k)) return action_verb_at(t_, k + 1) != std::string::npos ||
-                                                  is(k + 1, "dont") || is(k + 1, "don't");
+      if (t_[k].text == "," && !opaque(k))
+        return action_verb_at(t_, k + 1) != std::string::npos || is(k + 1, "dont") || is(k + 1, "don't");
     return false;
   }
 
@@ -1179,8 +1189,9 @@ class LineParser {
     for (size_t k = first; k < colon; ++k)
       if (t_[k].word) words += (words.empty() ? "" : " ") + t_[k].text;
     static const std::unordered_set<std::string_view> notes = {
-        "note", "nb", "n.b", "fyi", "ps", "p.s", "heads up", "context", "background", "warning", "caution",
-        "remember", "reminder", "btw", "important", "also note", "please note", "side note", "careful"};
+        "note",      "nb",         "n.b",         "fyi",       "ps",       "p.s",      "heads up",
+        "context",   "background", "warning",     "caution",   "remember", "reminder", "btw",
+        "important", "also note",  "please note", "side note", "careful"};
     return notes.contains(words);
   }
 
@@ -1203,12 +1214,12 @@ class LineParser {
   // Words that carry on describing the clause before the comma ("…, which copies the files").
   static bool continues_clause(std::string_view w) {
     static const std::unordered_set<std::string_view> words = {
-        "which", "that",  "with",  "using",     "via",  "as",    "so",      "for",  "to",   "in",    "on",
-        "from",  "into",  "because", "since",   "where", "who",  "including", "like", "or",  "but",   "it",
-        "they",  "this",  "these", "those",     "its",  "their", "passing", "e.g",  "i.e",  "such",  "not",
-        "without", "each", "every", "both",     "all",  "only",  "again",   "too",  "also", "if",    "unless",
-        "when",  "while", "until", "before",    "after", "once", "then",    "and",  "plus", "at",    "by",
-        "under", "over",  "inside", "within",   "against", "the", "a",     "an"};
+        "which",   "that",  "with",    "using",  "via",     "as",    "so",        "for",  "to",   "in",   "on",
+        "from",    "into",  "because", "since",  "where",   "who",   "including", "like", "or",   "but",  "it",
+        "they",    "this",  "these",   "those",  "its",     "their", "passing",   "e.g",  "i.e",  "such", "not",
+        "without", "each",  "every",   "both",   "all",     "only",  "again",     "too",  "also", "if",   "unless",
+        "when",    "while", "until",   "before", "after",   "once",  "then",      "and",  "plus", "at",   "by",
+        "under",   "over",  "inside",  "within", "against", "the",   "a",         "an"};
     return words.contains(w);
   }
 
@@ -1332,12 +1343,12 @@ bool line_carries_state(std::string_view line) {
   // The first word, as the shell reads it: "docker build" is not "do".
   std::string_view first = line.substr(0, line.find_first_of(" \t;"));
   static const std::unordered_set<std::string_view> keywords = {
-      "cd",   "pushd", "popd",  "export", "source", ".",     "set",   "unset", "alias",    "if",    "then",
-      "else", "elif",  "fi",    "for",    "while",  "until", "do",    "done",  "case",     "esac",  "function",
-      "{",    "}",     "trap",  "shopt",  "local",  "declare", "readonly"};
+      "cd",   "pushd",    "popd", "export", "source", ".",     "set",   "unset",   "alias",   "if",
+      "then", "else",     "elif", "fi",     "for",    "while", "until", "do",      "done",    "case",
+      "esac", "function", "{",    "}",      "trap",   "shopt", "local", "declare", "readonly"};
   if (keywords.contains(first)) return true;
   if (line.find("<<") != std::string_view::npos) return true;  // a here-document spans lines
-  if (line.ends_with("{")) return true;                           // "deploy() {": a function
+  if (line.ends_with("{")) return true;                        // "deploy() {": a function
   // "DIR=/srv/app" alone sets a variable the next lines read.
   size_t k = 0;
   while (k < line.size() && (std::isalnum(static_cast<unsigned char>(line[k])) || line[k] == '_')) ++k;
@@ -1350,9 +1361,9 @@ bool is_ticket_field(std::string_view body) {
   if (colon == std::string_view::npos || colon == 0 || colon > 20) return false;
   const std::string key = text::to_lower(text::trim(body.substr(0, colon)));
   static const std::unordered_set<std::string_view> fields = {
-      "priority", "labels",   "label",       "assignee", "reporter", "story points", "points", "component",
-      "components", "sprint", "status",     "epic",     "due",      "due date",     "estimate", "fix version",
-      "fix versions", "type", "issue type", "severity", "team"};
+      "priority",  "labels",      "label",        "assignee", "reporter",   "story points", "points",
+      "component", "components",  "sprint",       "status",   "epic",       "due",          "due date",
+      "estimate",  "fix version", "fix versions", "type",     "issue type", "severity",     "team"};
   return fields.contains(key) && body.find('`') == std::string_view::npos;
 }
 
@@ -1396,7 +1407,6 @@ std::optional<CodeBlock> code_block_at(const std::vector<std::string_view>& line
   block.next = i;
   return block;
 }
-
 
 // Adds a line's stages to the root: a stage that runs beside the one before ("Meanwhile, …")
 // joins it in a parallel group.
@@ -1452,16 +1462,28 @@ std::vector<Node> object_list_parts(const Node& item) {
   std::erase_if(
       parts, [&](auto p) { return text::trim(std::string_view(whole).substr(p.first, p.second - p.first)).empty(); });
   if (parts.size() < 2) return {};
-  std::string first_part(
-      text::trim(std::string_view(whole).substr(parts[0].first, parts[0].second - parts[0].first)));
+  std::string first_part(text::trim(std::string_view(whole).substr(parts[0].first, parts[0].second - parts[0].first)));
   auto first_tokens = tokenize(first_part);
   size_t v = action_verb_at(first_tokens, 0);
-  if (v == std::string::npos) return {};
-  size_t verb_end = first_tokens[v].end;
-  if (v + 1 < first_tokens.size() && is_particle(first_tokens[v + 1].text)) verb_end = first_tokens[v + 1].end;
-  std::string verb = first_part.substr(first_tokens[v].begin, verb_end - first_tokens[v].begin);
+  std::string verb;
+  size_t verb_end = 0;
+  if (v == std::string::npos) {
+    // "etl/a.py, etl/b.py and etl/c.py in parallel": a list of the user's scripts needs no verb.
+    for (auto [b, e] : parts) {
+      std::string_view part = text::trim(std::string_view(whole).substr(b, e - b));
+      std::string_view first = part.substr(0, part.find(' '));
+      while (!first.empty() && std::string_view(",.;:").find(first.back()) != std::string_view::npos)
+        first.remove_suffix(1);
+      if (!(is_script_path(first) || first.starts_with("./")) || first.find('`') != std::string_view::npos) return {};
+    }
+    verb = "run";
+  } else {
+    verb_end = first_tokens[v].end;
+    if (v + 1 < first_tokens.size() && is_particle(first_tokens[v + 1].text)) verb_end = first_tokens[v + 1].end;
+    verb = first_part.substr(first_tokens[v].begin, verb_end - first_tokens[v].begin);
+  }
   // "deploy to us-east-1, eu-west-1 and ap-south-1": the preposition after the verb leads every part.
-  {
+  if (verb_end > 0) {
     std::string_view after_verb = text::trim(std::string_view(first_part).substr(verb_end));
     for (std::string_view prep : {"to ", "on ", "onto ", "into ", "for ", "from ", "across "})
       if (after_verb.starts_with(prep) && after_verb.find(' ', prep.size()) == std::string_view::npos) {
@@ -1486,10 +1508,11 @@ std::vector<Node> object_list_parts(const Node& item) {
       return out;
     };
     static const std::unordered_set<std::string_view> kTailLeads = {
-        "with", "using", "via", "to", "into", "onto", "in", "on", "from", "at", "for",
-        "tables", "databases", "dbs", "buckets", "regions", "services", "repos", "repositories", "sites",
-        "servers", "hosts", "indexes", "indices", "schemas", "clusters", "environments", "envs", "folders",
-        "directories", "dirs", "apps", "containers", "namespaces", "queues", "topics"};
+        "with",       "using",      "via",          "to",     "into",      "onto",        "in",      "on",
+        "from",       "at",         "for",          "tables", "databases", "dbs",         "buckets", "regions",
+        "services",   "repos",      "repositories", "sites",  "servers",   "hosts",       "indexes", "indices",
+        "schemas",    "clusters",   "environments", "envs",   "folders",   "directories", "dirs",    "apps",
+        "containers", "namespaces", "queues",       "topics"};
     auto last = chunks_of_part(parts.back());
     bool short_items = true;
     for (size_t k = 1; k + 1 < parts.size(); ++k) short_items = short_items && chunks_of_part(parts[k]).size() <= 2;
@@ -1499,8 +1522,9 @@ std::vector<Node> object_list_parts(const Node& item) {
     for (size_t k = 1; k < last.size() && k <= longest && short_items; ++k) {
       if (!kTailLeads.contains(text::to_lower(last[k]))) continue;
       if (last[0].find('`') != std::string_view::npos) break;
-      shared_tail = std::string(text::trim(std::string_view(whole).substr(
-          static_cast<size_t>(last[k].data() - whole.data()), parts.back().second - static_cast<size_t>(last[k].data() - whole.data()))));
+      shared_tail = std::string(text::trim(
+          std::string_view(whole).substr(static_cast<size_t>(last[k].data() - whole.data()),
+                                         parts.back().second - static_cast<size_t>(last[k].data() - whole.data()))));
       break;
     }
   }
@@ -1514,9 +1538,9 @@ std::vector<Node> object_list_parts(const Node& item) {
     // "…, and have the model classify each story": a part that asks someone else to act has its
     // own verb; it is not one more object of the first.
     auto part_tokens = tokenize(part);
-    const bool asks_another = !part_tokens.empty() &&
-                              (part_tokens[0].text == "have" || part_tokens[0].text == "let" ||
-                               part_tokens[0].text == "ask" || part_tokens[0].text == "get" || part_tokens[0].text == "use");
+    const bool asks_another = !part_tokens.empty() && (part_tokens[0].text == "have" || part_tokens[0].text == "let" ||
+                                                       part_tokens[0].text == "ask" || part_tokens[0].text == "get" ||
+                                                       part_tokens[0].text == "use");
     clause.text = starts_with_action(part) || asks_another ? std::string(part) : verb + " " + std::string(part);
     if (!shared_tail.empty() && e != parts.back().second) clause.text += " " + shared_tail;
     clause.ranges.push_back({base + b + lead, base + b + lead + part.size()});
