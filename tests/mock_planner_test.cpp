@@ -227,7 +227,8 @@ TEST_CASE("a ticket's request and user story are not steps when its criteria giv
   const auto plan = plan_offline(
       "JIRA BILL-412: Automate monthly invoicing\nAs the finance team we want invoices generated and sent without "
       "manual work.\nAC:\n- On the 1st of every month at 05:00 run `python -m billing.generate_invoices`\n"
-      "- Once generation succeeds, run `python -m billing.send_invoices`\n- Generation must not run longer than 1 hour");
+      "- Once generation succeeds, run `python -m billing.send_invoices`\n- Generation must not run longer than 1 "
+      "hour");
   REQUIRE(plan.steps.size() == 2);
   CHECK(plan.steps[0].command == "python -m billing.generate_invoices");
   CHECK(plan.steps[0].timeout == 3600);  // "generation" names billing.generate_invoices
@@ -340,8 +341,8 @@ TEST_CASE("what the writer takes back ('actually no', 'no wait') is not read", "
 }
 
 TEST_CASE("a slash list in parallel, two named steps 'can happen at the same time', whose output is mailed", "[mock]") {
-  const auto release = plan_offline(
-      "tag release, build binaries for linux/mac/windows in parallel, upload them to the github release");
+  const auto release =
+      plan_offline("tag release, build binaries for linux/mac/windows in parallel, upload them to the github release");
   REQUIRE(release.steps.size() == 5);
   CHECK(release.steps[1].description.find("linux") != std::string::npos);
   CHECK(release.steps[3].description.find("windows") != std::string::npos);
@@ -361,7 +362,8 @@ TEST_CASE("a slash list in parallel, two named steps 'can happen at the same tim
 }
 
 TEST_CASE("PagerDuty is a channel: an Events API v2 trigger whose JSON the shell completes", "[mock]") {
-  const auto plan = plan_offline("every hour check that https://shop.acme.io returns 200 and page me on pagerduty if not");
+  const auto plan =
+      plan_offline("every hour check that https://shop.acme.io returns 200 and page me on pagerduty if not");
   REQUIRE(plan.steps.size() == 1);
   CHECK(plan.on_failure.find("https://events.pagerduty.com/v2/enqueue") != std::string::npos);
   CHECK(plan.on_failure.find("\"'\"${PAGERDUTY_ROUTING_KEY:-}\"'\"") != std::string::npos);
@@ -401,7 +403,8 @@ TEST_CASE("the order said again is no work; a .sql file goes to its client; the 
   REQUIRE(plan.steps.size() == 3);  // no second vacuum or reindex of ${DATABASE_URL}
   CHECK(plan.steps[2].command == "psql -v ON_ERROR_STOP=1 -f sql/bloat.sql");
   CHECK(plan.on_failure.find("events.pagerduty.com") != std::string::npos);
-  const auto key = plan_offline("run `./mirror.sh`. if it fails page me via pagerduty (routing key is in $PD_ROUTING_KEY)");
+  const auto key =
+      plan_offline("run `./mirror.sh`. if it fails page me via pagerduty (routing key is in $PD_ROUTING_KEY)");
   CHECK(key.on_failure.find("${PD_ROUTING_KEY:-}") != std::string::npos);
   // A .sql file with no client named is asked about, never run.
   CHECK(plan_offline("run `sql/bloat.sql`").steps[0].command.starts_with("echo \"TODO"));
@@ -433,8 +436,8 @@ TEST_CASE("who is writing and what else they say are not steps; 'can run up to 4
 }
 
 TEST_CASE("a health check checks every URL the words give", "[mock]") {
-  const auto plan = plan_offline(
-      "every 5 minutes check https://api.acme.example/healthz and https://web.acme.example/healthz");
+  const auto plan =
+      plan_offline("every 5 minutes check https://api.acme.example/healthz and https://web.acme.example/healthz");
   REQUIRE(plan.steps.size() >= 1);
   CHECK(plan.steps[0].command.find("https://api.acme.example/healthz") != std::string::npos);
   CHECK(plan.steps[0].command.find("https://web.acme.example/healthz") != std::string::npos);
@@ -511,15 +514,17 @@ TEST_CASE("a title opens a plain line; a list item is work", "[mock]") {
 
 TEST_CASE("pasted code is run only when asked for: shown code, a session's output, a handler's mention", "[mock]") {
   // Code shown as what not to do, or what the old job did, is never a step.
-  for (const char* words : {"never run this on prod:\n```\nrm -rf /var/lib/app\n```\nrun `./deploy.sh` nightly",
-                            "this is what the old cron did:\n```\n./legacy.sh --all\n```\nnow run `./deploy.sh` hourly"}) {
+  for (const char* words :
+       {"never run this on prod:\n```\nrm -rf /var/lib/app\n```\nrun `./deploy.sh` nightly",
+        "this is what the old cron did:\n```\n./legacy.sh --all\n```\nnow run `./deploy.sh` hourly"}) {
     INFO(words);
     const auto plan = plan_offline(words);
     REQUIRE(plan.steps.size() == 1);
     CHECK(plan.steps[0].command == "./deploy.sh");
   }
   // A pasted terminal session: the lines after "$ " ran; the rest is their output.
-  const auto session = plan_offline("here is what I do by hand:\n```\n$ ./backup.sh\nbackup done: 3 files\n$ ./upload.sh\n```");
+  const auto session =
+      plan_offline("here is what I do by hand:\n```\n$ ./backup.sh\nbackup done: 3 files\n$ ./upload.sh\n```");
   REQUIRE(session.steps.size() == 2);
   CHECK(session.steps[0].command == "./backup.sh");
   CHECK(session.steps[1].command == "./upload.sh");
@@ -571,4 +576,15 @@ TEST_CASE("every command of a listed run is kept: in order, or side by side when
   // A bracket opens a detail, never a program: no step runs "(etl/a.py".
   for (const auto& step : plan_offline("the three extracts run in parallel (etl/a.py, etl/b.py, etl/c.py)").steps)
     CHECK(step.command.rfind("(", 0) == std::string::npos);
+}
+
+TEST_CASE("a server's root URL is not a file to download", "[mock]") {
+  // It saved Prometheus's home page as "download" for "the last 7 days of uptime".
+  const auto plan = plan_offline("pull the last 7 days of uptime from Prometheus (http://prom.internal:9090)");
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(plan.steps[0].command.rfind("echo \"TODO:", 0) == 0);
+  REQUIRE_FALSE(plan.open_questions.empty());
+  CHECK(plan.open_questions[0].find("http://prom.internal:9090") != std::string::npos);
+  CHECK(plan_offline("download https://example.com/releases/app.tar.gz").steps.at(0).command.find("-o app.tar.gz") !=
+        std::string::npos);
 }

@@ -12,6 +12,9 @@ using arborist::runners::plan_offline;
 TEST_CASE("schedules keep the day, the hour window and the days of the week the words give", "[schedule][words]") {
   const std::pair<const char*, const char*> cases[] = {
       {"every sat at 2am vacuum the db", "0 2 * * 6"},
+      {"nightly db backup, 02:00: run `./a.sh`", "0 2 * * *"},  // the job's name between
+      {"daily report (7:30am): run `./r.sh`", "30 7 * * *"},
+      {"nightly back up the db, then vacuum it", "0 0 * * *"},  // no time: still midnight
       {"sat 2am: vacuum the db", "0 2 * * 6"},
       {"sunday at 3am: vacuum the db", "0 3 * * 0"},
       {"mon-fri at 9 run `./report.sh`", "0 9 * * 1-5"},
@@ -73,7 +76,8 @@ TEST_CASE("schedules keep the day, the hour window and the days of the week the 
 }
 
 TEST_CASE("a day name inside other words is not a schedule", "[schedule][words]") {
-  for (const char* description : {"run `./report.sh` and email the monday team", "send the sat results to ops@acme.io"}) {
+  for (const char* description :
+       {"run `./report.sh` and email the monday team", "send the sat results to ops@acme.io"}) {
     INFO(description);
     CHECK(plan_offline(description).schedule.empty());
   }

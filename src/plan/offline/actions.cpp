@@ -1,8 +1,8 @@
 #include "plan/offline/actions.hpp"
 
 #include <algorithm>
-#include <set>
 #include <initializer_list>
+#include <set>
 #include <stdexcept>
 
 #include "core/text.hpp"
@@ -239,7 +239,8 @@ std::string database_command(Action& a, const std::string& db, std::string_view 
 }
 
 void fill_placeholder(std::string& command, std::string_view placeholder, const std::string& value) {
-  for (size_t at = command.find(placeholder); at != std::string::npos; at = command.find(placeholder, at + value.size()))
+  for (size_t at = command.find(placeholder); at != std::string::npos;
+       at = command.find(placeholder, at + value.size()))
     command.replace(at, placeholder.size(), value);
 }
 
@@ -262,7 +263,8 @@ void backup_db(Action& a, const Clause& c, const std::string& db) {
   std::string_view last = std::string_view(dir).substr(dir.rfind('/') == std::string::npos ? 0 : dir.rfind('/') + 1);
   if (dir != "backups" && last.find('.') != std::string_view::npos && last.front() != '.') {
     const std::string stamped = std::string("{dir}/db-") + kStamp + "." + database_entry(db).backup_extension;
-    const std::string parent = dir.rfind('/') == std::string::npos ? "." : dir.substr(0, std::max<size_t>(dir.rfind('/'), 1));
+    const std::string parent =
+        dir.rfind('/') == std::string::npos ? "." : dir.substr(0, std::max<size_t>(dir.rfind('/'), 1));
     fill_placeholder(a.command, stamped, dir);
     fill_placeholder(a.command, "{dir}", parent);
     if (a.command.find(dir) == std::string::npos) a.command.clear();  // the table's form has no file to name
@@ -343,10 +345,10 @@ bool plausible_name(std::string_view s) {
     if (!(std::islower(c) || std::isdigit(c) || c == '.' || c == '_' || c == '-' || c == '/' || c == ':')) return false;
   }
   static const std::unordered_set<std::string_view> not_names = {
-      "docker", "container", "image",  "images", "img", "and",  "then",  "to",    "with",  "for",        "our",
-      "new",    "latest",    "called", "named",  "from", "in",    "into",  "on",    "registry",   "it",
-      "app",    "build",     "push",   "tag",    "that", "which", "base",  "final", "production", "staging",
-      "the",    "a",         "an",     "this",   "my",   "your",  "their", "its",   "both",       "all"};
+      "docker", "container", "image",  "images", "img",   "and",  "then",  "to",         "with",     "for", "our",
+      "new",    "latest",    "called", "named",  "from",  "in",   "into",  "on",         "registry", "it",  "app",
+      "build",  "push",      "tag",    "that",   "which", "base", "final", "production", "staging",  "the", "a",
+      "an",     "this",      "my",     "your",   "their", "its",  "both",  "all"};
   return !not_names.contains(s) && !is_action_verb(verb_form(s)) && !is_filler(s);
 }
 
@@ -484,7 +486,9 @@ std::string channel_in(const Words& w) {
 
 }  // namespace
 
-std::string channel_named(std::string_view words) { return channel_in(Clause(words).words); }
+std::string channel_named(std::string_view words) {
+  return channel_in(Clause(words).words);
+}
 
 namespace {
 
@@ -497,8 +501,9 @@ bool notify(Action& a, const Clause& c, const Context& ctx) {
     for (const auto& chunk : c.chunks)
       if (chunk.size() > 1 && chunk[0] == '#' && std::isalpha(static_cast<unsigned char>(chunk[1]))) {
         channel = "slack";
-        a.assumptions.push_back(chunk + " is a Slack channel: the message goes to the incoming webhook in "
-                                        "SLACK_WEBHOOK_URL, which posts to the channel it was made for.");
+        a.assumptions.push_back(chunk +
+                                " is a Slack channel: the message goes to the incoming webhook in "
+                                "SLACK_WEBHOOK_URL, which posts to the channel it was made for.");
         break;
       }
   if (channel.empty()) {
@@ -546,15 +551,20 @@ bool notify(Action& a, const Clause& c, const Context& ctx) {
     // An Events API v2 trigger: the key comes from the environment (${…:-} is left to the shell).
     a.slug = "page-pagerduty";
     add_variable(a, variable, entry->meaning);
-    a.command = "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data "
-                "'{\"routing_key\":\"'\"${" + variable + ":-}\"'\",\"event_action\":\"trigger\",\"payload\":"
-                "{\"summary\":\"" + msg + "\",\"source\":\"" + ctx.workflow_name + "\",\"severity\":\"error\"}}' "
-                "https://events.pagerduty.com/v2/enqueue";
+    a.command =
+        "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data "
+        "'{\"routing_key\":\"'\"${" +
+        variable +
+        ":-}\"'\",\"event_action\":\"trigger\",\"payload\":"
+        "{\"summary\":\"" +
+        msg + "\",\"source\":\"" + ctx.workflow_name +
+        "\",\"severity\":\"error\"}}' "
+        "https://events.pagerduty.com/v2/enqueue";
   } else if (channel != "email" && entry && !entry->variable.empty()) {
     a.slug = "notify-" + channel;
     add_variable(a, variable, entry->meaning);
-    a.command = "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"" + entry->field + "\":\"" + msg +
-                "\"}' \"${" + variable + "}\"";
+    a.command = "curl -fsS --max-time 30 -X POST -H 'Content-Type: application/json' --data '{\"" + entry->field +
+                "\":\"" + msg + "\"}' \"${" + variable + "}\"";
   } else {
     bool report = c.has("report") || c.has("summary");
     a.slug = report ? "email-report" : "send-email";
@@ -599,10 +609,22 @@ bool download(Action& a, const Clause& c) {
     return false;
   }
   std::string file = file_name_of_url(url);
+  // "pull the last 7 days of uptime from Prometheus (http://prom.internal:9090)": a server's
+  // root names what to ask, not what to fetch; saving its home page would look right and be wrong.
+  if (const size_t scheme = url.find("://"); scheme != std::string::npos) {
+    const size_t path = url.find('/', scheme + 3);
+    if (path == std::string::npos || path + 1 == url.size()) {
+      a.open_question = "What should step '@@STEP@@' fetch from " + url +
+                        "? The address names a server, not a file or an API path: give the full URL (or the "
+                        "command, e.g. a `curl` with its query).";
+      return false;
+    }
+  }
   if (file.empty()) file = "download";
   std::string stem = text::slugify(file.substr(0, file.find('.')), '-', 24);
   a.slug = file == "download" || stem.empty() ? "download" : "download-" + stem;
-  a.command = "curl -fsSL --connect-timeout 30 --speed-time 60 --speed-limit 1 -o " + shell_quote(file) + " " + shell_quote(url);
+  a.command = "curl -fsSL --connect-timeout 30 --speed-time 60 --speed-limit 1 -o " + shell_quote(file) + " " +
+              shell_quote(url);
   return true;
 }
 
@@ -656,8 +678,8 @@ bool download_bucket(Action& a, const Clause& c, const std::string& bucket) {
   std::string trimmed = bucket.substr(bucket.find("://") + 3);
   while (!trimmed.empty() && trimmed.back() == '/') trimmed.pop_back();
   std::string last = trimmed.substr(trimmed.rfind('/') == std::string::npos ? 0 : trimmed.rfind('/') + 1);
-  const bool one_file = !bucket.ends_with("/") && last.find('.') != std::string::npos &&
-                        trimmed.find('/') != std::string::npos;
+  const bool one_file =
+      !bucket.ends_with("/") && last.find('.') != std::string::npos && trimmed.find('/') != std::string::npos;
   std::string stem = text::slugify(one_file ? last.substr(0, last.find('.')) : last, '-', 24);
   a.slug = stem.empty() ? "download-bucket" : "download-" + stem;
   if (picks_by_time(c) && !one_file) {
@@ -687,8 +709,8 @@ bool sync_files(Action& a, const Clause& c, const Context& ctx) {
   if (!bucket.empty() && bucket_is_source(c, bucket)) return download_bucket(a, c, bucket);
   bool cloud = !bucket.empty() || c.any({"s3", "bucket", "gcs"});
   bool upload = c.has("upload");
-  a.slug = cloud                                ? (bucket.starts_with("gs://") || c.has("gcs") ? "upload-gcs" : "upload-s3")
-           : upload                             ? "upload-files"
+  a.slug = cloud    ? (bucket.starts_with("gs://") || c.has("gcs") ? "upload-gcs" : "upload-s3")
+           : upload ? "upload-files"
            : c.any({"sync", "rsync", "mirror"}) ? "sync-files"
                                                 : "copy-files";
   if (!cloud && c.any({"backup", "backups"}) && !upload) a.slug = "copy-backups";
@@ -728,8 +750,7 @@ bool sync_files(Action& a, const Clause& c, const Context& ctx) {
   if (sources.empty()) sources = shell_quote(source) + " ";
   a.command = std::string("rsync -a ") + (remote ? "--timeout=300 " : "") + sources + shell_quote(dest);
   // "…, keep 14 days": a copy keeps nothing by age; what prunes the old ones is a question.
-  if (c.any({"keep", "retain", "retention"}) && c.any({"days", "weeks", "months", "copies", "versions"}))
-  {
+  if (c.any({"keep", "retain", "retention"}) && c.any({"days", "weeks", "months", "copies", "versions"})) {
     std::string words = text::squeeze_spaces(c.text);  // a schedule cut out of the clause leaves blanks
     for (size_t at; (at = words.find(" ,")) != std::string::npos;) words.erase(at, 1);
     a.open_question = "Step '@@STEP@@' copies the files; the words also say how long to keep them (\"" + words +
@@ -824,7 +845,8 @@ int days_in(const Clause& c, int fallback, bool* said) {
     if (t.size() < 2 || t.size() > 5) continue;
     const char unit = t.back();
     std::string_view digits(t.data(), t.size() - 1);
-    if (!std::all_of(digits.begin(), digits.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+    if (!std::all_of(digits.begin(), digits.end(),
+                     [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
       continue;
     int n = std::stoi(std::string(digits));
     if (unit == 'd') return *said = true, n;
@@ -851,8 +873,9 @@ bool rotate_logs(Action& a, const Clause& c) {
       for (const auto& s : services)
         if (p.starts_with("/var/log/" + s + "/")) named = s;
   if (named.empty()) {
-    a.open_question = "Which logs should step '@@STEP@@' rotate? Name the service (its logrotate configuration), or "
-                      "write the logrotate command.";
+    a.open_question =
+        "Which logs should step '@@STEP@@' rotate? Name the service (its logrotate configuration), or "
+        "write the logrotate command.";
     return false;
   }
   a.slug = "rotate-" + named + "-logs";
@@ -937,7 +960,8 @@ bool health_check(Action& a, const Clause& c) {
       urls.push_back(chunk);
   if (urls.empty()) urls.push_back(url);
   for (const auto& u : urls)
-    a.command += (a.command.empty() ? "" : " && ") + std::string("curl -fsS -o /dev/null --max-time 10 ") + shell_quote(u);
+    a.command +=
+        (a.command.empty() ? "" : " && ") + std::string("curl -fsS -o /dev/null --max-time 10 ") + shell_quote(u);
   return true;
 }
 
@@ -950,7 +974,8 @@ std::optional<int> percent_in(std::string_view text) {
     std::string digits = w;
     if (!digits.empty() && digits.back() == '%') digits.pop_back();
     bool percent = (i + 1 < t.size() && (t[i + 1].text == "%" || t[i + 1].text == "percent" || t[i + 1].text == "pct"));
-    if (digits.empty() || digits.size() > 3 || !std::all_of(digits.begin(), digits.end(), ::isdigit) || !percent) continue;
+    if (digits.empty() || digits.size() > 3 || !std::all_of(digits.begin(), digits.end(), ::isdigit) || !percent)
+      continue;
     int n = std::stoi(digits);
     if (n < 1 || n > 100) continue;
     return n;
@@ -967,11 +992,10 @@ bool disk_check_with(Action& a, const Clause& c, std::optional<int> percent) {
     }
   a.slug = "check-disk";
   int limit = percent.value_or(90);
-  if (!percent)
-    a.assumptions.push_back("No limit was given for the disk check: it fails at 90% used or more.");
+  if (!percent) a.assumptions.push_back("No limit was given for the disk check: it fails at 90% used or more.");
   a.command = "test \"$(df --output=pcent " + shell_quote(mount) + " | tail -n 1 | tr -dc '0-9')\" -lt " +
-              std::to_string(limit) + " || { echo \"disk usage on " + mount + " is at or above " + std::to_string(limit) +
-              "%\" >&2; exit 1; }";
+              std::to_string(limit) + " || { echo \"disk usage on " + mount + " is at or above " +
+              std::to_string(limit) + "%\" >&2; exit 1; }";
   a.source = "built-in: disk check";
   return true;
 }
@@ -981,7 +1005,11 @@ bool restart(Action& a, const Clause& c, const Context& ctx) {
   auto is_service = [&](const std::string& name) {
     return std::find(services.begin(), services.end(), name) != services.end();
   };
-  std::string verb = c.has("reload") ? "reload" : c.has("restart") ? "restart" : c.has("stop") ? "stop" : c.has("start") ? "start" : "restart";
+  std::string verb = c.has("reload")    ? "reload"
+                     : c.has("restart") ? "restart"
+                     : c.has("stop")    ? "stop"
+                     : c.has("start")   ? "start"
+                                        : "restart";
   bool seen_verb = false;
   a.slug = verb;
   for (size_t i = 0; i < c.tokens.size(); ++i) {
@@ -1080,8 +1108,9 @@ bool literal(Action& a, const Clause& c) {
       a.kind = ActionKind::todo;
       return true;
     }
-    a.assumptions.push_back("The database client reads its connection from its usual environment (PGHOST, "
-                            "PGDATABASE … for psql; ~/.my.cnf for mysql).");
+    a.assumptions.push_back(
+        "The database client reads its connection from its usual environment (PGHOST, "
+        "PGDATABASE … for psql; ~/.my.cnf for mysql).");
   }
   if (!uc.quoted && uc.command.starts_with("./") && c.text.find(uc.command) == std::string_view::npos)
     a.assumptions.push_back("'" + uc.command.substr(2) + "' runs as " + uc.command +
@@ -1092,7 +1121,8 @@ bool literal(Action& a, const Clause& c) {
   // "python extract.py --date {{ ds }}" pasted from an Airflow DAG: Dagu does not fill Jinja
   // templates, so the text would reach the program as written.
   if (a.open_question.empty())
-    if (size_t open = uc.command.find("{{"); open != std::string::npos && uc.command.find("}}", open) != std::string::npos)
+    if (size_t open = uc.command.find("{{");
+        open != std::string::npos && uc.command.find("}}", open) != std::string::npos)
       a.open_question = "Step '@@STEP@@' holds " + uc.command.substr(open, uc.command.find("}}", open) + 2 - open) +
                         ", a template of another scheduler (Airflow's {{ ds }} is the run's date): Dagu passes it "
                         "as written. What should it be (e.g. $(date +%F) for today)?";
@@ -1102,8 +1132,8 @@ bool literal(Action& a, const Clause& c) {
     auto rest = tokenize(std::string_view(c.text).substr(uc.end));
     static const std::unordered_set<std::string_view> aims = {"against", "on", "in", "for", "to", "into", "from"};
     static const std::unordered_set<std::string_view> targets = {
-        "workspace", "environment", "env", "cluster", "account", "project", "namespace", "region", "server",
-        "host", "database", "db", "stage", "stack", "tenant", "subscription"};
+        "workspace", "environment", "env",      "cluster", "account", "project", "namespace", "region",
+        "server",    "host",        "database", "db",      "stage",   "stack",   "tenant",    "subscription"};
     if (rest.size() >= 3 && rest[0].word && aims.contains(rest[0].text)) {
       for (size_t k = 1; k < rest.size() && k <= 4; ++k)
         if (rest[k].word && targets.contains(rest[k].text)) {
@@ -1197,13 +1227,15 @@ ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx,
   if (verb == "install")
     return c.any({"dependencies", "deps", "packages", "requirements", "modules", "gems"}) ? ActionKind::install
                                                                                           : ActionKind::todo;
-  if (is({"notify", "alert", "email", "mail", "message", "page", "tell", "inform", "announce", "warn", "remind", "slack"}))
+  if (is({"notify", "alert", "email", "mail", "message", "page", "tell", "inform", "announce", "warn", "remind",
+          "slack"}))
     return ActionKind::notify;
   const bool hash_channel = std::any_of(c.chunks.begin(), c.chunks.end(), [](const std::string& chunk) {
     return chunk.size() > 1 && chunk[0] == '#' && std::isalpha(static_cast<unsigned char>(chunk[1]));
   });
   if (is({"send", "post", "report"}))
-    return !channel_in(c.words).empty() || hash_channel || c.any({"report", "notification", "message", "alert", "summary"})
+    return !channel_in(c.words).empty() || hash_channel ||
+                   c.any({"report", "notification", "message", "alert", "summary"})
                ? ActionKind::notify
                : ActionKind::todo;
   if (is({"fetch", "pull", "download", "get", "grab"}) && !c.bucket_url().empty()) return ActionKind::sync_files;
@@ -1211,7 +1243,8 @@ ActionKind by_verb(const std::string& verb, const Clause& c, const Context& ctx,
   if (is({"fetch", "pull"})) {
     if (!c.url().empty()) return ActionKind::download;
     if (c.any({"dependencies", "deps", "packages"})) return ActionKind::install;
-    if (c.any({"code", "repo", "repository", "git", "changes", "branch", "main", "master", "source", "sources", "commits"}))
+    if (c.any({"code", "repo", "repository", "git", "changes", "branch", "main", "master", "source", "sources",
+               "commits"}))
       return ActionKind::git_pull;
     // "pull latest", a bare "pull": the code. "pull yesterday's orders", "pull the image": not
     // git — what and from where is a question, not `git pull`.
@@ -1315,7 +1348,8 @@ Context read_context(std::string_view text) {
         size_t b = at + 1;
         while (b < code.size() && code[b] == ' ') ++b;
         size_t e = b;
-        while (e < code.size() && code[e] != ' ' && code[e] != '`' && code[e] != ';' && code[e] != '&' && code[e] != '|')
+        while (e < code.size() && code[e] != ' ' && code[e] != '`' && code[e] != ';' && code[e] != '&' &&
+               code[e] != '|')
           ++e;
         std::string path(code.substr(b, e - b));
         if (!path.empty() && path.find('$') == std::string::npos && path.find('"') == std::string::npos &&
@@ -1344,18 +1378,22 @@ AiAsked ai_asked(const Clause& c) {
   auto word_is = [&](std::string_view w) { return c.has(w); };
   if (word_is("claude") || word_is("anthropic")) out.runner = "claude";
   if (word_is("gpt") || word_is("chatgpt") || word_is("openai")) out.runner = "openai";
-  if (word_is("ollama") || word_is("llama") || (c.pair("local", "model") || c.pair("local", "llm"))) out.runner = "ollama";
+  if (word_is("ollama") || word_is("llama") || (c.pair("local", "model") || c.pair("local", "llm")))
+    out.runner = "ollama";
   for (const auto& chunk : c.chunks) {
     std::string lower = text::to_lower(chunk);
-    while (!lower.empty() && std::string_view(".,;:!?)\"'").find(lower.back()) != std::string_view::npos) lower.pop_back();
-    if ((lower.starts_with("gpt-") || lower.starts_with("claude-") || lower.starts_with("llama3")) && lower.size() > 5 &&
-        lower.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-:") == std::string::npos) {
+    while (!lower.empty() && std::string_view(".,;:!?)\"'").find(lower.back()) != std::string_view::npos)
+      lower.pop_back();
+    if ((lower.starts_with("gpt-") || lower.starts_with("claude-") || lower.starts_with("llama3")) &&
+        lower.size() > 5 && lower.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-:") == std::string::npos) {
       out.model = lower;
-      if (out.runner.empty()) out.runner = lower.starts_with("claude") ? "claude" : lower.starts_with("gpt") ? "openai" : "ollama";
+      if (out.runner.empty())
+        out.runner = lower.starts_with("claude") ? "claude" : lower.starts_with("gpt") ? "openai" : "ollama";
     }
   }
-  const bool model_asked = (c.pair("the", "model") || c.pair("a", "model") || c.pair("an", "llm") || c.pair("the", "llm")) &&
-                           c.any({"ask", "let", "have", "use", "using", "with", "via"});
+  const bool model_asked =
+      (c.pair("the", "model") || c.pair("a", "model") || c.pair("an", "llm") || c.pair("the", "llm")) &&
+      c.any({"ask", "let", "have", "use", "using", "with", "via"});
   out.asked = !out.runner.empty() || c.has("ai") || c.has("llm") || c.has("llms") || model_asked;
   return out;
 }
@@ -1364,15 +1402,53 @@ AiAsked ai_asked(const Clause& c) {
 // -> "Summarise the errors."
 std::string ai_instruction(std::string_view clause) {
   std::string text(text::trim(clause));
-  static const char* const kPhrases[] = {
-      "ask the model to ", "ask an llm to ", "ask ai to ",   "ask claude to ",  "ask chatgpt to ", "ask gpt to ",
-      "have the model ",   "let the model ", "have ai ",     "let ai ",         "have claude ",    "let claude ",
-      "have the ai ",      "let the ai ",    "have the llm ", "let the llm ",    "ask the ai to ",  "use the ai to ",
-      "have an llm ",      "let an llm ",    "use ai to ",   "use an llm to ",  "use claude to ",  "use gpt to ",
-      "use the model to ", "with a local model", "using a local model", "with the model", "using the model",
-      "with a model",      "using a model",  "with an llm",  "using an llm",    "with the llm",    "with ai",
-      "using ai",          "via ai",         "with claude",  "using claude",    "with chatgpt",    "using chatgpt",
-      "with gpt",          "using gpt",      "with openai",  "using openai",    "with ollama",     "using ollama"};
+  static const char* const kPhrases[] = {"ask the model to ",
+                                         "ask an llm to ",
+                                         "ask ai to ",
+                                         "ask claude to ",
+                                         "ask chatgpt to ",
+                                         "ask gpt to ",
+                                         "have the model ",
+                                         "let the model ",
+                                         "have ai ",
+                                         "let ai ",
+                                         "have claude ",
+                                         "let claude ",
+                                         "have the ai ",
+                                         "let the ai ",
+                                         "have the llm ",
+                                         "let the llm ",
+                                         "ask the ai to ",
+                                         "use the ai to ",
+                                         "have an llm ",
+                                         "let an llm ",
+                                         "use ai to ",
+                                         "use an llm to ",
+                                         "use claude to ",
+                                         "use gpt to ",
+                                         "use the model to ",
+                                         "with a local model",
+                                         "using a local model",
+                                         "with the model",
+                                         "using the model",
+                                         "with a model",
+                                         "using a model",
+                                         "with an llm",
+                                         "using an llm",
+                                         "with the llm",
+                                         "with ai",
+                                         "using ai",
+                                         "via ai",
+                                         "with claude",
+                                         "using claude",
+                                         "with chatgpt",
+                                         "using chatgpt",
+                                         "with gpt",
+                                         "using gpt",
+                                         "with openai",
+                                         "using openai",
+                                         "with ollama",
+                                         "using ollama"};
   std::string lower = text::to_lower(text);
   for (const char* phrase : kPhrases) {
     const std::string p = phrase;
@@ -1457,9 +1533,10 @@ bool ai_work(Action& a, const Clause& c) {
   const bool summary = c.any({"summarise", "summarize", "summary", "digest", "tldr"});
   const bool report = c.any({"report", "write", "draft", "compose"});
   if (!decide && !summary && !report &&
-      !c.any({"generate", "classify", "categorise", "categorize", "analyse", "analyze", "explain", "translate",
-              "review", "triage", "answer", "describe", "extract", "rewrite", "label", "recommend", "suggest",
-              "assess", "evaluate", "ask", "tag", "prioritise", "prioritize", "detect", "find", "spot"}))
+      !c.any({"generate",   "classify",   "categorise", "categorize", "analyse",  "analyze", "explain",
+              "translate",  "review",     "triage",     "answer",     "describe", "extract", "rewrite",
+              "label",      "recommend",  "suggest",    "assess",     "evaluate", "ask",     "tag",
+              "prioritise", "prioritize", "detect",     "find",       "spot"}))
     return false;
   a.kind = a.intent = ActionKind::ai;
   a.ai.prompt = ai_instruction(c.text);
@@ -1498,7 +1575,8 @@ bool ai_work(Action& a, const Clause& c) {
                     [&](const std::string& cmd) { return cmd.find(path) != std::string::npos; }))
       continue;  // a script whose output is sent, not its source
     if (is_script_path(path)) continue;
-    std::string_view base = std::string_view(path).substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+    std::string_view base =
+        std::string_view(path).substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
     if (path.ends_with("/") || base.empty() || path.find(':') != std::string::npos) continue;
     if (base.find('.') == std::string_view::npos && !path.starts_with("/var/log/")) continue;
     if (a.ai.files.size() < 3) a.ai.files.push_back(path);
@@ -1560,9 +1638,9 @@ Action classify(std::string_view clause_text, const Context& ctx) {
       std::string_view rest = text::trim(whole.substr(at));
       auto rest_words = tokenize(rest);
       const bool where = rest_words.size() >= 2 && rest_words.size() <= 5 &&
-                         offline::any({rest_words.back().text}, {"box", "boxes", "server", "servers", "host", "hosts",
-                                                                 "machine", "machines", "node", "nodes", "runner",
-                                                                 "runners", "vm", "vms", "worker", "workers"});
+                         offline::any({rest_words.back().text},
+                                      {"box", "boxes", "server", "servers", "host", "hosts", "machine", "machines",
+                                       "node", "nodes", "runner", "runners", "vm", "vms", "worker", "workers"});
       if (!where) continue;
       auto line = bare_command(head, /*after_run_verb=*/true);
       if (!line || *line != head || line->find(" -") == std::string::npos) continue;
@@ -1588,11 +1666,13 @@ Action classify(std::string_view clause_text, const Context& ctx) {
       return todo_action(clause_text, "run-" + program,
                          "Step '@@STEP@@' is the command line `" + *line +
                              "`, which changes or deletes files: arborist runs such a line only when asked. Write "
-                             "\"run `" + *line + "`\" if it should run exactly as written.");
+                             "\"run `" +
+                             *line + "`\" if it should run exactly as written.");
   }
   // "roll back the migration", "revert the deploy": the undo of an action is never that action
   // (it read as `alembic upgrade head`); without a command written, it is a question.
-  if ((c.has("roll") && (c.has("back") || c.pair("roll", "back"))) || c.any({"rollback", "revert", "undo", "downgrade"}))
+  if ((c.has("roll") && (c.has("back") || c.pair("roll", "back"))) ||
+      c.any({"rollback", "revert", "undo", "downgrade"}))
     return todo_action(clause_text, "rollback",
                        "How should step '@@STEP@@' roll back? Write the command (e.g. `alembic downgrade -1`, "
                        "`kubectl rollout undo deploy/web`): a rollback is never guessed.");

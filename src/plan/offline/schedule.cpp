@@ -89,14 +89,13 @@ class Parser {
           next = more->next;
         }
         if (times.size() >= 2) {
-          const bool one_minute = std::all_of(times.begin(), times.end(),
-                                              [&](const TimeOfDay& t) { return t.minute == times[0].minute; });
+          const bool one_minute =
+              std::all_of(times.begin(), times.end(), [&](const TimeOfDay& t) { return t.minute == times[0].minute; });
           TimeOfDay first = times[0];
           first.next = next;
           std::optional<Parsed> f = frequency(next, first);
-          const bool said_clearly = std::any_of(times.begin(), times.end(), [](const TimeOfDay& t) {
-            return t.minutes_said || t.meridiem;
-          });
+          const bool said_clearly =
+              std::any_of(times.begin(), times.end(), [](const TimeOfDay& t) { return t.minutes_said || t.meridiem; });
           if (!f && said_clearly) f = daily(next, "day", 1, first);
           if (f && one_minute && !f->cron.empty() && !f->cron.starts_with("@") && !f->cron.starts_with("CRON_TZ")) {
             std::vector<std::string> fields;
@@ -287,8 +286,9 @@ class Parser {
     if (is(k, "on")) ++k;  // "only on weekdays"
     std::vector<int> list;
     const int a = day_number(word(k));
-    if (a >= 0 && (is(k + 1, "to") || is(k + 1, "until") || is(k + 1, "till") || is(k + 1, "through") ||
-                   is(k + 1, "thru") || is(k + 1, "-")) &&
+    if (a >= 0 &&
+        (is(k + 1, "to") || is(k + 1, "until") || is(k + 1, "till") || is(k + 1, "through") || is(k + 1, "thru") ||
+         is(k + 1, "-")) &&
         day_number(word(k + 2)) > a) {
       for (int d = a; d <= day_number(word(k + 2)); ++d) list.push_back(d);
       k += 3;
@@ -318,9 +318,8 @@ class Parser {
   // "every ten minutes", "every two hours": the number words a frequency uses.
   static std::optional<int> number_word(std::string_view w) {
     static const std::pair<std::string_view, int> words[] = {
-        {"two", 2},     {"three", 3},  {"four", 4},     {"five", 5},     {"six", 6},     {"seven", 7},
-        {"eight", 8},   {"nine", 9},   {"ten", 10},     {"twelve", 12},  {"fifteen", 15}, {"twenty", 20},
-        {"thirty", 30}, {"forty-five", 45}};
+        {"two", 2},  {"three", 3}, {"four", 4},    {"five", 5},     {"six", 6},     {"seven", 7},   {"eight", 8},
+        {"nine", 9}, {"ten", 10},  {"twelve", 12}, {"fifteen", 15}, {"twenty", 20}, {"thirty", 30}, {"forty-five", 45}};
     for (auto [name, n] : words)
       if (w == name) return n;
     return std::nullopt;
@@ -356,8 +355,8 @@ class Parser {
       if (w == name || (w.size() == name.size() + 1 && w.starts_with(name) && w.back() == 's')) return n;
     // "every sat at 2am", "mon-fri", "thurs": the short forms people type.
     static const std::pair<std::string_view, int> short_days[] = {
-        {"sun", 0}, {"mon", 1}, {"tue", 2}, {"tues", 2}, {"wed", 3}, {"weds", 3}, {"thu", 4},
-        {"thur", 4}, {"thurs", 4}, {"fri", 5}, {"sat", 6}, {"sats", 6}, {"suns", 0}, {"mons", 1}, {"fris", 5}};
+        {"sun", 0},   {"mon", 1}, {"tue", 2}, {"tues", 2}, {"wed", 3},  {"weds", 3}, {"thu", 4}, {"thur", 4},
+        {"thurs", 4}, {"fri", 5}, {"sat", 6}, {"sats", 6}, {"suns", 0}, {"mons", 1}, {"fris", 5}};
     for (auto [name, n] : short_days)
       if (w == name) return n;
     return -1;
@@ -371,8 +370,7 @@ class Parser {
     return std::pair{from, to};
   }
   static bool is_day_word(std::string_view w) {
-    return day_number(w) >= 0 || day_range(w) || w == "weekday" || w == "weekdays" || w == "weekend" ||
-           w == "weekends";
+    return day_number(w) >= 0 || day_range(w) || w == "weekday" || w == "weekdays" || w == "weekend" || w == "weekends";
   }
 
   // Applies a part-of-day word to an hour said without am/pm ("every night at 11" is 23:00).
@@ -400,6 +398,25 @@ class Parser {
     Parsed p;
     p.next = j;
     if (!time) time = trailing_time(j, &p.next);
+    // "nightly db backup, 02:00": the job's name between the frequency and its time. The name
+    // stays words of the text (p.next does not move past it).
+    if (!time && every_n == 1)
+      for (size_t k = p.next; k < t_.size() && k < p.next + 4; ++k) {
+        if (is(k, ",") || is(k, "-") || is(k, "(")) {
+          size_t at = k + 1;
+          if (is(at, "at") || is(at, "@")) ++at;
+          if (auto found = parse_time(at); found && k > p.next && (found->minutes_said || found->meridiem))
+            time = found;
+          break;
+        }
+        const std::string_view w = word(k);
+        static constexpr std::string_view kNotAName[] = {"and",   "then", "or",   "but",   "except", "on",    "at",
+                                                         "every", "each", "from", "until", "if",     "unless"};
+        if (w.empty() ||
+            !std::all_of(w.begin(), w.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }) ||
+            std::find(std::begin(kNotAName), std::end(kNotAName), w) != std::end(kNotAName) || day_number(w) >= 0)
+          break;
+      }
     std::string dom = every_n > 1 ? "*/" + std::to_string(every_n) : "*";
     // "every morning at 9 on weekdays", "… from monday until friday": the days it runs on.
     std::string dow = "*";
@@ -635,16 +652,16 @@ class Parser {
         from = range->first;
         to = range->second;
         k = after_range;
-      } else if (auto first = parse_time(b);
-          first && (is(first->next, "to") || is(first->next, "-") || is(first->next, "till") || is(first->next, "until"))) {
+      } else if (auto first = parse_time(b); first && (is(first->next, "to") || is(first->next, "-") ||
+                                                       is(first->next, "till") || is(first->next, "until"))) {
         if (auto second = parse_time(first->next + 1)) {
           from = first->hour;
           to = second->hour;
           if (!second->meridiem && to < from && to + 12 <= 23) to += 12;  // "(9-5)"
           k = second->next;
         }
-      } else if ((is(b, "during") || is(b, "in")) && (is(b + 1, "business") || is(b + 1, "work") ||
-                                                       is(b + 1, "working") || is(b + 1, "office")) &&
+      } else if ((is(b, "during") || is(b, "in")) &&
+                 (is(b + 1, "business") || is(b + 1, "work") || is(b + 1, "working") || is(b + 1, "office")) &&
                  is(b + 2, "hours")) {
         k = b;  // read below
       } else {
@@ -653,8 +670,8 @@ class Parser {
     }
     if (is(k, "between") || is(k, "from")) {
       auto first = parse_time(k + 1);
-      if (first && (is(first->next, "and") || is(first->next, "to") || is(first->next, "-") || is(first->next, "till") ||
-                    is(first->next, "until"))) {
+      if (first && (is(first->next, "and") || is(first->next, "to") || is(first->next, "-") ||
+                    is(first->next, "till") || is(first->next, "until"))) {
         if (auto second = parse_time(first->next + 1)) {
           from = first->hour;
           to = second->hour;
@@ -662,8 +679,9 @@ class Parser {
           k = second->next;
         }
       }
-    } else if ((is(k, "during") || is(k, "in")) && (is(k + 1, "business") || is(k + 1, "work") || is(k + 1, "working") ||
-                                                   is(k + 1, "office")) && is(k + 2, "hours")) {
+    } else if ((is(k, "during") || is(k, "in")) &&
+               (is(k + 1, "business") || is(k + 1, "work") || is(k + 1, "working") || is(k + 1, "office")) &&
+               is(k + 2, "hours")) {
       from = 9, to = 17;
       k += 3;
       // "during business hours (9-5, mon-fri)": the brackets say which.
@@ -765,7 +783,8 @@ class Parser {
       if (x != "." && x != ":") return false;
       return t_[e].end >= text_.size() || text_[t_[e].end] == ' ' || text_[t_[e].end] == '\n';
     };
-    while (end < t_.size() && end < k + 20 && !stop_mark(end) && t_[end].text != "then" && !(t_[end].text == "and" && w != "whenever") &&
+    while (end < t_.size() && end < k + 20 && !stop_mark(end) && t_[end].text != "then" &&
+           !(t_[end].text == "and" && w != "whenever") &&
            !(t_[end].word && is_action_verb(verb_form(t_[end].text)) && t_[end - 1].text != "is" &&
              t_[end - 1].text != "are" && t_[end - 1].text != "gets"))
       ++end;
@@ -781,7 +800,8 @@ class Parser {
     std::string_view w = word(i);
     // "each working day at 6:15", "every business day": weekdays.
     if ((w == "each" || w == "every" || w == "on") &&
-        ((is(i + 1, "working") || is(i + 1, "business") || is(i + 1, "work")) && (is(i + 2, "day") || is(i + 2, "days")))) {
+        ((is(i + 1, "working") || is(i + 1, "business") || is(i + 1, "work")) &&
+         (is(i + 2, "day") || is(i + 2, "days")))) {
       Parsed p;
       p.next = i + 3;
       p.cron = hm(time_or_midnight(p, time)) + " * * 1-5";
@@ -950,8 +970,8 @@ class Parser {
         return p;
       }
       // "just do the 28th at 23:00": a day of the month with its time is monthly.
-      if (int day = ordinal_day(k); day > 0 && k > i && word(k) != "first" && day <= 28 &&
-                                    (is(k + 1, "at") || is(k + 1, "@"))) {
+      if (int day = ordinal_day(k);
+          day > 0 && k > i && word(k) != "first" && day <= 28 && (is(k + 1, "at") || is(k + 1, "@"))) {
         Parsed p;
         p.next = k + 1;
         size_t after = p.next;
@@ -980,7 +1000,8 @@ class Parser {
       if (k > i && ordinal_day(k) > 0 && word(k) != "first") {
         std::vector<int> list{ordinal_day(k)};
         size_t m = k + 1;
-        while ((is(m, "and") || is(m, ",") || is(m, "&")) && (ordinal_day(m + 1) > 0 || (is(m + 1, "the") && ordinal_day(m + 2) > 0))) {
+        while ((is(m, "and") || is(m, ",") || is(m, "&")) &&
+               (ordinal_day(m + 1) > 0 || (is(m + 1, "the") && ordinal_day(m + 2) > 0))) {
           m += is(m + 1, "the") ? 2 : 1;
           list.push_back(ordinal_day(m));
           ++m;
@@ -1090,8 +1111,8 @@ std::vector<ScheduleMatch> find_schedules(std::string_view text) {
     // A negation a few words before a days-only phrase turns it around: it never becomes the
     // schedule (it made "not on weekends" a weekends-only run).
     {
-      static const std::unordered_set<std::string_view> negations = {
-          "not", "except", "excluding", "exclude", "skip", "skipping", "never", "without"};
+      static const std::unordered_set<std::string_view> negations = {"not",  "except",   "excluding", "exclude",
+                                                                     "skip", "skipping", "never",     "without"};
       size_t k = first;
       size_t negation = tokens.size();
       for (int back = 0; back < 6 && k > 0; ++back) {
@@ -1135,7 +1156,9 @@ std::vector<int> days_of(const std::string& field) {
     if (e == std::string::npos) e = field.size();
     std::string part = field.substr(b, e - b);
     size_t dash = part.find('-');
-    auto number = [](const std::string& x) { return x.size() == 1 && std::isdigit(static_cast<unsigned char>(x[0])) ? x[0] - '0' : -1; };
+    auto number = [](const std::string& x) {
+      return x.size() == 1 && std::isdigit(static_cast<unsigned char>(x[0])) ? x[0] - '0' : -1;
+    };
     int from = number(dash == std::string::npos ? part : part.substr(0, dash));
     int to = dash == std::string::npos ? from : number(part.substr(dash + 1));
     if (from >= 0 && to >= from)
@@ -1160,7 +1183,10 @@ std::optional<std::string> without_days(const std::string& cron, const std::vect
   for (size_t k = 0; k < kept.size();) {  // runs of consecutive days as ranges: 1-5
     size_t j = k;
     while (j + 1 < kept.size() && kept[j + 1] == kept[j] + 1) ++j;
-    field += (field.empty() ? "" : ",") + std::to_string(kept[k]) + (j > k + 1 ? "-" + std::to_string(kept[j]) : j == k + 1 ? "," + std::to_string(kept[j]) : "");
+    field += (field.empty() ? "" : ",") + std::to_string(kept[k]) +
+             (j > k + 1    ? "-" + std::to_string(kept[j])
+              : j == k + 1 ? "," + std::to_string(kept[j])
+                           : "");
     k = j + 1;
   }
   return full.substr(0, last + 1) + field;
