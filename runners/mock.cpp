@@ -205,6 +205,11 @@ bool is_prohibition(std::string_view clause) {
   static const std::unordered_set<std::string_view> modal = {"do",  "does", "must", "should", "shall", "will",
                                                              "can", "may",  "is",   "are",    "to"};
   static const std::unordered_set<std::string_view> positive = {"forget", "skip", "miss", "fail", "ignore", "omit"};
+  // "Nothing should be published automatically", "no one needs to approve it": nothing is asked.
+  if (words.size() >= 3 && (words[0] == "nothing" || words[0] == "nobody" || (words[0] == "no" && words[1] == "one")) &&
+      std::any_of(words.begin() + 1, words.begin() + std::min<size_t>(words.size(), 4),
+                  [](const std::string& w) { return modal.contains(w) || w == "needs" || w == "gets" || w == "goes"; }))
+    return true;
   for (size_t k = 0; k < words.size(); ++k) {
     const auto& w = words[k];
     bool negation = w == "never" || w == "don't" || w == "dont" || w == "mustn't" || w == "shouldn't" ||
@@ -520,11 +525,32 @@ bool is_closing(std::string_view clause) {
   if ((words[0] == "that's" || words[0] == "thats") && words.size() <= 3 &&
       (words.back() == "all" || words.back() == "it"))
     return true;
+  // "Good afternoon!", "Hi there", "Hello team", "Dear Ops": the greeting that opens a message.
+  if (words.size() <= 3 &&
+      ((words[0] == "good" && words.size() >= 2 &&
+        (words[1] == "morning" || words[1] == "afternoon" || words[1] == "evening" || words[1] == "day")) ||
+       ((words[0] == "hi" || words[0] == "hello" || words[0] == "hey" || words[0] == "hallo" ||
+         words[0] == "greetings" || words[0] == "dear") &&
+        words.size() <= 2)))
+    return true;
   static const std::unordered_set<std::string_view> closing = {
-      "thanks", "thank", "you", "cheers", "regards", "best", "ty", "thx", "much", "a", "lot", "in", "advance", "kind"};
+      "thanks", "thank",   "you",  "cheers", "regards", "best",  "ty",   "thx",     "much", "a",      "lot",
+      "in",     "advance", "kind", "many",   "so",      "again", "warm", "warmest", "all",  "wishes", "very"};
   return std::all_of(words.begin(), words.end(), [](const std::string& w) { return closing.contains(w); }) &&
          (words[0] == "thanks" || words[0] == "thank" || words[0] == "cheers" || words[0] == "regards" ||
-          words[0] == "thx" || words[0] == "ty" || words[0] == "best" || words[0] == "kind");
+          words[0] == "thx" || words[0] == "ty" || words[0] == "best" || words[0] == "kind" || words[0] == "many" ||
+          words[0] == "warm" || words[0] == "warmest" || words[0] == "all");
+}
+
+// "Nadia", "Marta R.": the name signed under a closing ("Many thanks,\nNadia").
+bool is_signature(std::string_view clause) {
+  size_t names = 0;
+  for (const auto& t : tokenize(clause)) {
+    if (!t.word) continue;
+    const std::string_view raw = clause.substr(t.begin, t.end - t.begin);
+    if (raw.empty() || !std::isupper(static_cast<unsigned char>(raw[0])) || ++names > 3) return false;
+  }
+  return names > 0 && clause.find('`') == std::string_view::npos && clause.find('/') == std::string_view::npos;
 }
 
 // "pass it as GITHUB_TOKEN", "export the key in API_KEY": where a value goes; the variable
@@ -580,6 +606,10 @@ struct Planner {
       index[&n] = clauses.size();
       clauses.push_back(&n);
       info.push_back(read_condition(n));
+      // The name under a closing is the writer's signature, not work.
+      if (clauses.size() >= 2 && n.condition.empty() && info[info.size() - 2].role == Role::note &&
+          is_closing(text::trim(clauses[clauses.size() - 2]->text)) && is_signature(text::trim(n.text)))
+        info.back().role = Role::note;
       return;
     }
     for (const auto& c : n.children) {

@@ -588,3 +588,19 @@ TEST_CASE("a server's root URL is not a file to download", "[mock]") {
   CHECK(plan_offline("download https://example.com/releases/app.tar.gz").steps.at(0).command.find("-o app.tar.gz") !=
         std::string::npos);
 }
+
+TEST_CASE("a message's greeting, closing and signature are not work; 'pull requests' is no git pull", "[mock]") {
+  const auto plan = plan_offline(
+      "Good afternoon!\n\nevery Friday at 15:30, list the pull requests merged this week in acme/web and email them "
+      "to me (nadia@acme.example). Nothing should be published automatically, I'll do that by hand.\n\nMany "
+      "thanks,\nNadia");
+  REQUIRE(plan.steps.size() == 2);
+  for (const auto& step : plan.steps) {
+    CHECK(step.command.find("git pull") == std::string::npos);
+    CHECK(step.command.find("Nadia\"") == std::string::npos);
+    CHECK(step.command.find("afternoon") == std::string::npos);
+  }
+  CHECK(plan.steps[1].command.find("nadia@acme.example") != std::string::npos);
+  // A capitalised line that is not under a closing is still read.
+  CHECK(plan_offline("Deploy\nrun `./deploy.sh`").steps.size() >= 1);
+}

@@ -147,8 +147,14 @@ struct Clause {
   }
   // The dictionary form of the first action verb, or "".
   std::string verb() const {
-    for (const auto& tok : tokens) {
+    for (size_t k = 0; k < tokens.size(); ++k) {
+      const auto& tok = tokens[k];
       if (!tok.word) continue;
+      // "the pull requests merged last week", "merge request", "push notifications": nouns.
+      if (k + 1 < tokens.size() && (tok.text == "pull" || tok.text == "merge" || tok.text == "push") &&
+          (tokens[k + 1].text == "request" || tokens[k + 1].text == "requests" ||
+           tokens[k + 1].text == "notification" || tokens[k + 1].text == "notifications"))
+        continue;
       std::string v = verb_form(tok.text);
       if (is_action_verb(v)) return v;
     }
