@@ -604,3 +604,10 @@ TEST_CASE("a message's greeting, closing and signature are not work; 'pull reque
   // A capitalised line that is not under a closing is still read.
   CHECK(plan_offline("Deploy\nrun `./deploy.sh`").steps.size() >= 1);
 }
+
+TEST_CASE("an arrow between a copy's source and destination is its direction, not the next step", "[mock]") {
+  const auto plan = plan_offline("mc mirror prod-minio/assets → dr-minio/assets every 6h, --remove is fine");
+  REQUIRE(plan.steps.size() == 1);  // it was a mirror without a destination and a "clean" of the destination
+  CHECK(plan.steps[0].command.find("dr-minio/assets") != std::string::npos);
+  CHECK(plan_offline("export the logs -> gzip them -> upload to s3://b/logs/").steps.size() == 3);
+}

@@ -705,6 +705,28 @@ class LineParser {
     return (tok.text == "-" || tok.text == "=") && is(i + 1, ">") && t_[i + 1].begin == tok.end;
   }
 
+  // "mc mirror prod/assets → dr/assets", "rsync /srv -> nas:/backups": the arrow between a copy's
+  // source and destination says where to, not what comes next.
+  bool copy_direction(size_t i) const {
+    if (item_empty() || i == 0) return false;
+    const size_t after = i + (t_[i].text == "-" || t_[i].text == "=" ? 2 : 1);
+    auto path_like = [&](size_t k) {
+      if (k >= t_.size()) return false;
+      // The whitespace-separated chunk around the token.
+      size_t b = t_[k].begin, e = t_[k].end;
+      while (b > 0 && !std::isspace(static_cast<unsigned char>(body_[b - 1]))) --b;
+      while (e < body_.size() && !std::isspace(static_cast<unsigned char>(body_[e]))) ++e;
+      const std::string_view chunk = body_.substr(b, e - b);
+      return chunk.find('/') != std::string_view::npos || chunk.find(':') != std::string_view::npos;
+    };
+    if (!path_like(i - 1) || !path_like(after)) return false;
+    static const std::unordered_set<std::string_view> copies = {
+        "mirror", "sync", "copy", "cp", "rsync", "rclone", "scp", "replicate", "mv", "move", "upload", "push"};
+    for (size_t k = item_first_; k <= item_last_ && k < i; ++k)
+      if (copies.contains(t_[k].text)) return true;
+    return false;
+  }
+
   size_t step(size_t i) {
     const Token& tok = t_[i];
     // "— `a` and `b` —": a dash before commands, like a colon.
@@ -724,7 +746,7 @@ class LineParser {
       note_ = false;
       return i + 1;
     }
-    if (arrow_at(i)) {
+    if (arrow_at(i) && !copy_direction(i)) {
       end_group();
       size_t n = tok.text == "-" || tok.text == "=" ? 2 : 1;
       order(i, i + n - 1);
