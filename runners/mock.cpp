@@ -869,6 +869,17 @@ struct Planner {
           break;
         }
     }
+    // "clean up the cluster: delete Completed and Failed pods …": a heading whose work the words
+    // after its colon spell out is their title, not one more step of the same kind.
+    for (size_t i = 0; i + 1 < clauses.size(); ++i) {
+      if (info[i].role != Role::step || actions[i].kind != ActionKind::todo || clauses[i]->ranges.empty() ||
+          info[i + 1].role != Role::step || actions[i + 1].intent != actions[i].intent ||
+          actions[i].intent == ActionKind::todo)
+        continue;
+      size_t end = clauses[i]->ranges.back().end;
+      while (end < text.size() && text[end] == ' ') ++end;
+      if (end < text.size() && text[end] == ':') info[i].role = Role::note;
+    }
     // "the dropdb has to happen even if the restore blows up": an always-run (or failure) handler
     // that names one of the user's commands by its program is that command, moved out of the
     // graph into the handler.

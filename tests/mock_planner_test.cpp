@@ -611,3 +611,17 @@ TEST_CASE("an arrow between a copy's source and destination is its direction, no
   CHECK(plan.steps[0].command.find("dr-minio/assets") != std::string::npos);
   CHECK(plan_offline("export the logs -> gzip them -> upload to s3://b/logs/").steps.size() == 3);
 }
+
+TEST_CASE("a heading spelled out after its colon is a title; tar without a mode is the verb", "[mock]") {
+  const auto cleanup = plan_offline(
+      "Sundays at 4 clean up the cluster: delete Completed and Failed pods older than 7 days in the batch "
+      "namespaces");
+  REQUIRE(cleanup.steps.size() == 1);  // not a second, empty "clean" step
+  CHECK(cleanup.steps[0].description.find("delete Completed") != std::string::npos);
+  // `tar /srv/www` fails (no mode): "then tar /srv/www" archives it.
+  const auto archive = plan_offline("dump the orders db with pg_dump, then tar /srv/www");
+  REQUIRE(archive.steps.size() == 2);
+  CHECK(archive.steps[1].command.find("tar -czf") != std::string::npos);
+  CHECK(plan_offline("run tar czf /backups/www.tgz /srv/www").steps.at(0).command ==
+        "tar czf /backups/www.tgz /srv/www");
+}

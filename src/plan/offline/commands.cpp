@@ -594,6 +594,18 @@ std::optional<std::string> bare_command_at(std::string_view text, bool after_run
       (command.ends_with(" models") || command.ends_with(" tests") || command.ends_with(" model") ||
        command.ends_with(" runs")))
     return std::nullopt;
+  // "then tar /srv/www": tar as a verb ("archive it"); a tar command line names its mode
+  // (-c, czf, --create…), and `tar /srv/www` alone fails.
+  if (lower == "tar") {
+    bool mode = false;
+    for (size_t k = 1; k < chunks.size() && k <= args; ++k) {
+      std::string_view arg = chunks[k].text;
+      mode = mode || arg.starts_with("-") ||
+             (arg.size() <= 6 && arg.find_first_of("ctxru") == 0 &&
+              arg.find_first_not_of("ctxruzjJvfpa") == std::string_view::npos);
+    }
+    if (!mode) return std::nullopt;
+  }
   // "run dbt tests", "run npm tests": prose for the test subcommand, which has no plural.
   if (after_run_verb && args == 1 && command.ends_with(" tests") &&
       (lower == "dbt" || lower == "npm" || lower == "yarn" || lower == "pnpm" || lower == "cargo" || lower == "go" ||
