@@ -486,6 +486,8 @@ bool is_statement(std::string_view clause) {
   for (size_t k = 1; k < words.size(); ++k) {
     const std::string& w = words[k];
     if (w == "has" || w == "is" || w == "are" || w == "was" || w == "were" || w == "been") return true;
+    // "players will riot", "the queue would back up": what happens, not what to do.
+    if ((w == "will" || w == "would" || w == "won't") && first != "we" && first != "you" && first != "i") return true;
     // "disk on db01 filling up": a state, said with -ing after a noun.
     if (k >= 2 && w.size() > 5 && w.ends_with("ing") && k + 1 < words.size() &&
         (words[k + 1] == "up" || words[k + 1] == "out"))
@@ -868,6 +870,45 @@ struct Planner {
           info[i].role = Role::note;
           break;
         }
+    }
+    // "IF THE TAR FAILS STILL START THE SERVER", "even if the backup fails, run the cleanup": the
+    // step named first goes on past its failure, so the one named after still runs. Only when
+    // both name steps of the plan, the second after the first; otherwise the words stay a step.
+    for (size_t i = 0; i < clauses.size(); ++i) {
+      if (info[i].role != Role::step || actions[i].kind != ActionKind::todo) continue;
+      std::vector<std::string> words;
+      for (const auto& t : tokenize(text::to_lower(clauses[i]->text)))
+        if (t.word) words.push_back(t.text);
+      size_t k = 0;
+      if (k < words.size() && words[k] == "even") ++k;
+      if (k >= words.size() || words[k] != "if") continue;
+      size_t fails = k + 1;
+      while (fails < words.size() && fails <= k + 5 && words[fails] != "fails" && words[fails] != "breaks" &&
+             words[fails] != "errors" && words[fails] != "crashes")
+        ++fails;
+      if (fails >= words.size() || fails > k + 5 || fails == k + 1) continue;
+      size_t rest = fails + 1;
+      if (rest < words.size() && words[rest] == "out") ++rest;  // "errors out"
+      if (rest < words.size() && (words[rest] == "still" || words[rest] == "anyway" || words[rest] == "regardless"))
+        ++rest;
+      else if (words[0] != "even")
+        continue;  // "if the tar fails, email me" is a failure handler, not this
+      if (rest >= words.size()) continue;
+      std::string failing, following;
+      for (size_t w = k + 1; w < fails; ++w) failing += (failing.empty() ? "" : " ") + words[w];
+      for (size_t w = rest; w < words.size(); ++w) following += (following.empty() ? "" : " ") + words[w];
+      auto step_named = [&](const std::string& named, size_t after) -> std::optional<size_t> {
+        for (size_t m = after; m < clauses.size(); ++m)
+          if (m != i && info[m].role == Role::step &&
+              plan::offline::names_step(named, actions[m].command + " " + actions[m].slug + " " + clauses[m]->text))
+            return m;
+        return std::nullopt;
+      };
+      auto first = step_named(failing, 0);
+      if (!first) continue;
+      if (!step_named(following, *first + 1)) continue;
+      info[*first].modifiers.limits.continue_on_failure = true;
+      info[i].role = Role::note;
     }
     // "clean up the cluster: delete Completed and Failed pods …": a heading whose work the words
     // after its colon spell out is their title, not one more step of the same kind.

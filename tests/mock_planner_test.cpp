@@ -625,3 +625,17 @@ TEST_CASE("a heading spelled out after its colon is a title; tar without a mode 
   CHECK(plan_offline("run tar czf /backups/www.tgz /srv/www").steps.at(0).command ==
         "tar czf /backups/www.tgz /srv/www");
 }
+
+TEST_CASE("'if X fails still do Y' lets X continue past its failure; a consequence is a note", "[mock]") {
+  const auto plan = plan_offline(
+      "every day at 04:30:\n1. `rcon-cli stop`\n2. back up the world: `tar czf /backups/world.tar.gz /srv/mc/world`\n"
+      "3. `systemctl start minecraft`\nIF THE TAR FAILS STILL START THE SERVER!! players will riot");
+  REQUIRE(plan.steps.size() == 3);
+  CHECK(plan.steps[1].command.rfind("tar czf", 0) == 0);
+  CHECK(plan.steps[1].continue_on_failure);
+  CHECK_FALSE(plan.steps[2].continue_on_failure);
+  // Without a later step it names, the words stay work (nothing is dropped).
+  CHECK(plan_offline("run `./tar.sh`. if the tar fails still page the on-call").steps.size() +
+            (plan_offline("run `./tar.sh`. if the tar fails still page the on-call").on_failure.empty() ? 0 : 1) >=
+        2);
+}
