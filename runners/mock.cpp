@@ -283,6 +283,21 @@ bool starts_with_skip(std::string_view clause) {
          words[k] == "in"))
       return true;
   }
+  // "I run a small online shop", "we run a tiny bakery": who is writing (a business, after "a").
+  if (words.size() >= 3 && words.size() <= 8 && (words[0] == "i" || words[0] == "we") &&
+      (words[1] == "run" || words[1] == "own" || words[1] == "have") && (words[2] == "a" || words[2] == "an")) {
+    static const std::unordered_set<std::string_view> businesses = {
+        "shop",      "store",    "business", "company", "startup", "agency", "bakery",  "restaurant",
+        "cafe",      "clinic",   "studio",   "blog",    "website", "site",   "lab",     "team",
+        "nonprofit", "practice", "firm",     "school",  "webshop", "e-shop", "boutique"};
+    if (businesses.contains(words.back())) return true;
+  }
+  // If a guard's only branch is to do nothing ("If the uploads folder is empty just do nothing"),
+  // there is nothing to run: the steps' own commands meet an empty folder.
+  if (words.size() >= 3 && words[0] == "if" &&
+      (words.back() == "nothing" ||
+       (words.size() >= 2 && words[words.size() - 2] == "do" && words.back() == "nothing")))
+    return true;
   // "Manual trigger only", "manual only", "run manually": how it starts, said to the reader.
   if (words.size() <= 4 && (has("manual") || has("manually")) &&
       (has("only") || has("trigger") || has("triggered") || has("run") || words.size() == 1))

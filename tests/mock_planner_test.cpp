@@ -639,3 +639,12 @@ TEST_CASE("'if X fails still do Y' lets X continue past its failure; a consequen
             (plan_offline("run `./tar.sh`. if the tar fails still page the on-call").on_failure.empty() ? 0 : 1) >=
         2);
 }
+
+TEST_CASE("who runs a business and 'if it is empty do nothing' are notes", "[mock]") {
+  const auto plan = plan_offline(
+      "Hi! I run a small online shop. Every 30 minutes run `./thumbs.sh /srv/shop/uploads`. If the uploads folder "
+      "is empty just do nothing.");
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(plan.steps[0].command == "./thumbs.sh /srv/shop/uploads");
+  CHECK(plan_offline("I run the backup by hand today; run `./b.sh` nightly").steps.size() >= 1);
+}
