@@ -283,6 +283,23 @@ bool starts_with_skip(std::string_view clause) {
          words[k] == "in"))
       return true;
   }
+  // "Hey team, sorry for the wall of text, quick context first", "No rush on this, and thanks a
+  // lot": the writer's manners around the request.
+  if (words.size() <= 14 && (has("sorry") || has("apologies")) && !has("if")) {
+    bool asks = false;  // an imperative anywhere ("sorry, also run ./x.sh"); "the wall of text" is a noun
+    for (size_t k = 0; k < words.size(); ++k)
+      asks = asks || (is_action_verb(verb_form(words[k])) && verb_form(words[k]) == words[k] &&
+                      !(k > 0 && (words[k - 1] == "the" || words[k - 1] == "of" || words[k - 1] == "a" ||
+                                  words[k - 1] == "my" || words[k - 1] == "our" || words[k - 1] == "this")));
+    if (!asks) return true;
+  }
+  if (words.size() >= 2 && words.size() <= 10 && words[0] == "no" && (words[1] == "rush" || words[1] == "hurry"))
+    return true;
+  // "The payment service has been noisy lately": how things have been, the background.
+  if (words.size() <= 24 && (has("lately") || has("recently")) &&
+      std::any_of(words.begin(), words.end(),
+                  [](const std::string& w) { return w == "been" || w == "was" || w == "were"; }))
+    return true;
   // "I run a small online shop", "we run a tiny bakery": who is writing (a business, after "a").
   if (words.size() >= 3 && words.size() <= 8 && (words[0] == "i" || words[0] == "we") &&
       (words[1] == "run" || words[1] == "own" || words[1] == "have") && (words[2] == "a" || words[2] == "an")) {

@@ -648,3 +648,15 @@ TEST_CASE("who runs a business and 'if it is empty do nothing' are notes", "[moc
   CHECK(plan.steps[0].command == "./thumbs.sh /srv/shop/uploads");
   CHECK(plan_offline("I run the backup by hand today; run `./b.sh` nightly").steps.size() >= 1);
 }
+
+TEST_CASE("an apology, 'no rush' and how things have been lately are the writer's manners, not work", "[mock]") {
+  const auto plan = plan_offline(
+      "Hey team, sorry for the wall of text, quick context first. The payment service has been noisy lately. "
+      "Every morning at 7 run `./digest.sh`. No rush on this, and thanks a lot!");
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(plan.steps[0].command == "./digest.sh");
+  // An apology that asks for work is still work.
+  const auto sorry = plan_offline("sorry, also run ./x.sh nightly");
+  REQUIRE(sorry.steps.size() == 1);
+  CHECK(sorry.steps[0].command == "./x.sh");
+}
